@@ -1,6 +1,26 @@
 //! keyhole: a terminal UI for Kubernetes Secrets.
-pub mod secret;
+//!
+//! `main.rs` only calls [`run`]; everything else lives here so that tests can drive it.
 
-pub fn run() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub mod cli;
+pub mod secret;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+/// Parses the command line and runs the chosen command.
+pub fn run() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        Some(cli::Command::Validate(args)) => {
+            eprintln!("keyhole validate: not implemented yet ({} inputs)", args.files.len());
+            ExitCode::from(2)
+        }
+        None => {
+            eprintln!("keyhole: the terminal UI is not implemented yet; try `keyhole --help`");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -156,8 +156,8 @@ pub fn parse_hex(input: &str) -> Result<Vec<u8>, String> {
             }
             for pair in word.as_bytes().chunks(2) {
                 let s = std::str::from_utf8(pair).unwrap_or("??");
-                let b = u8::from_str_radix(s, 16)
-                    .map_err(|_| format!("line {}: '{s}' is not a hex byte", lineno + 1))?;
+                let b =
+                    u8::from_str_radix(s, 16).map_err(|_| format!("line {}: '{s}' is not a hex byte", lineno + 1))?;
                 out.push(b);
             }
         }
@@ -220,10 +220,7 @@ mod tests {
     #[test]
     fn hex_dump_layout() {
         let lines = hex_dump(b"0123456789abcdef\x00\xff");
-        assert_eq!(
-            lines[0],
-            "00000000  30 31 32 33 34 35 36 37  38 39 61 62 63 64 65 66  |0123456789abcdef|"
-        );
+        assert_eq!(lines[0], "00000000  30 31 32 33 34 35 36 37  38 39 61 62 63 64 65 66  |0123456789abcdef|");
         assert!(lines[1].starts_with("00000010  00 ff "));
         assert!(lines[1].ends_with("|..|"));
         // The ASCII column lines up on a short last row.

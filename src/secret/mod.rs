@@ -3,6 +3,7 @@
 
 pub mod codec;
 pub mod model;
+pub mod views;
 
 pub use codec::{CodecError, ValueKind, classify, decode_value, encode_value, hex_dump};
 pub use model::{DecodeError, Secret, SecretValue};

@@ -231,10 +231,8 @@ impl Secret {
 
     /// From the k8s-openapi type that kube-rs returns; `stringData` merged into `data`.
     pub fn from_k8s(s: &k8s_openapi::api::core::v1::Secret) -> Secret {
-        let mut data: Option<BTreeMap<String, SecretValue>> = s
-            .data
-            .as_ref()
-            .map(|d| d.iter().map(|(k, v)| (k.clone(), SecretValue::from(v.0.as_slice()))).collect());
+        let mut data: Option<BTreeMap<String, SecretValue>> =
+            s.data.as_ref().map(|d| d.iter().map(|(k, v)| (k.clone(), SecretValue::from(v.0.as_slice()))).collect());
         if let Some(sd) = &s.string_data {
             let out = data.get_or_insert_with(BTreeMap::new);
             for (k, v) in sd {

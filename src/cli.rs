@@ -1,0 +1,61 @@
+//! The command line. Flags follow kubectl (DESIGN.md decision 1).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// keyhole: a terminal UI for Kubernetes Secrets.
+///
+/// Lists Secrets by namespace and type, decodes and edits their values in place (masked until
+/// asked for; binary values as hex), shows which Pods, ServiceAccounts and Ingresses use each
+/// Secret down to the key, and validates every change before it is applied.
+///
+/// Run without a subcommand to open the terminal UI on the current kubeconfig context.
+#[derive(Debug, Parser)]
+#[command(name = "keyhole", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How to reach a cluster: the same flags as kubectl.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The namespace to show (default: the context's namespace).
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Show Secrets in all namespaces.
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate Secret manifests offline, with the API server's rules plus extra warnings.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files to check (YAML or JSON, several documents per file, `kind: List`); `-` reads stdin.
+    #[arg(value_name = "FILE|-", default_value = "-")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
