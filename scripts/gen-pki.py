@@ -54,7 +54,7 @@ PKCS1, PKCS8, SEC1 = (serialization.PrivateFormat.TraditionalOpenSSL, serializat
 # CA (ECDSA P-256, SEC1 key): signs everything, and at runtime the "expiring soon" certificate.
 ca_key = ec.generate_private_key(ec.SECP256R1())
 ca = cert("keyhole demo CA", ca_key, None, ca_key, utc(2026), utc(2036), ca=True)
-write(f"{PKI}/ca.crt", pem(ca)); write(f"{PKI}/ca.key", key_pem(ca_key, SEC1))
+write(f"{PKI}/ca.crt", pem(ca)); write(f"{PKI}/ca.key", key_pem(ca_key, PKCS8))  # PKCS#8: rcgen loads it
 
 # A valid server certificate (RSA 2048, PKCS#1 key), plus a chain file (leaf + CA).
 k = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -17,6 +17,10 @@ pub struct Cli {
     #[command(flatten)]
     pub cluster: ClusterArgs,
 
+    /// Start the embedded demo cluster in-process and connect to it (no cluster needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -42,6 +46,29 @@ pub struct ClusterArgs {
 pub enum Command {
     /// Validate Secret manifests offline, with the API server's rules plus extra warnings.
     Validate(ValidateArgs),
+    /// Serve the embedded demo cluster on loopback and write a kubeconfig for it.
+    ///
+    /// A Kubernetes-compatible API server (kubectl and kube-rs work against it unchanged) with
+    /// the Kubernetes documentation's Secret examples and the Pods that use them. Runs until
+    /// Ctrl-C. The kubeconfig has a context per demo user: keyhole-demo (admin, current),
+    /// keyhole-demo-readonly (get/list/watch only) and keyhole-demo-team (namespace shop only).
+    DemoServer(DemoServerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoServerArgs {
+    /// Address to listen on. Must be loopback unless --allow-remote is given.
+    #[arg(long, default_value = "127.0.0.1:8001")]
+    pub addr: std::net::SocketAddr,
+    /// Where to write the kubeconfig (default: keyhole-demo.kubeconfig in the temp directory).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Add N generated Secrets and N Pods over many namespaces, for benchmarks.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub scale: usize,
+    /// Allow a non-loopback address. The demo server has no TLS and demo credentials.
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 #[derive(Debug, Args)]

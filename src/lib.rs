@@ -3,6 +3,9 @@
 //! `main.rs` only calls [`run`]; everything else lives here so that tests can drive it.
 
 pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod format;
 pub mod secret;
 pub mod validate;
 
@@ -18,6 +21,7 @@ pub fn run() -> ExitCode {
             eprintln!("keyhole validate: not implemented yet ({} inputs)", args.files.len());
             ExitCode::from(2)
         }
+        Some(cli::Command::DemoServer(args)) => commands::demo_server(&args),
         None => {
             eprintln!("keyhole: the terminal UI is not implemented yet; try `keyhole --help`");
             ExitCode::from(2)

@@ -115,3 +115,13 @@ pub fn invalid_message(kind: &str, name: &str, errors: &[FieldError]) -> String 
     let aggregate = if seen.len() == 1 { seen.remove(0) } else { format!("[{}]", seen.join(", ")) };
     format!("{kind} \"{name}\" is invalid: {aggregate}")
 }
+
+/// Placeholder until the validator rules land from their branch.
+pub fn validate_create(_s: &crate::secret::Secret) -> Vec<FieldError> {
+    Vec::new()
+}
+
+/// Placeholder until the validator rules land from their branch.
+pub fn validate_update(_old: &crate::secret::Secret, _new: &crate::secret::Secret) -> Vec<FieldError> {
+    Vec::new()
+}

@@ -10,3 +10,9 @@ use crate::validate::Warning;
 pub fn content_warnings(_secret: &Secret, _now: jiff::Timestamp) -> Vec<Warning> {
     Vec::new()
 }
+
+/// The error Go's `crypto/tls.X509KeyPair` gives for this pair, if any (placeholder until
+/// the TLS view lands).
+pub fn go_x509_key_pair_error(_crt: &[u8], _key: &[u8]) -> Option<String> {
+    None
+}

@@ -1,0 +1,721 @@
+//! HTTP: authentication, routing, content negotiation, and the handlers for get, list,
+//! create, update, patch, delete and access reviews. Watches are in `watch.rs`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::response::Response;
+use base64::Engine as _;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::auth::{self, User, Users};
+use super::discovery;
+use super::objects;
+use super::patch::{self, PatchType};
+use super::resources::{self, ResourceDef};
+use super::selectors::{FieldSelector, LabelSelector};
+use super::status::ApiError;
+use super::store::Store;
+use super::table::{self, IncludeObject};
+use super::watch;
+
+/// What every handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub users: Users,
+    pub server_address: String,
+    pub bookmark_interval: Duration,
+}
+
+/// The request body limit of kube-apiserver.
+const MAX_BODY: usize = 3 * 1024 * 1024;
+
+/// The one entry point: every request comes here.
+pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = Query::parse(parts.uri.query().unwrap_or(""));
+    if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
+        return text(StatusCode::OK, "ok");
+    }
+    let auth_header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let Some(user) = state.users.authenticate(auth_header).cloned() else {
+        return error_response(&ApiError::unauthorized());
+    };
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return error_response(&ApiError::too_large()),
+    };
+    let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let body = if ct.starts_with("application/vnd.kubernetes.protobuf") {
+        match super::protobuf::decode(&body) {
+            Ok(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+            Err(e) => return error_response(&ApiError::unsupported_media_type_msg(&e)),
+        }
+    } else {
+        body
+    };
+    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body };
+    match route(&ctx, &path).await {
+        Ok(resp) => resp,
+        Err(e) => error_response(&e),
+    }
+}
+
+struct Ctx {
+    state: Arc<AppState>,
+    user: User,
+    method: Method,
+    headers: HeaderMap,
+    query: Query,
+    body: Bytes,
+}
+
+/// Query parameters, decoded.
+#[derive(Debug, Default, Clone)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn parse(q: &str) -> Self {
+        Query(serde_urlencoded::from_str(q).unwrap_or_default())
+    }
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    /// Go's bool parsing of query flags: only `0` and `false` are false; present means true.
+    pub fn flag(&self, key: &str) -> bool {
+        match self.get(key) {
+            None => false,
+            Some(v) => !(v == "0" || v.eq_ignore_ascii_case("false")),
+        }
+    }
+    pub fn dry_run(&self) -> bool {
+        self.0.iter().any(|(k, v)| k == "dryRun" && v == "All")
+    }
+}
+
+pub fn json_bytes(code: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    *r.status_mut() = code;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+fn json_response(code: StatusCode, v: &Value) -> Response {
+    json_bytes(code, serde_json::to_vec(v).unwrap_or_default())
+}
+
+fn text(code: StatusCode, s: &'static str) -> Response {
+    let mut r = Response::new(Body::from(s));
+    *r.status_mut() = code;
+    r
+}
+
+pub fn error_response(e: &ApiError) -> Response {
+    json_response(StatusCode::from_u16(e.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), &e.body)
+}
+
+fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        let value = format!("299 - \"{}\"", w.replace('\\', "\\\\").replace('"', "\\\""));
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            r.headers_mut().append("Warning", v);
+        }
+    }
+    r
+}
+
+/// How the client wants objects: as themselves, as a Table, or as metadata only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Full,
+    Table,
+    Metadata,
+}
+
+fn shape(headers: &HeaderMap) -> Shape {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // The first acceptable media type wins, as in kube-apiserver's negotiation.
+    for part in accept.split(',') {
+        let p = part.replace(' ', "");
+        if p.contains("as=Table") && (p.contains("v=v1;") || p.ends_with("v=v1") || p.contains("v=v1beta1")) {
+            return Shape::Table;
+        }
+        if p.contains("as=PartialObjectMetadata") {
+            return Shape::Metadata;
+        }
+        if p.starts_with("application/json") || p.starts_with("*/*") {
+            return Shape::Full;
+        }
+    }
+    Shape::Full
+}
+
+/// What the URL names.
+#[derive(Debug)]
+struct Target {
+    def: &'static ResourceDef,
+    namespace: Option<String>,
+    name: Option<String>,
+}
+
+async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let is_get = ctx.method == Method::GET;
+    match segs.as_slice() {
+        ["version"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::version())),
+        ["api"] if is_get => {
+            return Ok(json_response(StatusCode::OK, &discovery::api_versions(&ctx.state.server_address)));
+        }
+        ["apis"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::api_group_list())),
+        ["api", v] if is_get => {
+            return discovery::api_resource_list("", v)
+                .map(|d| json_response(StatusCode::OK, &d))
+                .ok_or_else(ApiError::not_found_path);
+        }
+        ["apis", g] if is_get => {
+            return discovery::api_group(g).map(|d| json_response(StatusCode::OK, &d)).ok_or_else(ApiError::not_found_path);
+        }
+        ["apis", g, v] if is_get => {
+            return discovery::api_resource_list(g, v)
+                .map(|d| json_response(StatusCode::OK, &d))
+                .ok_or_else(ApiError::not_found_path);
+        }
+        ["openapi", "v3"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::openapi_root())),
+        ["openapi", "v3", rest @ ..] if is_get => {
+            return discovery::openapi_group_version(&rest.join("/"))
+                .map(|d| json_response(StatusCode::OK, &d))
+                .ok_or_else(ApiError::not_found_path);
+        }
+        _ => {}
+    }
+    let (group, version, rest) = match segs.as_slice() {
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Err(ApiError::not_found_path()),
+    };
+    let find = |plural: &str| resources::find(group, version, plural).ok_or_else(ApiError::not_found_path);
+    let target = match rest {
+        [plural] => Target { def: find(plural)?, namespace: None, name: None },
+        ["namespaces", ns, plural] => Target { def: find(plural)?, namespace: Some(ns.to_string()), name: None },
+        ["namespaces", ns, plural, name] => {
+            Target { def: find(plural)?, namespace: Some(ns.to_string()), name: Some(name.to_string()) }
+        }
+        [plural, name] => Target { def: find(plural)?, namespace: None, name: Some(name.to_string()) },
+        _ => return Err(ApiError::not_found_path()),
+    };
+    if target.def.namespaced && target.name.is_some() && target.namespace.is_none() {
+        return Err(ApiError::not_found_path());
+    }
+    if !target.def.namespaced && target.namespace.is_some() {
+        return Err(ApiError::not_found_path());
+    }
+    let verb = match (&ctx.method, target.name.is_some()) {
+        (&Method::GET, false) if ctx.query.flag("watch") => "watch",
+        (&Method::GET, false) => "list",
+        (&Method::GET, true) if ctx.query.flag("watch") => "watch",
+        (&Method::GET, true) => "get",
+        (&Method::POST, false) => "create",
+        (&Method::PUT, true) => "update",
+        (&Method::PATCH, true) => "patch",
+        (&Method::DELETE, true) => "delete",
+        (&Method::DELETE, false) => "deletecollection",
+        _ => return Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
+    };
+    if !target.def.stored {
+        return match (verb, target.def.plural) {
+            ("create", "selfsubjectaccessreviews") => self_subject_access_review(ctx),
+            _ => Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
+        };
+    }
+    if !target.def.verbs().contains(&verb) {
+        return Err(ApiError::method_not_allowed(verb, target.def.plural));
+    }
+    let ns = target.namespace.as_deref().unwrap_or("");
+    let name = target.name.as_deref().unwrap_or("");
+    // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
+    // namespace is its own name.
+    let authz_ns = if target.def.plural == "namespaces" { name } else { ns };
+    if !auth::allowed(&ctx.user, verb, target.def.group, target.def.plural, authz_ns) {
+        return Err(ApiError::forbidden(&ctx.user.name, verb, target.def.group, target.def.plural, authz_ns, name));
+    }
+    match verb {
+        "get" => get_one(ctx, &target),
+        "list" => list(ctx, &target),
+        "watch" => watch_request(ctx, &target),
+        "create" => create(ctx, &target),
+        "update" => update(ctx, &target),
+        "patch" => patch_request(ctx, &target),
+        "delete" => delete(ctx, &target),
+        _ => delete_collection(ctx, &target),
+    }
+}
+
+fn parse_body(ctx: &Ctx, def: &ResourceDef) -> Result<Value, ApiError> {
+    serde_json::from_slice(&ctx.body).map_err(|e| {
+        ApiError::bad_request(format!("{} in version \"{}\" cannot be handled as a {}: {e}", def.kind, def.version, def.kind))
+    })
+}
+
+fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+fn get_one(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let ns = t.namespace.as_deref().unwrap_or("");
+    let name = t.name.as_deref().unwrap_or("");
+    let obj = ctx
+        .state
+        .store
+        .lock()
+        .get(t.def.key(), ns, name)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(t.def.group, t.def.plural, name))?;
+    let resp = match shape(&ctx.headers) {
+        Shape::Full => json_response(StatusCode::OK, &obj),
+        Shape::Metadata => json_response(StatusCode::OK, &table::partial_metadata(&obj)),
+        Shape::Table => {
+            let include = IncludeObject::parse(ctx.query.get("includeObject"));
+            let rv = objects::meta(&obj, "resourceVersion");
+            let rows = vec![table::row(t.def, &obj, now(), include)];
+            json_response(StatusCode::OK, &table::table(t.def, rows, json!({"resourceVersion": rv}), true))
+        }
+    };
+    Ok(resp)
+}
+
+/// The selectors and options shared by list and watch.
+#[derive(Debug)]
+pub struct Filter {
+    pub labels: LabelSelector,
+    pub fields: FieldSelector,
+    pub namespace: Option<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, obj: &Value) -> bool {
+        self.labels.matches_object(obj) && self.fields.matches_object(obj)
+    }
+}
+
+fn filter(ctx: &Ctx, t: &Target) -> Result<Filter, ApiError> {
+    let labels = LabelSelector::parse(ctx.query.get("labelSelector").unwrap_or("")).map_err(ApiError::bad_request)?;
+    let mut fields = FieldSelector::parse(ctx.query.get("fieldSelector").unwrap_or(""), |f| t.def.supports_field(f))
+        .map_err(ApiError::bad_request)?;
+    if let Some(name) = &t.name {
+        if let Some(pinned) = fields.pinned_name() {
+            if pinned != name {
+                return Err(ApiError::bad_request("fieldSelector metadata.name doesn't match requested name"));
+            }
+        }
+        fields = FieldSelector::parse(&format!("metadata.name={name}"), |_| true).map_err(ApiError::bad_request)?;
+    }
+    Ok(Filter { labels, fields, namespace: t.namespace.clone() })
+}
+
+fn check_list_options(q: &Query, watch: bool) -> Result<(), ApiError> {
+    let rv = q.get("resourceVersion").unwrap_or("");
+    if let Some(m) = q.get("resourceVersionMatch").filter(|m| !m.is_empty()) {
+        if rv.is_empty() {
+            return Err(ApiError::invalid_options(
+                "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+            ));
+        }
+        if q.get("continue").is_some_and(|c| !c.is_empty()) {
+            return Err(ApiError::invalid_options(
+                "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided",
+            ));
+        }
+        if m != "Exact" && m != "NotOlderThan" {
+            return Err(ApiError::invalid_options(format!(
+                "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Unsupported value: \"{m}\": supported values: \"Exact\", \"NotOlderThan\""
+            )));
+        }
+        if m == "Exact" && rv == "0" {
+            return Err(ApiError::invalid_options(
+                "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+            ));
+        }
+    }
+    if q.get("sendInitialEvents").is_some() && !watch {
+        return Err(ApiError::invalid_options(
+            "ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list",
+        ));
+    }
+    Ok(())
+}
+
+fn encode_continue(ns: &str, name: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{ns}\u{0}{name}"))
+}
+
+fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
+    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let s = String::from_utf8(raw).map_err(|_| bad())?;
+    let (ns, name) = s.split_once('\u{0}').ok_or_else(bad)?;
+    Ok((ns.to_string(), name.to_string()))
+}
+
+fn list(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    check_list_options(&ctx.query, false)?;
+    let f = filter(ctx, t)?;
+    let limit = ctx.query.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
+    let after = match ctx.query.get("continue").filter(|c| !c.is_empty()) {
+        Some(c) => Some(decode_continue(c)?),
+        None => None,
+    };
+    let shape = shape(&ctx.headers);
+    let include = IncludeObject::parse(ctx.query.get("includeObject"));
+    let selecting = !f.labels.is_empty() || !f.fields.is_empty();
+    let store = ctx.state.store.lock();
+    let rv = store.rv();
+    let mut items: Vec<Arc<Value>> = Vec::new();
+    let mut next: Option<String> = None;
+    let mut remaining = 0usize;
+    let mut iter = store.iter(t.def.key(), f.namespace.as_deref(), after).filter(|(_, o)| f.matches(o));
+    for ((ns, name), obj) in iter.by_ref() {
+        items.push(obj.clone());
+        if limit.is_some_and(|l| items.len() >= l) {
+            next = Some(encode_continue(ns, name));
+            break;
+        }
+    }
+    if next.is_some() {
+        remaining = iter.count();
+        if remaining == 0 {
+            next = None;
+        }
+    } else {
+        drop(iter);
+    }
+    drop(store);
+    let mut meta = json!({"resourceVersion": rv.to_string()});
+    if let Some(c) = &next {
+        meta["continue"] = json!(c);
+        if !selecting {
+            meta["remainingItemCount"] = json!(remaining);
+        }
+    }
+    let now = now();
+    let body = match shape {
+        Shape::Table => {
+            let rows: Vec<Value> = items.iter().map(|o| table::row(t.def, o, now, include)).collect();
+            serde_json::to_vec(&table::table(t.def, rows, meta, true)).unwrap_or_default()
+        }
+        Shape::Metadata => {
+            let head = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta});
+            write_list(&head, items.iter().map(|o| table::partial_metadata(o)))
+        }
+        Shape::Full => {
+            let head = json!({"kind": t.def.list_kind(), "apiVersion": t.def.group_version(), "metadata": meta});
+            write_list_refs(&head, &items)
+        }
+    };
+    Ok(json_bytes(StatusCode::OK, body))
+}
+
+/// Serialises `{head..., "items":[...]}` without cloning the items into one big Value.
+fn write_list_refs(head: &Value, items: &[Arc<Value>]) -> Vec<u8> {
+    let mut out = serde_json::to_vec(head).unwrap_or_default();
+    out.pop(); // the closing brace
+    out.extend_from_slice(b",\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut out, item.as_ref());
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+fn write_list(head: &Value, items: impl Iterator<Item = Value>) -> Vec<u8> {
+    let mut out = serde_json::to_vec(head).unwrap_or_default();
+    out.pop();
+    out.extend_from_slice(b",\"items\":[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut out, &item);
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+fn watch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    check_list_options(&ctx.query, true)?;
+    let f = filter(ctx, t)?;
+    let send_initial = ctx.query.get("sendInitialEvents").map(|_| ctx.query.flag("sendInitialEvents"));
+    if send_initial == Some(true) && ctx.query.get("resourceVersionMatch") != Some("NotOlderThan") {
+        return Err(ApiError::invalid_options(
+            "ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden unless resourceVersionMatch is set to NotOlderThan",
+        ));
+    }
+    let opts = watch::WatchOptions {
+        def: t.def,
+        filter: f,
+        resource_version: ctx.query.get("resourceVersion").unwrap_or("").to_string(),
+        send_initial_events: send_initial == Some(true),
+        bookmarks: ctx.query.flag("allowWatchBookmarks"),
+        bookmark_interval: ctx.state.bookmark_interval,
+        timeout: ctx.query.get("timeoutSeconds").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs),
+        shape: shape(&ctx.headers),
+        include: IncludeObject::parse(ctx.query.get("includeObject")),
+    };
+    watch::start(ctx.state.store.clone(), opts)
+}
+
+fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let def = t.def;
+    let mut obj = parse_body(ctx, def)?;
+    objects::check_type(def, &mut obj)?;
+    objects::check_namespace(def, &mut obj, t.namespace.as_deref())?;
+    let now = now();
+    objects::prepare_create(def, &mut obj, now)?;
+    let mut store = ctx.state.store.lock();
+    let ns = t.namespace.clone().unwrap_or_default();
+    // NamespaceLifecycle admission runs before validation.
+    if def.namespaced && !store.contains("namespaces", "", &ns) {
+        return Err(ApiError::namespace_not_found(&ns));
+    }
+    let (obj, warnings) = objects::validate_create(def, obj)?;
+    let name = objects::meta(&obj, "name");
+    if store.contains(def.key(), &ns, &name) {
+        return Err(ApiError::already_exists(def.group, def.plural, &name));
+    }
+    let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
+    drop(store);
+    Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &warnings))
+}
+
+/// The shared tail of PUT and PATCH: precondition, validation, no-op detection, write.
+fn write_update(
+    ctx: &Ctx,
+    t: &Target,
+    store: &mut super::store::Inner,
+    current: &Value,
+    new: Value,
+) -> Result<Response, ApiError> {
+    let def = t.def;
+    let name = t.name.as_deref().unwrap_or("");
+    let wanted_rv = objects::meta(&new, "resourceVersion");
+    if !wanted_rv.is_empty() && wanted_rv != objects::meta(current, "resourceVersion") {
+        return Err(ApiError::conflict(def.group, def.plural, name));
+    }
+    let (new, warnings) = objects::validate_update(def, current, new)?;
+    if objects::same_content(current, &new) {
+        return Ok(with_warnings(json_response(StatusCode::OK, current), &warnings));
+    }
+    let stored = if ctx.query.dry_run() { Arc::new(new) } else { store.put(def.key(), new) };
+    Ok(with_warnings(json_response(StatusCode::OK, &stored), &warnings))
+}
+
+fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let def = t.def;
+    let name = t.name.as_deref().unwrap_or("");
+    let mut obj = parse_body(ctx, def)?;
+    objects::check_type(def, &mut obj)?;
+    let body_name = objects::meta(&obj, "name");
+    if body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    objects::check_namespace(def, &mut obj, t.namespace.as_deref())?;
+    let ns = t.namespace.clone().unwrap_or_default();
+    let mut store = ctx.state.store.lock();
+    let current =
+        store.get(def.key(), &ns, name).cloned().ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
+    write_update(ctx, t, &mut store, &current, obj)
+}
+
+fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let def = t.def;
+    let name = t.name.as_deref().unwrap_or("");
+    let ct = ctx.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let kind = PatchType::from_content_type(ct).ok_or_else(|| ApiError::unsupported_media_type(ct))?;
+    if kind == PatchType::Apply {
+        return server_side_apply(ctx, t);
+    }
+    let patch_body: Value = serde_json::from_slice(&ctx.body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let ns = t.namespace.clone().unwrap_or_default();
+    let mut store = ctx.state.store.lock();
+    let current =
+        store.get(def.key(), &ns, name).cloned().ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
+    let mut patched = (*current).clone();
+    let result = match kind {
+        PatchType::Json => patch::json_patch(&mut patched, &patch_body),
+        PatchType::Merge => {
+            patch::merge_patch(&mut patched, &patch_body);
+            Ok(())
+        }
+        PatchType::Strategic | PatchType::Apply => patch::strategic_merge_patch(&mut patched, &patch_body),
+    };
+    result.map_err(|e| ApiError::invalid_options(format!("the server rejected our request due to an error in our request: {e}")))?;
+    // The patched object must still be this object.
+    if objects::meta(&patched, "name") != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            objects::meta(&patched, "name")
+        )));
+    }
+    objects::check_type(def, &mut patched)?;
+    objects::check_namespace(def, &mut patched, t.namespace.as_deref())?;
+    write_update(ctx, t, &mut store, &current, patched)
+}
+
+/// `application/apply-patch+yaml` (server-side apply), simplified: the applied configuration is
+/// merged into the live object (created if missing). Field ownership is not tracked.
+fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let def = t.def;
+    let name = t.name.as_deref().unwrap_or("");
+    // kubectl sends the applied configuration as JSON (which is also YAML).
+    let mut applied: Value =
+        serde_json::from_slice(&ctx.body).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+    objects::check_type(def, &mut applied)?;
+    objects::check_namespace(def, &mut applied, t.namespace.as_deref())?;
+    let ns = t.namespace.clone().unwrap_or_default();
+    let mut store = ctx.state.store.lock();
+    match store.get(def.key(), &ns, name).cloned() {
+        Some(current) => {
+            let mut merged = (*current).clone();
+            if let Some(rv) = applied.pointer("/metadata/resourceVersion").cloned() {
+                merged["metadata"]["resourceVersion"] = rv;
+            }
+            if let Some(m) = applied.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.remove("resourceVersion");
+            }
+            patch::merge_patch(&mut merged, &applied);
+            write_update(ctx, t, &mut store, &current, merged)
+        }
+        None => {
+            objects::prepare_create(def, &mut applied, now())?;
+            if def.namespaced && !store.contains("namespaces", "", &ns) {
+                return Err(ApiError::namespace_not_found(&ns));
+            }
+            let (obj, warnings) = objects::validate_create(def, applied)?;
+            let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
+            Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &warnings))
+        }
+    }
+}
+
+fn delete_options(ctx: &Ctx) -> Result<(Option<String>, Option<String>, bool), ApiError> {
+    if ctx.body.is_empty() {
+        return Ok((None, None, ctx.query.dry_run()));
+    }
+    let opts: Value =
+        serde_json::from_slice(&ctx.body).map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?;
+    let pre = |f: &str| opts.pointer(&format!("/preconditions/{f}")).and_then(Value::as_str).map(str::to_string);
+    let dry = ctx.query.dry_run()
+        || opts.get("dryRun").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == "All"));
+    Ok((pre("uid"), pre("resourceVersion"), dry))
+}
+
+fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let def = t.def;
+    let name = t.name.as_deref().unwrap_or("");
+    let ns = t.namespace.clone().unwrap_or_default();
+    let (uid, rv, dry) = delete_options(ctx)?;
+    let mut store = ctx.state.store.lock();
+    let current =
+        store.get(def.key(), &ns, name).cloned().ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
+    if let Some(uid) = uid {
+        let have = objects::meta(&current, "uid");
+        if uid != have {
+            return Err(ApiError::conflict_with(
+                def.group,
+                def.plural,
+                name,
+                &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {have}"),
+            ));
+        }
+    }
+    if let Some(rv) = rv {
+        let have = objects::meta(&current, "resourceVersion");
+        if rv != have {
+            return Err(ApiError::conflict_with(
+                def.group,
+                def.plural,
+                name,
+                &format!("Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {have}"),
+            ));
+        }
+    }
+    if dry {
+        return Ok(json_response(StatusCode::OK, &current));
+    }
+    if def.plural == "namespaces" {
+        // Namespace deletion removes everything in it (the namespace controller's job).
+        for r in resources::RESOURCES.iter().filter(|r| r.namespaced && r.stored) {
+            let names: Vec<String> = store.iter(r.key(), Some(name), None).map(|((_, n), _)| n.clone()).collect();
+            for n in names {
+                store.remove(r.key(), name, &n);
+            }
+        }
+    }
+    let gone = store.remove(def.key(), &ns, name).unwrap_or(current);
+    Ok(json_response(StatusCode::OK, &gone))
+}
+
+fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
+    let f = filter(ctx, t)?;
+    let dry = ctx.query.dry_run();
+    let mut store = ctx.state.store.lock();
+    let victims: Vec<(String, String)> = store
+        .iter(t.def.key(), f.namespace.as_deref(), None)
+        .filter(|(_, o)| f.matches(o))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut gone = Vec::new();
+    for (ns, name) in victims {
+        if dry {
+            if let Some(o) = store.get(t.def.key(), &ns, &name) {
+                gone.push(o.clone());
+            }
+        } else if let Some(o) = store.remove(t.def.key(), &ns, &name) {
+            gone.push(o);
+        }
+    }
+    let rv = store.rv();
+    drop(store);
+    let head = json!({"kind": t.def.list_kind(), "apiVersion": t.def.group_version(), "metadata": {"resourceVersion": rv.to_string()}});
+    Ok(json_bytes(StatusCode::OK, write_list_refs(&head, &gone)))
+}
+
+fn self_subject_access_review(ctx: &Ctx) -> Result<Response, ApiError> {
+    let def = resources::find("authorization.k8s.io", "v1", "selfsubjectaccessreviews").ok_or_else(ApiError::not_found_path)?;
+    let mut review = parse_body(ctx, def)?;
+    objects::check_type(def, &mut review)?;
+    let attr = review.pointer("/spec/resourceAttributes").cloned();
+    let (allowed, reason) = match &attr {
+        Some(a) => {
+            let s = |f: &str| a.get(f).and_then(Value::as_str).unwrap_or("").to_string();
+            let (verb, group, resource, ns) = (s("verb"), s("group"), s("resource"), s("namespace"));
+            let ns = if resource == "namespaces" { s("name") } else { ns };
+            let ok = auth::allowed(&ctx.user, &verb, &group, &resource, &ns);
+            (ok, if ok { "allowed by the keyhole demo policy" } else { "" })
+        }
+        None => {
+            // Non-resource URLs (discovery, /version, /healthz) are open to every user.
+            (review.pointer("/spec/nonResourceAttributes").is_some(), "")
+        }
+    };
+    let mut status = json!({"allowed": allowed});
+    if !reason.is_empty() {
+        status["reason"] = json!(reason);
+    }
+    review["status"] = status;
+    if review.get("metadata").is_none() {
+        review["metadata"] = json!({});
+    }
+    review["metadata"]["creationTimestamp"] = Value::Null;
+    Ok(json_response(StatusCode::CREATED, &review))
+}

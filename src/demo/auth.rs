@@ -1,0 +1,153 @@
+//! Demo users, bearer-token authentication, and a small RBAC-like authorizer.
+
+use std::fmt;
+
+/// What a user may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Everything, everywhere.
+    Admin,
+    /// get, list and watch, everywhere.
+    ReadOnly,
+    /// Everything on namespaced resources in one namespace; nothing cluster-wide.
+    Namespace(String),
+}
+
+#[derive(Clone)]
+pub struct User {
+    pub name: String,
+    pub token: String,
+    pub role: Role,
+    /// The kubeconfig context that logs in as this user.
+    pub context: String,
+    /// The namespace that context starts in.
+    pub default_namespace: String,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User").field("name", &self.name).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// The namespace the team user owns in the demo.
+pub const TEAM_NAMESPACE: &str = "shop";
+
+#[derive(Debug, Clone)]
+pub struct Users {
+    users: Vec<User>,
+}
+
+fn random_token(prefix: &str) -> String {
+    format!("{prefix}.{}", uuid::Uuid::new_v4().simple())
+}
+
+impl Users {
+    /// The three demo users, with fresh random tokens.
+    pub fn demo() -> Self {
+        Users {
+            users: vec![
+                User {
+                    name: "admin".into(),
+                    token: random_token("admin"),
+                    role: Role::Admin,
+                    context: "keyhole-demo".into(),
+                    default_namespace: "default".into(),
+                },
+                User {
+                    name: "viewer".into(),
+                    token: random_token("viewer"),
+                    role: Role::ReadOnly,
+                    context: "keyhole-demo-readonly".into(),
+                    default_namespace: "default".into(),
+                },
+                User {
+                    name: "shop-dev".into(),
+                    token: random_token("shop-dev"),
+                    role: Role::Namespace(TEAM_NAMESPACE.into()),
+                    context: "keyhole-demo-team".into(),
+                    default_namespace: TEAM_NAMESPACE.into(),
+                },
+            ],
+        }
+    }
+
+    pub fn all(&self) -> &[User] {
+        &self.users
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.name == name)
+    }
+
+    pub fn admin(&self) -> &User {
+        &self.users[0]
+    }
+
+    /// Finds the user for an `Authorization` header value (`Bearer <token>`).
+    pub fn authenticate(&self, header: Option<&str>) -> Option<&User> {
+        let token = header?.strip_prefix("Bearer ")?.trim();
+        // Compare every token in full so that timing says nothing about which one was close.
+        let mut found = None;
+        for u in &self.users {
+            if constant_time_eq(u.token.as_bytes(), token.as_bytes()) {
+                found = Some(u);
+            }
+        }
+        found
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `user` may `verb` the resource. `namespace` is empty for cluster-scoped requests
+/// (including lists across all namespaces).
+pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: &str) -> bool {
+    // Every authenticated user may ask what it is allowed to do (system:basic-user).
+    if group == "authorization.k8s.io" && resource == "selfsubjectaccessreviews" && verb == "create" {
+        return true;
+    }
+    match &user.role {
+        Role::Admin => true,
+        Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
+        Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_authenticate_their_user_only() {
+        let users = Users::demo();
+        let viewer = users.by_name("viewer").unwrap();
+        let header = format!("Bearer {}", viewer.token);
+        assert_eq!(users.authenticate(Some(&header)).unwrap().name, "viewer");
+        assert!(users.authenticate(Some("Bearer nope")).is_none());
+        assert!(users.authenticate(None).is_none());
+        assert!(users.authenticate(Some(&viewer.token)).is_none());
+        assert!(!format!("{viewer:?}").contains(&viewer.token));
+    }
+
+    #[test]
+    fn roles() {
+        let users = Users::demo();
+        let admin = users.by_name("admin").unwrap();
+        let viewer = users.by_name("viewer").unwrap();
+        let team = users.by_name("shop-dev").unwrap();
+        assert!(allowed(admin, "delete", "", "secrets", "default"));
+        assert!(allowed(viewer, "list", "", "secrets", ""));
+        assert!(!allowed(viewer, "update", "", "secrets", "default"));
+        assert!(allowed(team, "update", "", "secrets", "shop"));
+        assert!(!allowed(team, "get", "", "secrets", "default"));
+        assert!(!allowed(team, "list", "", "secrets", ""));
+        assert!(!allowed(team, "list", "", "namespaces", ""));
+        assert!(allowed(team, "create", "authorization.k8s.io", "selfsubjectaccessreviews", ""));
+    }
+}

@@ -1,0 +1,197 @@
+//! The embedded cluster (DESIGN.md decision 3): a Kubernetes-compatible API server inside
+//! keyhole, serving namespaces, secrets, pods, serviceaccounts, deployments, replicasets,
+//! ingresses and access reviews from memory over HTTP on loopback. kubectl and kube-rs talk to
+//! it unchanged; it is how the demo runs and how every flow is tested.
+
+pub mod api;
+pub mod auth;
+pub mod data;
+pub mod discovery;
+pub mod objects;
+pub mod patch;
+pub mod protobuf;
+pub mod resources;
+pub mod selectors;
+pub mod status;
+pub mod store;
+pub mod table;
+pub mod tls;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use tokio::net::TcpListener;
+use tokio::sync::watch as signal;
+use tokio::task::JoinHandle;
+
+use self::api::AppState;
+use self::auth::Users;
+use self::store::Store;
+
+/// How to start the embedded cluster.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Where to listen; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// Load the demo data (the Kubernetes documentation's examples and their consumers).
+    pub demo_data: bool,
+    /// Extra generated Secrets and Pods, for benchmarks.
+    pub scale: usize,
+    /// How often watches with `allowWatchBookmarks` get a BOOKMARK.
+    pub bookmark_interval: Duration,
+    /// Events kept for watches to resume from; older resourceVersions get 410.
+    pub event_log: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo_data: true,
+            scale: 0,
+            bookmark_interval: Duration::from_secs(60),
+            event_log: 50_000,
+        }
+    }
+}
+
+/// A running embedded cluster.
+#[derive(Debug)]
+pub struct DemoServer {
+    pub addr: SocketAddr,
+    pub users: Users,
+    pub store: Arc<Store>,
+    /// PEM of the CA that signed the serving certificate.
+    pub ca_pem: String,
+    shutdown: signal::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl DemoServer {
+    /// Binds, loads the data and starts serving in a background task.
+    pub async fn start(opts: ServerOptions) -> std::io::Result<DemoServer> {
+        let listener = TcpListener::bind(opts.addr).await?;
+        let addr = listener.local_addr()?;
+        let store = Arc::new(Store::new(opts.event_log));
+        let users = Users::demo();
+        if opts.demo_data {
+            data::load(&store, jiff::Timestamp::now(), opts.scale).map_err(std::io::Error::other)?;
+        } else {
+            data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
+        }
+        let state = Arc::new(AppState {
+            store: store.clone(),
+            users: users.clone(),
+            server_address: addr.to_string(),
+            bookmark_interval: opts.bookmark_interval,
+        });
+        let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+            let state = state.clone();
+            async move { api::handle(state, req).await }
+        });
+        let tls = tls::ServerTls::generate(Some(addr.ip()))?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
+        let (tx, rx) = signal::channel(false);
+        let task = tokio::spawn(serve(listener, acceptor, app, rx));
+        Ok(DemoServer { addr, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// A kubeconfig with one context per demo user; the admin's is the current context.
+    pub fn kubeconfig(&self) -> String {
+        let mut out = String::new();
+        out.push_str("apiVersion: v1\nkind: Config\n");
+        out.push_str("# keyhole embedded demo cluster. Demo credentials only; they change at every start.\n");
+        let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
+        out.push_str(&format!(
+            "clusters:\n- name: keyhole-demo\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\n",
+            self.url()
+        ));
+        out.push_str("contexts:\n");
+        for u in self.users.all() {
+            out.push_str(&format!(
+                "- name: {}\n  context:\n    cluster: keyhole-demo\n    user: {}\n    namespace: {}\n",
+                u.context, u.name, u.default_namespace
+            ));
+        }
+        out.push_str(&format!("current-context: {}\n", self.users.admin().context));
+        out.push_str("users:\n");
+        for u in self.users.all() {
+            out.push_str(&format!("- name: {}\n  user:\n    token: {}\n", u.name, u.token));
+        }
+        out.push_str("preferences: {}\n");
+        out
+    }
+
+    /// A kube-rs client for one of the demo users, built from the kubeconfig like any cluster.
+    pub async fn client(&self, user: &str) -> Result<kube::Client, kube::Error> {
+        let context = self.users.by_name(user).map(|u| u.context.clone());
+        let kubeconfig = kube::config::Kubeconfig::from_yaml(&self.kubeconfig()).map_err(kube::Error::InferKubeconfig)?;
+        let options = kube::config::KubeConfigOptions { context, ..Default::default() };
+        let config =
+            kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(kube::Error::InferKubeconfig)?;
+        kube::Client::try_from(config)
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            // Open watches end with the server's runtime; do not wait on them for long.
+            let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Accepts connections until shutdown: TLS handshake, then HTTP/1.1 or HTTP/2, each
+/// connection in its own task so that a slow client never holds up another.
+async fn serve(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: axum::Router,
+    mut stop: signal::Receiver<bool>,
+) {
+    loop {
+        let (tcp, peer) = tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!("demo cluster accept failed: {e}");
+                    continue;
+                }
+            },
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let tls = match acceptor.accept(tcp).await {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::debug!("TLS handshake with {peer} failed: {e}");
+                    return;
+                }
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(tls), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}

@@ -1,0 +1,311 @@
+//! What the server does to an object on its way into the store: defaulting, system fields,
+//! and for Secrets the decode (stringData merge, base64) and the validator.
+
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+
+use super::resources::ResourceDef;
+use super::status::ApiError;
+use crate::format::rfc3339;
+use crate::secret::Secret;
+use crate::validate::{self, FieldError};
+
+/// `names.SimpleNameGenerator`: the base cut to 58 characters plus 5 random characters.
+pub fn generate_name(base: &str) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let base: String = base.chars().take(58).collect();
+    let random = uuid::Uuid::new_v4();
+    let suffix: String = random.as_bytes()[..5].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    format!("{base}{suffix}")
+}
+
+pub fn meta(obj: &Value, field: &str) -> String {
+    obj.get("metadata").and_then(|m| m.get(field)).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    match obj.get_mut("metadata") {
+        Some(Value::Object(m)) => m,
+        _ => unreachable_meta(),
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_meta() -> ! {
+    // meta_mut inserts an object just above, so this cannot happen.
+    panic!("metadata is an object")
+}
+
+/// The apiVersion/kind check of the body against the URL's resource.
+pub fn check_type(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
+    if !obj.is_object() {
+        return Err(ApiError::bad_request(format!(
+            "{} in version \"{}\" cannot be handled as a {}: expected an object",
+            def.kind, def.version, def.kind
+        )));
+    }
+    let gv = def.group_version();
+    match obj.get("apiVersion").and_then(Value::as_str) {
+        None | Some("") => {}
+        Some(v) if v == gv => {}
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({v}) does not match the expected API version ({gv})"
+            )));
+        }
+    }
+    match obj.get("kind").and_then(Value::as_str) {
+        None | Some("") => {}
+        Some(k) if k == def.kind => {}
+        Some(k) => {
+            return Err(ApiError::bad_request(format!(
+                "{k} in version \"{}\" cannot be handled as a {}: no kind \"{k}\" is registered for version \"{gv}\" in scheme",
+                def.version, def.kind
+            )));
+        }
+    }
+    obj["apiVersion"] = json!(gv);
+    obj["kind"] = json!(def.kind);
+    Ok(())
+}
+
+/// Namespace of the body against the URL (`rest.BeforeCreate`/`BeforeUpdate`).
+pub fn check_namespace(def: &ResourceDef, obj: &mut Value, url_ns: Option<&str>) -> Result<(), ApiError> {
+    if !def.namespaced {
+        meta_mut(obj).remove("namespace");
+        return Ok(());
+    }
+    let body_ns = meta(obj, "namespace");
+    let url_ns = url_ns.unwrap_or("");
+    if !body_ns.is_empty() && body_ns != url_ns {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
+    }
+    meta_mut(obj).insert("namespace".into(), json!(url_ns));
+    Ok(())
+}
+
+/// System fields on create: name from generateName, uid, creationTimestamp, defaults.
+pub fn prepare_create(def: &ResourceDef, obj: &mut Value, now: Timestamp) -> Result<(), ApiError> {
+    if !meta(obj, "resourceVersion").is_empty() {
+        return Err(ApiError::internal("resourceVersion should not be set on objects to be created"));
+    }
+    let name = meta(obj, "name");
+    let generate = meta(obj, "generateName");
+    let m = meta_mut(obj);
+    if name.is_empty() && !generate.is_empty() {
+        m.insert("name".into(), json!(generate_name(&generate)));
+    }
+    m.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+    m.insert("creationTimestamp".into(), json!(rfc3339(now)));
+    m.remove("deletionTimestamp");
+    m.remove("managedFields");
+    if matches!(def.plural, "deployments" | "replicasets") {
+        m.insert("generation".into(), json!(1));
+    }
+    apply_defaults(def, obj);
+    Ok(())
+}
+
+/// Defaults the real cluster (or its controllers) would fill, so that `kubectl get` looks
+/// normal: namespaces are Active, pods are Running, workloads are ready.
+pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
+    match def.plural {
+        "namespaces" => {
+            let name = meta(obj, "name");
+            let labels = meta_mut(obj).entry("labels").or_insert_with(|| json!({}));
+            if let Value::Object(l) = labels {
+                l.insert("kubernetes.io/metadata.name".into(), json!(name));
+            }
+            if obj.get("spec").is_none() {
+                obj["spec"] = json!({"finalizers": ["kubernetes"]});
+            }
+            if obj.get("status").is_none() {
+                obj["status"] = json!({"phase": "Active"});
+            }
+        }
+        "pods" => {
+            if obj.pointer("/spec/serviceAccountName").is_none() && obj.get("spec").is_some_and(Value::is_object) {
+                let sa = obj.pointer("/spec/serviceAccount").cloned().unwrap_or_else(|| json!("default"));
+                obj["spec"]["serviceAccountName"] = sa;
+            }
+            if obj.get("status").is_none() {
+                let containers = obj.pointer("/spec/containers").and_then(Value::as_array).cloned().unwrap_or_default();
+                let statuses: Vec<Value> = containers
+                    .iter()
+                    .map(|c| {
+                        json!({"name": c.get("name").cloned().unwrap_or(Value::Null),
+                               "image": c.get("image").cloned().unwrap_or(Value::Null),
+                               "ready": true, "restartCount": 0, "started": true,
+                               "state": {"running": {"startedAt": meta(obj, "creationTimestamp")}}})
+                    })
+                    .collect();
+                obj["status"] = json!({"phase": "Running", "podIP": "10.244.0.10", "hostIP": "172.18.0.2",
+                                        "containerStatuses": statuses});
+                if obj.pointer("/spec/nodeName").is_none() && obj.get("spec").is_some_and(Value::is_object) {
+                    obj["spec"]["nodeName"] = json!("keyhole-demo-node");
+                }
+            }
+        }
+        "deployments" | "replicasets" => {
+            if obj.get("status").is_none() {
+                let n = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+                obj["status"] = json!({"replicas": n, "readyReplicas": n, "availableReplicas": n,
+                                        "updatedReplicas": n, "observedGeneration": 1});
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Minimal metadata validation for the kinds other than Secret (which get the full validator).
+pub fn validate_generic(def: &ResourceDef, obj: &Value) -> Vec<FieldError> {
+    let name = meta(obj, "name");
+    if name.is_empty() {
+        return vec![FieldError::required("metadata.name", "name or generateName is required")];
+    }
+    let label = def.plural == "namespaces";
+    let ok = if label { is_dns1123_label(&name) } else { is_dns1123_subdomain(&name) };
+    if ok {
+        return Vec::new();
+    }
+    let detail = if label {
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+    } else {
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+    };
+    vec![FieldError::invalid("metadata.name", &name, detail)]
+}
+
+fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
+/// Decodes a Secret body like the API server: 400 on bad base64 or wrong JSON types; `type`
+/// defaulted to Opaque; stringData merged into data and dropped.
+pub fn decode_secret(obj: &Value) -> Result<Secret, ApiError> {
+    let mut secret = Secret::from_json(obj).map_err(|e| ApiError::bad_request(e.server_message()))?;
+    if secret.type_.as_deref().unwrap_or("").is_empty() {
+        secret.type_ = Some(crate::secret::types::OPAQUE.to_string());
+    }
+    Ok(secret)
+}
+
+/// The stored (wire) form of a decoded Secret.
+pub fn encode_secret(secret: &Secret) -> Value {
+    secret.to_json()
+}
+
+/// Validation on create, Secret or not. Returns the object to store.
+pub fn validate_create(def: &ResourceDef, obj: Value) -> Result<(Value, Vec<String>), ApiError> {
+    if def.is_secret() {
+        let secret = decode_secret(&obj)?;
+        let errors = validate::validate_create(&secret);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(def.group, def.kind, secret.name(), &errors));
+        }
+        let warnings = server_warnings(&secret);
+        return Ok((encode_secret(&secret), warnings));
+    }
+    let errors = validate_generic(def, &obj);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(def.group, def.kind, &meta(&obj, "name"), &errors));
+    }
+    Ok((obj, Vec::new()))
+}
+
+/// Validation on update, with the old object for the immutability rules.
+pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result<(Value, Vec<String>), ApiError> {
+    // BeforeUpdate: system fields come from the stored object.
+    for field in ["uid", "creationTimestamp", "generation"] {
+        if let Some(v) = old.get("metadata").and_then(|m| m.get(field)) {
+            meta_mut(&mut new).insert(field.into(), v.clone());
+        }
+    }
+    meta_mut(&mut new).remove("managedFields");
+    if def.is_secret() {
+        let old_secret = decode_secret(old)?;
+        let secret = decode_secret(&new)?;
+        let errors = validate::validate_update(&old_secret, &secret);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(def.group, def.kind, secret.name(), &errors));
+        }
+        let warnings = server_warnings(&secret);
+        return Ok((encode_secret(&secret), warnings));
+    }
+    if new.get("status").is_none() {
+        if let Some(s) = old.get("status") {
+            new["status"] = s.clone();
+        }
+    }
+    let errors = validate_generic(def, &new);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(def.group, def.kind, &meta(&new, "name"), &errors));
+    }
+    Ok((new, Vec::new()))
+}
+
+/// The `Warning` headers kube-apiserver adds for Secrets: only the TLS key-pair check.
+fn server_warnings(secret: &Secret) -> Vec<String> {
+    if secret.effective_type() != crate::secret::types::TLS {
+        return Vec::new();
+    }
+    let (Some(crt), Some(key)) = (secret.get("tls.crt"), secret.get("tls.key")) else {
+        return Vec::new();
+    };
+    crate::secret::views::go_x509_key_pair_error(crt, key).into_iter().collect()
+}
+
+/// Equal apart from resourceVersion: an update that changes nothing is not written.
+pub fn same_content(a: &Value, b: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+            m.remove("managedFields");
+        }
+        v
+    };
+    strip(a) == strip(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_follow_the_server() {
+        let n = generate_name("web-");
+        assert!(n.starts_with("web-") && n.len() == 9, "{n}");
+        let long = "a".repeat(80);
+        assert_eq!(generate_name(&long).len(), 63);
+    }
+
+    #[test]
+    fn dns_names() {
+        assert!(is_dns1123_subdomain("a.b-c"));
+        assert!(!is_dns1123_subdomain("A"));
+        assert!(!is_dns1123_label("a.b"));
+    }
+
+    #[test]
+    fn secret_type_defaults_to_opaque_and_string_data_disappears() {
+        let s = decode_secret(&json!({"metadata": {"name": "a"}, "stringData": {"k": "v"}})).unwrap();
+        let out = encode_secret(&s);
+        assert_eq!(out["type"], "Opaque");
+        assert_eq!(out["data"]["k"], "dg==");
+        assert!(out.get("stringData").is_none());
+    }
+}
