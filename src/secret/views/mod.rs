@@ -1,12 +1,17 @@
 //! Typed views of the built-in Secret types: structured facts the UI and the validator use.
-//! (Being written; see the foundation issue.)
+//! (Being written: TLS first.)
+
+pub mod cert;
+pub mod keys;
+pub mod pem;
+pub mod tls;
 
 use crate::secret::Secret;
 use crate::validate::Warning;
 
-/// Warnings about a Secret's contents that the API server does not give: certificate/key
-/// mismatch and validity, docker `auth` disagreeing with username/password, bootstrap token
-/// format, name and expiry.
+pub use tls::go_x509_key_pair_error;
+
+/// Warnings about a Secret's contents that the API server does not give.
 pub fn content_warnings(_secret: &Secret, _now: jiff::Timestamp) -> Vec<Warning> {
     Vec::new()
 }
