@@ -1,9 +1,15 @@
 //! Typed views of the built-in Secret types: structured facts the UI and the validator use.
-//! (Being written: TLS first.)
+//! (Being written: the views exist, dispatch comes next.)
 
+pub mod basic;
+pub mod bootstrap;
 pub mod cert;
+pub mod docker;
+pub mod helm;
 pub mod keys;
 pub mod pem;
+pub mod satoken;
+pub mod ssh;
 pub mod tls;
 
 use crate::secret::Secret;
