@@ -214,3 +214,72 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     }
     s.parse::<Timestamp>().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::types;
+
+    fn token(pairs: &[(&str, &str)]) -> Secret {
+        let mut s = Secret::new(NAMESPACE, "bootstrap-token-07401b", types::BOOTSTRAP_TOKEN);
+        s.data = Some(pairs.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect());
+        s
+    }
+
+    fn now() -> Timestamp {
+        "2027-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn reads_a_kubeadm_style_token() {
+        let v = view(
+            &token(&[
+                ("token-id", "07401b"),
+                ("token-secret", "f395accd246ae52d"),
+                ("description", "kubeadm join token"),
+                ("expiration", "2027-01-11T00:00:00+01:00"),
+                ("usage-bootstrap-authentication", "true"),
+                ("usage-bootstrap-signing", "True"),
+                ("auth-extra-groups", "system:bootstrappers:kubeadm:default-node-token,system:bootstrappers:x"),
+            ]),
+            now(),
+        );
+        assert_eq!(v.token_id.as_deref(), Some("07401b"));
+        assert!(v.token_id_valid && v.token_secret_valid && v.name_matches && v.in_kube_system);
+        assert_eq!(v.token_secret_len, 16);
+        assert_eq!(v.expiration, Some("2027-01-10T23:00:00Z".parse().unwrap()));
+        assert_eq!((v.days_left, v.expired), (Some(9), false));
+        assert_eq!(v.usages, ["authentication"]);
+        assert_eq!(v.ignored_usages, ["signing"]);
+        assert!(v.extra_groups.iter().all(|g| g.valid) && v.extra_groups.len() == 2);
+        assert_eq!(v.description.as_deref(), Some("kubeadm join token"));
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        assert!(!format!("{v:?}").contains("f395accd246ae52d"));
+    }
+
+    #[test]
+    fn group_names_follow_the_authenticator_pattern() {
+        assert!(valid_group("system:bootstrappers:a"));
+        assert!(valid_group("system:bootstrappers:kubeadm:default-node-token"));
+        assert!(!valid_group("system:bootstrappers:"));
+        assert!(!valid_group("system:bootstrappers:a-"));
+        assert!(!valid_group("system:bootstrappers:A"));
+        assert!(!valid_group(" system:bootstrappers:a"));
+        assert!(!valid_group("system:masters"));
+        assert!(valid_group(&format!("system:bootstrappers:{}", "a".repeat(256))));
+        assert!(!valid_group(&format!("system:bootstrappers:{}", "a".repeat(257))));
+    }
+
+    #[test]
+    fn expiration_must_be_rfc3339() {
+        assert!(parse_rfc3339("2030-01-02T03:04:05Z").is_some());
+        assert!(parse_rfc3339("2030-01-02T03:04:05.123-07:00").is_some());
+        for bad in ["2030-01-02", "2030-01-02 03:04:05Z", "2030-01-02T03:04:05", "tomorrow", "2030-01-02T03:04:05ZZ"] {
+            assert!(parse_rfc3339(bad).is_none(), "{bad}");
+        }
+        let v = view(&token(&[("expiration", "soon")]), now());
+        assert!(v.expired && v.expiration.is_none() && v.days_left.is_none());
+        let v = view(&token(&[("token-id", "07401b")]), now());
+        assert!(!v.expired, "no expiration means it never expires");
+    }
+}

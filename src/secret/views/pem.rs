@@ -38,10 +38,16 @@ pub fn decode_all(input: &[u8]) -> Vec<Block> {
     blocks
 }
 
+/// How many malformed `BEGIN` lines one [`decode`] call looks past before giving up. Go has no
+/// such limit; it is here so that a crafted 1 MiB value cannot make a check take quadratic time.
+const MAX_CANDIDATES: usize = 128;
+
 /// The first block in `data` and what follows it, or `None` when there is no (valid) block.
 pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
     let mut rest = data;
-    loop {
+    // Where the next `\n-----END ` is, as an offset into `data`: found once, reused while ahead.
+    let mut next_end: Option<usize> = None;
+    for _ in 0..MAX_CANDIDATES {
         // A BEGIN line counts at the very start of the input or after a newline.
         if let Some(after) = rest.strip_prefix(BEGIN) {
             rest = after;
@@ -84,10 +90,17 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         let (end_index, trailer_index) = if !has_headers && rest.starts_with(&END[1..]) {
             (0, END.len() - 1)
         } else {
-            match find(rest, END) {
-                Some(i) => (i, i + END.len()),
-                None => continue,
-            }
+            let start = data.len() - rest.len();
+            let end = match next_end {
+                Some(at) if at >= start => at,
+                _ => {
+                    // No END ahead means none further on either: Go would keep looking and fail.
+                    let at = start + find(rest, END)?;
+                    next_end = Some(at);
+                    at
+                }
+            };
+            (end - start, end - start + END.len())
         };
         let trailer = &rest[trailer_index..];
         let trailer_len = label.len() + DASHES.len();
@@ -101,7 +114,12 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         if !get_line(rest_of_end_line).0.is_empty() {
             continue;
         }
-        let body: Vec<u8> = rest[..end_index].iter().copied().filter(|&b| b != b' ' && b != b'\t').collect();
+        let body = &rest[..end_index];
+        // Fail fast on a byte base64 cannot hold (such as the next BEGIN line's dashes).
+        if !body.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/= \t\r\n".contains(&b)) {
+            continue;
+        }
+        let body: Vec<u8> = body.iter().copied().filter(|&b| b != b' ' && b != b'\t').collect();
         let Some(der) = go_base64(&body) else {
             continue;
         };
@@ -113,6 +131,7 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         };
         return Some((block, after));
     }
+    None
 }
 
 /// Go's `getLine`: the first line without its line ending and trailing spaces/tabs, and the rest.
@@ -177,6 +196,16 @@ mod tests {
         let b = decode(input).unwrap().0;
         assert!(b.encrypted_headers);
         assert_eq!(b.der.as_slice(), b"a");
+    }
+
+    #[test]
+    fn crafted_inputs_stay_fast() {
+        let start = std::time::Instant::now();
+        let many_begins = "-----BEGIN A-----\n".repeat(60_000) + "\n-----END B-----\n";
+        assert!(decode_all(many_begins.as_bytes()).is_empty());
+        let colon_begins = "-----BEGIN a:b-----\n".repeat(50_000) + "x\n-----END B-----\n";
+        assert!(decode_all(colon_begins.as_bytes()).is_empty());
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
     }
 
     #[test]
