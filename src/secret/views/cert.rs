@@ -60,7 +60,7 @@ pub fn read_bundle(input: &[u8], now: Timestamp) -> CertBundle {
         if block.label != "CERTIFICATE" {
             bundle.other_blocks.push(block.label.clone());
             if block.label.ends_with("PRIVATE KEY") {
-                bundle.problems.push(format!("holds a {} block: a private key belongs in tls.key", block.label));
+                bundle.problems.push(format!("holds a private key ({}): keys belong in tls.key", block.label));
             }
             continue;
         }

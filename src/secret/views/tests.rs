@@ -344,6 +344,16 @@ fn bootstrap_token_warnings_name_the_field() {
 }
 
 #[test]
+fn problems_are_collected_per_view() {
+    let v = view(&tls(b"", MISMATCH_KEY), now()).unwrap();
+    let p = v.problems();
+    assert!(p.iter().any(|p| p.starts_with("tls.crt: ")), "{p:?}");
+    let d = view(&docker("bob:x", "alice", "x"), now()).unwrap();
+    assert!(d.problems().iter().any(|p| p.starts_with("registry.example.com: ")));
+    assert!(view(&tls(CRT, KEY), now()).unwrap().problems().is_empty());
+}
+
+#[test]
 fn other_types_have_no_content_warnings() {
     assert!(content_warnings(&secret("Opaque", &[("a", b"\xff")]), now()).is_empty());
     assert!(content_warnings(&secret(types::BASIC_AUTH, &[]), now()).is_empty());
