@@ -1,27 +1,284 @@
-//! Demo data: the examples of the Kubernetes Secret documentation and the workloads that use
-//! them. (Being written.)
+//! Demo data: the Kubernetes documentation's Secret examples and the workloads that use them
+//! (assets/demo/*.yaml), plus what has to be made at start: Helm release records of realistic
+//! size, a certificate that always expires within 30 days, and `--scale` data for benchmarks.
 
-use jiff::Timestamp;
-use serde_json::json;
+use std::io::Write as _;
+
+use base64::Engine as _;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
 
 use super::objects;
 use super::resources;
 use super::store::Store;
+use crate::format::rfc3339;
+use crate::secret::codec::encode_value;
 
-/// Creates namespaces (for tests that want an empty cluster).
-pub fn load_namespaces(store: &Store, names: &[&str]) {
-    let def = resources::RESOURCES.iter().find(|r| r.plural == "namespaces");
-    let mut s = store.lock();
-    for n in names {
-        let mut obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}});
-        if let Some(def) = def {
-            let _ = objects::prepare_create(def, &mut obj, Timestamp::now());
+/// The demo manifests, in the order they are loaded.
+pub const DEMO_YAML: &[(&str, &str)] = &[
+    ("00-namespaces.yaml", include_str!("../../assets/demo/00-namespaces.yaml")),
+    ("10-secrets.yaml", include_str!("../../assets/demo/10-secrets.yaml")),
+    ("20-pods.yaml", include_str!("../../assets/demo/20-pods.yaml")),
+    ("30-workloads.yaml", include_str!("../../assets/demo/30-workloads.yaml")),
+    ("40-serviceaccounts-ingresses.yaml", include_str!("../../assets/demo/40-serviceaccounts-ingresses.yaml")),
+];
+
+const CA_CRT: &str = include_str!("../../assets/pki/ca.crt");
+const CA_KEY: &str = include_str!("../../assets/pki/ca.key");
+const TLS_CRT: &str = include_str!("../../assets/pki/example.com.crt");
+const TLS_KEY: &str = include_str!("../../assets/pki/example.com.key");
+
+/// A small deterministic PRNG (xorshift64*), so that generated data is the same at every start.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: &str) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in seed.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        s.put("namespaces", obj);
+        Rng(h | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn hex(&mut self, len: usize) -> String {
+        let mut s = String::with_capacity(len);
+        while s.len() < len {
+            s.push_str(&format!("{:016x}", self.next()));
+        }
+        s.truncate(len);
+        s
     }
 }
 
-pub fn load(store: &Store, _now: Timestamp, _scale: usize) -> Result<(), String> {
-    load_namespaces(store, &["default", "kube-system", "kube-public"]);
+/// A plausible age for a demo object: between an hour and two months, stable per name.
+fn created_at(name: &str, now: Timestamp) -> Timestamp {
+    let mut r = Rng::new(name);
+    let secs = 3600 + r.below(60 * 86_400) as i64;
+    now.checked_sub(SignedDuration::from_secs(secs)).unwrap_or(now)
+}
+
+/// Stores one object as a create would, with system fields and defaults, bypassing HTTP.
+fn insert(store: &Store, mut obj: Value, now: Timestamp) -> Result<(), String> {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    let def = resources::by_kind(&kind).ok_or_else(|| format!("demo data has an unknown kind {kind:?}"))?;
+    let name = objects::meta(&obj, "name");
+    let uid = objects::meta(&obj, "uid");
+    objects::prepare_create(def, &mut obj, created_at(&name, now)).map_err(|e| e.message().to_string())?;
+    if !uid.is_empty() {
+        // Fixed uids let the demo data's ownerReferences point at their owners.
+        obj["metadata"]["uid"] = json!(uid);
+    }
+    if def.namespaced && objects::meta(&obj, "namespace").is_empty() {
+        obj["metadata"]["namespace"] = json!("default");
+    }
+    let (obj, _warnings) = objects::validate_create(def, obj).map_err(|e| format!("{name}: {}", e.message()))?;
+    store.lock().put(def.key(), obj);
     Ok(())
+}
+
+/// Creates namespaces only (for tests that want an empty cluster).
+pub fn load_namespaces(store: &Store, names: &[&str]) {
+    let now = Timestamp::now();
+    for n in names {
+        let _ = insert(store, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}}), now);
+    }
+}
+
+/// Parses multi-document YAML into objects, expanding `kind: List`.
+pub fn parse_yaml(text: &str) -> Result<Vec<Value>, String> {
+    let loaded = crate::validate::manifest::load(text);
+    if let Some(e) = loaded.error {
+        return Err(e.to_string());
+    }
+    let mut out = Vec::new();
+    for doc in loaded.documents {
+        match doc.value {
+            Value::Null => {}
+            Value::Object(ref m) if m.get("kind").and_then(Value::as_str) == Some("List") => {
+                out.extend(m.get("items").and_then(Value::as_array).cloned().unwrap_or_default());
+            }
+            v => out.push(v),
+        }
+    }
+    Ok(out)
+}
+
+/// Loads everything: the YAML assets, the generated Secrets, and `scale` more of each.
+pub fn load(store: &Store, now: Timestamp, scale: usize) -> Result<(), String> {
+    for (file, text) in DEMO_YAML {
+        for obj in parse_yaml(text).map_err(|e| format!("assets/demo/{file}: {e}"))? {
+            insert(store, obj, now).map_err(|e| format!("assets/demo/{file}: {e}"))?;
+        }
+    }
+    insert(store, expiring_tls_secret(now)?, now)?;
+    for (ns, release, chart, app, revisions, kib) in [
+        ("shop", "shop-frontend", "shop-frontend", "2.3.1", 3, 40),
+        ("shop", "redis", "redis", "7.4.1", 2, 60),
+        ("monitoring", "grafana", "grafana", "11.3.0", 2, 50),
+        ("monitoring", "prometheus", "kube-prometheus-stack", "v2.55.0", 4, 70),
+    ] {
+        for rev in 1..=revisions {
+            let status = if rev == revisions { "deployed" } else { "superseded" };
+            insert(store, helm_release(ns, release, chart, app, rev, status, kib, now), now)?;
+        }
+    }
+    if scale > 0 {
+        load_scale(store, now, scale);
+    }
+    Ok(())
+}
+
+/// `shop-tls`: signed by the demo CA at start, valid from 60 days ago to 12 days from now, so
+/// that it is always "expiring within 30 days".
+fn expiring_tls_secret(now: Timestamp) -> Result<Value, String> {
+    let err = |e: rcgen::Error| format!("cannot make the expiring demo certificate: {e}");
+    let ca_key = rcgen::KeyPair::from_pem(CA_KEY).map_err(err)?;
+    let issuer = rcgen::Issuer::from_ca_cert_pem(CA_CRT, ca_key).map_err(err)?;
+    let key = rcgen::KeyPair::generate().map_err(err)?;
+    let mut params = rcgen::CertificateParams::new(vec!["shop.example.com".to_string()]).map_err(err)?;
+    params.distinguished_name.push(rcgen::DnType::OrganizationName, "keyhole demo");
+    params.distinguished_name.push(rcgen::DnType::CommonName, "shop.example.com");
+    let to_time = |t: Timestamp| time::OffsetDateTime::from_unix_timestamp(t.as_second()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    params.not_before = to_time(now - SignedDuration::from_hours(24 * 60));
+    params.not_after = to_time(now + SignedDuration::from_hours(24 * 12));
+    let cert = params.signed_by(&key, &issuer).map_err(err)?;
+    Ok(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "shop-tls", "namespace": "shop",
+                     "annotations": {"cert-manager.io/issuer-name": "keyhole-demo-ca"}},
+        "type": "kubernetes.io/tls",
+        "data": {"tls.crt": encode_value(cert.pem().as_bytes()), "tls.key": encode_value(key.serialize_pem().as_bytes()),
+                 "ca.crt": encode_value(CA_CRT.as_bytes())}
+    }))
+}
+
+/// A Helm 3 release record: `data.release` is base64 of gzip of the release JSON (Helm's own
+/// encoding, under the Secret's base64). The manifest is padded with generated ConfigMaps so
+/// that the record is about `kib` KiB, as real charts make them.
+#[allow(clippy::too_many_arguments)]
+fn helm_release(ns: &str, release: &str, chart: &str, app: &str, rev: u32, status: &str, kib: usize, now: Timestamp) -> Value {
+    let blob = helm_payload(ns, release, chart, app, rev, status, kib, now);
+    json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": format!("sh.helm.release.v1.{release}.v{rev}"), "namespace": ns,
+                     "labels": {"name": release, "owner": "helm", "status": status, "version": rev.to_string(),
+                                "modifiedAt": now.as_second().to_string()}},
+        "type": "helm.sh/release.v1",
+        "data": {"release": encode_value(blob.as_bytes())}
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn helm_payload(ns: &str, release: &str, chart: &str, app: &str, rev: u32, status: &str, kib: usize, now: Timestamp) -> String {
+    let mut rng = Rng::new(&format!("{ns}/{release}/{rev}"));
+    let mut manifest = String::new();
+    let target = kib * 1024;
+    let mut i = 0;
+    // Random hex compresses about 2:1, so aim the text at twice the target.
+    while manifest.len() < target * 2 {
+        manifest.push_str(&format!(
+            "---\n# Source: {chart}/templates/configmap-{i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {release}-config-{i}\n  labels:\n    app.kubernetes.io/instance: {release}\n    helm.sh/chart: {chart}-{app}\ndata:\n"
+        ));
+        for k in 0..16 {
+            manifest.push_str(&format!("  checksum-{k}: {}\n", rng.hex(40)));
+        }
+        i += 1;
+    }
+    let deployed = rfc3339(now - SignedDuration::from_hours(i64::from(24 * (10 - rev.min(9)))));
+    let release_json = json!({
+        "name": release,
+        "info": {"first_deployed": deployed, "last_deployed": deployed, "deleted": "",
+                 "description": if rev == 1 { "Install complete" } else { "Upgrade complete" }, "status": status},
+        "chart": {"metadata": {"name": chart, "version": format!("{}.{}.0", 1 + rev / 3, rev), "appVersion": app,
+                               "apiVersion": "v2", "description": format!("A Helm chart for {chart}"), "type": "application"},
+                  "values": {"replicaCount": 2, "image": {"repository": format!("example/{chart}"), "tag": app}}},
+        "config": {"auth": {"password": format!("helm-values-{}", rng.hex(12))}},
+        "manifest": manifest,
+        "version": rev,
+        "namespace": ns,
+    });
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    let _ = gz.write_all(release_json.to_string().as_bytes());
+    let compressed = gz.finish().unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.encode(compressed)
+}
+
+/// `--scale N`: N Secrets and N Pods over N/100 namespaces. A tenth of the Secrets are Helm
+/// release records of about 50 KiB; every other Secret is used by one Pod.
+fn load_scale(store: &Store, now: Timestamp, n: usize) {
+    let namespaces = (n / 100).max(1);
+    let mut s = store.lock();
+    for i in 0..namespaces {
+        let name = format!("scale-{i:03}");
+        let mut ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+        if let Some(def) = resources::by_kind("Namespace") {
+            let _ = objects::prepare_create(def, &mut ns, now);
+        }
+        s.put("namespaces", ns);
+    }
+    // Helm payloads are expensive to make; twenty distinct ones are reused.
+    let payloads: Vec<String> =
+        (0..20).map(|k| helm_payload("scale", &format!("app-{k}"), "generic-app", "1.0.0", 1, "deployed", 50, now)).collect();
+    let tls_crt = encode_value(TLS_CRT.as_bytes());
+    let tls_key = encode_value(TLS_KEY.as_bytes());
+    for i in 0..n {
+        let ns = format!("scale-{:03}", i % namespaces);
+        let created = rfc3339(created_at(&format!("{ns}/{i}"), now));
+        let uid = uuid::Uuid::new_v4().to_string();
+        let (name, ty, data, labels) = match i % 10 {
+            0 => (
+                format!("sh.helm.release.v1.app-{i:05}.v1"),
+                "helm.sh/release.v1",
+                json!({"release": encode_value(payloads[i % payloads.len()].as_bytes())}),
+                json!({"name": format!("app-{i:05}"), "owner": "helm", "status": "deployed", "version": "1"}),
+            ),
+            1 => (format!("app-{i:05}-tls"), "kubernetes.io/tls", json!({"tls.crt": tls_crt, "tls.key": tls_key}), json!({})),
+            2 => (
+                format!("app-{i:05}-registry"),
+                "kubernetes.io/dockerconfigjson",
+                json!({".dockerconfigjson": encode_value(format!("{{\"auths\":{{\"registry.example:5000\":{{\"username\":\"u{i}\",\"password\":\"p{i}\",\"auth\":\"{}\"}}}}}}", encode_value(format!("u{i}:p{i}").as_bytes())).as_bytes())}),
+                json!({}),
+            ),
+            _ => (
+                format!("app-{i:05}-config"),
+                "Opaque",
+                json!({"DB_USER": encode_value(format!("user{i}").as_bytes()), "DB_PASSWORD": encode_value(format!("pw-{i}-{}", i * 7919 % 10007).as_bytes()), "API_URL": encode_value(b"https://api.example.com")}),
+                json!({"app": format!("app-{i:05}")}),
+            ),
+        };
+        s.put("secrets", json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "namespace": ns, "uid": uid, "creationTimestamp": created, "labels": labels},
+            "type": ty, "data": data}));
+        // The Pod of this index uses this Secret (or, for a Helm record, the next one).
+        let used = if i % 10 == 0 { format!("app-{:05}-config", i + 3) } else { name.clone() };
+        let container = match i % 10 {
+            1 => json!({"name": "app", "image": "nginx", "volumeMounts": [{"name": "tls", "mountPath": "/tls", "readOnly": true}]}),
+            2 => json!({"name": "app", "image": "registry.example:5000/app"}),
+            _ => json!({"name": "app", "image": "example/app:1.0", "envFrom": [{"secretRef": {"name": used}}],
+                        "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": used, "key": "DB_PASSWORD"}}}]}),
+        };
+        let mut spec = json!({"containers": [container], "nodeName": "keyhole-demo-node", "serviceAccountName": "default"});
+        match i % 10 {
+            1 => spec["volumes"] = json!([{"name": "tls", "secret": {"secretName": name}}]),
+            2 => spec["imagePullSecrets"] = json!([{"name": name}]),
+            _ => {}
+        }
+        s.put("pods", json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("app-{i:05}-6d5f8c7b9-x{:04}", i % 10_000), "namespace": ns,
+                         "uid": uuid::Uuid::new_v4().to_string(), "creationTimestamp": created,
+                         "labels": {"app": format!("app-{i:05}")}},
+            "spec": spec,
+            "status": {"phase": "Running", "podIP": "10.244.1.1",
+                       "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "example/app:1.0"}]}}));
+    }
 }

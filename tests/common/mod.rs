@@ -1,0 +1,26 @@
+//! Shared by the integration tests: start the embedded cluster, get clients for its users.
+#![allow(dead_code)]
+
+use keyhole::demo::{DemoServer, ServerOptions};
+
+/// The embedded cluster with the demo data on a free loopback port.
+pub async fn demo() -> DemoServer {
+    DemoServer::start(ServerOptions::default()).await.expect("demo server starts")
+}
+
+/// The embedded cluster with only the default namespaces.
+pub async fn empty() -> DemoServer {
+    DemoServer::start(ServerOptions { demo_data: false, ..ServerOptions::default() }).await.expect("server starts")
+}
+
+pub async fn client(server: &DemoServer, user: &str) -> kube::Client {
+    server.client(user).await.expect("client for demo user")
+}
+
+/// The `reason` and `code` of a kube API error, for asserting on Status shapes.
+pub fn status(err: &kube::Error) -> (String, u16, String) {
+    match err {
+        kube::Error::Api(s) => (s.reason.clone(), s.code, s.message.clone()),
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
