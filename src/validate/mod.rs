@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::secret::Secret;
 
 mod gojson;
+pub mod manifest;
 pub mod meta;
 pub mod names;
 pub mod secret;
