@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::secret::Secret;
 
+pub mod command;
 mod gojson;
 pub mod manifest;
 pub mod meta;
