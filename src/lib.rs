@@ -17,10 +17,7 @@ use clap::Parser as _;
 pub fn run() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
-        Some(cli::Command::Validate(args)) => {
-            eprintln!("keyhole validate: not implemented yet ({} inputs)", args.files.len());
-            ExitCode::from(2)
-        }
+        Some(cli::Command::Validate(args)) => validate::command::run(&args),
         Some(cli::Command::DemoServer(args)) => commands::demo_server(&args),
         None => {
             eprintln!("keyhole: the terminal UI is not implemented yet; try `keyhole --help`");

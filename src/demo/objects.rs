@@ -212,7 +212,7 @@ pub fn encode_secret(secret: &Secret) -> Value {
 pub fn validate_create(def: &ResourceDef, obj: Value) -> Result<(Value, Vec<String>), ApiError> {
     if def.is_secret() {
         let secret = decode_secret(&obj)?;
-        let errors = validate::validate_create(&secret);
+        let errors = validate::validate_create_causes(&secret);
         if !errors.is_empty() {
             return Err(ApiError::invalid(def.group, def.kind, secret.name(), &errors));
         }
@@ -238,7 +238,7 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
     if def.is_secret() {
         let old_secret = decode_secret(old)?;
         let secret = decode_secret(&new)?;
-        let errors = validate::validate_update(&old_secret, &secret);
+        let errors = validate::validate_update_causes(&old_secret, &secret);
         if !errors.is_empty() {
             return Err(ApiError::invalid(def.group, def.kind, secret.name(), &errors));
         }
