@@ -72,7 +72,8 @@ async fn create_get_update_delete_with_exact_errors() {
     assert_eq!(created.type_.as_deref(), Some("Opaque"), "type defaults to Opaque");
     assert_eq!(created.data.as_ref().unwrap()["blob"].0, binary, "binary values round-trip byte for byte");
 
-    let (reason, code, message) = common::status(&api.create(&PostParams::default(), &created_copy(&created)).await.unwrap_err());
+    let (reason, code, message) =
+        common::status(&api.create(&PostParams::default(), &created_copy(&created)).await.unwrap_err());
     assert_eq!((reason.as_str(), code), ("AlreadyExists", 409));
     assert_eq!(message, "secrets \"db-pass\" already exists");
 
@@ -86,7 +87,8 @@ async fn create_get_update_delete_with_exact_errors() {
     assert_ne!(updated.metadata.resource_version, created.metadata.resource_version);
     let mut stale = created.clone();
     stale.data.as_mut().unwrap().insert("k".into(), ByteString(b"v2".to_vec()));
-    let (reason, code, message) = common::status(&api.replace("db-pass", &PostParams::default(), &stale).await.unwrap_err());
+    let (reason, code, message) =
+        common::status(&api.replace("db-pass", &PostParams::default(), &stale).await.unwrap_err());
     assert_eq!((reason.as_str(), code), ("Conflict", 409));
     assert_eq!(
         message,
@@ -133,7 +135,10 @@ async fn immutable_secrets_refuse_data_changes() {
     let err = api.patch("app-config-v1", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap_err();
     let (reason, code, message) = common::status(&err);
     assert_eq!((reason.as_str(), code), ("Invalid", 422));
-    assert_eq!(message, "Secret \"app-config-v1\" is invalid: data: Forbidden: field is immutable when `immutable` is set");
+    assert_eq!(
+        message,
+        "Secret \"app-config-v1\" is invalid: data: Forbidden: field is immutable when `immutable` is set"
+    );
     // Metadata may still change.
     let labels = serde_json::json!({"metadata": {"labels": {"reviewed": "yes"}}});
     api.patch("app-config-v1", &PatchParams::default(), &Patch::Merge(&labels)).await.unwrap();
@@ -206,7 +211,9 @@ async fn unknown_or_missing_tokens_get_401() {
 
 #[tokio::test]
 async fn self_subject_access_review_answers_truthfully() {
-    use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    };
     let server = common::demo().await;
     for (user, verb, ns, want) in [
         ("admin", "update", "default", true),
@@ -273,7 +280,10 @@ async fn field_and_label_selectors() {
     assert_eq!(helm.items.len(), 4, "one deployed release record per demo release");
     let err = api.list(&ListParams::default().fields("data.password=x")).await.unwrap_err();
     let (reason, code, message) = common::status(&err);
-    assert_eq!((reason.as_str(), code, message.as_str()), ("BadRequest", 400, "field label not supported: data.password"));
+    assert_eq!(
+        (reason.as_str(), code, message.as_str()),
+        ("BadRequest", 400, "field label not supported: data.password")
+    );
 }
 
 /// Applies watcher events to a store and waits until `check` holds.
@@ -329,8 +339,9 @@ async fn watch_from_a_compacted_version_is_an_error_event_in_a_200_stream() {
     let api: Api<Secret> = Api::namespaced(client.clone(), "default");
     api.create(&PostParams::default(), &secret("x", &[("a", b"1")])).await.unwrap();
     let old = api.list(&ListParams::default()).await.unwrap().metadata.resource_version.unwrap();
-    server.store.lock().compact();
+    // A change after that version, then a compaction that drops it from the history.
     api.create(&PostParams::default(), &secret("y", &[("a", b"1")])).await.unwrap();
+    server.store.lock().compact();
     let mut stream = api.watch(&kube::api::WatchParams::default().timeout(5), &old).await.unwrap().boxed();
     match stream.next().await {
         Some(Ok(kube::api::WatchEvent::Error(e))) => {
@@ -371,7 +382,8 @@ async fn tables_have_the_kubectl_columns() {
     let text = client.request_text(req).await.unwrap();
     let table: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(table["kind"], "Table");
-    let cols: Vec<&str> = table["columnDefinitions"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let cols: Vec<&str> =
+        table["columnDefinitions"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(cols, ["Name", "Type", "Data", "Age"]);
     let row = table["rows"].as_array().unwrap().iter().find(|r| r["cells"][0] == "mysecret").unwrap();
     assert_eq!(row["cells"][1], "Opaque");

@@ -178,7 +178,9 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
                 .ok_or_else(ApiError::not_found_path);
         }
         ["apis", g] if is_get => {
-            return discovery::api_group(g).map(|d| json_response(StatusCode::OK, &d)).ok_or_else(ApiError::not_found_path);
+            return discovery::api_group(g)
+                .map(|d| json_response(StatusCode::OK, &d))
+                .ok_or_else(ApiError::not_found_path);
         }
         ["apis", g, v] if is_get => {
             return discovery::api_resource_list(g, v)
@@ -257,7 +259,10 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
 
 fn parse_body(ctx: &Ctx, def: &ResourceDef) -> Result<Value, ApiError> {
     serde_json::from_slice(&ctx.body).map_err(|e| {
-        ApiError::bad_request(format!("{} in version \"{}\" cannot be handled as a {}: {e}", def.kind, def.version, def.kind))
+        ApiError::bad_request(format!(
+            "{} in version \"{}\" cannot be handled as a {}: {e}",
+            def.kind, def.version, def.kind
+        ))
     })
 }
 
@@ -543,8 +548,8 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     if kind == PatchType::Apply {
         return server_side_apply(ctx, t);
     }
-    let patch_body: Value = serde_json::from_slice(&ctx.body)
-        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let patch_body: Value =
+        serde_json::from_slice(&ctx.body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let ns = t.namespace.clone().unwrap_or_default();
     let mut store = ctx.state.store.lock();
     let current =
@@ -558,7 +563,9 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         }
         PatchType::Strategic | PatchType::Apply => patch::strategic_merge_patch(&mut patched, &patch_body),
     };
-    result.map_err(|e| ApiError::invalid_options(format!("the server rejected our request due to an error in our request: {e}")))?;
+    result.map_err(|e| {
+        ApiError::invalid_options(format!("the server rejected our request due to an error in our request: {e}"))
+    })?;
     // The patched object must still be this object.
     if objects::meta(&patched, "name") != name {
         return Err(ApiError::bad_request(format!(
@@ -645,7 +652,9 @@ fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
                 def.group,
                 def.plural,
                 name,
-                &format!("Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {have}"),
+                &format!(
+                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {have}"
+                ),
             ));
         }
     }
@@ -691,7 +700,8 @@ fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 }
 
 fn self_subject_access_review(ctx: &Ctx) -> Result<Response, ApiError> {
-    let def = resources::find("authorization.k8s.io", "v1", "selfsubjectaccessreviews").ok_or_else(ApiError::not_found_path)?;
+    let def = resources::find("authorization.k8s.io", "v1", "selfsubjectaccessreviews")
+        .ok_or_else(ApiError::not_found_path)?;
     let mut review = parse_body(ctx, def)?;
     objects::check_type(def, &mut review)?;
     let attr = review.pointer("/spec/resourceAttributes").cloned();

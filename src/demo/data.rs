@@ -148,7 +148,9 @@ fn expiring_tls_secret(now: Timestamp) -> Result<Value, String> {
     let mut params = rcgen::CertificateParams::new(vec!["shop.example.com".to_string()]).map_err(err)?;
     params.distinguished_name.push(rcgen::DnType::OrganizationName, "keyhole demo");
     params.distinguished_name.push(rcgen::DnType::CommonName, "shop.example.com");
-    let to_time = |t: Timestamp| time::OffsetDateTime::from_unix_timestamp(t.as_second()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let to_time = |t: Timestamp| {
+        time::OffsetDateTime::from_unix_timestamp(t.as_second()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    };
     params.not_before = to_time(now - SignedDuration::from_hours(24 * 60));
     params.not_after = to_time(now + SignedDuration::from_hours(24 * 12));
     let cert = params.signed_by(&key, &issuer).map_err(err)?;
@@ -166,7 +168,16 @@ fn expiring_tls_secret(now: Timestamp) -> Result<Value, String> {
 /// encoding, under the Secret's base64). The manifest is padded with generated ConfigMaps so
 /// that the record is about `kib` KiB, as real charts make them.
 #[allow(clippy::too_many_arguments)]
-fn helm_release(ns: &str, release: &str, chart: &str, app: &str, rev: u32, status: &str, kib: usize, now: Timestamp) -> Value {
+fn helm_release(
+    ns: &str,
+    release: &str,
+    chart: &str,
+    app: &str,
+    rev: u32,
+    status: &str,
+    kib: usize,
+    now: Timestamp,
+) -> Value {
     let blob = helm_payload(ns, release, chart, app, rev, status, kib, now);
     json!({
         "apiVersion": "v1", "kind": "Secret",
@@ -179,7 +190,16 @@ fn helm_release(ns: &str, release: &str, chart: &str, app: &str, rev: u32, statu
 }
 
 #[allow(clippy::too_many_arguments)]
-fn helm_payload(ns: &str, release: &str, chart: &str, app: &str, rev: u32, status: &str, kib: usize, now: Timestamp) -> String {
+fn helm_payload(
+    ns: &str,
+    release: &str,
+    chart: &str,
+    app: &str,
+    rev: u32,
+    status: &str,
+    kib: usize,
+    now: Timestamp,
+) -> String {
     let mut rng = Rng::new(&format!("{ns}/{release}/{rev}"));
     let mut manifest = String::new();
     let target = kib * 1024;
@@ -227,8 +247,9 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
         s.put("namespaces", ns);
     }
     // Helm payloads are expensive to make; twenty distinct ones are reused.
-    let payloads: Vec<String> =
-        (0..20).map(|k| helm_payload("scale", &format!("app-{k}"), "generic-app", "1.0.0", 1, "deployed", 50, now)).collect();
+    let payloads: Vec<String> = (0..20)
+        .map(|k| helm_payload("scale", &format!("app-{k}"), "generic-app", "1.0.0", 1, "deployed", 50, now))
+        .collect();
     let tls_crt = encode_value(TLS_CRT.as_bytes());
     let tls_key = encode_value(TLS_KEY.as_bytes());
     for i in 0..n {
@@ -242,7 +263,12 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
                 json!({"release": encode_value(payloads[i % payloads.len()].as_bytes())}),
                 json!({"name": format!("app-{i:05}"), "owner": "helm", "status": "deployed", "version": "1"}),
             ),
-            1 => (format!("app-{i:05}-tls"), "kubernetes.io/tls", json!({"tls.crt": tls_crt, "tls.key": tls_key}), json!({})),
+            1 => (
+                format!("app-{i:05}-tls"),
+                "kubernetes.io/tls",
+                json!({"tls.crt": tls_crt, "tls.key": tls_key}),
+                json!({}),
+            ),
             2 => (
                 format!("app-{i:05}-registry"),
                 "kubernetes.io/dockerconfigjson",
@@ -256,18 +282,24 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
                 json!({"app": format!("app-{i:05}")}),
             ),
         };
-        s.put("secrets", json!({"apiVersion": "v1", "kind": "Secret",
+        s.put(
+            "secrets",
+            json!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": name, "namespace": ns, "uid": uid, "creationTimestamp": created, "labels": labels},
-            "type": ty, "data": data}));
+            "type": ty, "data": data}),
+        );
         // The Pod of this index uses this Secret (or, for a Helm record, the next one).
         let used = if i % 10 == 0 { format!("app-{:05}-config", i + 3) } else { name.clone() };
         let container = match i % 10 {
-            1 => json!({"name": "app", "image": "nginx", "volumeMounts": [{"name": "tls", "mountPath": "/tls", "readOnly": true}]}),
+            1 => {
+                json!({"name": "app", "image": "nginx", "volumeMounts": [{"name": "tls", "mountPath": "/tls", "readOnly": true}]})
+            }
             2 => json!({"name": "app", "image": "registry.example:5000/app"}),
             _ => json!({"name": "app", "image": "example/app:1.0", "envFrom": [{"secretRef": {"name": used}}],
                         "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": used, "key": "DB_PASSWORD"}}}]}),
         };
-        let mut spec = json!({"containers": [container], "nodeName": "keyhole-demo-node", "serviceAccountName": "default"});
+        let mut spec =
+            json!({"containers": [container], "nodeName": "keyhole-demo-node", "serviceAccountName": "default"});
         match i % 10 {
             1 => spec["volumes"] = json!([{"name": "tls", "secret": {"secretName": name}}]),
             2 => spec["imagePullSecrets"] = json!([{"name": name}]),

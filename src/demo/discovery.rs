@@ -86,7 +86,10 @@ pub fn openapi_root() -> Value {
     gvs.extend(GROUPS.iter().map(|g| (*g, "v1")));
     for (g, v) in gvs {
         let key = openapi_path_key(g, v);
-        paths.insert(key.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash=keyhole-{}", env!("CARGO_PKG_VERSION"))}));
+        paths.insert(
+            key.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash=keyhole-{}", env!("CARGO_PKG_VERSION"))}),
+        );
     }
     json!({"paths": paths})
 }

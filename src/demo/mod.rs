@@ -132,7 +132,8 @@ impl DemoServer {
     /// A kube-rs client for one of the demo users, built from the kubeconfig like any cluster.
     pub async fn client(&self, user: &str) -> Result<kube::Client, kube::Error> {
         let context = self.users.by_name(user).map(|u| u.context.clone());
-        let kubeconfig = kube::config::Kubeconfig::from_yaml(&self.kubeconfig()).map_err(kube::Error::InferKubeconfig)?;
+        let kubeconfig =
+            kube::config::Kubeconfig::from_yaml(&self.kubeconfig()).map_err(kube::Error::InferKubeconfig)?;
         let options = kube::config::KubeConfigOptions { context, ..Default::default() };
         let config =
             kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(kube::Error::InferKubeconfig)?;

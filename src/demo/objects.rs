@@ -15,7 +15,8 @@ pub fn generate_name(base: &str) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let base: String = base.chars().take(58).collect();
     let random = uuid::Uuid::new_v4();
-    let suffix: String = random.as_bytes()[..5].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    let suffix: String =
+        random.as_bytes()[..5].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
     format!("{base}{suffix}")
 }
 

@@ -48,7 +48,12 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 /// Lists not named here are replaced whole, as for atomic lists.
 fn merge_key(field: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets"
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets"
         | "secrets" => "name",
         "volumeMounts" => "mountPath",
         "ports" => "containerPort",

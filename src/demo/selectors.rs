@@ -230,7 +230,9 @@ mod tests {
         let ok = |f: &str| matches!(f, "metadata.name" | "metadata.namespace" | "type");
         assert!(FieldSelector::parse("type=Opaque", ok).unwrap().matches_object(&secret));
         assert!(!FieldSelector::parse("type!=Opaque", ok).unwrap().matches_object(&secret));
-        assert!(FieldSelector::parse("metadata.name==a,metadata.namespace=default", ok).unwrap().matches_object(&secret));
+        assert!(
+            FieldSelector::parse("metadata.name==a,metadata.namespace=default", ok).unwrap().matches_object(&secret)
+        );
         assert_eq!(FieldSelector::parse("metadata.name=a", ok).unwrap().pinned_name(), Some("a"));
         assert_eq!(FieldSelector::parse("data.x=1", ok).unwrap_err(), "field label not supported: data.x");
     }

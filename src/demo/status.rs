@@ -53,12 +53,7 @@ impl ApiError {
     /// `secrets "x" not found` (404). `resource` is the plural, qualified by group when not core.
     pub fn not_found(group: &str, resource: &str, name: &str) -> Self {
         let gr = qualified(group, resource);
-        ApiError::new(
-            404,
-            "NotFound",
-            format!("{gr} \"{name}\" not found"),
-            Some(Self::details(name, group, resource)),
-        )
+        ApiError::new(404, "NotFound", format!("{gr} \"{name}\" not found"), Some(Self::details(name, group, resource)))
     }
 
     pub fn already_exists(group: &str, resource: &str, name: &str) -> Self {
@@ -99,12 +94,7 @@ impl ApiError {
             .collect();
         let mut details = Self::details(name, group, kind);
         details["causes"] = Value::Array(causes);
-        ApiError::new(
-            422,
-            "Invalid",
-            crate::validate::invalid_message(kind, name, errors),
-            Some(details),
-        )
+        ApiError::new(422, "Invalid", crate::validate::invalid_message(kind, name, errors), Some(details))
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {

@@ -158,8 +158,7 @@ impl Inner {
             meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         }
         let obj = Arc::new(obj);
-        let previous =
-            self.buckets.entry(resource).or_default().insert((namespace.clone(), name), obj.clone());
+        let previous = self.buckets.entry(resource).or_default().insert((namespace.clone(), name), obj.clone());
         let kind = if previous.is_some() { EventKind::Modified } else { EventKind::Added };
         self.record(Event { rv, kind, resource, namespace, object: obj.clone(), previous });
         obj
@@ -239,8 +238,7 @@ mod tests {
         assert_eq!(all.len(), 4);
         let in_b: Vec<_> = s.iter("secrets", Some("b"), None).map(|(k, _)| k.1.clone()).collect();
         assert_eq!(in_b, vec!["1", "2"]);
-        let after: Vec<_> =
-            s.iter("secrets", None, Some(("b".into(), "1".into()))).map(|(k, _)| k.clone()).collect();
+        let after: Vec<_> = s.iter("secrets", None, Some(("b".into(), "1".into()))).map(|(k, _)| k.clone()).collect();
         assert_eq!(after, vec![("b".into(), "2".into()), ("c".into(), "1".into())]);
     }
 

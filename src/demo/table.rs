@@ -28,7 +28,13 @@ pub fn columns(def: &ResourceDef) -> Vec<Value> {
             name,
             col("Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0),
             col("Status", "string", "", "The aggregate status of the containers in this pod.", 0),
-            col("Restarts", "string", "", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0),
+            col(
+                "Restarts",
+                "string",
+                "",
+                "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+                0,
+            ),
             age,
             col("IP", "string", "", "The IP address assigned to the pod.", 1),
             col("Node", "string", "", "The node on which the pod is running.", 1),
@@ -36,12 +42,34 @@ pub fn columns(def: &ResourceDef) -> Vec<Value> {
             col("Readiness Gates", "string", "", "The readiness gates of the pod.", 1),
         ],
         "namespaces" => vec![name, col("Status", "string", "", "The status of the namespace", 0), age],
-        "serviceaccounts" => vec![name, col("Secrets", "string", "", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.", 0), age],
+        "serviceaccounts" => vec![
+            name,
+            col(
+                "Secrets",
+                "string",
+                "",
+                "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.",
+                0,
+            ),
+            age,
+        ],
         "deployments" => vec![
             name,
             col("Ready", "string", "", "Number of the pod with ready state", 0),
-            col("Up-to-date", "string", "", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0),
-            col("Available", "string", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0),
+            col(
+                "Up-to-date",
+                "string",
+                "",
+                "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+                0,
+            ),
+            col(
+                "Available",
+                "string",
+                "",
+                "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+                0,
+            ),
             age,
             col("Containers", "string", "", "Names of each container in the template.", 1),
             col("Images", "string", "", "Images referenced by each container in the template.", 1),
@@ -112,15 +140,14 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
             let total = obj.pointer("/spec/containers").and_then(Value::as_array).map_or(0, Vec::len);
             let ready = statuses.map_or(0, |s| s.iter().filter(|c| c["ready"] == json!(true)).count());
             let restarts: i64 = statuses.map_or(0, |s| s.iter().map(|c| int_at(c, "/restartCount")).sum());
-            let waiting = statuses.and_then(|s| {
-                s.iter().find_map(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str))
-            });
-            let status = waiting.or_else(|| obj.pointer("/status/reason").and_then(Value::as_str)).unwrap_or_else(|| {
-                match str_at(obj, "/status/phase") {
+            let waiting = statuses
+                .and_then(|s| s.iter().find_map(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str)));
+            let status = waiting.or_else(|| obj.pointer("/status/reason").and_then(Value::as_str)).unwrap_or_else(
+                || match str_at(obj, "/status/phase") {
                     "" => "Pending",
                     p => p,
-                }
-            });
+                },
+            );
             let ip = match str_at(obj, "/status/podIP") {
                 "" => "<none>",
                 ip => ip,

@@ -120,7 +120,9 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
     let (mut receiver, mut last_rv) = {
         let s = store.lock();
         if initial {
-            for (_, obj) in s.iter(resource, opts.filter.namespace.as_deref(), None).filter(|(_, o)| opts.filter.matches(o)) {
+            for (_, obj) in
+                s.iter(resource, opts.filter.namespace.as_deref(), None).filter(|(_, o)| opts.filter.matches(o))
+            {
                 first.push(enc.event("ADDED", obj));
             }
             let sub = s.subscribe(s.rv()).map_err(|_| ApiError::internal("watch subscription failed"))?;
@@ -227,7 +229,8 @@ fn stream_response(rx: mpsc::Receiver<Bytes>, tx: mpsc::Sender<Bytes>, first: Ve
 }
 
 fn body_response(rx: mpsc::Receiver<Bytes>) -> Response {
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx)) });
+    let stream =
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx)) });
     let mut r = json_bytes(StatusCode::OK, Vec::new());
     *r.body_mut() = Body::from_stream(stream);
     r
