@@ -190,7 +190,7 @@ fn decode_error_entry(e: &DecodeError) -> ErrorEntry {
         DecodeError::Base64(CodecError::InvalidBase64 { key, .. }) => ErrorEntry {
             field: format!("data[{key}]"),
             reason: "BadRequest".into(),
-            message: format!("{}: the value is not valid base64 (use stringData for plain text)", e_detail(e)),
+            message: format!("{} (data values must be base64; use stringData for plain text)", e_detail(e)),
         },
         DecodeError::Field { field, message } => {
             let mut message = message.clone();
