@@ -459,6 +459,18 @@ stringData:
   enabled: yes
 """)
 
+write("invalid/unknown-field.yaml", """\
+# A typo: the Secret type has no field "stringdata". kubectl asks the server for strict field
+# validation, so this is rejected instead of creating a Secret without the data.
+apiVersion: v1
+kind: Secret
+metadata:
+  name: secret-basic-auth
+type: Opaque
+stringdata:
+  username: admin
+""")
+
 write("invalid/too-large.yaml", """\
 # 65 values of 16 KiB: 1064960 bytes, more than the 1048576 a Secret may hold.
 apiVersion: v1

@@ -131,6 +131,12 @@ fn exact_lines_for_invalid_examples() {
             ],
         ),
         (
+            "assets/examples/invalid/unknown-field.yaml",
+            &[
+                "assets/examples/invalid/unknown-field.yaml:3: secret-basic-auth: stringdata: strict decoding error: unknown field \"stringdata\"",
+            ],
+        ),
+        (
             "assets/examples/invalid/list.yaml",
             &["assets/examples/invalid/list.yaml:11: secret-tls: data[tls.crt]: Required value"],
         ),
