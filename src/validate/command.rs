@@ -185,12 +185,55 @@ fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
     v.as_str()
 }
 
+/// The fields of a v1 Secret and of its `metadata`, as the API serves them.
+const SECRET_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"];
+const METADATA_FIELDS: &[&str] = &[
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+];
+
+/// Fields the Secret type does not have (`stringdata`, `metadata.lables`). kubectl asks for
+/// `fieldValidation=Strict`, so the server answers them with 400 `strict decoding error: unknown
+/// field "..."` instead of dropping them silently.
+fn unknown_fields(value: &Value) -> Vec<ErrorEntry> {
+    let mut paths = Vec::new();
+    if let Some(obj) = value.as_object() {
+        paths.extend(obj.keys().filter(|k| !SECRET_FIELDS.contains(&k.as_str())).cloned());
+        if let Some(meta) = obj.get("metadata").and_then(Value::as_object) {
+            paths.extend(
+                meta.keys().filter(|k| !METADATA_FIELDS.contains(&k.as_str())).map(|k| format!("metadata.{k}")),
+            );
+        }
+    }
+    paths
+        .into_iter()
+        .map(|p| ErrorEntry {
+            message: format!("strict decoding error: unknown field {p:?}"),
+            field: p,
+            reason: "BadRequest".into(),
+        })
+        .collect()
+}
+
 fn decode_error_entry(e: &DecodeError) -> ErrorEntry {
     match e {
         DecodeError::Base64(CodecError::InvalidBase64 { key, .. }) => ErrorEntry {
             field: format!("data[{key}]"),
             reason: "BadRequest".into(),
-            message: format!("{}: the value is not valid base64 (use stringData for plain text)", e_detail(e)),
+            message: format!("{} (data values must be base64; use stringData for plain text)", e_detail(e)),
         },
         DecodeError::Field { field, message } => {
             let mut message = message.clone();
@@ -227,6 +270,7 @@ fn check_secret(file: &str, line: usize, value: &Value, notes: &[&Note], now: ji
         .iter()
         .map(|n| WarningEntry { field: n.field.clone(), message: n.message.clone(), line: Some(n.line) })
         .collect();
+    errors.extend(unknown_fields(value));
     match Secret::from_json(value) {
         Err(e) => errors.push(decode_error_entry(&e)),
         Ok(secret) => {
@@ -434,6 +478,24 @@ mod tests {
         let mut r = Report::default();
         r.check_bytes("b", b"a: 1\nb: \xff\n", jiff::Timestamp::UNIX_EPOCH);
         assert_eq!((r.input_errors[0].line, r.input_errors[0].column), (Some(2), Some(4)));
+    }
+
+    #[test]
+    fn unknown_fields_are_strict_decoding_errors() {
+        let r = check("apiVersion: v1\nkind: Secret\nmetadata: {name: s, lables: {a: b}}\nstringdata:\n  a: b\n");
+        let got: Vec<(&str, &str)> =
+            r.documents[0].errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("stringdata", "strict decoding error: unknown field \"stringdata\""),
+                ("metadata.lables", "strict decoding error: unknown field \"metadata.lables\""),
+            ]
+        );
+        assert_eq!(r.exit_code(), 1);
+        assert!(
+            check("apiVersion: v1\nkind: Secret\nmetadata: {name: s, uid: u}\nimmutable: true\n").documents[0].valid
+        );
     }
 
     #[test]

@@ -316,6 +316,36 @@ mod tests {
         assert_eq!(validate_update(&old, &new)[0].message, "Invalid value: \"u-2\": field is immutable");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_secrets_never_panic(
+            name in "\\PC{0,70}",
+            generate_name in "\\PC{0,3}",
+            namespace in "\\PC{0,70}",
+            key in "\\PC{0,20}",
+            label in "\\PC{0,70}",
+            value in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            type_ in proptest::sample::select(vec!["", "Opaque", "kubernetes.io/tls", "kubernetes.io/dockercfg",
+                "kubernetes.io/dockerconfigjson", "kubernetes.io/basic-auth", "kubernetes.io/ssh-auth",
+                "kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"]),
+        ) {
+            let mut s = Secret::new(&namespace, &name, type_);
+            s.metadata.generate_name = Some(generate_name);
+            s.metadata.labels = Some(BTreeMap::from([(label.clone(), label.clone())]));
+            s.metadata.annotations = Some(BTreeMap::from([(label.clone(), key.clone())]));
+            s.metadata.finalizers = Some(vec![label]);
+            s.data = Some(BTreeMap::from([
+                (key, SecretValue::new(value.clone())),
+                (".dockercfg".to_string(), SecretValue::new(value.clone())),
+                (".dockerconfigjson".to_string(), SecretValue::new(value)),
+            ]));
+            let errs = validate_create(&s);
+            let _ = invalid_message("Secret", &name, &errs);
+            let _ = validate_update(&s, &Secret::new("default", "x", "Opaque"));
+            let _ = warnings(&s, jiff::Timestamp::UNIX_EPOCH);
+        }
+    }
+
     #[test]
     fn check_data_key_as_you_type() {
         assert!(check_data_key("tls.crt").is_empty());
