@@ -204,9 +204,16 @@ pub fn decode_secret(obj: &Value) -> Result<Secret, ApiError> {
     Ok(secret)
 }
 
-/// The stored (wire) form of a decoded Secret.
+/// The stored (wire) form of a decoded Secret. An empty `data` map is stored as absent, as
+/// etcd's protobuf encoding does, so that `data: {}` and no data compare as the server's do.
 pub fn encode_secret(secret: &Secret) -> Value {
-    secret.to_json()
+    let mut out = secret.to_json();
+    if out.get("data").and_then(Value::as_object).is_some_and(|m| m.is_empty()) {
+        if let Some(o) = out.as_object_mut() {
+            o.remove("data");
+        }
+    }
+    out
 }
 
 /// Validation on create, Secret or not. Returns the object to store.
