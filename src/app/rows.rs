@@ -1,0 +1,50 @@
+//! One row of the Secrets list: what the list knows without downloading values.
+
+use jiff::Timestamp;
+
+use crate::secret::types;
+
+/// Facts about a Secret's content, learned by inspecting it (never the values themselves).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inspected {
+    pub keys: Vec<String>,
+    pub immutable: bool,
+    /// The earliest `notAfter` among the certificates of `tls.crt`, for TLS Secrets.
+    pub cert_not_after: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretRow {
+    pub namespace: String,
+    pub name: String,
+    pub type_: String,
+    /// The DATA column: how many keys.
+    pub keys: i64,
+    pub created: Option<Timestamp>,
+    pub resource_version: String,
+    pub inspected: Option<Inspected>,
+}
+
+impl SecretRow {
+    pub fn key(&self) -> (String, String) {
+        (self.namespace.clone(), self.name.clone())
+    }
+
+    pub fn is_helm(&self) -> bool {
+        self.type_ == types::HELM_RELEASE
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.type_ == types::TLS
+    }
+
+    pub fn is_immutable(&self) -> bool {
+        self.inspected.as_ref().is_some_and(|i| i.immutable)
+    }
+
+    /// Days until the first certificate expires (negative when expired), when known.
+    pub fn cert_days_left(&self, now: Timestamp) -> Option<i64> {
+        let t = self.inspected.as_ref()?.cert_not_after?;
+        Some(t.duration_since(now).as_secs().div_euclid(86_400))
+    }
+}

@@ -1,0 +1,296 @@
+//! The application state: plain data that rendering reads and `update` changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+
+use super::effect::Scope;
+use super::filter::NameFilter;
+use super::msg::{Connection, OpenError};
+use super::rows::SecretRow;
+use crate::refs::RefIndex;
+use crate::secret::Secret;
+
+/// Options from the command line that shape behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Never reveal or copy a value (`--redact`, `KEYHOLE_REDACT=1`).
+    pub redact: bool,
+    /// No write actions (`--readonly`).
+    pub readonly: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Age,
+    Type,
+    Usage,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Name => Sort::Age,
+            Sort::Age => Sort::Type,
+            Sort::Type => Sort::Usage,
+            Sort::Usage => Sort::Name,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Age => "age",
+            Sort::Type => "type",
+            Sort::Usage => "usage",
+        }
+    }
+}
+
+/// The list screen's view settings and the rows they select.
+#[derive(Debug, Default)]
+pub struct ListView {
+    pub selected: usize,
+    pub offset: usize,
+    pub query: String,
+    /// The filter input has focus.
+    pub typing: bool,
+    pub type_filter: Option<String>,
+    pub show_helm: bool,
+    pub sort: Sort,
+    /// Keys of the rows shown, in order (recomputed when rows or settings change).
+    pub visible: Vec<(String, String)>,
+    /// Helm release Secrets hidden by the default filter.
+    pub hidden_helm: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Data,
+    UsedBy,
+    Details,
+}
+
+impl Tab {
+    pub fn next(self) -> Tab {
+        match self {
+            Tab::Data => Tab::UsedBy,
+            Tab::UsedBy => Tab::Details,
+            Tab::Details => Tab::Data,
+        }
+    }
+    pub fn prev(self) -> Tab {
+        self.next().next()
+    }
+}
+
+/// The opened Secret.
+#[derive(Debug)]
+pub struct Detail {
+    pub namespace: String,
+    pub name: String,
+    pub secret: Option<Secret>,
+    pub error: Option<OpenError>,
+    pub selected_key: usize,
+    /// Keys whose value is shown. Cleared when the selection moves (DESIGN.md decision 6).
+    pub revealed: BTreeSet<String>,
+    pub scroll: u16,
+    pub tab: Tab,
+    pub can_update: Option<bool>,
+}
+
+impl Detail {
+    pub fn new(namespace: &str, name: &str) -> Self {
+        Detail {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            secret: None,
+            error: None,
+            selected_key: 0,
+            revealed: BTreeSet::new(),
+            scroll: 0,
+            tab: Tab::Data,
+            can_update: None,
+        }
+    }
+
+    pub fn keys(&self) -> Vec<&String> {
+        self.secret.as_ref().map(|s| s.entries().map(|(k, _)| k).collect()).unwrap_or_default()
+    }
+
+    pub fn selected_key_name(&self) -> Option<&String> {
+        self.keys().get(self.selected_key).copied()
+    }
+}
+
+/// A modal list to choose from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerKind {
+    Namespace,
+    Context,
+    Type,
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub kind: PickerKind,
+    pub title: String,
+    /// (value, label) pairs; the value is what choosing it does.
+    pub items: Vec<(Option<String>, String)>,
+    pub selected: usize,
+    pub query: String,
+}
+
+impl Picker {
+    /// Items matching the typed query, with their index into `items`.
+    pub fn matching(&self) -> Vec<usize> {
+        let mut f = NameFilter::new(&self.query);
+        (0..self.items.len()).filter(|&i| f.score(&self.items[i].1).is_some()).collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Help { scroll: u16 },
+    Picker(Picker),
+}
+
+/// A short message at the bottom: what just happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+    pub ticks_left: u8,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub options: Options,
+    pub context: String,
+    pub contexts: Vec<String>,
+    pub scope: Scope,
+    /// Said when the scope had to be narrowed (403 on all namespaces).
+    pub scope_note: Option<String>,
+    pub rows: BTreeMap<(String, String), SecretRow>,
+    pub list: ListView,
+    pub loading: bool,
+    pub list_error: Option<String>,
+    pub detail: Option<Detail>,
+    pub modal: Option<Modal>,
+    pub connection: Connection,
+    /// The connection came back; shown for a few ticks.
+    pub reconnected_ticks: u8,
+    pub flash: Option<Flash>,
+    pub refs: RefIndex,
+    pub namespaces: Vec<String>,
+    pub width: u16,
+    pub height: u16,
+    pub now: Timestamp,
+    pub quit: bool,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(context: &str, contexts: Vec<String>, scope: Scope, options: Options) -> Self {
+        State {
+            options,
+            context: context.to_string(),
+            contexts,
+            scope,
+            scope_note: None,
+            rows: BTreeMap::new(),
+            list: ListView::default(),
+            loading: true,
+            list_error: None,
+            detail: None,
+            modal: None,
+            connection: Connection::Live,
+            reconnected_ticks: 0,
+            flash: None,
+            refs: RefIndex::default(),
+            namespaces: Vec::new(),
+            width: 80,
+            height: 24,
+            now: Timestamp::now(),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&SecretRow> {
+        self.list.visible.get(self.list.selected).and_then(|k| self.rows.get(k))
+    }
+
+    /// How many Pods use a Secret.
+    pub fn usage(&self, namespace: &str, name: &str) -> usize {
+        self.refs.pod_count(namespace, name)
+    }
+
+    /// Recomputes the visible rows after the rows or the view settings changed.
+    pub fn refresh_visible(&mut self) {
+        let mut filter = NameFilter::new(&self.list.query);
+        let mut hidden_helm = 0;
+        let mut scored: Vec<(u32, &SecretRow)> = Vec::with_capacity(self.rows.len());
+        for row in self.rows.values() {
+            if let Some(t) = &self.list.type_filter {
+                if &row.type_ != t {
+                    continue;
+                }
+            } else if row.is_helm() && !self.list.show_helm {
+                hidden_helm += 1;
+                continue;
+            }
+            if let Some(score) = filter.score(&row.name) {
+                scored.push((score, row));
+            }
+        }
+        let by_score = !self.list.query.trim().is_empty();
+        match self.list.sort {
+            _ if by_score => scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name))),
+            Sort::Name => scored.sort_by(|a, b| (&a.1.name, &a.1.namespace).cmp(&(&b.1.name, &b.1.namespace))),
+            Sort::Age => scored.sort_by(|a, b| b.1.created.cmp(&a.1.created).then_with(|| a.1.name.cmp(&b.1.name))),
+            Sort::Type => scored.sort_by(|a, b| (&a.1.type_, &a.1.name).cmp(&(&b.1.type_, &b.1.name))),
+            Sort::Usage => {
+                let refs = &self.refs;
+                scored.sort_by(|a, b| {
+                    let ua = refs.pod_count(&a.1.namespace, &a.1.name);
+                    let ub = refs.pod_count(&b.1.namespace, &b.1.name);
+                    ub.cmp(&ua).then_with(|| a.1.name.cmp(&b.1.name))
+                })
+            }
+        }
+        let selected_key = self.list.visible.get(self.list.selected).cloned();
+        self.list.visible = scored.into_iter().map(|(_, r)| r.key()).collect();
+        self.list.hidden_helm = hidden_helm;
+        // Keep the same Secret selected when it is still shown.
+        if let Some(k) = selected_key {
+            if let Some(i) = self.list.visible.iter().position(|v| *v == k) {
+                self.list.selected = i;
+            }
+        }
+        if self.list.selected >= self.list.visible.len() {
+            self.list.selected = self.list.visible.len().saturating_sub(1);
+        }
+    }
+
+    /// The types present, with counts, for the type picker.
+    pub fn type_counts(&self) -> Vec<(String, usize)> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in self.rows.values() {
+            *counts.entry(r.type_.as_str()).or_default() += 1;
+        }
+        counts.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
+    }
+
+    pub fn flash(&mut self, text: impl Into<String>, error: bool) {
+        self.flash = Some(Flash { text: text.into(), error, ticks_left: 6 });
+    }
+
+    /// Rows of the list page (for page up/down).
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.height.saturating_sub(6)).max(1)
+    }
+}

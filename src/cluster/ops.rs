@@ -1,0 +1,88 @@
+//! One-shot operations: open a Secret, inspect Secrets for the list's flags, ask whether the
+//! user may update, list namespaces.
+
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::core::v1::{Namespace, Secret as K8sSecret};
+use kube::api::{Api, ListParams, PostParams};
+
+use crate::app::msg::OpenError;
+use crate::app::rows::Inspected;
+use crate::secret::{Secret, types};
+
+/// Reads one Secret with its values. The k8s-openapi copy is converted at once and dropped.
+pub async fn open(client: &kube::Client, namespace: &str, name: &str) -> Result<Secret, OpenError> {
+    let api: Api<K8sSecret> = Api::namespaced(client.clone(), namespace);
+    match api.get(name).await {
+        Ok(s) => {
+            let secret = Secret::from_k8s(&s);
+            wipe(s);
+            Ok(secret)
+        }
+        Err(kube::Error::Api(s)) if s.code == 403 => Err(OpenError::Forbidden(s.message.clone())),
+        Err(kube::Error::Api(s)) if s.code == 404 => Err(OpenError::NotFound),
+        Err(e) => Err(OpenError::Other(crate::cluster::connect::error_chain(&e))),
+    }
+}
+
+/// Zeroes the byte buffers of a k8s-openapi Secret before it is dropped.
+fn wipe(mut s: K8sSecret) {
+    use zeroize::Zeroize as _;
+    if let Some(data) = s.data.as_mut() {
+        for v in data.values_mut() {
+            v.0.zeroize();
+        }
+    }
+    if let Some(sd) = s.string_data.as_mut() {
+        for v in sd.values_mut() {
+            v.zeroize();
+        }
+    }
+}
+
+/// What the list needs to know about a Secret's content: its key names, whether it is
+/// immutable, and when its first certificate expires. The values are dropped (zeroized) here.
+pub async fn inspect(client: &kube::Client, namespace: &str, name: &str) -> Option<Inspected> {
+    let secret = open(client, namespace, name).await.ok()?;
+    Some(facts(&secret))
+}
+
+pub fn facts(secret: &Secret) -> Inspected {
+    let cert_not_after = if secret.effective_type() == types::TLS {
+        secret.get("tls.crt").and_then(|crt| {
+            let bundle = crate::secret::views::cert::read_bundle(crt, jiff::Timestamp::now());
+            bundle.certificates.iter().map(|c| c.not_after).min()
+        })
+    } else {
+        None
+    };
+    Inspected { keys: secret.entries().map(|(k, _)| k.clone()).collect(), immutable: secret.is_immutable(), cert_not_after }
+}
+
+/// SelfSubjectAccessReview: may this user `verb` this Secret?
+pub async fn can(client: &kube::Client, verb: &str, namespace: &str, name: &str) -> Result<bool, kube::Error> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.to_string()),
+                resource: Some("secrets".to_string()),
+                namespace: Some(namespace.to_string()),
+                name: Some(name.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let out = api.create(&PostParams::default(), &review).await?;
+    Ok(out.status.is_some_and(|s| s.allowed))
+}
+
+/// The namespaces the user can list, sorted.
+pub async fn namespaces(client: &kube::Client) -> Result<Vec<String>, kube::Error> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let list = api.list_metadata(&ListParams::default()).await?;
+    let mut names: Vec<String> = list.items.into_iter().filter_map(|n| n.metadata.name).collect();
+    names.sort();
+    Ok(names)
+}

@@ -1,0 +1,237 @@
+//! The Secrets list without values (DESIGN.md decision 5): the server's Table output, listed
+//! in pages and then watched, as `kubectl get secrets -w` does. A 410 relists quietly; a lost
+//! connection is reported and retried.
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use jiff::Timestamp;
+use kube::api::WatchEvent;
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::msg::{Connection, ListError, Msg};
+use crate::app::rows::SecretRow;
+
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+const PAGE: u32 = 500;
+
+/// Column positions in the Table, found by name.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    name: usize,
+    type_: Option<usize>,
+    data: Option<usize>,
+}
+
+impl Columns {
+    fn from_table(t: &Value) -> Option<Columns> {
+        let defs = t.get("columnDefinitions")?.as_array()?;
+        let find = |n: &str| defs.iter().position(|d| d.get("name").and_then(Value::as_str) == Some(n));
+        Some(Columns { name: find("Name").unwrap_or(0), type_: find("Type"), data: find("Data") })
+    }
+}
+
+fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
+    let cells = table_row.get("cells")?.as_array()?;
+    let meta = table_row.pointer("/object/metadata");
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| s(cells.get(cols.name)));
+    Some(SecretRow {
+        namespace: s(meta.and_then(|m| m.get("namespace"))),
+        name,
+        type_: cols.type_.map(|i| s(cells.get(i))).unwrap_or_default(),
+        keys: cols.data.and_then(|i| cells.get(i)).and_then(Value::as_i64).unwrap_or(0),
+        created: meta.and_then(|m| m.get("creationTimestamp")).and_then(Value::as_str).and_then(|t| t.parse::<Timestamp>().ok()),
+        resource_version: s(meta.and_then(|m| m.get("resourceVersion"))),
+        inspected: None,
+    })
+}
+
+fn path(namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) => format!("/api/v1/namespaces/{ns}/secrets"),
+        None => "/api/v1/secrets".to_string(),
+    }
+}
+
+/// Lists every Secret in scope as Table rows, page by page. Returns the rows, the list's
+/// resourceVersion and the column layout.
+async fn list(client: &kube::Client, namespace: Option<&str>) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
+    let mut rows = Vec::new();
+    let mut cont: Option<String> = None;
+    let mut cols = None;
+    loop {
+        let mut url = format!("{}?limit={PAGE}", path(namespace));
+        if let Some(c) = &cont {
+            url.push_str(&format!("&continue={}", urlencode(c)));
+        }
+        let req = http::Request::get(url).header(http::header::ACCEPT, TABLE_ACCEPT).body(Vec::new())?;
+        let table: Value = client.request(req).await?;
+        if cols.is_none() {
+            cols = Columns::from_table(&table);
+        }
+        let c = cols.unwrap_or(Columns { name: 0, type_: Some(1), data: Some(2) });
+        if let Some(list) = table.get("rows").and_then(Value::as_array) {
+            rows.extend(list.iter().filter_map(|r| row_from(r, c)));
+        }
+        cont = table.pointer("/metadata/continue").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        if cont.is_none() {
+            let rv = table.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("").to_string();
+            return Ok((rows, rv, c));
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// How a watch ended.
+enum WatchEnd {
+    /// Clean end (timeout): resume from this version.
+    Resume(String),
+    /// 410: the version is too old; relist.
+    Expired,
+}
+
+async fn watch(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    rv: &str,
+    cols: Columns,
+    tx: &UnboundedSender<Msg>,
+) -> Result<WatchEnd, kube::Error> {
+    let url = format!("{}?watch=1&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=290", path(namespace));
+    let req = http::Request::get(url).header(http::header::ACCEPT, TABLE_ACCEPT).body(Vec::new())?;
+    let stream = client.request_events::<Value>(req).await?;
+    let mut stream = std::pin::pin!(stream);
+    let mut last = rv.to_string();
+    let mut cols = cols;
+    while let Some(ev) = stream.try_next().await? {
+        match ev {
+            WatchEvent::Added(t) | WatchEvent::Modified(t) => {
+                if let Some(c) = Columns::from_table(&t) {
+                    cols = c;
+                }
+                for r in t.get("rows").and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(row) = row_from(r, cols) {
+                        last = row.resource_version.clone();
+                        let _ = tx.send(Msg::SecretUpserted(row));
+                    }
+                }
+            }
+            WatchEvent::Deleted(t) => {
+                for r in t.get("rows").and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(row) = row_from(r, cols) {
+                        last = row.resource_version.clone();
+                        let _ = tx.send(Msg::SecretDeleted { namespace: row.namespace, name: row.name });
+                    }
+                }
+            }
+            WatchEvent::Bookmark(b) => last = b.metadata.resource_version,
+            WatchEvent::Error(e) if e.code == 410 => return Ok(WatchEnd::Expired),
+            WatchEvent::Error(e) => {
+                tracing::warn!("secrets watch error event: {} ({})", e.message, e.code);
+            }
+        }
+    }
+    Ok(WatchEnd::Resume(last))
+}
+
+fn list_error(e: &kube::Error, namespace: Option<&str>) -> Option<ListError> {
+    match e {
+        kube::Error::Api(s) if s.code == 403 => Some(match namespace {
+            None => ListError::ForbiddenAllNamespaces { fallback: Vec::new(), message: s.message.clone() },
+            Some(_) => ListError::Forbidden(s.message.clone()),
+        }),
+        kube::Error::Api(s) if s.code == 401 => Some(ListError::Other(format!(
+            "The cluster rejected the credentials ({}). Log in again and press Ctrl-R.",
+            s.message
+        ))),
+        _ => None,
+    }
+}
+
+/// Runs until aborted: list, watch, resume, relist on 410, retry with backoff when the
+/// connection drops. Sends rows and connection changes to the app.
+pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<String>, tx: UnboundedSender<Msg>) {
+    let ns = namespace.as_deref();
+    let mut backoff = Duration::from_millis(500);
+    let mut lost = false;
+    'relist: loop {
+        let (rows, mut rv, cols) = match list(&client, ns).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                if let Some(mut le) = list_error(&e, ns) {
+                    if let ListError::ForbiddenAllNamespaces { fallback: f, .. } = &mut le {
+                        *f = fallback.clone();
+                    }
+                    let _ = tx.send(Msg::SecretsFailed(le));
+                    return;
+                }
+                lost = true;
+                let _ = tx.send(Msg::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+                continue;
+            }
+        };
+        if lost {
+            lost = false;
+            let _ = tx.send(Msg::Connection(Connection::Live));
+        }
+        backoff = Duration::from_millis(500);
+        let _ = tx.send(Msg::SecretsListed(rows));
+        loop {
+            match watch(&client, ns, &rv, cols, &tx).await {
+                Ok(WatchEnd::Resume(next)) => {
+                    rv = next;
+                    if lost {
+                        lost = false;
+                        let _ = tx.send(Msg::Connection(Connection::Live));
+                    }
+                }
+                Ok(WatchEnd::Expired) => continue 'relist,
+                Err(kube::Error::Api(s)) if s.code == 410 => continue 'relist,
+                Err(e) => {
+                    lost = true;
+                    let _ = tx.send(Msg::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                    // Events may have been missed while down: relist to be sure.
+                    continue 'relist;
+                }
+            }
+        }
+    }
+}
+
+/// One paged Table list, for `keyhole list` and benchmarks.
+pub async fn list_rows(client: &kube::Client, namespace: Option<&str>) -> Result<Vec<SecretRow>, kube::Error> {
+    list(client, namespace).await.map(|(rows, _, _)| rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rows_come_from_cells_and_metadata() {
+        let table = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Type"}, {"name": "Data"}, {"name": "Age"}],
+            "rows": [{"cells": ["a", "kubernetes.io/tls", 2, "5m"],
+                      "object": {"metadata": {"name": "a", "namespace": "web", "resourceVersion": "7", "creationTimestamp": "2026-01-01T00:00:00Z"}}}]});
+        let cols = Columns::from_table(&table).unwrap();
+        let row = row_from(&table["rows"][0], cols).unwrap();
+        assert_eq!((row.namespace.as_str(), row.name.as_str(), row.type_.as_str(), row.keys), ("web", "a", "kubernetes.io/tls", 2));
+        assert_eq!(row.resource_version, "7");
+        assert!(row.created.is_some());
+        assert_eq!(urlencode("a b/c="), "a%20b%2Fc%3D");
+    }
+}

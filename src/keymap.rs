@@ -1,0 +1,274 @@
+//! The one keymap table (DESIGN.md decision 9): it dispatches keys and generates the help
+//! screen, the footer and docs/keys.md, so the three can never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies. Global bindings apply on every screen unless a text input has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Global,
+    List,
+    Detail,
+    Picker,
+    Filter,
+    Help,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "Everywhere",
+            Scope::List => "Secrets list",
+            Scope::Detail => "A Secret opened",
+            Scope::Picker => "Pickers (namespace, context, type)",
+            Scope::Filter => "Typing a filter",
+            Scope::Help => "Help",
+        }
+    }
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Back,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Search,
+    TypePicker,
+    ToggleHelm,
+    Sort,
+    NamespacePicker,
+    ContextPicker,
+    Reveal,
+    RevealAll,
+    NextTab,
+    PrevTab,
+    TabData,
+    TabUsedBy,
+    TabDetails,
+    Refresh,
+    Suspend,
+    Accept,
+    ClearFilter,
+}
+
+/// A key: a code and the modifiers that must be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(pub KeyCode, pub KeyModifiers);
+
+const fn k(c: char) -> Key {
+    Key(KeyCode::Char(c), KeyModifiers::NONE)
+}
+const fn ctrl(c: char) -> Key {
+    Key(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+const fn code(c: KeyCode) -> Key {
+    Key(c, KeyModifiers::NONE)
+}
+
+impl Key {
+    pub fn label(&self) -> String {
+        let base = match self.0 {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            _ => "?".into(),
+        };
+        if self.1.contains(KeyModifiers::CONTROL) { format!("Ctrl-{base}") } else { base }
+    }
+
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        let mods = ev.modifiers - KeyModifiers::SHIFT;
+        match (self.0, ev.code) {
+            // Letters: compare case-sensitively; Shift is already in the character.
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b && mods == self.1,
+            (a, b) => a == b && ev.modifiers == self.1,
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug)]
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+    /// Shown in the footer of its screen.
+    pub footer: bool,
+}
+
+const fn b(scope: Scope, keys: &'static [Key], action: Action, help: &'static str, footer: bool) -> Binding {
+    Binding { scope, keys, action, help, footer }
+}
+
+use Action as A;
+use Scope as S;
+
+pub static BINDINGS: &[Binding] = &[
+    b(S::Global, &[k('?'), code(KeyCode::F(1))], A::Help, "show this help", true),
+    b(S::Global, &[ctrl('c')], A::Quit, "quit", false),
+    b(S::Global, &[ctrl('z')], A::Suspend, "suspend (resume with fg)", false),
+    b(S::Global, &[ctrl('r')], A::Refresh, "reload everything from the cluster", false),
+    b(S::List, &[k('q')], A::Quit, "quit", true),
+    b(S::List, &[code(KeyCode::Esc)], A::ClearFilter, "clear the name filter", false),
+    b(S::List, &[code(KeyCode::Up), k('k')], A::Up, "move up", false),
+    b(S::List, &[code(KeyCode::Down), k('j')], A::Down, "move down", false),
+    b(S::List, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up", false),
+    b(S::List, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down", false),
+    b(S::List, &[code(KeyCode::Home), k('g')], A::Top, "first row", false),
+    b(S::List, &[code(KeyCode::End), k('G')], A::Bottom, "last row", false),
+    b(S::List, &[code(KeyCode::Enter), code(KeyCode::Right), k('l')], A::Open, "open the Secret", true),
+    b(S::List, &[k('/')], A::Search, "fuzzy filter by name", true),
+    b(S::List, &[k('t')], A::TypePicker, "filter by type", true),
+    b(S::List, &[k('H')], A::ToggleHelm, "show or hide Helm release Secrets", true),
+    b(S::List, &[k('s')], A::Sort, "sort by name, age, type, usage", true),
+    b(S::List, &[k('n')], A::NamespacePicker, "switch namespace", true),
+    b(S::List, &[k('c')], A::ContextPicker, "switch context", true),
+    b(S::Detail, &[k('q'), code(KeyCode::Esc), code(KeyCode::Left), k('h')], A::Back, "back to the list", true),
+    b(S::Detail, &[code(KeyCode::Up), k('k')], A::Up, "previous key / scroll up", false),
+    b(S::Detail, &[code(KeyCode::Down), k('j')], A::Down, "next key / scroll down", false),
+    b(S::Detail, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "scroll the value up", false),
+    b(S::Detail, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "scroll the value down", false),
+    b(S::Detail, &[k('v'), code(KeyCode::Char(' '))], A::Reveal, "reveal or hide the selected value", true),
+    b(S::Detail, &[k('V')], A::RevealAll, "reveal or hide all values", true),
+    b(S::Detail, &[code(KeyCode::Tab)], A::NextTab, "next tab", true),
+    b(S::Detail, &[code(KeyCode::BackTab)], A::PrevTab, "previous tab", false),
+    b(S::Detail, &[k('1')], A::TabData, "Data tab: keys and values", false),
+    b(S::Detail, &[k('2')], A::TabUsedBy, "Used by tab: Pods, ServiceAccounts, Ingresses", false),
+    b(S::Detail, &[k('3')], A::TabDetails, "Details tab: typed view and metadata", false),
+    b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", false),
+    b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", false),
+    b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", true),
+    b(S::Picker, &[code(KeyCode::Esc)], A::Back, "cancel", true),
+    b(S::Filter, &[code(KeyCode::Enter), code(KeyCode::Down)], A::Accept, "keep the filter and move to the list", true),
+    b(S::Filter, &[code(KeyCode::Esc)], A::ClearFilter, "clear the filter", true),
+    b(S::Help, &[k('q'), code(KeyCode::Esc), k('?')], A::Back, "close the help", true),
+    b(S::Help, &[code(KeyCode::Up), k('k')], A::Up, "scroll up", false),
+    b(S::Help, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", false),
+];
+
+/// The action for a key in a scope: the scope's own bindings first, then the global ones
+/// (global bindings are not consulted while typing in a filter or picker, except Ctrl keys).
+pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
+    let find = |s: Scope| {
+        BINDINGS.iter().filter(|b| b.scope == s).find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
+    };
+    find(scope).or_else(|| {
+        let typing = matches!(scope, Scope::Filter | Scope::Picker);
+        if typing && !ev.modifiers.contains(KeyModifiers::CONTROL) && !matches!(ev.code, KeyCode::F(_)) {
+            None
+        } else {
+            find(Scope::Global)
+        }
+    })
+}
+
+/// `key label  help` pairs for the footer of a screen.
+pub fn footer(scope: Scope) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.footer && (b.scope == scope || b.scope == Scope::Global))
+        .map(|b| (b.keys[0].label(), short(b.help)))
+        .collect()
+}
+
+fn short(help: &'static str) -> &'static str {
+    match help.split_once(' ') {
+        Some((first, _)) if help.starts_with("show or hide") => first,
+        _ => help.split(':').next().unwrap_or(help),
+    }
+}
+
+/// Every scope in display order, with its bindings: for the help screen and docs/keys.md.
+pub fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
+    [S::Global, S::List, S::Detail, S::Picker, S::Filter, S::Help]
+        .into_iter()
+        .map(|s| (s, BINDINGS.iter().filter(|b| b.scope == s).collect()))
+        .collect()
+}
+
+/// docs/keys.md, generated from the table.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# keyhole keys\n\nGenerated from the keymap table (`src/keymap.rs`); a test fails when this file and the table disagree.\nArrows and vim keys both work.\n",
+    );
+    for (scope, bindings) in sections() {
+        out.push_str(&format!("\n## {}\n\n| keys | what they do |\n| --- | --- |\n", scope.title()));
+        for b in bindings {
+            let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
+            out.push_str(&format!("| {} | {} |\n", keys.join(" "), b.help));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, m)
+    }
+
+    #[test]
+    fn arrows_and_vim_keys_both_work() {
+        assert_eq!(lookup(S::List, &ev(KeyCode::Down, KeyModifiers::NONE)), Some(A::Down));
+        assert_eq!(lookup(S::List, &ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(A::Down));
+        assert_eq!(lookup(S::List, &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(A::Bottom));
+        assert_eq!(lookup(S::Detail, &ev(KeyCode::Esc, KeyModifiers::NONE)), Some(A::Back));
+    }
+
+    #[test]
+    fn typing_in_a_filter_does_not_trigger_letters() {
+        assert_eq!(lookup(S::Filter, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(lookup(S::Filter, &ev(KeyCode::Char('?'), KeyModifiers::NONE)), None);
+        assert_eq!(lookup(S::Filter, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(A::Quit));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for (scope, bindings) in sections() {
+            let mut seen: Vec<String> = Vec::new();
+            for b in bindings.iter().chain(if scope == S::Global { [].iter() } else { [].iter() }) {
+                for key in b.keys {
+                    let l = key.label();
+                    assert!(!seen.contains(&l), "{l} bound twice in {scope:?}");
+                    seen.push(l);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn docs_keys_md_is_generated_from_the_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/keys.md");
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        if on_disk != markdown() {
+            if std::env::var_os("KEYHOLE_WRITE_DOCS").is_some() {
+                std::fs::write(path, markdown()).unwrap();
+            } else {
+                panic!("docs/keys.md is out of date; run KEYHOLE_WRITE_DOCS=1 cargo test --lib keymap");
+            }
+        }
+    }
+}

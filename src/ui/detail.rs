@@ -1,0 +1,185 @@
+//! A Secret opened: metadata, keys and values (masked until asked for), the typed view, and
+//! who uses it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::text::{sanitize, truncate};
+use super::{Theme, banner, footer, typed, usedby, value};
+use crate::app::State;
+use crate::app::state::{Detail, Tab};
+use crate::app::update::open_error_text;
+use crate::format;
+use crate::keymap::Scope as KeyScope;
+use crate::secret::Secret;
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+fn title(state: &State, d: &Detail, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!(" {} ", sanitize(&d.name)), theme.title)];
+    spans.push(Span::styled(format!("in {} ", sanitize(&d.namespace)), theme.dim));
+    if let Some(s) = &d.secret {
+        spans.push(Span::styled("│ ", theme.dim));
+        spans.push(Span::raw(format!("{} │ {} keys │ {} ", s.effective_type(), s.entries().count(), format::bytes(s.data_size()))));
+        if s.is_immutable() {
+            spans.push(Span::styled("IMMUTABLE ", theme.tag));
+        }
+    }
+    match d.can_update {
+        Some(true) if !state.options.readonly => spans.push(Span::styled("│ you may edit", theme.dim)),
+        Some(false) => spans.push(Span::styled("│ read-only for you", theme.warn)),
+        _ => {}
+    }
+    if state.options.redact {
+        spans.push(Span::styled(" │ REDACTED", theme.warn));
+    }
+    Line::from(spans)
+}
+
+fn tabs(d: &Detail, used: usize, theme: &Theme) -> Line<'static> {
+    let items = [(Tab::Data, "1 Data".to_string()), (Tab::UsedBy, format!("2 Used by ({used})")), (Tab::Details, "3 Details".to_string())];
+    let mut spans = vec![Span::raw(" ")];
+    for (tab, label) in items {
+        let style = if d.tab == tab { theme.tab_active } else { theme.tab };
+        spans.push(Span::styled(format!(" {label} "), style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
+    let Some(d) = state.detail.as_ref() else { return };
+    let banner = banner(state, theme);
+    let mut constraints = vec![Constraint::Length(1)];
+    if banner.is_some() {
+        constraints.push(Constraint::Length(1));
+    }
+    constraints.extend([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]);
+    let chunks = Layout::vertical(constraints).split(area);
+    let mut i = 0;
+    frame.render_widget(Paragraph::new(title(state, d, theme)), chunks[i]);
+    i += 1;
+    if let Some(b) = banner {
+        frame.render_widget(Paragraph::new(b), chunks[i]);
+        i += 1;
+    }
+    let used = state.refs.consumer_count(&d.namespace, &d.name);
+    frame.render_widget(Paragraph::new(tabs(d, used, theme)), chunks[i]);
+    let body = chunks[i + 1];
+    match (&d.secret, &d.error) {
+        (_, Some(e)) if d.tab != Tab::UsedBy => {
+            let p = Paragraph::new(vec![
+                Line::from(""),
+                Line::from(Span::styled(format!(" {}", open_error_text(e)), theme.error)),
+                Line::from(Span::styled(" Press 2 to see who uses it anyway.", theme.dim)),
+            ])
+            .wrap(Wrap { trim: false });
+            frame.render_widget(p, body);
+        }
+        (None, None) if d.tab != Tab::UsedBy => {
+            frame.render_widget(Paragraph::new(Span::styled(" Reading the Secret…", theme.dim)), body);
+        }
+        _ => match d.tab {
+            Tab::Data => data_tab(frame, body, state, theme),
+            Tab::UsedBy => {
+                let keys: Option<Vec<String>> = d.secret.as_ref().map(|s| s.entries().map(|(k, _)| k.clone()).collect());
+                let lines = usedby::lines(state, &d.namespace, &d.name, keys.as_deref(), theme);
+                frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
+            }
+            Tab::Details => {
+                let lines = d.secret.as_ref().map(|s| details_lines(s, state, theme)).unwrap_or_default();
+                frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
+            }
+        },
+    }
+    frame.render_widget(Paragraph::new(footer(state, KeyScope::Detail, theme)), chunks[i + 2]);
+}
+
+fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
+    let Some(d) = state.detail.as_ref() else { return };
+    let Some(secret) = &d.secret else { return };
+    let entries: Vec<_> = secret.entries().collect();
+    if entries.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled(" This Secret has no keys.", theme.dim)), area);
+        return;
+    }
+    let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).clamp(8, 32) as u16 + 22;
+    let cols = Layout::horizontal([Constraint::Length(key_width.min(area.width / 2)), Constraint::Min(20)]).split(area);
+    let mut key_lines = Vec::new();
+    for (idx, (k, v)) in entries.iter().enumerate() {
+        let selected = idx == d.selected_key;
+        let style = if selected { theme.selected } else { theme.base };
+        let readers = state.refs.key_reader_count(&d.namespace, &d.name, k);
+        let warn = if !crate::validate::is_env_var_name(k) && state.refs.has_env_from(&d.namespace, &d.name) {
+            Span::styled(" envFrom skips", theme.warn)
+        } else {
+            Span::raw("")
+        };
+        key_lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", truncate(&sanitize(k), 32)), style),
+            Span::styled(format!(" {} {}", v.kind().label(), format::bytes(v.len())), theme.dim),
+            Span::styled(if readers > 0 { format!(" ·{readers}") } else { String::new() }, theme.dim),
+            warn,
+        ]));
+    }
+    let keys_block = Block::default().borders(Borders::RIGHT).border_style(theme.dim);
+    frame.render_widget(Paragraph::new(key_lines).block(keys_block), cols[0]);
+    let Some((name, value)) = entries.get(d.selected_key) else { return };
+    let revealed = d.revealed.contains(*name) && !state.options.redact;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!(" {} ", sanitize(name)), theme.key),
+        Span::styled(if revealed { "revealed: v hides it" } else { "" }, theme.dim),
+    ])];
+    let body = if revealed { value::revealed(value, theme) } else { value::masked(value, state.options.redact, theme) };
+    lines.extend(body.into_iter().map(|l| {
+        let mut spans = vec![Span::raw(" ")];
+        spans.extend(l.spans);
+        Line::from(spans)
+    }));
+    frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), cols[1]);
+}
+
+fn details_lines(secret: &Secret, state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if let Some(view) = crate::secret::views::view(secret, state.now) {
+        out.extend(typed::lines(&view, theme));
+        out.push(Line::from(""));
+    }
+    let kv = |label: &str, value: String| {
+        Line::from(vec![Span::styled(format!("  {label:<16} "), theme.dim), Span::raw(sanitize(&value))])
+    };
+    out.push(Line::from(Span::styled("Metadata", theme.header)));
+    out.push(kv("type", format!("{}  (cannot be changed: the API server forbids it)", secret.effective_type())));
+    out.push(kv("immutable", if secret.is_immutable() { "yes: data can never change; clone it to change values".into() } else { "no".into() }));
+    let m = &secret.metadata;
+    out.push(kv("created", m.creation_timestamp.as_ref().map(|t| format!("{} ({} ago)", format::rfc3339(t.0), format::age(Some(t.0), state.now))).unwrap_or_default()));
+    out.push(kv("resourceVersion", m.resource_version.clone().unwrap_or_default()));
+    out.push(kv("uid", m.uid.clone().unwrap_or_default()));
+    if let Some(owners) = &m.owner_references {
+        for o in owners {
+            out.push(kv("owner", format!("{} {}{}", o.kind, o.name, if o.controller == Some(true) { " (controller)" } else { "" })));
+        }
+    }
+    out.push(Line::from(Span::styled("Labels", theme.header)));
+    match &m.labels {
+        Some(l) if !l.is_empty() => out.extend(l.iter().map(|(k, v)| kv(k, v.clone()))),
+        _ => out.push(Line::from(Span::styled("  none", theme.dim))),
+    }
+    out.push(Line::from(Span::styled("Annotations", theme.header)));
+    match &m.annotations {
+        Some(a) if !a.is_empty() => {
+            for (k, v) in a {
+                if k == LAST_APPLIED {
+                    // It holds the applied manifest, values included: never shown.
+                    out.push(kv(k, format!("(collapsed: {} of applied manifest, may contain values)", format::bytes(v.len()))));
+                } else {
+                    out.push(kv(k, truncate(v, 200)));
+                }
+            }
+        }
+        _ => out.push(Line::from(Span::styled("  none", theme.dim))),
+    }
+    out
+}

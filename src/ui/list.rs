@@ -1,0 +1,215 @@
+//! The Secrets list screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::text::{sanitize, truncate};
+use super::{Theme, banner, footer};
+use crate::app::State;
+use crate::app::filter::NameFilter;
+use crate::app::rows::SecretRow;
+use crate::format;
+use crate::keymap::Scope as KeyScope;
+
+/// The flags column: short tags, most urgent first.
+pub fn flags(state: &State, row: &SecretRow) -> Vec<(String, Flag)> {
+    let mut out = Vec::new();
+    if let Some(days) = row.cert_days_left(state.now) {
+        if days < 0 {
+            out.push(("EXPIRED".to_string(), Flag::Bad));
+        } else if days < 30 {
+            out.push((format!("EXPIRES {days}d"), Flag::Warn));
+        }
+    }
+    if let Some(keys) = row.inspected.as_ref().map(|i| &i.keys) {
+        if !state.refs.missing_keys(&row.namespace, &row.name, keys).is_empty() {
+            out.push(("BROKEN".to_string(), Flag::Bad));
+        }
+    }
+    if row.is_immutable() {
+        out.push(("IMMUTABLE".to_string(), Flag::Info));
+    }
+    if state.refs.is_synced() && !state.refs.is_used(&row.namespace, &row.name) && !implicitly_used(row) {
+        out.push(("UNUSED".to_string(), Flag::Info));
+    }
+    out
+}
+
+/// Types that are used by something other than Pods, ServiceAccounts and Ingresses.
+fn implicitly_used(row: &SecretRow) -> bool {
+    use crate::secret::types;
+    matches!(row.type_.as_str(), types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Bad,
+    Warn,
+    Info,
+}
+
+fn header_line(state: &State, theme: &Theme) -> Line<'static> {
+    let shown = state.list.visible.len();
+    let total = state.rows.len();
+    let mut spans = vec![
+        Span::styled(" keyhole ", theme.title),
+        Span::styled("│ ", theme.dim),
+        Span::raw(format!("context {} ", state.context)),
+        Span::styled("│ ", theme.dim),
+        Span::raw(format!("{} ", state.scope.label())),
+        Span::styled("│ ", theme.dim),
+    ];
+    let count = if shown == total { format!("{total} Secrets") } else { format!("{shown} of {total} Secrets") };
+    spans.push(Span::raw(count));
+    if state.list.hidden_helm > 0 {
+        spans.push(Span::styled(format!(" ({} Helm hidden, H shows)", state.list.hidden_helm), theme.dim));
+    }
+    if let Some(t) = &state.list.type_filter {
+        spans.push(Span::styled(" │ ", theme.dim));
+        spans.push(Span::styled(format!("type {t}"), theme.tag));
+    }
+    spans.push(Span::styled(" │ ", theme.dim));
+    spans.push(Span::raw(format!("sort {}", state.list.sort.label())));
+    if state.options.redact {
+        spans.push(Span::styled(" │ ", theme.dim));
+        spans.push(Span::styled("REDACTED", theme.warn));
+    }
+    Line::from(spans)
+}
+
+fn highlighted(name: &str, positions: &[usize], theme: &Theme, base: Style) -> Line<'static> {
+    let clean = sanitize(name);
+    if positions.is_empty() {
+        return Line::from(Span::styled(clean, base));
+    }
+    let spans: Vec<Span<'static>> = clean
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let style = if positions.contains(&i) { base.patch(theme.matched) } else { base };
+            Span::styled(c.to_string(), style)
+        })
+        .collect();
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
+    let banner = banner(state, theme);
+    let show_filter = state.list.typing || !state.list.query.is_empty();
+    let note = state.scope_note.clone();
+    let mut constraints = vec![Constraint::Length(1)];
+    if banner.is_some() {
+        constraints.push(Constraint::Length(1));
+    }
+    if note.is_some() {
+        constraints.push(Constraint::Length(1));
+    }
+    if show_filter {
+        constraints.push(Constraint::Length(1));
+    }
+    constraints.push(Constraint::Min(3));
+    constraints.push(Constraint::Length(1));
+    let chunks = Layout::vertical(constraints).split(area);
+    let mut i = 0;
+    frame.render_widget(Paragraph::new(header_line(state, theme)), chunks[i]);
+    i += 1;
+    if let Some(b) = banner {
+        frame.render_widget(Paragraph::new(b), chunks[i]);
+        i += 1;
+    }
+    if let Some(n) = note {
+        frame.render_widget(Paragraph::new(Line::from(Span::styled(format!(" {n}"), theme.warn))), chunks[i]);
+        i += 1;
+    }
+    if show_filter {
+        let cursor = if state.list.typing { "▏" } else { "" };
+        let line = Line::from(vec![
+            Span::styled(" / ", theme.key),
+            Span::raw(format!("{}{cursor}", sanitize(&state.list.query))),
+            Span::styled(if state.list.typing { "   Enter keeps it, Esc clears it" } else { "" }, theme.dim),
+        ]);
+        frame.render_widget(Paragraph::new(line), chunks[i]);
+        i += 1;
+    }
+    let table_area = chunks[i];
+    draw_table(frame, table_area, state, theme);
+    let scope = if state.list.typing { KeyScope::Filter } else { KeyScope::List };
+    frame.render_widget(Paragraph::new(footer(state, scope, theme)), chunks[i + 1]);
+}
+
+fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
+    if state.rows.is_empty() || state.list.visible.is_empty() {
+        let msg = if let Some(e) = &state.list_error {
+            Line::from(Span::styled(format!(" {e}"), theme.error))
+        } else if state.loading {
+            Line::from(Span::styled(" Loading Secrets…", theme.dim))
+        } else if state.rows.is_empty() {
+            Line::from(Span::styled(format!(" No Secrets in {}.", state.scope.label()), theme.dim))
+        } else {
+            Line::from(Span::styled(" Nothing matches the filter. Esc clears it.", theme.dim))
+        };
+        frame.render_widget(Paragraph::new(msg), area);
+        return;
+    }
+    let body_height = usize::from(area.height.saturating_sub(1)).max(1);
+    let sel = state.list.selected;
+    if sel < state.list.offset {
+        state.list.offset = sel;
+    } else if sel >= state.list.offset + body_height {
+        state.list.offset = sel + 1 - body_height;
+    }
+    let max_offset = state.list.visible.len().saturating_sub(body_height);
+    state.list.offset = state.list.offset.min(max_offset);
+    let all_ns = state.scope.namespace().is_none();
+    let mut filter = NameFilter::new(&state.list.query);
+    let end = (state.list.offset + body_height).min(state.list.visible.len());
+    let mut rows = Vec::with_capacity(end - state.list.offset);
+    for (idx, key) in state.list.visible[state.list.offset..end].iter().enumerate() {
+        let Some(row) = state.rows.get(key) else { continue };
+        let selected = state.list.offset + idx == sel;
+        let base = if selected { theme.selected } else { theme.base };
+        let positions = filter.positions(&row.name);
+        let used = state.usage(&row.namespace, &row.name);
+        let used = if state.refs.is_synced() { used.to_string() } else { "…".to_string() };
+        let tags: Vec<Span<'static>> = flags(state, row)
+            .into_iter()
+            .flat_map(|(t, f)| {
+                let style = match f {
+                    Flag::Bad => theme.error,
+                    Flag::Warn => theme.warn,
+                    Flag::Info => theme.tag,
+                };
+                [Span::styled(t, if selected { style.patch(theme.selected) } else { style }), Span::styled(" ", base)]
+            })
+            .collect();
+        let mut cells = vec![Cell::from(highlighted(&row.name, &positions, theme, base))];
+        if all_ns {
+            cells.push(Cell::from(sanitize(&row.namespace)));
+        }
+        cells.push(Cell::from(sanitize(&truncate(&row.type_, 34))));
+        cells.push(Cell::from(row.keys.to_string()));
+        cells.push(Cell::from(format::age(row.created, state.now)));
+        cells.push(Cell::from(used));
+        cells.push(Cell::from(Line::from(tags)));
+        rows.push(Row::new(cells).style(base));
+    }
+    let mut header = vec!["NAME"];
+    let mut widths = vec![Constraint::Fill(3)];
+    if all_ns {
+        header.push("NAMESPACE");
+        widths.push(Constraint::Fill(1));
+    }
+    header.extend(["TYPE", "KEYS", "AGE", "USED BY", "FLAGS"]);
+    widths.extend([
+        Constraint::Length(31),
+        Constraint::Length(4),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Fill(2),
+    ]);
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,82 @@
+//! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
+
+pub mod detail;
+pub mod typed;
+pub mod usedby;
+pub mod value;
+pub mod list;
+pub mod modal;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::State;
+use crate::app::msg::Connection;
+use crate::keymap;
+pub use theme::Theme;
+
+/// The smallest terminal keyhole draws into; below it, a message asks for more room.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// Draws the whole screen. Only the list's scroll offset is adjusted here (it depends on the
+/// height, which only drawing knows).
+pub fn draw(frame: &mut Frame<'_>, state: &mut State, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, theme);
+        return;
+    }
+    if state.detail.is_some() {
+        detail::draw(frame, area, state, theme);
+    } else {
+        list::draw(frame, area, state, theme);
+    }
+    if state.modal.is_some() {
+        modal::draw(frame, area, state, theme);
+    }
+}
+
+fn too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let lines = vec![
+        Line::from(Span::styled("keyhole needs a larger window", theme.title)),
+        Line::from(""),
+        Line::from(format!("at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}", area.width, area.height)),
+        Line::from("Make the window larger, or press Ctrl-C to quit."),
+    ];
+    let top = area.height.saturating_sub(lines.len() as u16) / 2;
+    let rect = Rect { y: area.y + top, height: area.height - top, ..area };
+    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }), rect);
+}
+
+/// The connection banner, if there is one to show.
+pub fn banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
+    match &state.connection {
+        Connection::Lost(e) => Some(Line::from(Span::styled(
+            format!(" Connection lost: {e}. Retrying; what you see may be out of date. "),
+            theme.banner,
+        ))),
+        Connection::Live if state.reconnected_ticks > 0 => {
+            Some(Line::from(Span::styled(" Connection restored; the list is current again. ", theme.ok)))
+        }
+        Connection::Live => None,
+    }
+}
+
+/// The footer: the keys that matter here, or the latest message.
+pub fn footer(state: &State, scope: keymap::Scope, theme: &Theme) -> Line<'static> {
+    if let Some(f) = &state.flash {
+        let style = if f.error { theme.error } else { theme.ok };
+        return Line::from(Span::styled(format!(" {}", f.text), style));
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (key, help) in keymap::footer(scope) {
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {help}  "), theme.dim));
+    }
+    Line::from(spans)
+}
