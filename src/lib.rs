@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod format;
+pub mod refs;
 pub mod secret;
 pub mod validate;
 

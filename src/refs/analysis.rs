@@ -1,0 +1,407 @@
+//! What the references to one Secret mean for their consumers, from kubelet behaviour
+//! (reference §6.2 and §7): missing Secrets and keys, envFrom keys that are skipped, and whether
+//! a consumer sees a change without a restart.
+
+use std::collections::BTreeSet;
+
+use crate::validate::is_env_var_name;
+
+use super::model::{ContainerRef, DOCKER_CONFIG_KEYS, Name, Reference, TLS_KEYS, Usage};
+
+/// What the absence of a Secret (or of a key it names) does to the consumer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MissingEffect {
+    /// env or envFrom: the container cannot start; its status is `CreateContainerConfigError`
+    /// and the kubelet retries.
+    ContainerCannotStart { container: ContainerRef },
+    /// A volume: the Pod stays in `ContainerCreating` with `FailedMount` events; no container starts.
+    VolumeCannotMount { volume: Name },
+    /// An optional reference: the variable, key or volume content is skipped and the Pod runs.
+    Skipped,
+    /// An image pull secret: the kubelet pulls without it, so pulls of private images fail.
+    PullWithoutCredentials,
+    /// An Ingress TLS entry: the controller serves its default certificate (or none) for those hosts.
+    NoCertificate,
+    /// A ServiceAccount `secrets[]` entry: nothing fails; the list is stale.
+    Nothing,
+}
+
+impl MissingEffect {
+    /// Whether a Pod cannot start because of it.
+    pub fn blocks_start(&self) -> bool {
+        matches!(self, MissingEffect::ContainerCannotStart { .. } | MissingEffect::VolumeCannotMount { .. })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            MissingEffect::ContainerCannotStart { container } => {
+                format!("{} cannot start (CreateContainerConfigError)", describe_container(container))
+            }
+            MissingEffect::VolumeCannotMount { volume } => {
+                format!("volume \"{volume}\" cannot be mounted: the Pod stays in ContainerCreating (FailedMount)")
+            }
+            MissingEffect::Skipped => "optional: skipped, the Pod runs without it".into(),
+            MissingEffect::PullWithoutCredentials => "images are pulled without these credentials".into(),
+            MissingEffect::NoCertificate => "the ingress controller serves its default certificate".into(),
+            MissingEffect::Nothing => "no effect on Pods (a stale entry)".into(),
+        }
+    }
+}
+
+pub(crate) fn describe_container(c: &ContainerRef) -> String {
+    let kind = match c.kind {
+        super::model::ContainerKind::Init => "init container",
+        super::model::ContainerKind::Regular => "container",
+        super::model::ContainerKind::Ephemeral => "ephemeral container",
+    };
+    format!("{kind} \"{}\"", c.name)
+}
+
+/// What happens when the Secret is not found.
+pub fn missing_secret_effect(r: &Reference) -> MissingEffect {
+    match &r.usage {
+        _ if r.optional => MissingEffect::Skipped,
+        Usage::Env { container, .. } | Usage::EnvFrom { container, .. } => {
+            MissingEffect::ContainerCannotStart { container: container.clone() }
+        }
+        Usage::Volume(v) | Usage::Projected(v) => MissingEffect::VolumeCannotMount { volume: v.volume.clone() },
+        Usage::Csi { volume, .. } | Usage::Plugin { volume, .. } => {
+            MissingEffect::VolumeCannotMount { volume: volume.clone() }
+        }
+        Usage::ImagePullSecret | Usage::ServiceAccountImagePullSecret => MissingEffect::PullWithoutCredentials,
+        Usage::IngressTls { .. } => MissingEffect::NoCertificate,
+        Usage::ServiceAccountSecret => MissingEffect::Nothing,
+    }
+}
+
+/// What happens when the Secret exists but lacks `key`, for a reference that names it.
+/// `None` when the reference does not name keys the kubelet requires.
+pub fn missing_key_effect(r: &Reference) -> Option<MissingEffect> {
+    match &r.usage {
+        Usage::Env { container, .. } => Some(if r.optional {
+            MissingEffect::Skipped
+        } else {
+            MissingEffect::ContainerCannotStart { container: container.clone() }
+        }),
+        Usage::Volume(v) | Usage::Projected(v) if !v.items.is_empty() => Some(if r.optional {
+            MissingEffect::Skipped
+        } else {
+            MissingEffect::VolumeCannotMount { volume: v.volume.clone() }
+        }),
+        _ => None,
+    }
+}
+
+/// Why a consumer sees a change only after a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RestartCause {
+    /// Variables are resolved once, when the container is created.
+    Env,
+    EnvFrom,
+    /// A subPath mount binds the file behind the `..data` symlink; the swap never reaches it.
+    SubPath,
+}
+
+/// Whether and when a consumer sees a change of the Secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Refresh {
+    /// A mounted volume: updated in place, eventually (kubelet sync period plus cache delay).
+    Eventually,
+    /// A volume mounted by some containers through subPath: those need a restart, others update.
+    Partly { restart: Vec<ContainerRef> },
+    /// Only a restarted (re-created) container sees the change.
+    AfterRestart(RestartCause),
+    /// Used at the next image pull.
+    NextImagePull,
+    /// An in-tree volume plugin uses its credentials when it mounts: at the next mount.
+    NextMount,
+    /// A CSI driver gets the Secret at NodePublish; whether it sees a change is the driver's
+    /// business (e.g. `requiresRepublish`).
+    DriverDefined,
+    /// Ingress controllers usually watch their TLS Secrets and reload.
+    IngressController,
+    /// ServiceAccount `secrets[]`: not read by anything.
+    NotRead,
+    /// The Secret is immutable: its data cannot change; replacing it means deleting and
+    /// re-creating it, and restarting the Pods.
+    Immutable,
+}
+
+impl Refresh {
+    /// Whether the consumer sees a change without a restart: yes, no, or it depends.
+    pub fn without_restart(&self) -> Option<bool> {
+        match self {
+            Refresh::Eventually | Refresh::IngressController | Refresh::NextImagePull => Some(true),
+            Refresh::AfterRestart(_) | Refresh::NextMount | Refresh::Immutable => Some(false),
+            Refresh::Partly { .. } | Refresh::DriverDefined | Refresh::NotRead => None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Refresh::Eventually => "sees changes without a restart, eventually (kubelet sync)".into(),
+            Refresh::Partly { restart } => {
+                let names: Vec<String> = restart.iter().map(describe_container).collect();
+                format!("sees changes eventually, except {} (subPath): restart needed", names.join(", "))
+            }
+            Refresh::AfterRestart(RestartCause::Env) => "env is read once: restart the Pod to see changes".into(),
+            Refresh::AfterRestart(RestartCause::EnvFrom) => {
+                "envFrom is read once: restart the Pod to see changes".into()
+            }
+            Refresh::AfterRestart(RestartCause::SubPath) => {
+                "subPath mounts never update: restart the Pod to see changes".into()
+            }
+            Refresh::NextImagePull => "used at the next image pull".into(),
+            Refresh::NextMount => "read when the volume is mounted: restart the Pod to see changes".into(),
+            Refresh::DriverDefined => "depends on the CSI driver".into(),
+            Refresh::IngressController => "depends on the ingress controller (most reload on change)".into(),
+            Refresh::NotRead => "not read".into(),
+            Refresh::Immutable => "immutable: changing it means re-creating the Secret and restarting the Pods".into(),
+        }
+    }
+}
+
+impl Reference {
+    /// Whether and when this consumer sees a change of the Secret.
+    pub fn refresh(&self) -> Refresh {
+        match &self.usage {
+            Usage::Volume(v) | Usage::Projected(v) => {
+                let sub_path: Vec<ContainerRef> =
+                    v.mounts.iter().filter(|m| m.sub_path.is_some()).map(|m| m.container.clone()).collect();
+                if sub_path.is_empty() {
+                    Refresh::Eventually
+                } else if sub_path.len() == v.mounts.len() {
+                    Refresh::AfterRestart(RestartCause::SubPath)
+                } else {
+                    let mut restart = sub_path;
+                    restart.sort();
+                    restart.dedup();
+                    Refresh::Partly { restart }
+                }
+            }
+            Usage::Env { .. } => Refresh::AfterRestart(RestartCause::Env),
+            Usage::EnvFrom { .. } => Refresh::AfterRestart(RestartCause::EnvFrom),
+            Usage::ImagePullSecret | Usage::ServiceAccountImagePullSecret => Refresh::NextImagePull,
+            Usage::Csi { .. } => Refresh::DriverDefined,
+            Usage::Plugin { .. } => Refresh::NextMount,
+            Usage::ServiceAccountSecret => Refresh::NotRead,
+            Usage::IngressTls { .. } => Refresh::IngressController,
+        }
+    }
+
+    /// [`Reference::refresh`], or [`Refresh::Immutable`] for an immutable Secret that the
+    /// reference reads.
+    pub fn refresh_for(&self, immutable: bool) -> Refresh {
+        match self.refresh() {
+            Refresh::NotRead => Refresh::NotRead,
+            _ if immutable => Refresh::Immutable,
+            other => other,
+        }
+    }
+}
+
+/// What is known about the Secret being analysed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretFacts {
+    pub exists: bool,
+    /// Its keys (`data` and `stringData` names), when known; `None` when only metadata was read.
+    pub keys: Option<BTreeSet<String>>,
+    pub immutable: bool,
+}
+
+impl SecretFacts {
+    /// A Secret that does not exist.
+    pub fn missing() -> Self {
+        SecretFacts::default()
+    }
+
+    /// An existing Secret with these keys.
+    pub fn with_keys<I, K>(keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<String>,
+    {
+        SecretFacts { exists: true, keys: Some(keys.into_iter().map(Into::into).collect()), immutable: false }
+    }
+
+    /// An existing Secret whose keys are not known.
+    pub fn exists_keys_unknown() -> Self {
+        SecretFacts { exists: true, keys: None, immutable: false }
+    }
+
+    pub fn immutable(mut self, immutable: bool) -> Self {
+        self.immutable = immutable;
+        self
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// A Pod cannot start.
+    Error,
+    /// Something is skipped or silently degraded.
+    Warning,
+    /// Worth knowing; nothing fails.
+    Info,
+}
+
+/// What is wrong with one reference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    /// The Secret does not exist.
+    SecretMissing(MissingEffect),
+    /// The reference names a key that the Secret lacks.
+    KeyMissing { key: Name, effect: MissingEffect },
+    /// envFrom skips these keys (prefix included, sorted): they are not valid variable names.
+    /// The Pod starts; the kubelet records a Warning event `InvalidEnvironmentVariableNames`.
+    EnvFromKeysSkipped { keys: Vec<String> },
+    /// An image pull secret without `.dockerconfigjson` or `.dockercfg`: the kubelet ignores it.
+    NoDockerConfig,
+    /// An Ingress TLS Secret without `tls.crt` or `tls.key`.
+    TlsKeysMissing { missing: Vec<&'static str> },
+}
+
+/// One finding about one reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding<'a> {
+    pub reference: &'a Reference,
+    pub kind: FindingKind,
+}
+
+impl Finding<'_> {
+    pub fn severity(&self) -> Severity {
+        match &self.kind {
+            FindingKind::SecretMissing(e) | FindingKind::KeyMissing { effect: e, .. } if e.blocks_start() => {
+                Severity::Error
+            }
+            FindingKind::SecretMissing(MissingEffect::Nothing) => Severity::Info,
+            _ => Severity::Warning,
+        }
+    }
+
+    /// A sentence for the UI; for skipped envFrom keys, the kubelet's event text.
+    pub fn message(&self) -> String {
+        let r = self.reference;
+        let secret = format!("{}/{}", r.namespace(), r.secret);
+        match &self.kind {
+            FindingKind::SecretMissing(effect) => format!("Secret {secret} not found: {}", effect.describe()),
+            FindingKind::KeyMissing { key, effect } => {
+                let what = match &r.usage {
+                    Usage::Env { .. } => format!("couldn't find key {key} in Secret {secret}"),
+                    _ => format!("references non-existent secret key: {key}"),
+                };
+                format!("{what}: {}", effect.describe())
+            }
+            FindingKind::EnvFromKeysSkipped { keys } => envfrom_skipped_message(&keys.join(", "), &secret),
+            FindingKind::NoDockerConfig => {
+                format!("Secret {secret} has neither .dockerconfigjson nor .dockercfg: the kubelet ignores it")
+            }
+            FindingKind::TlsKeysMissing { missing } => {
+                format!("Secret {secret} lacks {}: the ingress controller cannot use it", missing.join(" and "))
+            }
+        }
+    }
+}
+
+/// The kubelet's event text for envFrom keys that are not valid variable names.
+fn envfrom_skipped_message(keys: &str, secret: &str) -> String {
+    format!(
+        "Keys [{keys}] from the EnvFrom secret {secret} were skipped since they are considered invalid environment variable names."
+    )
+}
+
+/// The keys an envFrom with `prefix` skips: those whose prefixed name is not a valid variable
+/// name, prefixed and sorted as the kubelet reports them.
+pub fn envfrom_skipped_keys<'k>(prefix: Option<&str>, keys: impl IntoIterator<Item = &'k str>) -> Vec<String> {
+    let prefix = prefix.unwrap_or("");
+    let mut skipped: Vec<String> =
+        keys.into_iter().map(|k| format!("{prefix}{k}")).filter(|k| !is_env_var_name(k)).collect();
+    skipped.sort();
+    skipped
+}
+
+/// Everything found about one Secret.
+#[derive(Debug, Clone)]
+pub struct Analysis<'a> {
+    pub namespace: String,
+    pub secret: String,
+    pub facts: SecretFacts,
+    /// Every reference, as [`super::RefIndex::refs_to`] orders them.
+    pub references: Vec<&'a Reference>,
+    /// Sorted by severity, then in the order of `references`.
+    pub findings: Vec<Finding<'a>>,
+}
+
+impl<'a> Analysis<'a> {
+    /// Each reference with whether and when it sees a change.
+    pub fn refresh(&self) -> Vec<(&'a Reference, Refresh)> {
+        self.references.iter().map(|r| (*r, r.refresh_for(self.facts.immutable))).collect()
+    }
+
+    /// Whether some Pod cannot start because of this Secret.
+    pub fn blocks_start(&self) -> bool {
+        self.findings.iter().any(|f| f.severity() == Severity::Error)
+    }
+
+    /// The findings about one reference.
+    pub fn findings_for(&self, reference: &Reference) -> impl Iterator<Item = &Finding<'a>> {
+        let reference: *const Reference = reference;
+        self.findings.iter().filter(move |f| std::ptr::eq(f.reference, reference))
+    }
+}
+
+/// Findings about the Secret `namespace/secret` and its `references`.
+pub fn analyze<'a>(namespace: &str, secret: &str, references: Vec<&'a Reference>, facts: &SecretFacts) -> Analysis<'a> {
+    let mut findings = Vec::new();
+    for &r in &references {
+        if !facts.exists {
+            findings.push(Finding { reference: r, kind: FindingKind::SecretMissing(missing_secret_effect(r)) });
+            continue;
+        }
+        let Some(keys) = &facts.keys else { continue };
+        let has = |k: &str| keys.contains(k);
+        match &r.usage {
+            Usage::Env { key, .. } if !has(key) => {
+                if let Some(effect) = missing_key_effect(r) {
+                    findings.push(Finding { reference: r, kind: FindingKind::KeyMissing { key: key.clone(), effect } });
+                }
+            }
+            Usage::Volume(v) | Usage::Projected(v) => {
+                let mut reported: Vec<&str> = Vec::new();
+                for item in v.items.iter().filter(|i| !has(&i.key)) {
+                    if reported.contains(&&*item.key) {
+                        continue;
+                    }
+                    reported.push(&item.key);
+                    if let Some(effect) = missing_key_effect(r) {
+                        findings.push(Finding {
+                            reference: r,
+                            kind: FindingKind::KeyMissing { key: item.key.clone(), effect },
+                        });
+                    }
+                }
+            }
+            Usage::EnvFrom { prefix, .. } => {
+                let skipped = envfrom_skipped_keys(prefix.as_deref(), keys.iter().map(String::as_str));
+                if !skipped.is_empty() {
+                    findings.push(Finding { reference: r, kind: FindingKind::EnvFromKeysSkipped { keys: skipped } });
+                }
+            }
+            Usage::ImagePullSecret | Usage::ServiceAccountImagePullSecret
+                if !DOCKER_CONFIG_KEYS.iter().any(|k| has(k)) =>
+            {
+                findings.push(Finding { reference: r, kind: FindingKind::NoDockerConfig });
+            }
+            Usage::IngressTls { .. } => {
+                let missing: Vec<&'static str> = TLS_KEYS.iter().copied().filter(|k| !has(k)).collect();
+                if !missing.is_empty() {
+                    findings.push(Finding { reference: r, kind: FindingKind::TlsKeysMissing { missing } });
+                }
+            }
+            _ => {}
+        }
+    }
+    findings.sort_by_key(Finding::severity);
+    Analysis { namespace: namespace.into(), secret: secret.into(), facts: facts.clone(), references, findings }
+}

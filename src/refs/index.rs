@@ -1,0 +1,393 @@
+//! [`RefIndex`]: every consumer's references, and for each Secret the consumers that name it.
+//!
+//! Watch events replace a consumer's references whole ([`RefIndex::upsert`]) or drop them
+//! ([`RefIndex::remove`]); both cost the size of that consumer's references, whatever the size
+//! of the cluster. Secret names are shared between all references to the same Secret.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use k8s_openapi::api::networking::v1::Ingress;
+
+use super::analysis::{self, Analysis, MissingEffect, SecretFacts};
+use super::model::{ConsumerId, ConsumerKind, DOCKER_CONFIG_KEYS, Keys, Name, Reference, Usage};
+use super::project;
+use super::workload::{Workload, WorkloadKind, WorkloadResolver};
+
+type BySecret = HashMap<Name, HashMap<Name, HashSet<ConsumerId>>>;
+
+/// Who uses which Secret, and how.
+#[derive(Debug, Default, Clone)]
+pub struct RefIndex {
+    consumers: HashMap<ConsumerId, Box<[Reference]>>,
+    /// namespace → secret → consumers that reference it.
+    by_secret: BySecret,
+    references: usize,
+}
+
+/// How many consumers use one Secret.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UsageCount {
+    pub pods: usize,
+    /// Distinct workloads of those Pods (a bare Pod counts as one).
+    pub workloads: usize,
+    pub service_accounts: usize,
+    pub ingresses: usize,
+}
+
+impl UsageCount {
+    pub fn total(&self) -> usize {
+        self.pods + self.service_accounts + self.ingresses
+    }
+}
+
+/// The consumers of one Secret that belong together: the Pods of one workload, or one
+/// ServiceAccount or Ingress.
+#[derive(Debug, Clone)]
+pub struct Group<'a> {
+    pub kind: ConsumerKind,
+    /// For Pods: the workload (for a bare Pod, the Pod itself).
+    pub workload: Option<&'a Workload>,
+    /// The workload's name, or the ServiceAccount's or Ingress's.
+    pub name: &'a str,
+    /// The consumers, sorted by name.
+    pub consumers: Vec<&'a ConsumerId>,
+    pub references: Vec<&'a Reference>,
+}
+
+impl Group<'_> {
+    /// The distinct ways the group's consumers use the Secret, each with the number of
+    /// consumers that use it so (replicas of one workload usually agree).
+    pub fn usages(&self) -> Vec<(&Reference, usize)> {
+        let mut seen: HashMap<(&Usage, bool), usize> = HashMap::new();
+        let mut out: Vec<(&Reference, usize)> = Vec::new();
+        for r in &self.references {
+            match seen.get(&(&r.usage, r.optional)) {
+                Some(&i) => {
+                    if let Some(entry) = out.get_mut(i) {
+                        entry.1 += 1;
+                    }
+                }
+                None => {
+                    seen.insert((&r.usage, r.optional), out.len());
+                    out.push((r, 1));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Which references read which keys of one Secret.
+#[derive(Debug, Default, Clone)]
+pub struct KeyReaders<'a> {
+    /// References that read every key (volumes without `items`, envFrom).
+    pub all: Vec<&'a Reference>,
+    /// References that name keys, by key (env, volume `items`, Ingress TLS).
+    pub by_key: BTreeMap<&'a str, Vec<&'a Reference>>,
+    /// Image pull secrets: `.dockerconfigjson` or `.dockercfg`, by the Secret's type.
+    pub docker_config: Vec<&'a Reference>,
+    /// CSI drivers and volume plugins: they read what they read.
+    pub driver_defined: Vec<&'a Reference>,
+}
+
+impl<'a> KeyReaders<'a> {
+    /// The references that read `key`: those that read every key and those that name it.
+    /// Driver-defined readers are not included (see [`KeyReaders::driver_defined`]).
+    pub fn of(&self, key: &str) -> Vec<&'a Reference> {
+        let mut out = self.all.clone();
+        if let Some(named) = self.by_key.get(key) {
+            out.extend(named.iter().copied());
+        }
+        if DOCKER_CONFIG_KEYS.contains(&key) {
+            out.extend(self.docker_config.iter().copied());
+        }
+        out
+    }
+
+    /// The number of distinct consumers that read `key`.
+    pub fn consumer_count(&self, key: &str) -> usize {
+        self.of(key).iter().map(|r| &r.consumer.id).collect::<HashSet<_>>().len()
+    }
+
+    /// Keys that references name, whether or not the Secret has them.
+    pub fn named_keys(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_key.keys().copied()
+    }
+}
+
+/// A Secret that consumers in a namespace reference but that does not exist.
+#[derive(Debug, Clone)]
+pub struct MissingSecret<'a> {
+    pub secret: &'a str,
+    /// Each reference with what its absence does.
+    pub references: Vec<(&'a Reference, MissingEffect)>,
+}
+
+impl MissingSecret<'_> {
+    /// Whether some Pod cannot start because of it.
+    pub fn blocks_start(&self) -> bool {
+        self.references.iter().any(|(_, e)| e.blocks_start())
+    }
+
+    /// The Pods that cannot start because of it.
+    pub fn blocked_pods(&self) -> Vec<&ConsumerId> {
+        let mut pods: Vec<&ConsumerId> =
+            self.references.iter().filter(|(_, e)| e.blocks_start()).map(|(r, _)| &r.consumer.id).collect();
+        pods.sort();
+        pods.dedup();
+        pods
+    }
+}
+
+impl RefIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces all references of the consumer `id` (an empty list removes it).
+    /// References whose consumer is not `id` are dropped.
+    pub fn upsert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
+        self.remove(&id);
+        let mut refs: Vec<Reference> = refs.into_iter().filter(|r| r.consumer.id == id).collect();
+        if refs.is_empty() {
+            return;
+        }
+        let by_namespace = match self.by_secret.get_mut(&*id.namespace) {
+            Some(m) => m,
+            None => self.by_secret.entry(Arc::clone(&id.namespace)).or_default(),
+        };
+        for r in &mut refs {
+            // Share the Secret's name with the references already indexed.
+            match by_namespace.get_key_value(&*r.secret) {
+                Some((name, _)) => r.secret = Arc::clone(name),
+                None => {
+                    by_namespace.insert(Arc::clone(&r.secret), HashSet::new());
+                }
+            }
+            if let Some(set) = by_namespace.get_mut(&*r.secret) {
+                set.insert(id.clone());
+            }
+        }
+        self.references += refs.len();
+        self.consumers.insert(id, refs.into_boxed_slice());
+    }
+
+    /// Projects and indexes a Pod (an added or modified watch event).
+    pub fn upsert_pod(&mut self, pod: &Pod, resolver: &WorkloadResolver) {
+        self.upsert(project::pod_id(pod), project::from_pod(pod, resolver));
+    }
+
+    pub fn upsert_service_account(&mut self, sa: &ServiceAccount) {
+        self.upsert(project::service_account_id(sa), project::from_service_account(sa));
+    }
+
+    pub fn upsert_ingress(&mut self, ingress: &Ingress) {
+        self.upsert(project::ingress_id(ingress), project::from_ingress(ingress));
+    }
+
+    /// Drops a consumer's references (a deleted watch event). Returns whether it had any.
+    pub fn remove(&mut self, id: &ConsumerId) -> bool {
+        let Some(old) = self.consumers.remove(id) else {
+            return false;
+        };
+        self.references -= old.len();
+        if let Some(by_namespace) = self.by_secret.get_mut(&*id.namespace) {
+            for r in old.iter() {
+                if let Some(set) = by_namespace.get_mut(&*r.secret) {
+                    set.remove(id);
+                    if set.is_empty() {
+                        by_namespace.remove(&*r.secret);
+                    }
+                }
+            }
+            if by_namespace.is_empty() {
+                self.by_secret.remove(&*id.namespace);
+            }
+        }
+        true
+    }
+
+    /// Keeps only the consumers for which `keep` is true: after a watch restarts with a fresh
+    /// list, drop those of that kind that the list did not contain.
+    pub fn retain(&mut self, mut keep: impl FnMut(&ConsumerId) -> bool) {
+        let gone: Vec<ConsumerId> = self.consumers.keys().filter(|id| !keep(id)).cloned().collect();
+        for id in &gone {
+            self.remove(id);
+        }
+    }
+
+    /// Resolves the workload of every Pod again, after the resolver learnt of ReplicaSets or
+    /// Jobs (in `namespace` only, when given).
+    pub fn refresh_workloads(&mut self, resolver: &WorkloadResolver, namespace: Option<&str>) {
+        for (id, refs) in &mut self.consumers {
+            if id.kind != ConsumerKind::Pod || namespace.is_some_and(|ns| ns != &*id.namespace) {
+                continue;
+            }
+            let Some(first) = refs.first() else { continue };
+            let c = &first.consumer;
+            let workload =
+                resolver.resolve_owner(&id.namespace, &id.name, c.controller.as_ref(), c.pod_template_hash.as_deref());
+            if c.workload.as_ref() == Some(&workload) {
+                continue;
+            }
+            let mut updated = (**c).clone();
+            updated.workload = Some(workload);
+            let updated = Arc::new(updated);
+            for r in refs.iter_mut() {
+                r.consumer = Arc::clone(&updated);
+            }
+        }
+    }
+
+    /// The number of consumers with references.
+    pub fn len(&self) -> usize {
+        self.consumers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.consumers.is_empty()
+    }
+
+    /// The number of references held.
+    pub fn reference_count(&self) -> usize {
+        self.references
+    }
+
+    /// One consumer's references, in the order of its spec.
+    pub fn references_of(&self, id: &ConsumerId) -> &[Reference] {
+        self.consumers.get(id).map_or(&[], |r| r)
+    }
+
+    fn consumers_of(&self, namespace: &str, secret: &str) -> Option<&HashSet<ConsumerId>> {
+        self.by_secret.get(namespace)?.get(secret)
+    }
+
+    /// Every reference to the Secret `namespace/secret`, sorted by consumer (kind, then name),
+    /// each consumer's in the order of its spec.
+    pub fn refs_to(&self, namespace: &str, secret: &str) -> Vec<&Reference> {
+        let Some(ids) = self.consumers_of(namespace, secret) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<&ConsumerId> = ids.iter().collect();
+        ids.sort();
+        ids.into_iter().flat_map(|id| self.references_of(id)).filter(|r| &*r.secret == secret).collect()
+    }
+
+    /// Whether anything references the Secret.
+    pub fn is_used(&self, namespace: &str, secret: &str) -> bool {
+        self.consumers_of(namespace, secret).is_some_and(|s| !s.is_empty())
+    }
+
+    /// How many consumers use the Secret.
+    pub fn usage(&self, namespace: &str, secret: &str) -> UsageCount {
+        count(self.consumers_of(namespace, secret).into_iter().flatten().map(|id| (id, self.references_of(id))))
+    }
+
+    /// Usage counts for every referenced Secret of a namespace (for the Secret list), by name.
+    pub fn usage_in(&self, namespace: &str) -> BTreeMap<&str, UsageCount> {
+        let Some(by_namespace) = self.by_secret.get(namespace) else {
+            return BTreeMap::new();
+        };
+        by_namespace
+            .iter()
+            .map(|(secret, ids)| (&**secret, count(ids.iter().map(|id| (id, self.references_of(id))))))
+            .collect()
+    }
+
+    /// The names of the Secrets referenced in a namespace, sorted.
+    pub fn secrets_in(&self, namespace: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = self.by_secret.get(namespace).into_iter().flatten().map(|(s, _)| &**s).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The references to a Secret, grouped: Pods by workload, then each ServiceAccount and Ingress.
+    /// Sorted by consumer kind, workload kind and name.
+    pub fn by_workload(&self, namespace: &str, secret: &str) -> Vec<Group<'_>> {
+        let mut groups: BTreeMap<(ConsumerKind, &str, &str), Group<'_>> = BTreeMap::new();
+        for r in self.refs_to(namespace, secret) {
+            let c = &*r.consumer;
+            let (workload, kind_name, name) = match &c.workload {
+                Some(w) => (Some(w), w.kind.as_str(), &*w.name),
+                None => (None, "", &*c.id.name),
+            };
+            let group = groups.entry((c.id.kind, kind_name, name)).or_insert_with(|| Group {
+                kind: c.id.kind,
+                workload,
+                name,
+                consumers: Vec::new(),
+                references: Vec::new(),
+            });
+            if group.consumers.last() != Some(&&c.id) {
+                group.consumers.push(&c.id);
+            }
+            group.references.push(r);
+        }
+        groups.into_values().collect()
+    }
+
+    /// Which references read which keys of a Secret.
+    pub fn key_readers(&self, namespace: &str, secret: &str) -> KeyReaders<'_> {
+        let mut out = KeyReaders::default();
+        for r in self.refs_to(namespace, secret) {
+            match r.keys() {
+                Keys::All => out.all.push(r),
+                Keys::Listed(keys) => {
+                    let mut keys = keys;
+                    keys.sort_unstable();
+                    keys.dedup();
+                    for key in keys {
+                        out.by_key.entry(key).or_default().push(r);
+                    }
+                }
+                Keys::DockerConfig => out.docker_config.push(r),
+                Keys::DriverDefined => out.driver_defined.push(r),
+                Keys::None => {}
+            }
+        }
+        out
+    }
+
+    /// References in a namespace to Secrets that do not exist, given which do; each says what
+    /// its absence does (the Pod cannot start, or runs without it).
+    pub fn missing_in(&self, namespace: &str, exists: impl Fn(&str) -> bool) -> Vec<MissingSecret<'_>> {
+        self.secrets_in(namespace)
+            .into_iter()
+            .filter(|s| !exists(s))
+            .map(|secret| MissingSecret {
+                secret,
+                references: self
+                    .refs_to(namespace, secret)
+                    .into_iter()
+                    .map(|r| (r, analysis::missing_secret_effect(r)))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Findings about one Secret and its consumers, given what is known about the Secret.
+    pub fn analyze(&self, namespace: &str, secret: &str, facts: &SecretFacts) -> Analysis<'_> {
+        analysis::analyze(namespace, secret, self.refs_to(namespace, secret), facts)
+    }
+}
+
+fn count<'a>(consumers: impl Iterator<Item = (&'a ConsumerId, &'a [Reference])>) -> UsageCount {
+    let mut out = UsageCount::default();
+    let mut workloads: HashSet<(&WorkloadKind, &str)> = HashSet::new();
+    for (id, refs) in consumers {
+        match id.kind {
+            ConsumerKind::Pod => {
+                out.pods += 1;
+                if let Some(w) = refs.first().and_then(|r| r.consumer.workload.as_ref()) {
+                    workloads.insert((&w.kind, &w.name));
+                }
+            }
+            ConsumerKind::ServiceAccount => out.service_accounts += 1,
+            ConsumerKind::Ingress => out.ingresses += 1,
+        }
+    }
+    out.workloads = workloads.len();
+    out
+}

@@ -1,0 +1,57 @@
+//! Who uses which Secret, and how, down to the key.
+//!
+//! Pods, ServiceAccounts and Ingresses are projected, as their watch events arrive, into small
+//! [`Reference`] records (DESIGN.md decision 5): who (the consumer and, for Pods, the owning
+//! workload), which Secret, how (volume, projected volume, env, envFrom, image pull secret, CSI,
+//! volume plugin, ServiceAccount lists, Ingress TLS), which keys, and whether it is optional.
+//! Full Pod objects are not kept. [`RefIndex`] answers the questions of the UI: references to a
+//! Secret, usage counts, consumers grouped by workload, readers per key, references to Secrets
+//! that do not exist; [`RefIndex::analyze`] turns kubelet behaviour into [`Finding`]s.
+//!
+//! Feeding it from watches (kube-runtime `watcher` events):
+//!
+//! ```
+//! use keyhole::refs::{ConsumerKind, RefIndex, WorkloadResolver};
+//! use k8s_openapi::api::core::v1::Pod;
+//!
+//! let mut resolver = WorkloadResolver::new();
+//! let mut index = RefIndex::new();
+//! let pod: Pod = serde_json::from_value(serde_json::json!({
+//!     "metadata": {"name": "p", "namespace": "default"},
+//!     "spec": {"containers": [{"name": "app", "envFrom": [{"secretRef": {"name": "db"}}]}]}
+//! })).unwrap();
+//! // Apply / InitApply:
+//! index.upsert_pod(&pod, &resolver);
+//! assert_eq!(index.usage("default", "db").pods, 1);
+//! // Delete:
+//! index.remove(&keyhole::refs::pod_id(&pod));
+//! // ReplicaSet / Job metadata events go to the resolver, then:
+//! index.refresh_workloads(&resolver, Some("default"));
+//! // InitDone after a re-list: drop the Pods the new list did not contain.
+//! let seen = std::collections::HashSet::<keyhole::refs::ConsumerId>::new();
+//! index.retain(|id| id.kind != ConsumerKind::Pod || seen.contains(id));
+//! # let _ = &mut resolver;
+//! ```
+
+mod analysis;
+mod describe;
+mod index;
+mod model;
+mod project;
+mod workload;
+
+#[cfg(test)]
+mod tests;
+
+pub use analysis::{
+    Analysis, Finding, FindingKind, MissingEffect, Refresh, RestartCause, SecretFacts, Severity, analyze,
+    envfrom_skipped_keys, missing_key_effect, missing_secret_effect,
+};
+pub use describe::mode;
+pub use index::{Group, KeyReaders, MissingSecret, RefIndex, UsageCount};
+pub use model::{
+    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, DOCKER_CONFIG_KEYS, Item, Keys, Mount, Name,
+    Reference, TLS_KEYS, Usage, VolumePlugin, VolumeUse,
+};
+pub use project::{from_ingress, from_pod, from_service_account, ingress_id, pod_id, service_account_id};
+pub use workload::{Owner, POD_TEMPLATE_HASH, Resolution, Workload, WorkloadKind, WorkloadResolver};
