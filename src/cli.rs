@@ -21,6 +21,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
+    #[command(flatten)]
+    pub ui: UiArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -40,6 +43,29 @@ pub struct ClusterArgs {
     /// Show Secrets in all namespaces.
     #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
+}
+
+/// How the TUI behaves.
+#[derive(Debug, Clone, Args, Default)]
+pub struct UiArgs {
+    /// Never show or copy a value (for recordings and screen sharing). Also KEYHOLE_REDACT=1.
+    #[arg(long, env = "KEYHOLE_REDACT", value_parser = clap::builder::FalseyValueParser::new())]
+    pub redact: bool,
+    /// Remove every write action.
+    #[arg(long)]
+    pub readonly: bool,
+    /// Colour theme: ansi (the 16 terminal colours) or mono. NO_COLOR selects mono.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Capture the mouse (off by default, so that terminal selection keeps working).
+    #[arg(long)]
+    pub mouse: bool,
+    /// Write a log (never containing values) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Keep a debug log in the XDG state directory (~/.local/state/keyhole/keyhole.log).
+    #[arg(long)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Subcommand)]

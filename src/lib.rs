@@ -2,12 +2,20 @@
 //!
 //! `main.rs` only calls [`run`]; everything else lives here so that tests can drive it.
 
+pub mod app;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod demo;
 pub mod format;
+pub mod keymap;
+pub mod launch;
 pub mod refs;
+pub mod runner;
 pub mod secret;
+pub mod terminal;
+pub mod tui;
+pub mod ui;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -20,9 +28,6 @@ pub fn run() -> ExitCode {
     match cli.command {
         Some(cli::Command::Validate(args)) => validate::command::run(&args),
         Some(cli::Command::DemoServer(args)) => commands::demo_server(&args),
-        None => {
-            eprintln!("keyhole: the terminal UI is not implemented yet; try `keyhole --help`");
-            ExitCode::from(2)
-        }
+        None => launch::tui(&cli),
     }
 }

@@ -36,7 +36,8 @@ pub async fn run(launch: Launch) -> Result<(), String> {
     let mut state = State::new(&connected.context, connected.contexts.clone(), scope.clone(), options);
     let mut runner = Runner::new(connected, tx.clone());
     let guard = TerminalGuard::enter(mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let mut term = Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut term =
+        Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("cannot set up the terminal: {e}"))?;
     if let Ok(size) = term.size() {
         state.width = size.width;
         state.height = size.height;

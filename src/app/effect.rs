@@ -29,9 +29,15 @@ pub enum Effect {
     /// Ingresses, ReplicaSets.
     Watch(Scope),
     /// Fetch one Secret's values for the detail screen.
-    Open { namespace: String, name: String },
+    Open {
+        namespace: String,
+        name: String,
+    },
     /// Ask whether the user may update this Secret.
-    CheckUpdate { namespace: String, name: String },
+    CheckUpdate {
+        namespace: String,
+        name: String,
+    },
     /// Read these Secrets to learn key names, immutability and certificate dates; values are
     /// dropped at once.
     Inspect(Vec<(String, String)>),

@@ -8,6 +8,7 @@ pub mod msg;
 pub mod rows;
 pub mod state;
 pub mod update;
+pub mod usage;
 
 pub use effect::Effect;
 pub use msg::Msg;

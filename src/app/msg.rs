@@ -2,8 +2,12 @@
 
 use crossterm::event::KeyEvent;
 
+use std::collections::HashSet;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
 use super::rows::{Inspected, SecretRow};
-use crate::refs::{ConsumerId, Reference};
+use crate::refs::{ConsumerId, ConsumerKind, Reference};
 use crate::secret::Secret;
 
 /// Where the connection stands, for the banner.
@@ -23,21 +27,48 @@ pub enum Msg {
     /// The whole list for the current scope (initial list or relist after 410).
     SecretsListed(Vec<SecretRow>),
     SecretUpserted(SecretRow),
-    SecretDeleted { namespace: String, name: String },
+    SecretDeleted {
+        namespace: String,
+        name: String,
+    },
     /// Listing Secrets failed (403 across namespaces, network).
     SecretsFailed(ListError),
     Connection(Connection),
     /// The references of one consumer (Pod, ServiceAccount, Ingress), replacing earlier ones.
-    RefsUpserted { consumer: ConsumerId, refs: Vec<Reference> },
+    RefsUpserted {
+        consumer: ConsumerId,
+        refs: Vec<Reference>,
+    },
     RefsRemoved(ConsumerId),
     /// All consumers of one kind were relisted: drop the ones not in this set.
-    RefsSynced,
-    Inspected { namespace: String, name: String, facts: Inspected },
+    RefsSynced {
+        kind: ConsumerKind,
+        present: HashSet<ConsumerId>,
+    },
+    /// A ReplicaSet's metadata: which Deployment owns it (for grouping Pods by workload).
+    ReplicaSet(Box<ObjectMeta>),
+    ReplicaSetGone {
+        namespace: String,
+        name: String,
+    },
+    Inspected {
+        namespace: String,
+        name: String,
+        facts: Inspected,
+    },
     /// The opened Secret arrived (values inside, zeroized when dropped).
     Opened(Box<Secret>),
-    OpenFailed { namespace: String, name: String, error: OpenError },
+    OpenFailed {
+        namespace: String,
+        name: String,
+        error: OpenError,
+    },
     /// Whether the user may update the opened Secret (SelfSubjectAccessReview).
-    CanUpdate { namespace: String, name: String, allowed: bool },
+    CanUpdate {
+        namespace: String,
+        name: String,
+        allowed: bool,
+    },
     Namespaces(Result<Vec<String>, String>),
     /// Switched to another kubeconfig context.
     ContextSwitched(Result<String, String>),
@@ -46,7 +77,10 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListError {
     /// 403 on listing across namespaces: fall back to these namespaces.
-    ForbiddenAllNamespaces { fallback: Vec<String>, message: String },
+    ForbiddenAllNamespaces {
+        fallback: Vec<String>,
+        message: String,
+    },
     Forbidden(String),
     Other(String),
 }

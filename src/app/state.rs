@@ -8,7 +8,6 @@ use super::effect::Scope;
 use super::filter::NameFilter;
 use super::msg::{Connection, OpenError};
 use super::rows::SecretRow;
-use crate::refs::RefIndex;
 use crate::secret::Secret;
 
 /// Options from the command line that shape behaviour.
@@ -183,7 +182,7 @@ pub struct State {
     /// The connection came back; shown for a few ticks.
     pub reconnected_ticks: u8,
     pub flash: Option<Flash>,
-    pub refs: RefIndex,
+    pub refs: super::usage::Usage,
     pub namespaces: Vec<String>,
     pub width: u16,
     pub height: u16,
@@ -210,7 +209,7 @@ impl State {
             connection: Connection::Live,
             reconnected_ticks: 0,
             flash: None,
-            refs: RefIndex::default(),
+            refs: Default::default(),
             namespaces: Vec::new(),
             width: 80,
             height: 24,

@@ -38,7 +38,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     row.inspected = old.inspected.clone();
                 }
             }
-            let needs_inspect = row.inspected.is_none() && wants_inspection(state, &row.namespace, &row.name, row.is_tls());
+            let needs_inspect =
+                row.inspected.is_none() && wants_inspection(state, &row.namespace, &row.name, row.is_tls());
             state.rows.insert(key.clone(), row);
             state.refresh_visible();
             if needs_inspect {
@@ -96,7 +97,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.refs.remove(&consumer);
             after_refs_change(state, &mut fx);
         }
-        Msg::RefsSynced => after_refs_change(state, &mut fx),
+        Msg::RefsSynced { kind, present } => {
+            state.refs.synced(kind, &present);
+            after_refs_change(state, &mut fx);
+        }
+        Msg::ReplicaSet(meta) => {
+            let ns = meta.namespace.clone();
+            state.refs.resolver.upsert_replica_set(&meta);
+            state.refs.index.refresh_workloads(&state.refs.resolver, ns.as_deref());
+            state.dirty = true;
+        }
+        Msg::ReplicaSetGone { namespace, name } => {
+            state.refs.resolver.remove_replica_set(&namespace, &name);
+            state.dirty = true;
+        }
         Msg::Inspected { namespace, name, facts } => {
             if let Some(r) = state.rows.get_mut(&(namespace, name)) {
                 r.inspected = Some(facts);
@@ -485,8 +499,12 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
                 d.scroll = 0;
             }
         }
-        Some(Action::Up) | Some(Action::PageUp) => d.scroll = d.scroll.saturating_sub(if action == Some(Action::Up) { 1 } else { 10 }),
-        Some(Action::Down) | Some(Action::PageDown) => d.scroll = d.scroll.saturating_add(if action == Some(Action::Down) { 1 } else { 10 }),
+        Some(Action::Up) | Some(Action::PageUp) => {
+            d.scroll = d.scroll.saturating_sub(if action == Some(Action::Up) { 1 } else { 10 })
+        }
+        Some(Action::Down) | Some(Action::PageDown) => {
+            d.scroll = d.scroll.saturating_add(if action == Some(Action::Down) { 1 } else { 10 })
+        }
         Some(Action::Reveal) => {
             if redact {
                 state.flash("Values stay hidden: keyhole runs with --redact", true);

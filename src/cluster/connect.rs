@@ -11,7 +11,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const FIRST_REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Connected {
     pub client: kube::Client,
     pub context: String,
@@ -22,6 +22,15 @@ pub struct Connected {
     pub version: String,
     /// The kubeconfig, kept to switch contexts without reading files again.
     pub kubeconfig: Kubeconfig,
+}
+
+impl std::fmt::Debug for Connected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connected")
+            .field("context", &self.context)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why keyhole could not connect, as a message for people.
@@ -111,11 +120,18 @@ pub fn describe(server: &str, e: &kube::Error) -> String {
             401 => format!(
                 "The cluster at {server} rejected the credentials (401 Unauthorized). Log in again or refresh the token in your kubeconfig."
             ),
-            403 => format!("The cluster at {server} refused: {} (403 Forbidden). Ask for access, or use another context.", s.message),
+            403 => format!(
+                "The cluster at {server} refused: {} (403 Forbidden). Ask for access, or use another context.",
+                s.message
+            ),
             _ => format!("The cluster at {server} answered with an error: {} ({}).", s.message, s.code),
         };
     }
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") || lower.contains("unknownissuer") {
+    if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("unknownissuer")
+    {
         return format!(
             "TLS with {server} failed: {text}. The server's certificate is not trusted by the kubeconfig's certificate-authority, or the address is wrong. Check the cluster entry (kubectl config view --minify)."
         );
@@ -126,10 +142,14 @@ pub fn describe(server: &str, e: &kube::Error) -> String {
         );
     }
     if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
-        return format!("Cannot resolve the cluster address {server}: {text}. Check the server address in the kubeconfig and your DNS or VPN.");
+        return format!(
+            "Cannot resolve the cluster address {server}: {text}. Check the server address in the kubeconfig and your DNS or VPN."
+        );
     }
     if lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed") {
-        return format!("The cluster at {server} did not answer in time: {text}. Is it reachable from here (VPN, bastion, firewall)?");
+        return format!(
+            "The cluster at {server} did not answer in time: {text}. Is it reachable from here (VPN, bastion, firewall)?"
+        );
     }
     format!("Cannot talk to the cluster at {server}: {text}.")
 }

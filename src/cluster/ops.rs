@@ -55,7 +55,11 @@ pub fn facts(secret: &Secret) -> Inspected {
     } else {
         None
     };
-    Inspected { keys: secret.entries().map(|(k, _)| k.clone()).collect(), immutable: secret.is_immutable(), cert_not_after }
+    Inspected {
+        keys: secret.entries().map(|(k, _)| k.clone()).collect(),
+        immutable: secret.is_immutable(),
+        cert_not_after,
+    }
 }
 
 /// SelfSubjectAccessReview: may this user `verb` this Secret?

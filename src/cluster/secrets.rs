@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use jiff::Timestamp;
 use kube::api::WatchEvent;
 use serde_json::Value;
@@ -36,13 +36,20 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
     let cells = table_row.get("cells")?.as_array()?;
     let meta = table_row.pointer("/object/metadata");
     let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
-    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| s(cells.get(cols.name)));
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| s(cells.get(cols.name)));
     Some(SecretRow {
         namespace: s(meta.and_then(|m| m.get("namespace"))),
         name,
         type_: cols.type_.map(|i| s(cells.get(i))).unwrap_or_default(),
         keys: cols.data.and_then(|i| cells.get(i)).and_then(Value::as_i64).unwrap_or(0),
-        created: meta.and_then(|m| m.get("creationTimestamp")).and_then(Value::as_str).and_then(|t| t.parse::<Timestamp>().ok()),
+        created: meta
+            .and_then(|m| m.get("creationTimestamp"))
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<Timestamp>().ok()),
         resource_version: s(meta.and_then(|m| m.get("resourceVersion"))),
         inspected: None,
     })
@@ -57,7 +64,10 @@ fn path(namespace: Option<&str>) -> String {
 
 /// Lists every Secret in scope as Table rows, page by page. Returns the rows, the list's
 /// resourceVersion and the column layout.
-async fn list(client: &kube::Client, namespace: Option<&str>) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
+async fn list(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
     let mut rows = Vec::new();
     let mut cont: Option<String> = None;
     let mut cols = None;
@@ -66,7 +76,10 @@ async fn list(client: &kube::Client, namespace: Option<&str>) -> Result<(Vec<Sec
         if let Some(c) = &cont {
             url.push_str(&format!("&continue={}", urlencode(c)));
         }
-        let req = http::Request::get(url).header(http::header::ACCEPT, TABLE_ACCEPT).body(Vec::new())?;
+        let req = http::Request::get(url)
+            .header(http::header::ACCEPT, TABLE_ACCEPT)
+            .body(Vec::new())
+            .map_err(kube::Error::HttpError)?;
         let table: Value = client.request(req).await?;
         if cols.is_none() {
             cols = Columns::from_table(&table);
@@ -75,7 +88,8 @@ async fn list(client: &kube::Client, namespace: Option<&str>) -> Result<(Vec<Sec
         if let Some(list) = table.get("rows").and_then(Value::as_array) {
             rows.extend(list.iter().filter_map(|r| row_from(r, c)));
         }
-        cont = table.pointer("/metadata/continue").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        cont =
+            table.pointer("/metadata/continue").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
         if cont.is_none() {
             let rv = table.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("").to_string();
             return Ok((rows, rv, c));
@@ -108,7 +122,10 @@ async fn watch(
     tx: &UnboundedSender<Msg>,
 ) -> Result<WatchEnd, kube::Error> {
     let url = format!("{}?watch=1&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=290", path(namespace));
-    let req = http::Request::get(url).header(http::header::ACCEPT, TABLE_ACCEPT).body(Vec::new())?;
+    let req = http::Request::get(url)
+        .header(http::header::ACCEPT, TABLE_ACCEPT)
+        .body(Vec::new())
+        .map_err(kube::Error::HttpError)?;
     let stream = client.request_events::<Value>(req).await?;
     let mut stream = std::pin::pin!(stream);
     let mut last = rv.to_string();
@@ -229,7 +246,10 @@ mod tests {
                       "object": {"metadata": {"name": "a", "namespace": "web", "resourceVersion": "7", "creationTimestamp": "2026-01-01T00:00:00Z"}}}]});
         let cols = Columns::from_table(&table).unwrap();
         let row = row_from(&table["rows"][0], cols).unwrap();
-        assert_eq!((row.namespace.as_str(), row.name.as_str(), row.type_.as_str(), row.keys), ("web", "a", "kubernetes.io/tls", 2));
+        assert_eq!(
+            (row.namespace.as_str(), row.name.as_str(), row.type_.as_str(), row.keys),
+            ("web", "a", "kubernetes.io/tls", 2)
+        );
         assert_eq!(row.resource_version, "7");
         assert!(row.created.is_some());
         assert_eq!(urlencode("a b/c="), "a%20b%2Fc%3D");

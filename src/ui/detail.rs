@@ -22,7 +22,12 @@ fn title(state: &State, d: &Detail, theme: &Theme) -> Line<'static> {
     spans.push(Span::styled(format!("in {} ", sanitize(&d.namespace)), theme.dim));
     if let Some(s) = &d.secret {
         spans.push(Span::styled("│ ", theme.dim));
-        spans.push(Span::raw(format!("{} │ {} keys │ {} ", s.effective_type(), s.entries().count(), format::bytes(s.data_size()))));
+        spans.push(Span::raw(format!(
+            "{} │ {} keys │ {} ",
+            s.effective_type(),
+            s.entries().count(),
+            format::bytes(s.data_size())
+        )));
         if s.is_immutable() {
             spans.push(Span::styled("IMMUTABLE ", theme.tag));
         }
@@ -39,7 +44,11 @@ fn title(state: &State, d: &Detail, theme: &Theme) -> Line<'static> {
 }
 
 fn tabs(d: &Detail, used: usize, theme: &Theme) -> Line<'static> {
-    let items = [(Tab::Data, "1 Data".to_string()), (Tab::UsedBy, format!("2 Used by ({used})")), (Tab::Details, "3 Details".to_string())];
+    let items = [
+        (Tab::Data, "1 Data".to_string()),
+        (Tab::UsedBy, format!("2 Used by ({used})")),
+        (Tab::Details, "3 Details".to_string()),
+    ];
     let mut spans = vec![Span::raw(" ")];
     for (tab, label) in items {
         let style = if d.tab == tab { theme.tab_active } else { theme.tab };
@@ -84,7 +93,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme)
         _ => match d.tab {
             Tab::Data => data_tab(frame, body, state, theme),
             Tab::UsedBy => {
-                let keys: Option<Vec<String>> = d.secret.as_ref().map(|s| s.entries().map(|(k, _)| k.clone()).collect());
+                let keys: Option<Vec<String>> =
+                    d.secret.as_ref().map(|s| s.entries().map(|(k, _)| k.clone()).collect());
                 let lines = usedby::lines(state, &d.namespace, &d.name, keys.as_deref(), theme);
                 frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
             }
@@ -105,7 +115,7 @@ fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(Paragraph::new(Span::styled(" This Secret has no keys.", theme.dim)), area);
         return;
     }
-    let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).clamp(8, 32) as u16 + 22;
+    let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).clamp(8, 32) as u16 + 34;
     let cols = Layout::horizontal([Constraint::Length(key_width.min(area.width / 2)), Constraint::Min(20)]).split(area);
     let mut key_lines = Vec::new();
     for (idx, (k, v)) in entries.iter().enumerate() {
@@ -120,7 +130,7 @@ fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         key_lines.push(Line::from(vec![
             Span::styled(format!(" {} ", truncate(&sanitize(k), 32)), style),
             Span::styled(format!(" {} {}", v.kind().label(), format::bytes(v.len())), theme.dim),
-            Span::styled(if readers > 0 { format!(" ·{readers}") } else { String::new() }, theme.dim),
+            Span::styled(if readers > 0 { format!(" · {readers} use") } else { String::new() }, theme.dim),
             warn,
         ]));
     }
@@ -152,14 +162,30 @@ fn details_lines(secret: &Secret, state: &State, theme: &Theme) -> Vec<Line<'sta
     };
     out.push(Line::from(Span::styled("Metadata", theme.header)));
     out.push(kv("type", format!("{}  (cannot be changed: the API server forbids it)", secret.effective_type())));
-    out.push(kv("immutable", if secret.is_immutable() { "yes: data can never change; clone it to change values".into() } else { "no".into() }));
+    out.push(kv(
+        "immutable",
+        if secret.is_immutable() {
+            "yes: data can never change; clone it to change values".into()
+        } else {
+            "no".into()
+        },
+    ));
     let m = &secret.metadata;
-    out.push(kv("created", m.creation_timestamp.as_ref().map(|t| format!("{} ({} ago)", format::rfc3339(t.0), format::age(Some(t.0), state.now))).unwrap_or_default()));
+    out.push(kv(
+        "created",
+        m.creation_timestamp
+            .as_ref()
+            .map(|t| format!("{} ({} ago)", format::rfc3339(t.0), format::age(Some(t.0), state.now)))
+            .unwrap_or_default(),
+    ));
     out.push(kv("resourceVersion", m.resource_version.clone().unwrap_or_default()));
     out.push(kv("uid", m.uid.clone().unwrap_or_default()));
     if let Some(owners) = &m.owner_references {
         for o in owners {
-            out.push(kv("owner", format!("{} {}{}", o.kind, o.name, if o.controller == Some(true) { " (controller)" } else { "" })));
+            out.push(kv(
+                "owner",
+                format!("{} {}{}", o.kind, o.name, if o.controller == Some(true) { " (controller)" } else { "" }),
+            ));
         }
     }
     out.push(Line::from(Span::styled("Labels", theme.header)));
@@ -173,7 +199,10 @@ fn details_lines(secret: &Secret, state: &State, theme: &Theme) -> Vec<Line<'sta
             for (k, v) in a {
                 if k == LAST_APPLIED {
                     // It holds the applied manifest, values included: never shown.
-                    out.push(kv(k, format!("(collapsed: {} of applied manifest, may contain values)", format::bytes(v.len()))));
+                    out.push(kv(
+                        k,
+                        format!("(collapsed: {} of applied manifest, may contain values)", format::bytes(v.len())),
+                    ));
                 } else {
                     out.push(kv(k, truncate(v, 200)));
                 }

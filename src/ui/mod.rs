@@ -1,13 +1,13 @@
 //! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
 
 pub mod detail;
-pub mod typed;
-pub mod usedby;
-pub mod value;
 pub mod list;
 pub mod modal;
 pub mod text;
 pub mod theme;
+pub mod typed;
+pub mod usedby;
+pub mod value;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};

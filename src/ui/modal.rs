@@ -34,7 +34,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             }
             let rect = centered(area, 78, area.height.saturating_sub(2));
             frame.render_widget(Clear, rect);
-            let block = Block::default().borders(Borders::ALL).title(" Help — q or Esc closes ").border_style(theme.dim);
+            let block =
+                Block::default().borders(Borders::ALL).title(" Help — q or Esc closes ").border_style(theme.dim);
             frame.render_widget(Paragraph::new(lines).block(block).scroll((*scroll, 0)), rect);
         }
         Some(Modal::Picker(p)) => {
@@ -42,7 +43,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             let height = (matching.len() as u16 + 4).clamp(6, area.height.saturating_sub(4));
             let rect = centered(area, 60, height);
             frame.render_widget(Clear, rect);
-            let mut lines = vec![Line::from(vec![Span::styled(" filter: ", theme.dim), Span::raw(format!("{}▏", sanitize(&p.query)))])];
+            let mut lines = vec![Line::from(vec![
+                Span::styled(" filter: ", theme.dim),
+                Span::raw(format!("{}▏", sanitize(&p.query))),
+            ])];
             let visible = usize::from(rect.height.saturating_sub(3));
             let pos = matching.iter().position(|&i| i == p.selected).unwrap_or(0);
             let start = pos.saturating_sub(visible.saturating_sub(1));

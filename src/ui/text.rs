@@ -38,7 +38,17 @@ pub fn fit(s: &str, w: usize) -> String {
 /// Replaces control characters so that a value can never move the cursor or change the
 /// terminal's state when drawn.
 pub fn sanitize(s: &str) -> String {
-    s.chars().map(|c| if c == '\t' { ' ' } else if c.is_control() { '\u{fffd}' } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c == '\t' {
+                ' '
+            } else if c.is_control() {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ pub fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
             out.push(heading("tls.key", theme));
             match &v.key {
                 Some(k) => {
-                    let alg = k.algorithm.map(|a| a.to_string()).unwrap_or_else(|| "unknown".into());
+                    let alg = k.algorithm.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "unknown".into());
                     out.push(kv("type", format!("{alg} ({})", k.format.label()), theme));
                 }
                 None => out.push(kv("type", "missing or unreadable", theme)),
@@ -80,7 +80,10 @@ pub fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
                 KeyMatch::TypeDiffers => ("is a different key type than the certificate", theme.error),
                 KeyMatch::Unknown => ("cannot tell whether it matches", theme.warn),
             };
-            out.push(Line::from(vec![Span::styled(format!("  {:<16} ", "key match"), theme.dim), Span::styled(text, style)]));
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<16} ", "key match"), theme.dim),
+                Span::styled(text, style),
+            ]));
             if let Some(ca) = &v.ca {
                 certs(&mut out, "ca.crt", ca, theme);
             }
@@ -137,17 +140,27 @@ pub fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
         TypedView::BootstrapToken(v) => {
             out.push(heading("Bootstrap token", theme));
             out.push(kv("token id", opt(&v.token_id), theme));
-            let secret = if v.token_secret_valid { "set (16 characters)".to_string() } else { format!("INVALID ({} characters)", v.token_secret_len) };
+            let secret = if v.token_secret_valid {
+                "set (16 characters)".to_string()
+            } else {
+                format!("INVALID ({} characters)", v.token_secret_len)
+            };
             out.push(kv("token secret", secret, theme));
             let exp = match (&v.expiration, v.expired, v.days_left) {
                 (Some(t), true, _) => Span::styled(format!("{} (EXPIRED)", crate::format::rfc3339(*t)), theme.error),
                 (Some(t), false, Some(d)) => Span::raw(format!("{} ({d} days left)", crate::format::rfc3339(*t))),
-                (None, _, _) if v.expiration_raw.is_some() => Span::styled("unparseable: counts as expired", theme.error),
+                (None, _, _) if v.expiration_raw.is_some() => {
+                    Span::styled("unparseable: counts as expired", theme.error)
+                }
                 _ => Span::raw("never"),
             };
             out.push(Line::from(vec![Span::styled(format!("  {:<16} ", "expires"), theme.dim), exp]));
             out.push(kv("usages", if v.usages.is_empty() { "none".into() } else { v.usages.join(", ") }, theme));
-            let groups: Vec<String> = v.extra_groups.iter().map(|g| if g.valid { g.name.clone() } else { format!("{} (invalid)", g.name) }).collect();
+            let groups: Vec<String> = v
+                .extra_groups
+                .iter()
+                .map(|g| if g.valid { g.name.clone() } else { format!("{} (invalid)", g.name) })
+                .collect();
             out.push(kv("extra groups", if groups.is_empty() { "—".into() } else { groups.join(", ") }, theme));
             out.push(kv("description", opt(&v.description), theme));
             out.push(kv("name matches id", yes_no(v.name_matches), theme));
@@ -189,7 +202,10 @@ pub fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
             out.push(kv("app version", opt(&v.app_version), theme));
             out.push(kv("last deployed", opt(&v.last_deployed), theme));
             out.push(kv("description", opt(&v.description), theme));
-            out.push(Line::from(Span::styled("  Values and manifests are not shown: they can hold secrets.", theme.dim)));
+            out.push(Line::from(Span::styled(
+                "  Values and manifests are not shown: they can hold secrets.",
+                theme.dim,
+            )));
         }
     }
     let problems = view.problems();

@@ -1,0 +1,142 @@
+//! Watches of the objects that use Secrets: Pods (with ReplicaSets and Jobs for their
+//! workloads), ServiceAccounts and Ingresses. Each object is projected into reference records
+//! as it arrives and then dropped (DESIGN.md decision 5).
+
+use std::collections::HashSet;
+use std::fmt::Debug;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::Api;
+use kube::core::PartialObjectMeta;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::app::msg::Msg;
+use crate::refs::{self, ConsumerId, ConsumerKind, Reference, WorkloadResolver};
+
+fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as kube::Resource>::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Starts the consumer watches for a scope.
+pub fn spawn(client: kube::Client, namespace: Option<String>, tx: UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+    let ns = namespace.as_deref();
+    let sa: Api<ServiceAccount> = api(&client, ns);
+    let ing: Api<Ingress> = api(&client, ns);
+    vec![
+        tokio::spawn(pods(client.clone(), namespace.clone(), tx.clone())),
+        tokio::spawn(simple(
+            sa,
+            ConsumerKind::ServiceAccount,
+            refs::service_account_id,
+            refs::from_service_account,
+            tx.clone(),
+        )),
+        tokio::spawn(simple(ing, ConsumerKind::Ingress, refs::ingress_id, refs::from_ingress, tx)),
+    ]
+}
+
+/// ServiceAccounts and Ingresses: project each event.
+async fn simple<K>(
+    api: Api<K>,
+    kind: ConsumerKind,
+    id: fn(&K) -> ConsumerId,
+    project: fn(&K) -> Vec<Reference>,
+    tx: UnboundedSender<Msg>,
+) where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut seen: HashSet<ConsumerId> = HashSet::new();
+    while let Some(ev) = stream.next().await {
+        match ev {
+            Ok(Event::Init) => seen.clear(),
+            Ok(Event::InitApply(o)) => {
+                let cid = id(&o);
+                seen.insert(cid.clone());
+                let _ = tx.send(Msg::RefsUpserted { consumer: cid, refs: project(&o) });
+            }
+            Ok(Event::InitDone) => {
+                let _ = tx.send(Msg::RefsSynced { kind, present: std::mem::take(&mut seen) });
+            }
+            Ok(Event::Apply(o)) => {
+                let _ = tx.send(Msg::RefsUpserted { consumer: id(&o), refs: project(&o) });
+            }
+            Ok(Event::Delete(o)) => {
+                let _ = tx.send(Msg::RefsRemoved(id(&o)));
+            }
+            // 403 (e.g. a user limited to Secrets) or a network error: the watcher retries with
+            // backoff; the Secrets watch reports the connection state.
+            Err(e) => tracing::debug!("{kind:?} watch: {e}"),
+        }
+    }
+}
+
+/// Pods, with ReplicaSet metadata watched alongside so that Pods group under their Deployment.
+async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSender<Msg>) {
+    let ns = namespace.as_deref();
+    let pods: Api<Pod> = api(&client, ns);
+    let rs: Api<PartialObjectMeta<ReplicaSet>> = match ns {
+        Some(n) => Api::namespaced(client.clone(), n),
+        None => Api::all(client.clone()),
+    };
+    let mut resolver = WorkloadResolver::new();
+    let pod_stream = watcher::watcher(pods, watcher::Config::default()).default_backoff();
+    let rs_stream = watcher::watcher(rs, watcher::Config::default()).default_backoff();
+    let mut pod_stream = std::pin::pin!(pod_stream);
+    let mut rs_stream = std::pin::pin!(rs_stream);
+    let mut seen: HashSet<ConsumerId> = HashSet::new();
+    let mut rs_alive = true;
+    loop {
+        tokio::select! {
+            ev = pod_stream.next() => match ev {
+                None => return,
+                Some(Ok(Event::Init)) => seen.clear(),
+                Some(Ok(Event::InitApply(p))) => {
+                    let cid = refs::pod_id(&p);
+                    seen.insert(cid.clone());
+                    let _ = tx.send(Msg::RefsUpserted { consumer: cid, refs: refs::from_pod(&p, &resolver) });
+                }
+                Some(Ok(Event::InitDone)) => {
+                    let _ = tx.send(Msg::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
+                }
+                Some(Ok(Event::Apply(p))) => {
+                    let _ = tx.send(Msg::RefsUpserted { consumer: refs::pod_id(&p), refs: refs::from_pod(&p, &resolver) });
+                }
+                Some(Ok(Event::Delete(p))) => {
+                    let _ = tx.send(Msg::RefsRemoved(refs::pod_id(&p)));
+                }
+                Some(Err(e)) => tracing::debug!("pod watch: {e}"),
+            },
+            ev = rs_stream.next(), if rs_alive => match ev {
+                None => rs_alive = false,
+                Some(Ok(Event::InitApply(m) | Event::Apply(m))) => {
+                    resolver.upsert_replica_set(&m.metadata);
+                    let _ = tx.send(Msg::ReplicaSet(Box::new(m.metadata)));
+                }
+                Some(Ok(Event::Delete(m))) => {
+                    let ns = m.metadata.namespace.clone().unwrap_or_default();
+                    let name = m.metadata.name.clone().unwrap_or_default();
+                    resolver.remove_replica_set(&ns, &name);
+                    let _ = tx.send(Msg::ReplicaSetGone { namespace: ns, name });
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => tracing::debug!("replicaset watch: {e}"),
+            },
+        }
+    }
+}
