@@ -231,6 +231,8 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     if !target.def.stored {
         return match (verb, target.def.plural) {
             ("create", "selfsubjectaccessreviews") => self_subject_access_review(ctx),
+            ("create", "selfsubjectrulesreviews") => self_subject_rules_review(ctx),
+            ("create", "selfsubjectreviews") => self_subject_review(ctx),
             _ => Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
         };
     }
@@ -723,6 +725,37 @@ fn self_subject_access_review(ctx: &Ctx) -> Result<Response, ApiError> {
         status["reason"] = json!(reason);
     }
     review["status"] = status;
+    if review.get("metadata").is_none() {
+        review["metadata"] = json!({});
+    }
+    review["metadata"]["creationTimestamp"] = Value::Null;
+    Ok(json_response(StatusCode::CREATED, &review))
+}
+
+/// `kubectl auth can-i --list`: the user's rules in the namespace of the review.
+fn self_subject_rules_review(ctx: &Ctx) -> Result<Response, ApiError> {
+    let def = resources::find("authorization.k8s.io", "v1", "selfsubjectrulesreviews")
+        .ok_or_else(ApiError::not_found_path)?;
+    let mut review = parse_body(ctx, def)?;
+    objects::check_type(def, &mut review)?;
+    let namespace = review.pointer("/spec/namespace").and_then(Value::as_str).unwrap_or("").to_string();
+    let (resource_rules, non_resource_rules) = auth::rules(&ctx.user, &namespace);
+    review["status"] =
+        json!({"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": false});
+    if review.get("metadata").is_none() {
+        review["metadata"] = json!({});
+    }
+    review["metadata"]["creationTimestamp"] = Value::Null;
+    Ok(json_response(StatusCode::CREATED, &review))
+}
+
+/// `kubectl auth whoami`: who the bearer token belongs to.
+fn self_subject_review(ctx: &Ctx) -> Result<Response, ApiError> {
+    let def =
+        resources::find("authentication.k8s.io", "v1", "selfsubjectreviews").ok_or_else(ApiError::not_found_path)?;
+    let mut review = parse_body(ctx, def)?;
+    objects::check_type(def, &mut review)?;
+    review["status"] = json!({"userInfo": {"username": ctx.user.name, "groups": auth::groups(&ctx.user)}});
     if review.get("metadata").is_none() {
         review["metadata"] = json!({});
     }
