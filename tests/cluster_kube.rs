@@ -301,23 +301,23 @@ async fn reflector_stays_in_sync(config: watcher::Config) {
     let server = common::empty().await;
     let client = common::client(&server, "admin").await;
     let api: Api<Secret> = Api::namespaced(client.clone(), "default");
-    api.create(&PostParams::default(), &secret("before", &[("a", b"1")])).await.unwrap();
+    api.create(&PostParams::default(), &secret("before", &[("a", b"1")])).await.expect("create");
     let (reader, writer) = reflector::store::<Secret>();
-    let stream = reflector::reflector(writer, watcher(api.clone(), config)).applied_objects();
+    let stream = reflector(writer, watcher(api.clone(), config)).applied_objects();
     let task = tokio::spawn(async move {
         let mut s = std::pin::pin!(stream);
         while let Ok(Some(_)) = s.try_next().await {}
     });
     wait_for(&reader, |r| r.state().len() == 1).await;
-    api.create(&PostParams::default(), &secret("after", &[("b", b"2")])).await.unwrap();
+    api.create(&PostParams::default(), &secret("after", &[("b", b"2")])).await.expect("create");
     wait_for(&reader, |r| r.state().len() == 2).await;
     let patch = serde_json::json!({"data": {"a": "Mg=="}});
-    api.patch("before", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+    api.patch("before", &PatchParams::default(), &Patch::Merge(&patch)).await.expect("patch");
     let key = reflector::ObjectRef::new("before").within("default");
-    wait_for(&reader, |r| r.get(&key).is_some_and(|s| s.data.as_ref().unwrap()["a"].0 == b"2")).await;
+    wait_for(&reader, |r| r.get(&key).is_some_and(|s| s.data.as_ref().is_some_and(|d| d["a"].0 == b"2"))).await;
     // A compaction makes the next resume a 410, which the watcher turns into a relist.
     server.store.lock().compact();
-    api.delete("after", &DeleteParams::default()).await.unwrap();
+    api.delete("after", &DeleteParams::default()).await.expect("delete");
     wait_for(&reader, |r| r.state().len() == 1).await;
     task.abort();
 }

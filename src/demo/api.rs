@@ -314,10 +314,10 @@ fn filter(ctx: &Ctx, t: &Target) -> Result<Filter, ApiError> {
     let mut fields = FieldSelector::parse(ctx.query.get("fieldSelector").unwrap_or(""), |f| t.def.supports_field(f))
         .map_err(ApiError::bad_request)?;
     if let Some(name) = &t.name {
-        if let Some(pinned) = fields.pinned_name() {
-            if pinned != name {
-                return Err(ApiError::bad_request("fieldSelector metadata.name doesn't match requested name"));
-            }
+        if let Some(pinned) = fields.pinned_name()
+            && pinned != name
+        {
+            return Err(ApiError::bad_request("fieldSelector metadata.name doesn't match requested name"));
         }
         fields = FieldSelector::parse(&format!("metadata.name={name}"), |_| true).map_err(ApiError::bad_request)?;
     }

@@ -152,12 +152,10 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
                 }
             }
         }
-        "deployments" | "replicasets" => {
-            if obj.get("status").is_none() {
-                let n = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
-                obj["status"] = json!({"replicas": n, "readyReplicas": n, "availableReplicas": n,
-                                        "updatedReplicas": n, "observedGeneration": 1});
-            }
+        "deployments" | "replicasets" if obj.get("status").is_none() => {
+            let n = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+            obj["status"] = json!({"replicas": n, "readyReplicas": n, "availableReplicas": n,
+                                    "updatedReplicas": n, "observedGeneration": 1});
         }
         _ => {}
     }
@@ -246,10 +244,10 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
         let warnings = server_warnings(&secret);
         return Ok((encode_secret(&secret), warnings));
     }
-    if new.get("status").is_none() {
-        if let Some(s) = old.get("status") {
-            new["status"] = s.clone();
-        }
+    if new.get("status").is_none()
+        && let Some(s) = old.get("status")
+    {
+        new["status"] = s.clone();
     }
     let errors = validate_generic(def, &new);
     if !errors.is_empty() {

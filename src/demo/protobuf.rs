@@ -230,10 +230,10 @@ fn service_account(b: &[u8]) -> Result<Value, String> {
 fn strings(b: &[u8], names: &[(u64, &str)]) -> Result<Map<String, Value>, String> {
     let mut o = Map::new();
     for (n, f) in fields(b)? {
-        if let (Some((_, name)), Field::Bytes(v)) = (names.iter().find(|(m, _)| *m == n), f) {
-            if !v.is_empty() {
-                o.insert((*name).into(), json!(string(v)?));
-            }
+        if let (Some((_, name)), Field::Bytes(v)) = (names.iter().find(|(m, _)| *m == n), f)
+            && !v.is_empty()
+        {
+            o.insert((*name).into(), json!(string(v)?));
         }
     }
     Ok(o)
