@@ -719,6 +719,13 @@ fn read_only_user_is_forbidden_to_delete() {
         err.trim(),
         "error: failed to create secret secrets is forbidden: User \"viewer\" cannot create resource \"secrets\" in API group \"\" in the namespace \"default\""
     );
+    // The user's permissions are checked before a body is read: 403 even for a kind whose
+    // protobuf body this server cannot decode.
+    let err = k.fails(&["--context", "keyhole-demo-readonly", "create", "deployment", "web2", "--image=nginx"]);
+    assert_eq!(
+        err.trim(),
+        "error: failed to create deployment: deployments.apps is forbidden: User \"viewer\" cannot create resource \"deployments\" in API group \"apps\" in the namespace \"default\""
+    );
 }
 
 #[test]
@@ -807,6 +814,9 @@ fn version_api_resources_and_api_versions() {
         serde_json::from_str(&k.ok(&["get", "--raw", "/api/v1/namespaces/default/secrets/empty-secret"])).unwrap();
     assert_eq!(raw["kind"], "Secret");
     assert_eq!(raw["apiVersion"], "v1");
+    // What is not served is a 404, as on a cluster without that API.
+    let err = k.fails(&["create", "configmap", "cm", "--from-literal=a=b"]);
+    assert_eq!(err.trim(), "error: failed to create configmap: the server could not find the requested resource");
 }
 
 // --- invalid manifests -----------------------------------------------------------------------

@@ -51,15 +51,17 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
         Err(_) => return error_response(&ApiError::too_large()),
     };
     let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let body = if ct.starts_with("application/vnd.kubernetes.protobuf") {
+    // A body that cannot be decoded is reported only once the URL names a resource and the user
+    // may act on it, as kube-apiserver routes and authorizes before it decodes.
+    let (body, body_error) = if ct.starts_with("application/vnd.kubernetes.protobuf") {
         match super::protobuf::decode(&body) {
-            Ok(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
-            Err(e) => return error_response(&ApiError::unsupported_media_type_msg(&e)),
+            Ok(v) => (Bytes::from(serde_json::to_vec(&v).unwrap_or_default()), None),
+            Err(e) => (Bytes::new(), Some(ApiError::unsupported_media_type_msg(&e))),
         }
     } else {
-        body
+        (body, None)
     };
-    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body };
+    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body, body_error };
     match route(&ctx, &path).await {
         Ok(resp) => resp,
         Err(e) => error_response(&e),
@@ -73,6 +75,7 @@ struct Ctx {
     headers: HeaderMap,
     query: Query,
     body: Bytes,
+    body_error: Option<ApiError>,
 }
 
 /// Query parameters, decoded.
@@ -228,6 +231,17 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
         (&Method::DELETE, false) => "deletecollection",
         _ => return Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
     };
+    let ns = target.namespace.as_deref().unwrap_or("");
+    let name = target.name.as_deref().unwrap_or("");
+    // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
+    // namespace is its own name.
+    let authz_ns = if target.def.plural == "namespaces" { name } else { ns };
+    if !auth::allowed(&ctx.user, verb, target.def.group, target.def.plural, authz_ns) {
+        return Err(ApiError::forbidden(&ctx.user.name, verb, target.def.group, target.def.plural, authz_ns, name));
+    }
+    if let Some(e) = &ctx.body_error {
+        return Err(e.clone());
+    }
     if !target.def.stored {
         return match (verb, target.def.plural) {
             ("create", "selfsubjectaccessreviews") => self_subject_access_review(ctx),
@@ -238,14 +252,6 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     }
     if !target.def.verbs().contains(&verb) {
         return Err(ApiError::method_not_allowed(verb, target.def.plural));
-    }
-    let ns = target.namespace.as_deref().unwrap_or("");
-    let name = target.name.as_deref().unwrap_or("");
-    // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
-    // namespace is its own name.
-    let authz_ns = if target.def.plural == "namespaces" { name } else { ns };
-    if !auth::allowed(&ctx.user, verb, target.def.group, target.def.plural, authz_ns) {
-        return Err(ApiError::forbidden(&ctx.user.name, verb, target.def.group, target.def.plural, authz_ns, name));
     }
     match verb {
         "get" => get_one(ctx, &target),
