@@ -845,4 +845,28 @@ fn invalid_manifests_get_422_with_the_causes() {
     let err = k.fails(&["patch", "secret", "mysecret", "--type=merge", "-p", r#"{"type":"kubernetes.io/tls"}"#]);
     assert!(err.starts_with("The Secret \"mysecret\" is invalid: "), "{err}");
     assert!(err.contains("type: Invalid value: \"kubernetes.io/tls\": field is immutable"), "{err}");
+
+    // Unknown fields: kubectl asks for strict field validation, so the server refuses them (400);
+    // with --validate=warn they come back as warnings and are dropped.
+    let f = k.file(
+        "unknown.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: unk\n  labelz:\n    a: b\nfoo: bar\nstringData:\n  a: b\n",
+    );
+    let f = f.to_str().unwrap();
+    let err = k.fails(&["create", "-f", f]);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "Error from server (BadRequest): error when creating \"{f}\": Secret in version \"v1\" cannot be handled as a Secret: strict decoding error: unknown field \"foo\", unknown field \"metadata.labelz\""
+        )
+    );
+    let r = k.run(&["apply", "-f", f, "--validate=warn"]);
+    assert!(r.success, "{}", r.stderr);
+    assert_eq!(r.stderr, "Warning: unknown field \"foo\"\nWarning: unknown field \"metadata.labelz\"\n");
+    let stored = k.json(&["get", "secret", "unk"]);
+    assert!(stored.get("foo").is_none() && stored["metadata"].get("labelz").is_none(), "{stored}");
+    // kubectl patch does not ask for strict validation: the server warns.
+    let r = k.run(&["patch", "secret", "unk", "--type=merge", "-p", r#"{"bogus":1}"#]);
+    assert!(r.success, "{}", r.stderr);
+    assert_eq!(r.stderr, "Warning: unknown field \"bogus\"\n");
 }

@@ -274,6 +274,29 @@ fn parse_body(ctx: &Ctx, def: &ResourceDef) -> Result<Value, ApiError> {
     })
 }
 
+/// Unknown fields under `fieldValidation` (`handlers/rest.go`): `Strict` (what kubectl sends)
+/// refuses them with 400, `Warn` (the default) keeps the request and returns them as warnings,
+/// `Ignore` drops them silently. They are never stored. A decoded body's error names the kind;
+/// a patch's is the bare strict decoding error (`handlers/patch.go`).
+fn check_unknown_fields(ctx: &Ctx, def: &ResourceDef, obj: &mut Value, patched: bool) -> Result<Vec<String>, ApiError> {
+    let unknown = objects::take_unknown_fields(def, obj);
+    if unknown.is_empty() {
+        return Ok(unknown);
+    }
+    match ctx.query.get("fieldValidation").unwrap_or("") {
+        "Strict" => {
+            let err = format!("strict decoding error: {}", unknown.join(", "));
+            Err(ApiError::bad_request(if patched {
+                err
+            } else {
+                format!("{} in version \"{}\" cannot be handled as a {}: {err}", def.kind, def.version, def.kind)
+            }))
+        }
+        "Ignore" => Ok(Vec::new()),
+        _ => Ok(unknown),
+    }
+}
+
 fn now() -> Timestamp {
     Timestamp::now()
 }
@@ -487,6 +510,7 @@ fn watch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let mut obj = parse_body(ctx, def)?;
+    let decode_warnings = check_unknown_fields(ctx, def, &mut obj, false)?;
     objects::check_type(def, &mut obj)?;
     objects::check_namespace(def, &mut obj, t.namespace.as_deref())?;
     let now = now();
@@ -504,7 +528,7 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     }
     let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
     drop(store);
-    Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &warnings))
+    Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &[decode_warnings, warnings].concat()))
 }
 
 /// The shared tail of PUT and PATCH: precondition, validation, no-op detection, write.
@@ -514,6 +538,7 @@ fn write_update(
     store: &mut super::store::Inner,
     current: &Value,
     new: Value,
+    decode_warnings: Vec<String>,
 ) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
@@ -522,6 +547,7 @@ fn write_update(
         return Err(ApiError::conflict(def.group, def.plural, name));
     }
     let (new, warnings) = objects::validate_update(def, current, new)?;
+    let warnings = [decode_warnings, warnings].concat();
     if objects::same_content(current, &new) {
         return Ok(with_warnings(json_response(StatusCode::OK, current), &warnings));
     }
@@ -533,6 +559,7 @@ fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
     let mut obj = parse_body(ctx, def)?;
+    let decode_warnings = check_unknown_fields(ctx, def, &mut obj, false)?;
     objects::check_type(def, &mut obj)?;
     let body_name = objects::meta(&obj, "name");
     if body_name != name {
@@ -545,7 +572,7 @@ fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let mut store = ctx.state.store.lock();
     let current =
         store.get(def.key(), &ns, name).cloned().ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
-    write_update(ctx, t, &mut store, &current, obj)
+    write_update(ctx, t, &mut store, &current, obj, decode_warnings)
 }
 
 fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
@@ -581,9 +608,10 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
             objects::meta(&patched, "name")
         )));
     }
+    let decode_warnings = check_unknown_fields(ctx, def, &mut patched, true)?;
     objects::check_type(def, &mut patched)?;
     objects::check_namespace(def, &mut patched, t.namespace.as_deref())?;
-    write_update(ctx, t, &mut store, &current, patched)
+    write_update(ctx, t, &mut store, &current, patched, decode_warnings)
 }
 
 /// `application/apply-patch+yaml` (server-side apply), simplified: the applied configuration is
@@ -608,7 +636,7 @@ fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
                 m.remove("resourceVersion");
             }
             patch::merge_patch(&mut merged, &applied);
-            write_update(ctx, t, &mut store, &current, merged)
+            write_update(ctx, t, &mut store, &current, merged, Vec::new())
         }
         None => {
             objects::prepare_create(def, &mut applied, now())?;

@@ -339,4 +339,18 @@ mod tests {
             assert_eq!(statuses.map(Vec::len), containers.map(Vec::len), "{ns}/{name}");
         }
     }
+
+    #[test]
+    fn demo_objects_have_no_unknown_fields() {
+        // kubectl edits with fieldValidation=Strict: a stray field in the data would fail every edit.
+        let store = Store::new(1000);
+        load(&store, Timestamp::now(), 0).unwrap();
+        let s = store.lock();
+        for def in resources::RESOURCES.iter().filter(|r| r.stored) {
+            for ((ns, name), obj) in s.iter(def.key(), None, None) {
+                let mut obj = (**obj).clone();
+                assert_eq!(objects::take_unknown_fields(def, &mut obj), Vec::<String>::new(), "{ns}/{name}");
+            }
+        }
+    }
 }
