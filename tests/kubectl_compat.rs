@@ -523,16 +523,29 @@ fn apply_server_side() {
 
 // --- edit, patch, replace, delete ------------------------------------------------------------
 
+/// A non-interactive editor for `kubectl edit`: a POSIX shell script that rewrites the lines
+/// of the file kubectl hands it (`case` arms on each line), then appends `append`.
+#[cfg(unix)]
+fn editor(k: &Kubectl, name: &str, case_arms: &str, append: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let script = k.file(
+        name,
+        &format!(
+            "#!/bin/sh\nout=\"$1.edited\"\nwhile IFS= read -r line; do\n  case \"$line\" in\n{case_arms}\n    *) printf '%s\\n' \"$line\" ;;\n  esac\ndone < \"$1\" > \"$out\"\nprintf '{append}' >> \"$out\"\nmv \"$out\" \"$1\"\n"
+        ),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
 #[cfg(unix)]
 #[test]
 fn edit_with_a_scripted_editor() {
-    use std::os::unix::fs::PermissionsExt as _;
     let Some(k) = Kubectl::start() else { return };
     k.ok(&["create", "secret", "generic", "editable", "--from-literal=username=before", "--from-literal=keep=same"]);
-    // The "editor" rewrites one value in the file kubectl hands it.
-    let script =
-        k.file("editor.sh", &format!("#!/bin/sh\nsed -i 's/^  username: .*/  username: {}/' \"$1\"\n", b64("after")));
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Change one value, and add a key in plain text through stringData.
+    let arms = format!("    \"  username: \"*) printf '  username: {}\\n' ;;", b64("after"));
+    let script = editor(&k, "editor.sh", &arms, "stringData:\\n  plain: text\\n");
     let mut cmd = k.command(&["edit", "secret", "editable"]);
     cmd.env("KUBE_EDITOR", &script).env("EDITOR", &script);
     let r = run(cmd, None, &["edit"]);
@@ -540,17 +553,22 @@ fn edit_with_a_scripted_editor() {
     assert_eq!(r.stdout.trim(), "secret/editable edited");
     assert_eq!(k.value("default", "editable", "username"), "after");
     assert_eq!(k.value("default", "editable", "keep"), "same");
+    assert_eq!(k.value("default", "editable", "plain"), "text");
+    assert!(k.json(&["get", "secret", "editable"]).get("stringData").is_none());
 
     // An edit the server rejects (an immutable Secret's data) keeps the user's copy.
+    let arms = format!("    \"data:\") printf 'data:\\n  added: {}\\n' ;;", b64("x"));
+    let script = editor(&k, "editor2.sh", &arms, "");
     let mut cmd = k.command(&["edit", "secret", "app-config-v1"]);
-    let script =
-        k.file("editor2.sh", &format!("#!/bin/sh\nsed -i 's/^data:$/data:\\n  added: {}/' \"$1\"\n", b64("x")));
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     cmd.env("KUBE_EDITOR", &script);
     let r = run(cmd, None, &["edit"]);
     assert!(!r.success);
-    assert!(r.stderr.contains("error: secrets \"app-config-v1\" is invalid"), "{}", r.stderr);
-    assert!(r.stderr.contains("A copy of your changes has been stored to"), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error: secrets \"app-config-v1\" is invalid\nA copy of your changes has been stored to"),
+        "{}",
+        r.stderr
+    );
+    assert!(k.json(&["get", "secret", "app-config-v1"])["data"].get("added").is_none());
 }
 
 #[test]
