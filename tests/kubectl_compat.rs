@@ -216,14 +216,15 @@ impl Stream {
                         return owned;
                     }
                 }
-                Err(_) => {
+                Err(e) => {
                     let _ = self.child.kill();
-                    let _ = self.child.wait();
+                    let status = self.child.wait();
                     let stderr = self.stderr.take().map(|h| h.join().unwrap()).unwrap_or_default();
-                    panic!(
-                        "no line with {what} within {DEADLINE:?}; saw:\n{}\nstderr:\n{stderr}",
-                        self.seen.join("\n")
-                    );
+                    let why = match e {
+                        mpsc::RecvTimeoutError::Timeout => format!("within {DEADLINE:?}"),
+                        mpsc::RecvTimeoutError::Disconnected => format!("before kubectl ended ({status:?})"),
+                    };
+                    panic!("no line with {what} {why}; saw:\n{}\nstderr:\n{stderr}", self.seen.join("\n"));
                 }
             }
         }
@@ -659,6 +660,11 @@ fn delete_secrets() {
         "Error from server (NotFound): secrets \"doomed\" not found"
     );
     assert_eq!(k.ok(&["delete", "secret", "doomed", "--ignore-not-found"]), "");
+    assert_eq!(
+        k.ok(&["delete", "secret", "mysecret", "--dry-run=server"]).trim(),
+        "secret \"mysecret\" deleted (server dry run)"
+    );
+    assert_eq!(k.ok(&["get", "secret", "mysecret", "-o", "name"]).trim(), "secret/mysecret");
     // By label, and from the manifest that made it.
     k.ok(&["create", "secret", "generic", "l1", "--from-literal=a=b"]);
     k.ok(&["create", "secret", "generic", "l2", "--from-literal=a=b"]);
@@ -691,6 +697,14 @@ fn get_watch_sees_changes_made_by_other_commands() {
     k.ok(&["delete", "secret", "watched"]);
     w.expect("the deleted secret", |r| r.starts_with(&["DELETED", "watched", "Opaque", "2"]));
     drop(w);
+
+    // kubectl wait watches for a change made by another command (or sees it already made).
+    k.ok(&["create", "secret", "generic", "awaited", "--from-literal=a=b"]);
+    let mut wait =
+        k.stream(&["wait", "--for=jsonpath={.metadata.labels.ready}=yes", "secret/awaited", "--timeout=20s"]);
+    k.ok(&["label", "secret", "awaited", "ready=yes"]);
+    wait.expect("condition met", |r| r == ["secret/awaited", "condition", "met"]);
+    drop(wait);
 
     // One object, printed by name on every change, without the initial state.
     let w = k.stream(&[
