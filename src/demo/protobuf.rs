@@ -1,8 +1,8 @@
 //! Just enough of the Kubernetes protobuf encoding to read request bodies from kubectl's typed
 //! clients (`kubectl create secret ...`, `create namespace`, `create serviceaccount`, and the
-//! access reviews of `kubectl auth can-i` and `auth whoami`), which
-//! always send `application/vnd.kubernetes.protobuf`. Responses stay JSON: those clients accept
-//! it. The wire format is the `k8s\0` magic, then a `runtime.Unknown` wrapping the object.
+//! reviews of `kubectl auth can-i` and `auth whoami`), which always send
+//! `application/vnd.kubernetes.protobuf`. Responses stay JSON: those clients accept it. The wire
+//! format is the `k8s\0` magic, then a `runtime.Unknown` wrapping the object.
 
 use serde_json::{Map, Value, json};
 
