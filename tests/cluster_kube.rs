@@ -209,6 +209,33 @@ async fn unknown_or_missing_tokens_get_401() {
     assert_eq!(common::status(&api.get("mysecret").await.unwrap_err()).1, 401);
 }
 
+/// A protobuf body the server cannot read is an error only after routing and authorization, as
+/// in kube-apiserver: kubectl's typed clients send protobuf for every kind (`kubectl create
+/// deployment`, `create configmap`).
+#[tokio::test]
+async fn undecodable_protobuf_bodies_are_judged_after_routing_and_authorization() {
+    let server = common::demo().await;
+    let post = |path: &str| {
+        http::Request::post(path)
+            .header("Content-Type", "application/vnd.kubernetes.protobuf")
+            .body(b"k8s\x00\x0a\x0e\x0a\x07apps/v1\x12\x03Foo".to_vec())
+            .unwrap()
+    };
+    let admin = common::client(&server, "admin").await;
+    let viewer = common::client(&server, "viewer").await;
+    let err = admin.request_text(post("/api/v1/namespaces/default/configmaps")).await.unwrap_err();
+    assert_eq!(common::status(&err).1, 404, "configmaps are not served");
+    let err = viewer.request_text(post("/apis/apps/v1/namespaces/default/deployments")).await.unwrap_err();
+    let (reason, code, message) = common::status(&err);
+    assert_eq!((reason.as_str(), code), ("Forbidden", 403));
+    assert_eq!(
+        message,
+        "deployments.apps is forbidden: User \"viewer\" cannot create resource \"deployments\" in API group \"apps\" in the namespace \"default\""
+    );
+    let err = admin.request_text(post("/apis/apps/v1/namespaces/default/deployments")).await.unwrap_err();
+    assert_eq!(common::status(&err).1, 415);
+}
+
 #[tokio::test]
 async fn self_subject_access_review_answers_truthfully() {
     use k8s_openapi::api::authorization::v1::{
@@ -301,23 +328,23 @@ async fn reflector_stays_in_sync(config: watcher::Config) {
     let server = common::empty().await;
     let client = common::client(&server, "admin").await;
     let api: Api<Secret> = Api::namespaced(client.clone(), "default");
-    api.create(&PostParams::default(), &secret("before", &[("a", b"1")])).await.unwrap();
+    api.create(&PostParams::default(), &secret("before", &[("a", b"1")])).await.expect("create");
     let (reader, writer) = reflector::store::<Secret>();
-    let stream = reflector::reflector(writer, watcher(api.clone(), config)).applied_objects();
+    let stream = reflector(writer, watcher(api.clone(), config)).applied_objects();
     let task = tokio::spawn(async move {
         let mut s = std::pin::pin!(stream);
         while let Ok(Some(_)) = s.try_next().await {}
     });
     wait_for(&reader, |r| r.state().len() == 1).await;
-    api.create(&PostParams::default(), &secret("after", &[("b", b"2")])).await.unwrap();
+    api.create(&PostParams::default(), &secret("after", &[("b", b"2")])).await.expect("create");
     wait_for(&reader, |r| r.state().len() == 2).await;
     let patch = serde_json::json!({"data": {"a": "Mg=="}});
-    api.patch("before", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+    api.patch("before", &PatchParams::default(), &Patch::Merge(&patch)).await.expect("patch");
     let key = reflector::ObjectRef::new("before").within("default");
-    wait_for(&reader, |r| r.get(&key).is_some_and(|s| s.data.as_ref().unwrap()["a"].0 == b"2")).await;
+    wait_for(&reader, |r| r.get(&key).is_some_and(|s| s.data.as_ref().is_some_and(|d| d["a"].0 == b"2"))).await;
     // A compaction makes the next resume a 410, which the watcher turns into a relist.
     server.store.lock().compact();
-    api.delete("after", &DeleteParams::default()).await.unwrap();
+    api.delete("after", &DeleteParams::default()).await.expect("delete");
     wait_for(&reader, |r| r.state().len() == 1).await;
     task.abort();
 }

@@ -51,15 +51,17 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
         Err(_) => return error_response(&ApiError::too_large()),
     };
     let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let body = if ct.starts_with("application/vnd.kubernetes.protobuf") {
+    // A body that cannot be decoded is reported only once the URL names a resource and the user
+    // may act on it, as kube-apiserver routes and authorizes before it decodes.
+    let (body, body_error) = if ct.starts_with("application/vnd.kubernetes.protobuf") {
         match super::protobuf::decode(&body) {
-            Ok(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
-            Err(e) => return error_response(&ApiError::unsupported_media_type_msg(&e)),
+            Ok(v) => (Bytes::from(serde_json::to_vec(&v).unwrap_or_default()), None),
+            Err(e) => (Bytes::new(), Some(ApiError::unsupported_media_type_msg(&e))),
         }
     } else {
-        body
+        (body, None)
     };
-    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body };
+    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body, body_error };
     match route(&ctx, &path).await {
         Ok(resp) => resp,
         Err(e) => error_response(&e),
@@ -73,6 +75,7 @@ struct Ctx {
     headers: HeaderMap,
     query: Query,
     body: Bytes,
+    body_error: Option<ApiError>,
 }
 
 /// Query parameters, decoded.
@@ -228,15 +231,6 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
         (&Method::DELETE, false) => "deletecollection",
         _ => return Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
     };
-    if !target.def.stored {
-        return match (verb, target.def.plural) {
-            ("create", "selfsubjectaccessreviews") => self_subject_access_review(ctx),
-            _ => Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
-        };
-    }
-    if !target.def.verbs().contains(&verb) {
-        return Err(ApiError::method_not_allowed(verb, target.def.plural));
-    }
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");
     // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
@@ -244,6 +238,20 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     let authz_ns = if target.def.plural == "namespaces" { name } else { ns };
     if !auth::allowed(&ctx.user, verb, target.def.group, target.def.plural, authz_ns) {
         return Err(ApiError::forbidden(&ctx.user.name, verb, target.def.group, target.def.plural, authz_ns, name));
+    }
+    if let Some(e) = &ctx.body_error {
+        return Err(e.clone());
+    }
+    if !target.def.stored {
+        return match (verb, target.def.plural) {
+            ("create", "selfsubjectaccessreviews") => self_subject_access_review(ctx),
+            ("create", "selfsubjectrulesreviews") => self_subject_rules_review(ctx),
+            ("create", "selfsubjectreviews") => self_subject_review(ctx),
+            _ => Err(ApiError::method_not_allowed(ctx.method.as_str(), target.def.plural)),
+        };
+    }
+    if !target.def.verbs().contains(&verb) {
+        return Err(ApiError::method_not_allowed(verb, target.def.plural));
     }
     match verb {
         "get" => get_one(ctx, &target),
@@ -264,6 +272,29 @@ fn parse_body(ctx: &Ctx, def: &ResourceDef) -> Result<Value, ApiError> {
             def.kind, def.version, def.kind
         ))
     })
+}
+
+/// Unknown fields under `fieldValidation` (`handlers/rest.go`): `Strict` (what kubectl sends)
+/// refuses them with 400, `Warn` (the default) keeps the request and returns them as warnings,
+/// `Ignore` drops them silently. They are never stored. A decoded body's error names the kind;
+/// a patch's is the bare strict decoding error (`handlers/patch.go`).
+fn check_unknown_fields(ctx: &Ctx, def: &ResourceDef, obj: &mut Value, patched: bool) -> Result<Vec<String>, ApiError> {
+    let unknown = objects::take_unknown_fields(def, obj);
+    if unknown.is_empty() {
+        return Ok(unknown);
+    }
+    match ctx.query.get("fieldValidation").unwrap_or("") {
+        "Strict" => {
+            let err = format!("strict decoding error: {}", unknown.join(", "));
+            Err(ApiError::bad_request(if patched {
+                err
+            } else {
+                format!("{} in version \"{}\" cannot be handled as a {}: {err}", def.kind, def.version, def.kind)
+            }))
+        }
+        "Ignore" => Ok(Vec::new()),
+        _ => Ok(unknown),
+    }
 }
 
 fn now() -> Timestamp {
@@ -312,10 +343,10 @@ fn filter(ctx: &Ctx, t: &Target) -> Result<Filter, ApiError> {
     let mut fields = FieldSelector::parse(ctx.query.get("fieldSelector").unwrap_or(""), |f| t.def.supports_field(f))
         .map_err(ApiError::bad_request)?;
     if let Some(name) = &t.name {
-        if let Some(pinned) = fields.pinned_name() {
-            if pinned != name {
-                return Err(ApiError::bad_request("fieldSelector metadata.name doesn't match requested name"));
-            }
+        if let Some(pinned) = fields.pinned_name()
+            && pinned != name
+        {
+            return Err(ApiError::bad_request("fieldSelector metadata.name doesn't match requested name"));
         }
         fields = FieldSelector::parse(&format!("metadata.name={name}"), |_| true).map_err(ApiError::bad_request)?;
     }
@@ -479,6 +510,7 @@ fn watch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let mut obj = parse_body(ctx, def)?;
+    let decode_warnings = check_unknown_fields(ctx, def, &mut obj, false)?;
     objects::check_type(def, &mut obj)?;
     objects::check_namespace(def, &mut obj, t.namespace.as_deref())?;
     let now = now();
@@ -496,7 +528,7 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     }
     let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
     drop(store);
-    Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &warnings))
+    Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &[decode_warnings, warnings].concat()))
 }
 
 /// The shared tail of PUT and PATCH: precondition, validation, no-op detection, write.
@@ -506,6 +538,7 @@ fn write_update(
     store: &mut super::store::Inner,
     current: &Value,
     new: Value,
+    decode_warnings: Vec<String>,
 ) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
@@ -514,6 +547,7 @@ fn write_update(
         return Err(ApiError::conflict(def.group, def.plural, name));
     }
     let (new, warnings) = objects::validate_update(def, current, new)?;
+    let warnings = [decode_warnings, warnings].concat();
     if objects::same_content(current, &new) {
         return Ok(with_warnings(json_response(StatusCode::OK, current), &warnings));
     }
@@ -525,6 +559,7 @@ fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
     let mut obj = parse_body(ctx, def)?;
+    let decode_warnings = check_unknown_fields(ctx, def, &mut obj, false)?;
     objects::check_type(def, &mut obj)?;
     let body_name = objects::meta(&obj, "name");
     if body_name != name {
@@ -537,7 +572,7 @@ fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let mut store = ctx.state.store.lock();
     let current =
         store.get(def.key(), &ns, name).cloned().ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
-    write_update(ctx, t, &mut store, &current, obj)
+    write_update(ctx, t, &mut store, &current, obj, decode_warnings)
 }
 
 fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
@@ -573,9 +608,10 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
             objects::meta(&patched, "name")
         )));
     }
+    let decode_warnings = check_unknown_fields(ctx, def, &mut patched, true)?;
     objects::check_type(def, &mut patched)?;
     objects::check_namespace(def, &mut patched, t.namespace.as_deref())?;
-    write_update(ctx, t, &mut store, &current, patched)
+    write_update(ctx, t, &mut store, &current, patched, decode_warnings)
 }
 
 /// `application/apply-patch+yaml` (server-side apply), simplified: the applied configuration is
@@ -600,7 +636,7 @@ fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
                 m.remove("resourceVersion");
             }
             patch::merge_patch(&mut merged, &applied);
-            write_update(ctx, t, &mut store, &current, merged)
+            write_update(ctx, t, &mut store, &current, merged, Vec::new())
         }
         None => {
             objects::prepare_create(def, &mut applied, now())?;
@@ -723,6 +759,37 @@ fn self_subject_access_review(ctx: &Ctx) -> Result<Response, ApiError> {
         status["reason"] = json!(reason);
     }
     review["status"] = status;
+    if review.get("metadata").is_none() {
+        review["metadata"] = json!({});
+    }
+    review["metadata"]["creationTimestamp"] = Value::Null;
+    Ok(json_response(StatusCode::CREATED, &review))
+}
+
+/// `kubectl auth can-i --list`: the user's rules in the namespace of the review.
+fn self_subject_rules_review(ctx: &Ctx) -> Result<Response, ApiError> {
+    let def = resources::find("authorization.k8s.io", "v1", "selfsubjectrulesreviews")
+        .ok_or_else(ApiError::not_found_path)?;
+    let mut review = parse_body(ctx, def)?;
+    objects::check_type(def, &mut review)?;
+    let namespace = review.pointer("/spec/namespace").and_then(Value::as_str).unwrap_or("").to_string();
+    let (resource_rules, non_resource_rules) = auth::rules(&ctx.user, &namespace);
+    review["status"] =
+        json!({"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": false});
+    if review.get("metadata").is_none() {
+        review["metadata"] = json!({});
+    }
+    review["metadata"]["creationTimestamp"] = Value::Null;
+    Ok(json_response(StatusCode::CREATED, &review))
+}
+
+/// `kubectl auth whoami`: who the bearer token belongs to.
+fn self_subject_review(ctx: &Ctx) -> Result<Response, ApiError> {
+    let def =
+        resources::find("authentication.k8s.io", "v1", "selfsubjectreviews").ok_or_else(ApiError::not_found_path)?;
+    let mut review = parse_body(ctx, def)?;
+    objects::check_type(def, &mut review)?;
+    review["status"] = json!({"userInfo": {"username": ctx.user.name, "groups": auth::groups(&ctx.user)}});
     if review.get("metadata").is_none() {
         review["metadata"] = json!({});
     }

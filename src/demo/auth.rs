@@ -108,8 +108,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Whether `user` may `verb` the resource. `namespace` is empty for cluster-scoped requests
 /// (including lists across all namespaces).
 pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: &str) -> bool {
-    // Every authenticated user may ask what it is allowed to do (system:basic-user).
-    if group == "authorization.k8s.io" && resource == "selfsubjectaccessreviews" && verb == "create" {
+    // Every authenticated user may ask what it is allowed to do and who it is (system:basic-user).
+    if verb == "create" && is_self_review(group, resource) {
         return true;
     }
     match &user.role {
@@ -117,6 +117,63 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
         Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
     }
+}
+
+/// The reviews every user may create about itself.
+pub fn is_self_review(group: &str, resource: &str) -> bool {
+    matches!(
+        (group, resource),
+        ("authorization.k8s.io", "selfsubjectaccessreviews" | "selfsubjectrulesreviews")
+            | ("authentication.k8s.io", "selfsubjectreviews")
+    )
+}
+
+/// The groups a user is in, as `kubectl auth whoami` shows them.
+pub fn groups(user: &User) -> Vec<&'static str> {
+    match user.role {
+        Role::Admin => vec!["system:masters", "system:authenticated"],
+        _ => vec!["system:authenticated"],
+    }
+}
+
+/// A user's permissions as SelfSubjectRulesReview rules (`kubectl auth can-i --list`), for one
+/// namespace: the role's rules, then what every user may do (system:basic-user,
+/// system:discovery, system:public-info-viewer).
+pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    use serde_json::json;
+    let mut resource_rules = Vec::new();
+    let mut non_resource_rules = Vec::new();
+    match &user.role {
+        Role::Admin => {
+            resource_rules.push(json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}));
+            non_resource_rules.push(json!({"verbs": ["*"], "nonResourceURLs": ["*"]}));
+        }
+        Role::ReadOnly => {
+            resource_rules.push(json!({"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
+        }
+        Role::Namespace(ns) if ns == namespace => {
+            for group in std::iter::once("").chain(super::resources::GROUPS.iter().copied()) {
+                let resources: Vec<&str> = super::resources::RESOURCES
+                    .iter()
+                    .filter(|r| r.group == group && r.namespaced && r.stored)
+                    .map(|r| r.plural)
+                    .collect();
+                if !resources.is_empty() {
+                    resource_rules.push(json!({"verbs": ["*"], "apiGroups": [group], "resources": resources}));
+                }
+            }
+        }
+        Role::Namespace(_) => {}
+    }
+    resource_rules.push(
+        json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
+    );
+    resource_rules.push(json!({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+                               "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]}));
+    non_resource_rules.push(json!({"verbs": ["get"], "nonResourceURLs": [
+        "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"
+    ]}));
+    (resource_rules, non_resource_rules)
 }
 
 #[cfg(test)]
@@ -149,5 +206,8 @@ mod tests {
         assert!(!allowed(team, "list", "", "secrets", ""));
         assert!(!allowed(team, "list", "", "namespaces", ""));
         assert!(allowed(team, "create", "authorization.k8s.io", "selfsubjectaccessreviews", ""));
+        assert!(allowed(viewer, "create", "authorization.k8s.io", "selfsubjectrulesreviews", ""));
+        assert!(allowed(viewer, "create", "authentication.k8s.io", "selfsubjectreviews", ""));
+        assert!(!allowed(viewer, "create", "authentication.k8s.io", "tokenreviews", ""));
     }
 }

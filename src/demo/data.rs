@@ -314,3 +314,43 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
                        "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "example/app:1.0"}]}}));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_pod_has_its_containers_under_spec() {
+        // A mis-indented manifest once put `containers` beside `spec` (kubectl showed READY 0/0).
+        let store = Store::new(1000);
+        load(&store, Timestamp::now(), 0).unwrap();
+        let s = store.lock();
+        let pods: Vec<_> = s.iter("pods", None, None).collect();
+        assert!(pods.len() > 10);
+        for ((ns, name), pod) in pods {
+            let top: Vec<&str> = pod.as_object().unwrap().keys().map(String::as_str).collect();
+            assert!(
+                top.iter().all(|k| ["apiVersion", "kind", "metadata", "spec", "status"].contains(k)),
+                "{ns}/{name}: {top:?}"
+            );
+            let containers = pod.pointer("/spec/containers").and_then(Value::as_array);
+            assert!(containers.is_some_and(|c| !c.is_empty()), "{ns}/{name} has no containers");
+            let statuses = pod.pointer("/status/containerStatuses").and_then(Value::as_array);
+            assert_eq!(statuses.map(Vec::len), containers.map(Vec::len), "{ns}/{name}");
+        }
+    }
+
+    #[test]
+    fn demo_objects_have_no_unknown_fields() {
+        // kubectl edits with fieldValidation=Strict: a stray field in the data would fail every edit.
+        let store = Store::new(1000);
+        load(&store, Timestamp::now(), 0).unwrap();
+        let s = store.lock();
+        for def in resources::RESOURCES.iter().filter(|r| r.stored) {
+            for ((ns, name), obj) in s.iter(def.key(), None, None) {
+                let mut obj = (**obj).clone();
+                assert_eq!(objects::take_unknown_fields(def, &mut obj), Vec::<String>::new(), "{ns}/{name}");
+            }
+        }
+    }
+}

@@ -73,6 +73,77 @@ pub fn check_type(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The fields of each kind's JSON, at the top level.
+fn top_level_fields(def: &ResourceDef) -> &'static [&'static str] {
+    match def.kind {
+        "Secret" => &["apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"],
+        "ServiceAccount" => {
+            &["apiVersion", "kind", "metadata", "secrets", "imagePullSecrets", "automountServiceAccountToken"]
+        }
+        _ => &["apiVersion", "kind", "metadata", "spec", "status"],
+    }
+}
+
+const OBJECT_META_FIELDS: &[&str] = &[
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+];
+const OWNER_REFERENCE_FIELDS: &[&str] = &["apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"];
+const MANAGED_FIELDS_ENTRY_FIELDS: &[&str] =
+    &["manager", "operation", "apiVersion", "time", "fieldsType", "fieldsV1", "subresource"];
+
+/// Removes the fields the kind does not have and names them as strict decoding does
+/// (`unknown field "metadata.labelz"`), in document order. Checked: the top level, metadata and
+/// its owner references and managedFields entries; a Secret has nothing deeper. The specs of the
+/// other kinds are not checked.
+pub fn take_unknown_fields(def: &ResourceDef, obj: &mut Value) -> Vec<String> {
+    fn take(map: &mut Map<String, Value>, known: &[&str], prefix: &str, out: &mut Vec<String>) {
+        let unknown: Vec<String> = map.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
+        for k in unknown {
+            out.push(format!("unknown field \"{prefix}{k}\""));
+            map.remove(&k);
+        }
+    }
+    let mut out = Vec::new();
+    let Some(top) = obj.as_object_mut() else { return out };
+    // Keep document order: the top level first, then inside metadata, as a decoder walks it.
+    let fields = top_level_fields(def);
+    for (k, v) in top.iter_mut() {
+        if !fields.contains(&k.as_str()) {
+            out.push(format!("unknown field \"{k}\""));
+            continue;
+        }
+        let Some(meta) = v.as_object_mut().filter(|_| k == "metadata") else { continue };
+        take(meta, OBJECT_META_FIELDS, "metadata.", &mut out);
+        for (list, known) in
+            [("ownerReferences", OWNER_REFERENCE_FIELDS), ("managedFields", MANAGED_FIELDS_ENTRY_FIELDS)]
+        {
+            if let Some(Value::Array(items)) = meta.get_mut(list) {
+                for (i, item) in items.iter_mut().enumerate() {
+                    if let Some(m) = item.as_object_mut() {
+                        take(m, known, &format!("metadata.{list}[{i}]."), &mut out);
+                    }
+                }
+            }
+        }
+    }
+    top.retain(|k, _| fields.contains(&k.as_str()));
+    out
+}
+
 /// Namespace of the body against the URL (`rest.BeforeCreate`/`BeforeUpdate`).
 pub fn check_namespace(def: &ResourceDef, obj: &mut Value, url_ns: Option<&str>) -> Result<(), ApiError> {
     if !def.namespaced {
@@ -152,12 +223,10 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
                 }
             }
         }
-        "deployments" | "replicasets" => {
-            if obj.get("status").is_none() {
-                let n = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
-                obj["status"] = json!({"replicas": n, "readyReplicas": n, "availableReplicas": n,
-                                        "updatedReplicas": n, "observedGeneration": 1});
-            }
+        "deployments" | "replicasets" if obj.get("status").is_none() => {
+            let n = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+            obj["status"] = json!({"replicas": n, "readyReplicas": n, "availableReplicas": n,
+                                    "updatedReplicas": n, "observedGeneration": 1});
         }
         _ => {}
     }
@@ -253,10 +322,10 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
         let warnings = server_warnings(&secret);
         return Ok((encode_secret(&secret), warnings));
     }
-    if new.get("status").is_none() {
-        if let Some(s) = old.get("status") {
-            new["status"] = s.clone();
-        }
+    if new.get("status").is_none()
+        && let Some(s) = old.get("status")
+    {
+        new["status"] = s.clone();
     }
     let errors = validate_generic(def, &new);
     if !errors.is_empty() {
@@ -306,6 +375,30 @@ mod tests {
         assert!(is_dns1123_subdomain("a.b-c"));
         assert!(!is_dns1123_subdomain("A"));
         assert!(!is_dns1123_label("a.b"));
+    }
+
+    #[test]
+    fn unknown_fields_are_named_in_document_order_and_removed() {
+        let secrets = super::super::resources::secrets();
+        let mut obj = json!({"apiVersion": "v1", "foo": 1, "kind": "Secret",
+            "metadata": {"name": "a", "labelz": {}, "ownerReferences": [{"uid": "u", "nam": "x"}]},
+            "stringData": {"k": "v"}, "type": "Opaque"});
+        assert_eq!(
+            take_unknown_fields(secrets, &mut obj),
+            [
+                "unknown field \"foo\"",
+                "unknown field \"metadata.labelz\"",
+                "unknown field \"metadata.ownerReferences[0].nam\""
+            ]
+        );
+        assert_eq!(
+            obj,
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a", "ownerReferences": [{"uid": "u"}]},
+                   "stringData": {"k": "v"}, "type": "Opaque"})
+        );
+        let pods = super::super::resources::find("", "v1", "pods").unwrap();
+        let mut pod = json!({"metadata": {"name": "p"}, "spec": {"anything": 1}, "data": {}});
+        assert_eq!(take_unknown_fields(pods, &mut pod), ["unknown field \"data\""]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Just enough of the Kubernetes protobuf encoding to read request bodies from kubectl's typed
-//! clients (`kubectl create secret ...`, `create namespace`, `create serviceaccount`), which
-//! always send `application/vnd.kubernetes.protobuf`. Responses stay JSON: those clients accept
-//! it. The wire format is the `k8s\0` magic, then a `runtime.Unknown` wrapping the object.
+//! clients (`kubectl create secret ...`, `create namespace`, `create serviceaccount`, and the
+//! reviews of `kubectl auth can-i` and `auth whoami`), which always send
+//! `application/vnd.kubernetes.protobuf`. Responses stay JSON: those clients accept it. The wire
+//! format is the `k8s\0` magic, then a `runtime.Unknown` wrapping the object.
 
 use serde_json::{Map, Value, json};
 
@@ -225,6 +226,82 @@ fn service_account(b: &[u8]) -> Result<Value, String> {
     Ok(Value::Object(o))
 }
 
+/// Non-empty string fields of a message, by field number, under their JSON names.
+fn strings(b: &[u8], names: &[(u64, &str)]) -> Result<Map<String, Value>, String> {
+    let mut o = Map::new();
+    for (n, f) in fields(b)? {
+        if let (Some((_, name)), Field::Bytes(v)) = (names.iter().find(|(m, _)| *m == n), f)
+            && !v.is_empty()
+        {
+            o.insert((*name).into(), json!(string(v)?));
+        }
+    }
+    Ok(o)
+}
+
+/// `authorization.k8s.io/v1` SelfSubjectAccessReview (`kubectl auth can-i`): metadata = 1,
+/// spec = 2 { resourceAttributes = 1, nonResourceAttributes = 2 }.
+fn self_subject_access_review(b: &[u8]) -> Result<Value, String> {
+    const RESOURCE: &[(u64, &str)] = &[
+        (1, "namespace"),
+        (2, "verb"),
+        (3, "group"),
+        (4, "version"),
+        (5, "resource"),
+        (6, "subresource"),
+        (7, "name"),
+    ];
+    const NON_RESOURCE: &[(u64, &str)] = &[(1, "path"), (2, "verb")];
+    let mut o = Map::new();
+    for (n, f) in fields(b)? {
+        match (n, f) {
+            (1, Field::Bytes(v)) => drop(o.insert("metadata".into(), object_meta(v)?)),
+            (2, Field::Bytes(v)) => {
+                let mut spec = Map::new();
+                for (m, g) in fields(v)? {
+                    match (m, g) {
+                        (1, Field::Bytes(a)) => {
+                            drop(spec.insert("resourceAttributes".into(), strings(a, RESOURCE)?.into()))
+                        }
+                        (2, Field::Bytes(a)) => {
+                            drop(spec.insert("nonResourceAttributes".into(), strings(a, NON_RESOURCE)?.into()))
+                        }
+                        _ => {}
+                    }
+                }
+                o.insert("spec".into(), Value::Object(spec));
+            }
+            _ => {}
+        }
+    }
+    Ok(Value::Object(o))
+}
+
+/// `authorization.k8s.io/v1` SelfSubjectRulesReview (`kubectl auth can-i --list`): metadata = 1,
+/// spec = 2 { namespace = 1 }.
+fn self_subject_rules_review(b: &[u8]) -> Result<Value, String> {
+    let mut o = Map::new();
+    for (n, f) in fields(b)? {
+        match (n, f) {
+            (1, Field::Bytes(v)) => drop(o.insert("metadata".into(), object_meta(v)?)),
+            (2, Field::Bytes(v)) => drop(o.insert("spec".into(), strings(v, &[(1, "namespace")])?.into())),
+            _ => {}
+        }
+    }
+    Ok(Value::Object(o))
+}
+
+/// `authentication.k8s.io/v1` SelfSubjectReview (`kubectl auth whoami`): only metadata = 1.
+fn self_subject_review(b: &[u8]) -> Result<Value, String> {
+    let mut o = Map::new();
+    for (n, f) in fields(b)? {
+        if let (1, Field::Bytes(v)) = (n, f) {
+            o.insert("metadata".into(), object_meta(v)?);
+        }
+    }
+    Ok(Value::Object(o))
+}
+
 /// Decodes a protobuf request body into the JSON form of the object, for the kinds kubectl's
 /// typed clients create. Other kinds give an error (answered with 415).
 pub fn decode(body: &[u8]) -> Result<Value, String> {
@@ -251,6 +328,9 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
         "Secret" => secret(raw)?,
         "Namespace" => namespace(raw)?,
         "ServiceAccount" => service_account(raw)?,
+        "SelfSubjectAccessReview" => self_subject_access_review(raw)?,
+        "SelfSubjectRulesReview" => self_subject_rules_review(raw)?,
+        "SelfSubjectReview" => self_subject_review(raw)?,
         other => return Err(format!("protobuf bodies of kind {other:?} are not supported; send JSON")),
     };
     obj["apiVersion"] = json!(api_version);
@@ -309,6 +389,58 @@ mod tests {
         assert_eq!(v["data"]["bin"], "AP8B");
         assert_eq!(v["type"], "Opaque");
         assert_eq!(v["kind"], "Secret");
+    }
+
+    fn wrap(api_version: &str, kind: &str, raw: &[u8]) -> Vec<u8> {
+        let mut tm = Vec::new();
+        bytes_field(1, api_version.as_bytes(), &mut tm);
+        bytes_field(2, kind.as_bytes(), &mut tm);
+        let mut body = MAGIC.to_vec();
+        bytes_field(1, &tm, &mut body);
+        bytes_field(2, raw, &mut body);
+        body
+    }
+
+    #[test]
+    fn decodes_the_access_reviews_of_kubectl_auth() {
+        // kubectl auth can-i delete secrets/mysecret -n default
+        let mut attrs = Vec::new();
+        bytes_field(1, b"default", &mut attrs);
+        bytes_field(2, b"delete", &mut attrs);
+        bytes_field(3, b"", &mut attrs);
+        bytes_field(5, b"secrets", &mut attrs);
+        bytes_field(7, b"mysecret", &mut attrs);
+        let mut spec = Vec::new();
+        bytes_field(1, &attrs, &mut spec);
+        let mut review = Vec::new();
+        bytes_field(1, &[], &mut review);
+        bytes_field(2, &spec, &mut review);
+        let v = decode(&wrap("authorization.k8s.io/v1", "SelfSubjectAccessReview", &review)).unwrap();
+        assert_eq!(v["kind"], "SelfSubjectAccessReview");
+        assert_eq!(
+            v["spec"]["resourceAttributes"],
+            json!({"namespace": "default", "verb": "delete", "resource": "secrets", "name": "mysecret"})
+        );
+        // kubectl auth can-i get /healthz
+        let mut attrs = Vec::new();
+        bytes_field(1, b"/healthz", &mut attrs);
+        bytes_field(2, b"get", &mut attrs);
+        let mut spec = Vec::new();
+        bytes_field(2, &attrs, &mut spec);
+        let mut review = Vec::new();
+        bytes_field(2, &spec, &mut review);
+        let v = decode(&wrap("authorization.k8s.io/v1", "SelfSubjectAccessReview", &review)).unwrap();
+        assert_eq!(v["spec"]["nonResourceAttributes"], json!({"path": "/healthz", "verb": "get"}));
+        // kubectl auth can-i --list -n shop
+        let mut spec = Vec::new();
+        bytes_field(1, b"shop", &mut spec);
+        let mut review = Vec::new();
+        bytes_field(2, &spec, &mut review);
+        let v = decode(&wrap("authorization.k8s.io/v1", "SelfSubjectRulesReview", &review)).unwrap();
+        assert_eq!(v["spec"]["namespace"], "shop");
+        // kubectl auth whoami
+        let v = decode(&wrap("authentication.k8s.io/v1", "SelfSubjectReview", &[])).unwrap();
+        assert_eq!(v["kind"], "SelfSubjectReview");
     }
 
     #[test]

@@ -161,10 +161,34 @@ pub static RESOURCES: &[ResourceDef] = &[
         extra_fields: &[],
         stored: false,
     },
+    ResourceDef {
+        group: "authorization.k8s.io",
+        version: "v1",
+        plural: "selfsubjectrulesreviews",
+        singular: "selfsubjectrulesreview",
+        kind: "SelfSubjectRulesReview",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        extra_fields: &[],
+        stored: false,
+    },
+    ResourceDef {
+        group: "authentication.k8s.io",
+        version: "v1",
+        plural: "selfsubjectreviews",
+        singular: "selfsubjectreview",
+        kind: "SelfSubjectReview",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        extra_fields: &[],
+        stored: false,
+    },
 ];
 
 /// The API groups other than core, in discovery order.
-pub const GROUPS: &[&str] = &["apps", "networking.k8s.io", "authorization.k8s.io"];
+pub const GROUPS: &[&str] = &["apps", "networking.k8s.io", "authentication.k8s.io", "authorization.k8s.io"];
 
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static ResourceDef> {
     RESOURCES.iter().find(|r| r.group == group && r.version == version && r.plural == plural)

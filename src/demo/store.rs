@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+/// One stored object with its key, (namespace, name).
+pub type Entry<'a> = (&'a (String, String), &'a Arc<Value>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     Added,
@@ -114,7 +117,7 @@ impl Inner {
         resource: &str,
         namespace: Option<&'a str>,
         after: Option<(String, String)>,
-    ) -> Box<dyn Iterator<Item = (&'a (String, String), &'a Arc<Value>)> + 'a> {
+    ) -> Box<dyn Iterator<Item = Entry<'a>> + 'a> {
         let Some(bucket) = self.buckets.get(resource) else {
             return Box::new(std::iter::empty());
         };

@@ -87,10 +87,10 @@ fn view(ev: &Event, resource: &str, f: &Filter) -> Option<(&'static str, Arc<Val
     if ev.resource != resource {
         return None;
     }
-    if let Some(ns) = &f.namespace {
-        if &ev.namespace != ns {
-            return None;
-        }
+    if let Some(ns) = &f.namespace
+        && &ev.namespace != ns
+    {
+        return None;
     }
     let now = f.matches(&ev.object);
     match ev.kind {
@@ -190,8 +190,10 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
                 ev = receiver.recv() => match ev {
                     Ok(ev) => {
                         last_rv = ev.rv;
-                        if let Some((kind, obj)) = view(&ev, resource, &filter) {
-                            if tx.send(enc.event(kind, &obj)).await.is_err() { return; }
+                        if let Some((kind, obj)) = view(&ev, resource, &filter)
+                            && tx.send(enc.event(kind, &obj)).await.is_err()
+                        {
+                            return;
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
