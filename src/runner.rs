@@ -107,13 +107,15 @@ impl Runner {
         }
     }
 
-    /// Connects to another context of the same kubeconfig and restarts the watches there.
-    pub async fn switch_context(&mut self, context: &str, scope: &Scope) -> Result<String, String> {
+    /// Connects to another context of the same kubeconfig. Returns the context and its
+    /// namespace; the app then asks for the watches it wants.
+    pub async fn switch_context(&mut self, context: &str) -> Result<(String, String), String> {
         let kubeconfig = self.connected.kubeconfig.clone();
         let connected = cluster::connect::connect_with(kubeconfig, Some(context)).await.map_err(|e| e.0)?;
+        self.stop();
+        let ns = connected.namespace.clone();
         self.connected = connected;
-        self.watch(scope.clone());
-        Ok(context.to_string())
+        Ok((context.to_string(), ns))
     }
 }
 

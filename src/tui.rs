@@ -50,6 +50,7 @@ pub async fn run(launch: Launch) -> Result<(), String> {
     let mut signals = Signals::new();
     loop {
         if state.dirty {
+            state.refresh_if_stale();
             state.now = jiff::Timestamp::now();
             term.draw(|f| ui::draw(f, &mut state, &theme)).map_err(|e| format!("cannot draw: {e}"))?;
             state.dirty = false;
@@ -84,8 +85,7 @@ pub async fn run(launch: Launch) -> Result<(), String> {
                         state.dirty = true;
                     }
                     Effect::SwitchContext(ctx) => {
-                        let scope = state.scope.clone();
-                        let result = runner.switch_context(&ctx, &scope).await;
+                        let result = runner.switch_context(&ctx).await;
                         let _ = tx.send(Msg::ContextSwitched(result));
                     }
                     other => {

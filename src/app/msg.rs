@@ -70,8 +70,8 @@ pub enum Msg {
         allowed: bool,
     },
     Namespaces(Result<Vec<String>, String>),
-    /// Switched to another kubeconfig context.
-    ContextSwitched(Result<String, String>),
+    /// Switched to another kubeconfig context: its name and namespace.
+    ContextSwitched(Result<(String, String), String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

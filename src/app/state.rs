@@ -164,6 +164,14 @@ pub struct Flash {
     pub ticks_left: u8,
 }
 
+/// A Secret that is referenced but does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub consumers: usize,
+    /// Some Pod cannot start without it (a reference that is not optional).
+    pub blocks_start: bool,
+}
+
 #[derive(Debug)]
 pub struct State {
     pub options: Options,
@@ -173,6 +181,8 @@ pub struct State {
     /// Said when the scope had to be narrowed (403 on all namespaces).
     pub scope_note: Option<String>,
     pub rows: BTreeMap<(String, String), SecretRow>,
+    /// Secrets that consumers name but that do not exist, shown at the end of the list.
+    pub missing: BTreeMap<(String, String), Missing>,
     pub list: ListView,
     pub loading: bool,
     pub list_error: Option<String>,
@@ -190,6 +200,8 @@ pub struct State {
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// The visible rows must be recomputed before they are used (rows or references changed).
+    pub stale: bool,
 }
 
 impl State {
@@ -201,6 +213,7 @@ impl State {
             scope,
             scope_note: None,
             rows: BTreeMap::new(),
+            missing: BTreeMap::new(),
             list: ListView::default(),
             loading: true,
             list_error: None,
@@ -216,6 +229,7 @@ impl State {
             now: Timestamp::now(),
             quit: false,
             dirty: true,
+            stale: true,
         }
     }
 
@@ -228,8 +242,17 @@ impl State {
         self.refs.pod_count(namespace, name)
     }
 
+    /// Recomputes the visible rows if something changed since the last time. Called before
+    /// drawing and before handling a key, so that a storm of watch events costs one recompute.
+    pub fn refresh_if_stale(&mut self) {
+        if self.stale {
+            self.refresh_visible();
+        }
+    }
+
     /// Recomputes the visible rows after the rows or the view settings changed.
     pub fn refresh_visible(&mut self) {
+        self.stale = false;
         let mut filter = NameFilter::new(&self.list.query);
         let mut hidden_helm = 0;
         let mut scored: Vec<(u32, &SecretRow)> = Vec::with_capacity(self.rows.len());
@@ -263,6 +286,11 @@ impl State {
         }
         let selected_key = self.list.visible.get(self.list.selected).cloned();
         self.list.visible = scored.into_iter().map(|(_, r)| r.key()).collect();
+        self.missing = self.find_missing();
+        if self.list.type_filter.is_none() {
+            let mut f = NameFilter::new(&self.list.query);
+            self.list.visible.extend(self.missing.keys().filter(|(_, n)| f.score(n).is_some()).cloned());
+        }
         self.list.hidden_helm = hidden_helm;
         // Keep the same Secret selected when it is still shown.
         if let Some(k) = selected_key {
@@ -273,6 +301,32 @@ impl State {
         if self.list.selected >= self.list.visible.len() {
             self.list.selected = self.list.visible.len().saturating_sub(1);
         }
+    }
+
+    /// Referenced Secrets that do not exist in the namespaces shown (known once both the Secrets
+    /// and the Pods have been listed).
+    fn find_missing(&self) -> BTreeMap<(String, String), Missing> {
+        let mut out = BTreeMap::new();
+        if self.loading || !self.refs.is_synced() {
+            return out;
+        }
+        let namespaces: Vec<String> = match &self.scope {
+            Scope::One(ns) => vec![ns.clone()],
+            Scope::All => self.namespaces.clone(),
+        };
+        for ns in namespaces {
+            let exists = |name: &str| self.rows.contains_key(&(ns.clone(), name.to_string()));
+            for m in self.refs.index.missing_in(&ns, exists) {
+                let mut consumers: Vec<_> = m.references.iter().map(|(r, _)| &r.consumer.id).collect();
+                consumers.sort();
+                consumers.dedup();
+                out.insert(
+                    (ns.clone(), m.secret.to_string()),
+                    Missing { consumers: consumers.len(), blocks_start: m.blocks_start() },
+                );
+            }
+        }
+        out
     }
 
     /// The types present, with counts, for the type picker.

@@ -41,7 +41,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let needs_inspect =
                 row.inspected.is_none() && wants_inspection(state, &row.namespace, &row.name, row.is_tls());
             state.rows.insert(key.clone(), row);
-            state.refresh_visible();
+            state.stale = true;
             if needs_inspect {
                 fx.push(Effect::Inspect(vec![key.clone()]));
             }
@@ -58,7 +58,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SecretDeleted { namespace, name } => {
             state.rows.remove(&(namespace.clone(), name.clone()));
-            state.refresh_visible();
+            state.stale = true;
             if state.detail.as_ref().is_some_and(|d| d.namespace == namespace && d.name == name) {
                 state.flash(format!("{name} was deleted on the server"), true);
             }
@@ -170,8 +170,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::ContextSwitched(result) => {
             match result {
-                Ok(ctx) => {
+                Ok((ctx, namespace)) => {
                     state.context = ctx.clone();
+                    if state.scope != Scope::All {
+                        state.scope = Scope::One(namespace);
+                    }
+                    fx.push(Effect::Watch(state.scope.clone()));
+                    fx.push(Effect::ListNamespaces);
                     state.rows.clear();
                     state.refs = Default::default();
                     state.namespaces.clear();
@@ -225,9 +230,7 @@ fn after_refs_change(state: &mut State, fx: &mut Vec<Effect>) {
     if !state.loading {
         inspect_what_matters(state, fx);
     }
-    if state.list.sort == super::state::Sort::Usage {
-        state.refresh_visible();
-    }
+    state.stale = true;
     state.dirty = true;
 }
 
@@ -242,6 +245,7 @@ fn key_scope(state: &State) -> KeyScope {
 }
 
 fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    state.refresh_if_stale();
     let scope = key_scope(state);
     let action = keymap::lookup(scope, &ev);
     // Global actions first.
@@ -384,7 +388,13 @@ fn on_list_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) 
             }));
         }
         Some(Action::Open) => {
-            if let Some(row) = state.selected_row() {
+            let ghost = state.list.visible.get(state.list.selected).filter(|k| state.missing.contains_key(*k)).cloned();
+            if let Some((namespace, name)) = ghost {
+                let mut d = Detail::new(&namespace, &name);
+                d.error = Some(OpenError::NotFound);
+                d.tab = Tab::UsedBy;
+                state.detail = Some(d);
+            } else if let Some(row) = state.selected_row() {
                 let (namespace, name) = row.key();
                 state.detail = Some(Detail::new(&namespace, &name));
                 fx.push(Effect::Open { namespace: namespace.clone(), name: name.clone() });
@@ -546,7 +556,7 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
 pub fn open_error_text(e: &OpenError) -> String {
     match e {
         OpenError::Forbidden(m) => format!("No permission to read values: {m}"),
-        OpenError::NotFound => "This Secret no longer exists.".to_string(),
+        OpenError::NotFound => "This Secret does not exist. Press 2 to see who names it.".to_string(),
         OpenError::Other(m) => format!("Could not read this Secret: {m}"),
     }
 }

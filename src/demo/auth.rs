@@ -11,6 +11,9 @@ pub enum Role {
     ReadOnly,
     /// Everything on namespaced resources in one namespace; nothing cluster-wide.
     Namespace(String),
+    /// get, list and watch everywhere, except `get` on Secrets: sees the Secrets list (which
+    /// carries no values) but cannot read a Secret's values.
+    ListOnly,
 }
 
 #[derive(Clone)]
@@ -59,6 +62,13 @@ impl Users {
                     token: random_token("viewer"),
                     role: Role::ReadOnly,
                     context: "keyhole-demo-readonly".into(),
+                    default_namespace: "default".into(),
+                },
+                User {
+                    name: "auditor".into(),
+                    token: random_token("auditor"),
+                    role: Role::ListOnly,
+                    context: "keyhole-demo-auditor".into(),
                     default_namespace: "default".into(),
                 },
                 User {
@@ -116,6 +126,7 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::Admin => true,
         Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
         Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
+        Role::ListOnly => matches!(verb, "list" | "watch") || (verb == "get" && !(group.is_empty() && resource == "secrets")),
     }
 }
 
@@ -164,6 +175,11 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
             }
         }
         Role::Namespace(_) => {}
+        Role::ListOnly => {
+            resource_rules.push(json!({"verbs": ["list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
+            resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["namespaces", "pods", "serviceaccounts"]}));
+            resource_rules.push(json!({"verbs": ["get"], "apiGroups": ["apps", "networking.k8s.io"], "resources": ["*"]}));
+        }
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),

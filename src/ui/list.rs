@@ -52,8 +52,9 @@ pub enum Flag {
 }
 
 fn header_line(state: &State, theme: &Theme) -> Line<'static> {
-    let shown = state.list.visible.len();
+    let shown = state.list.visible.iter().filter(|k| state.rows.contains_key(*k)).count();
     let total = state.rows.len();
+    let missing = state.list.visible.len() - shown;
     let mut spans = vec![
         Span::styled(" keyhole ", theme.title),
         Span::styled("│ ", theme.dim),
@@ -64,6 +65,9 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     ];
     let count = if shown == total { format!("{total} Secrets") } else { format!("{shown} of {total} Secrets") };
     spans.push(Span::raw(count));
+    if missing > 0 {
+        spans.push(Span::styled(format!(", {missing} missing"), theme.error));
+    }
     if state.list.hidden_helm > 0 {
         spans.push(Span::styled(format!(" ({} Helm hidden, H shows)", state.list.hidden_helm), theme.dim));
     }
@@ -140,8 +144,36 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme)
     frame.render_widget(Paragraph::new(footer(state, scope, theme)), chunks[i + 1]);
 }
 
+/// A Secret that consumers name but that does not exist.
+fn ghost_row(
+    key: &(String, String),
+    m: &crate::app::state::Missing,
+    all_ns: bool,
+    selected: bool,
+    base: Style,
+    theme: &Theme,
+) -> Row<'static> {
+    let mut cells = vec![Cell::from(Span::styled(sanitize(&key.1), base.patch(theme.dim)))];
+    if all_ns {
+        cells.push(Cell::from(sanitize(&key.0)));
+    }
+    let (text, style) = if m.blocks_start {
+        ("MISSING: Pods cannot start", theme.error)
+    } else {
+        ("MISSING (optional)", theme.warn)
+    };
+    cells.extend([
+        Cell::from("(does not exist)"),
+        Cell::from("—"),
+        Cell::from("—"),
+        Cell::from(m.consumers.to_string()),
+        Cell::from(Span::styled(text, if selected { style.patch(theme.selected) } else { style })),
+    ]);
+    Row::new(cells).style(base)
+}
+
 fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
-    if state.rows.is_empty() || state.list.visible.is_empty() {
+    if state.list.visible.is_empty() {
         let msg = if let Some(e) = &state.list_error {
             Line::from(Span::styled(format!(" {e}"), theme.error))
         } else if state.loading {
@@ -168,9 +200,14 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
     let end = (state.list.offset + body_height).min(state.list.visible.len());
     let mut rows = Vec::with_capacity(end - state.list.offset);
     for (idx, key) in state.list.visible[state.list.offset..end].iter().enumerate() {
-        let Some(row) = state.rows.get(key) else { continue };
         let selected = state.list.offset + idx == sel;
         let base = if selected { theme.selected } else { theme.base };
+        let Some(row) = state.rows.get(key) else {
+            if let Some(m) = state.missing.get(key) {
+                rows.push(ghost_row(key, m, all_ns, selected, base, theme));
+            }
+            continue;
+        };
         let positions = filter.positions(&row.name);
         let used = state.usage(&row.namespace, &row.name);
         let used = if state.refs.is_synced() { used.to_string() } else { "…".to_string() };
