@@ -113,11 +113,11 @@ pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
     pub help: &'static str,
-    /// Shown in the footer of its screen.
-    pub footer: bool,
+    /// The word shown in the footer of its screen; empty for bindings the footer leaves out.
+    pub footer: &'static str,
 }
 
-const fn b(scope: Scope, keys: &'static [Key], action: Action, help: &'static str, footer: bool) -> Binding {
+const fn b(scope: Scope, keys: &'static [Key], action: Action, help: &'static str, footer: &'static str) -> Binding {
     Binding { scope, keys, action, help, footer }
 }
 
@@ -125,46 +125,52 @@ use Action as A;
 use Scope as S;
 
 pub static BINDINGS: &[Binding] = &[
-    b(S::Global, &[k('?'), code(KeyCode::F(1))], A::Help, "show this help", true),
-    b(S::Global, &[ctrl('c')], A::Quit, "quit", false),
-    b(S::Global, &[ctrl('z')], A::Suspend, "suspend (resume with fg)", false),
-    b(S::Global, &[ctrl('r')], A::Refresh, "reload everything from the cluster", false),
-    b(S::List, &[k('q')], A::Quit, "quit", true),
-    b(S::List, &[code(KeyCode::Esc)], A::ClearFilter, "clear the name filter", false),
-    b(S::List, &[code(KeyCode::Up), k('k')], A::Up, "move up", false),
-    b(S::List, &[code(KeyCode::Down), k('j')], A::Down, "move down", false),
-    b(S::List, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up", false),
-    b(S::List, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down", false),
-    b(S::List, &[code(KeyCode::Home), k('g')], A::Top, "first row", false),
-    b(S::List, &[code(KeyCode::End), k('G')], A::Bottom, "last row", false),
-    b(S::List, &[code(KeyCode::Enter), code(KeyCode::Right), k('l')], A::Open, "open the Secret", true),
-    b(S::List, &[k('/')], A::Search, "fuzzy filter by name", true),
-    b(S::List, &[k('t')], A::TypePicker, "filter by type", true),
-    b(S::List, &[k('H')], A::ToggleHelm, "show or hide Helm release Secrets", true),
-    b(S::List, &[k('s')], A::Sort, "sort by name, age, type, usage", true),
-    b(S::List, &[k('n')], A::NamespacePicker, "switch namespace", true),
-    b(S::List, &[k('c')], A::ContextPicker, "switch context", true),
-    b(S::Detail, &[k('q'), code(KeyCode::Esc), code(KeyCode::Left), k('h')], A::Back, "back to the list", true),
-    b(S::Detail, &[code(KeyCode::Up), k('k')], A::Up, "previous key / scroll up", false),
-    b(S::Detail, &[code(KeyCode::Down), k('j')], A::Down, "next key / scroll down", false),
-    b(S::Detail, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "scroll the value up", false),
-    b(S::Detail, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "scroll the value down", false),
-    b(S::Detail, &[k('v'), code(KeyCode::Char(' '))], A::Reveal, "reveal or hide the selected value", true),
-    b(S::Detail, &[k('V')], A::RevealAll, "reveal or hide all values", true),
-    b(S::Detail, &[code(KeyCode::Tab)], A::NextTab, "next tab", true),
-    b(S::Detail, &[code(KeyCode::BackTab)], A::PrevTab, "previous tab", false),
-    b(S::Detail, &[k('1')], A::TabData, "Data tab: keys and values", false),
-    b(S::Detail, &[k('2')], A::TabUsedBy, "Used by tab: Pods, ServiceAccounts, Ingresses", false),
-    b(S::Detail, &[k('3')], A::TabDetails, "Details tab: typed view and metadata", false),
-    b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", false),
-    b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", false),
-    b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", true),
-    b(S::Picker, &[code(KeyCode::Esc)], A::Back, "cancel", true),
-    b(S::Filter, &[code(KeyCode::Enter), code(KeyCode::Down)], A::Accept, "keep the filter and move to the list", true),
-    b(S::Filter, &[code(KeyCode::Esc)], A::ClearFilter, "clear the filter", true),
-    b(S::Help, &[k('q'), code(KeyCode::Esc), k('?')], A::Back, "close the help", true),
-    b(S::Help, &[code(KeyCode::Up), k('k')], A::Up, "scroll up", false),
-    b(S::Help, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", false),
+    b(S::Global, &[k('?'), code(KeyCode::F(1))], A::Help, "show this help", "help"),
+    b(S::Global, &[ctrl('c')], A::Quit, "quit", ""),
+    b(S::Global, &[ctrl('z')], A::Suspend, "suspend (resume with fg)", ""),
+    b(S::Global, &[ctrl('r')], A::Refresh, "reload everything from the cluster", ""),
+    b(S::List, &[k('q')], A::Quit, "quit", "quit"),
+    b(S::List, &[code(KeyCode::Esc)], A::ClearFilter, "clear the name filter", ""),
+    b(S::List, &[code(KeyCode::Up), k('k')], A::Up, "move up", ""),
+    b(S::List, &[code(KeyCode::Down), k('j')], A::Down, "move down", ""),
+    b(S::List, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up", ""),
+    b(S::List, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down", ""),
+    b(S::List, &[code(KeyCode::Home), k('g')], A::Top, "first row", ""),
+    b(S::List, &[code(KeyCode::End), k('G')], A::Bottom, "last row", ""),
+    b(S::List, &[code(KeyCode::Enter), code(KeyCode::Right), k('l')], A::Open, "open the Secret", "open"),
+    b(S::List, &[k('/')], A::Search, "fuzzy filter by name", "filter"),
+    b(S::List, &[k('t')], A::TypePicker, "filter by type", "type"),
+    b(S::List, &[k('H')], A::ToggleHelm, "show or hide Helm release Secrets", "helm"),
+    b(S::List, &[k('s')], A::Sort, "sort by name, age, type, usage", "sort"),
+    b(S::List, &[k('n')], A::NamespacePicker, "switch namespace", "namespace"),
+    b(S::List, &[k('c')], A::ContextPicker, "switch context", "context"),
+    b(S::Detail, &[k('q'), code(KeyCode::Esc), code(KeyCode::Left), k('h')], A::Back, "back to the list", "back"),
+    b(S::Detail, &[code(KeyCode::Up), k('k')], A::Up, "previous key / scroll up", ""),
+    b(S::Detail, &[code(KeyCode::Down), k('j')], A::Down, "next key / scroll down", ""),
+    b(S::Detail, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "scroll the value up", ""),
+    b(S::Detail, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "scroll the value down", ""),
+    b(S::Detail, &[k('v'), code(KeyCode::Char(' '))], A::Reveal, "reveal or hide the selected value", "reveal"),
+    b(S::Detail, &[k('V')], A::RevealAll, "reveal or hide all values", "all"),
+    b(S::Detail, &[code(KeyCode::Tab)], A::NextTab, "next tab", "tab"),
+    b(S::Detail, &[code(KeyCode::BackTab)], A::PrevTab, "previous tab", ""),
+    b(S::Detail, &[k('1')], A::TabData, "Data tab: keys and values", ""),
+    b(S::Detail, &[k('2')], A::TabUsedBy, "Used by tab: Pods, ServiceAccounts, Ingresses", ""),
+    b(S::Detail, &[k('3')], A::TabDetails, "Details tab: typed view and metadata", ""),
+    b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", ""),
+    b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", ""),
+    b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", "choose"),
+    b(S::Picker, &[code(KeyCode::Esc)], A::Back, "cancel", "cancel"),
+    b(
+        S::Filter,
+        &[code(KeyCode::Enter), code(KeyCode::Down)],
+        A::Accept,
+        "keep the filter and move to the list",
+        "keep",
+    ),
+    b(S::Filter, &[code(KeyCode::Esc)], A::ClearFilter, "clear the filter", "clear"),
+    b(S::Help, &[k('q'), code(KeyCode::Esc), k('?')], A::Back, "close the help", "close"),
+    b(S::Help, &[code(KeyCode::Up), k('k')], A::Up, "scroll up", ""),
+    b(S::Help, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", ""),
 ];
 
 /// The action for a key in a scope: the scope's own bindings first, then the global ones
@@ -183,20 +189,11 @@ pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// `key label  help` pairs for the footer of a screen.
+/// `key label` pairs for the footer of a screen: the screen's own keys, then help.
 pub fn footer(scope: Scope) -> Vec<(String, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.footer && (b.scope == scope || b.scope == Scope::Global))
-        .map(|b| (b.keys[0].label(), short(b.help)))
-        .collect()
-}
-
-fn short(help: &'static str) -> &'static str {
-    match help.split_once(' ') {
-        Some((first, _)) if help.starts_with("show or hide") => first,
-        _ => help.split(':').next().unwrap_or(help),
-    }
+    let own = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope);
+    let global = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == Scope::Global);
+    own.chain(global).map(|b| (b.keys[0].label(), b.footer)).collect()
 }
 
 /// Every scope in display order, with its bindings: for the help screen and docs/keys.md.

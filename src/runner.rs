@@ -64,9 +64,11 @@ impl Runner {
                         .buffer_unordered(INSPECT_CONCURRENCY);
                     let mut results = std::pin::pin!(results);
                     while let Some((facts, namespace, name)) = results.next().await {
-                        if let Some(facts) = facts {
-                            let _ = tx.send(Msg::Inspected { namespace, name, facts });
-                        }
+                        let msg = match facts {
+                            Some(facts) => Msg::Inspected { namespace, name, facts },
+                            None => Msg::InspectFailed { namespace, name },
+                        };
+                        let _ = tx.send(msg);
                     }
                 });
             }

@@ -51,6 +51,10 @@ pub enum Msg {
         namespace: String,
         name: String,
     },
+    InspectFailed {
+        namespace: String,
+        name: String,
+    },
     Inspected {
         namespace: String,
         name: String,

@@ -23,6 +23,8 @@ pub struct SecretRow {
     pub created: Option<Timestamp>,
     pub resource_version: String,
     pub inspected: Option<Inspected>,
+    /// Inspection was tried and failed (e.g. no permission to read values): not retried.
+    pub inspect_failed: bool,
 }
 
 impl SecretRow {

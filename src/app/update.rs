@@ -36,6 +36,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Some(old) = state.rows.get(&key) {
                 if old.resource_version == row.resource_version {
                     row.inspected = old.inspected.clone();
+                    row.inspect_failed = old.inspect_failed;
                 }
             }
             let needs_inspect =
@@ -115,6 +116,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Some(r) = state.rows.get_mut(&(namespace, name)) {
                 r.inspected = Some(facts);
                 state.dirty = true;
+            }
+        }
+        Msg::InspectFailed { namespace, name } => {
+            if let Some(r) = state.rows.get_mut(&(namespace, name)) {
+                r.inspect_failed = true;
             }
         }
         Msg::Opened(secret) => {
@@ -218,7 +224,9 @@ fn inspect_what_matters(state: &State, fx: &mut Vec<Effect>) {
     let wanted: Vec<(String, String)> = state
         .rows
         .values()
-        .filter(|r| r.inspected.is_none() && wants_inspection(state, &r.namespace, &r.name, r.is_tls()))
+        .filter(|r| {
+            r.inspected.is_none() && !r.inspect_failed && wants_inspection(state, &r.namespace, &r.name, r.is_tls())
+        })
         .map(|r| r.key())
         .collect();
     if !wanted.is_empty() {

@@ -52,6 +52,7 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
             .and_then(|t| t.parse::<Timestamp>().ok()),
         resource_version: s(meta.and_then(|m| m.get("resourceVersion"))),
         inspected: None,
+        inspect_failed: false,
     })
 }
 

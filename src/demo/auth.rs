@@ -126,7 +126,9 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::Admin => true,
         Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
         Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
-        Role::ListOnly => matches!(verb, "list" | "watch") || (verb == "get" && !(group.is_empty() && resource == "secrets")),
+        Role::ListOnly => {
+            matches!(verb, "list" | "watch") || (verb == "get" && !(group.is_empty() && resource == "secrets"))
+        }
     }
 }
 
@@ -177,8 +179,11 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
         Role::Namespace(_) => {}
         Role::ListOnly => {
             resource_rules.push(json!({"verbs": ["list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
-            resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["namespaces", "pods", "serviceaccounts"]}));
-            resource_rules.push(json!({"verbs": ["get"], "apiGroups": ["apps", "networking.k8s.io"], "resources": ["*"]}));
+            resource_rules.push(
+                json!({"verbs": ["get"], "apiGroups": [""], "resources": ["namespaces", "pods", "serviceaccounts"]}),
+            );
+            resource_rules
+                .push(json!({"verbs": ["get"], "apiGroups": ["apps", "networking.k8s.io"], "resources": ["*"]}));
         }
     }
     resource_rules.push(

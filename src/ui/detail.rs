@@ -115,22 +115,23 @@ fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(Paragraph::new(Span::styled(" This Secret has no keys.", theme.dim)), area);
         return;
     }
-    let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).clamp(8, 32) as u16 + 34;
-    let cols = Layout::horizontal([Constraint::Length(key_width.min(area.width / 2)), Constraint::Min(20)]).split(area);
+    let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).clamp(8, 32) as u16 + 22;
+    let cols =
+        Layout::horizontal([Constraint::Length(key_width.min(area.width * 2 / 5)), Constraint::Min(20)]).split(area);
     let mut key_lines = Vec::new();
     for (idx, (k, v)) in entries.iter().enumerate() {
         let selected = idx == d.selected_key;
         let style = if selected { theme.selected } else { theme.base };
         let readers = state.refs.key_reader_count(&d.namespace, &d.name, k);
         let warn = if !crate::validate::is_env_var_name(k) && state.refs.has_env_from(&d.namespace, &d.name) {
-            Span::styled(" envFrom skips", theme.warn)
+            Span::styled(" ✗env", theme.warn)
         } else {
             Span::raw("")
         };
         key_lines.push(Line::from(vec![
             Span::styled(format!(" {} ", truncate(&sanitize(k), 32)), style),
-            Span::styled(format!(" {} {}", v.kind().label(), format::bytes(v.len())), theme.dim),
-            Span::styled(if readers > 0 { format!(" · {readers} use") } else { String::new() }, theme.dim),
+            Span::styled(format!(" {} {}", format::bytes(v.len()), v.kind().label()), theme.dim),
+            Span::styled(if readers > 0 { format!(" ·{readers}") } else { String::new() }, theme.dim),
             warn,
         ]));
     }

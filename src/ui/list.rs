@@ -144,6 +144,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme)
     frame.render_widget(Paragraph::new(footer(state, scope, theme)), chunks[i + 1]);
 }
 
+/// The type as shown: in full on wide screens, without the well-known prefixes otherwise.
+pub fn type_label(t: &str, wide: bool) -> String {
+    if wide {
+        return t.to_string();
+    }
+    match t {
+        "bootstrap.kubernetes.io/token" => "bootstrap-token".into(),
+        "helm.sh/release.v1" => "helm-release".into(),
+        "kubernetes.io/service-account-token" => "sa-token".into(),
+        _ => t.strip_prefix("kubernetes.io/").unwrap_or(t).to_string(),
+    }
+}
+
 /// A Secret that consumers name but that does not exist.
 fn ghost_row(
     key: &(String, String),
@@ -157,13 +170,10 @@ fn ghost_row(
     if all_ns {
         cells.push(Cell::from(sanitize(&key.0)));
     }
-    let (text, style) = if m.blocks_start {
-        ("MISSING: Pods cannot start", theme.error)
-    } else {
-        ("MISSING (optional)", theme.warn)
-    };
+    let (text, style) =
+        if m.blocks_start { ("MISSING: Pods fail", theme.error) } else { ("MISSING (optional)", theme.warn) };
     cells.extend([
-        Cell::from("(does not exist)"),
+        Cell::from("(none)"),
         Cell::from("—"),
         Cell::from("—"),
         Cell::from(m.consumers.to_string()),
@@ -196,6 +206,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
     let max_offset = state.list.visible.len().saturating_sub(body_height);
     state.list.offset = state.list.offset.min(max_offset);
     let all_ns = state.scope.namespace().is_none();
+    let wide = area.width >= 140;
     let mut filter = NameFilter::new(&state.list.query);
     let end = (state.list.offset + body_height).min(state.list.visible.len());
     let mut rows = Vec::with_capacity(end - state.list.offset);
@@ -226,7 +237,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
         if all_ns {
             cells.push(Cell::from(sanitize(&row.namespace)));
         }
-        cells.push(Cell::from(sanitize(&truncate(&row.type_, 34))));
+        cells.push(Cell::from(sanitize(&truncate(&type_label(&row.type_, wide), 34))));
         cells.push(Cell::from(row.keys.to_string()));
         cells.push(Cell::from(format::age(row.created, state.now)));
         cells.push(Cell::from(used));
@@ -241,7 +252,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
     }
     header.extend(["TYPE", "KEYS", "AGE", "USED BY", "FLAGS"]);
     widths.extend([
-        Constraint::Length(31),
+        Constraint::Length(if wide { 31 } else { 16 }),
         Constraint::Length(4),
         Constraint::Length(6),
         Constraint::Length(7),

@@ -24,3 +24,4 @@ pub fn status(err: &kube::Error) -> (String, u16, String) {
         other => panic!("expected an API error, got {other:?}"),
     }
 }
+pub mod app;

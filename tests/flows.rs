@@ -1,0 +1,282 @@
+//! Flow tests: the app's update function driven with key events against the embedded cluster,
+//! asserting on state and on the rendered screen.
+
+mod common;
+
+use common::app::{App, text};
+use crossterm::event::{KeyCode, KeyModifiers};
+use k8s_openapi::api::core::v1::Secret as K8sSecret;
+use keyhole::app::effect::Scope;
+use keyhole::app::state::{Modal, Options, Tab};
+use keyhole::ui::Theme;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use ratatui::style::Modifier;
+
+fn admin() -> Options {
+    Options::default()
+}
+
+#[tokio::test]
+async fn the_list_shows_secrets_flags_and_missing_references_but_no_values() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    let screen = app.screen(160, 48);
+    for want in [
+        "mysecret",
+        "secret-tls",
+        "kubernetes.io/tls",
+        "EXPIRED",
+        "BROKEN",
+        "UNUSED",
+        "api-token",
+        "MISSING: Pods fail",
+        "MISSING (optional)",
+    ] {
+        assert!(screen.contains(want), "{want} not on screen:\n{screen}");
+    }
+    let row = screen.lines().find(|l| l.starts_with("mysecret")).unwrap();
+    assert!(row.contains("Opaque") && row.contains(" 4 "), "{row}");
+    for value in ["1f2d1e2e67df", "admin", "t0p-Secret", "Y4nys7f11"] {
+        assert!(!screen.contains(value), "a value ({value}) is on the list screen:\n{screen}");
+    }
+    // The list came from Table rows: no row holds values, only what inspection kept.
+    let inspected = app.state.rows.values().filter(|r| r.inspected.is_some()).count();
+    assert!(inspected >= 4, "TLS Secrets and Secrets read by key are inspected ({inspected})");
+}
+
+#[tokio::test]
+async fn open_reveal_and_mask_again_when_the_selection_moves() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    let d = app.state.detail.as_ref().unwrap();
+    assert_eq!(d.keys(), vec!["1badkey", "2alsobad", "password", "username"]);
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("••••••••"), "{screen}");
+    assert!(!screen.contains("1f2d1e2e67df"));
+    for _ in 0..3 {
+        app.press(KeyCode::Char('j')).await;
+    }
+    app.press(KeyCode::Char('v')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.lines().any(|l| l.contains("│ admin")), "revealed username:\n{screen}");
+    app.press(KeyCode::Up).await;
+    let screen = app.screen(160, 48);
+    assert!(!screen.contains("admin"), "moving the selection masks again:\n{screen}");
+    app.press(KeyCode::Char('V')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("1f2d1e2e67df"), "V reveals all:\n{screen}");
+    app.press(KeyCode::Esc).await;
+    assert!(app.state.detail.is_none(), "Esc closes the Secret and drops its values");
+}
+
+#[tokio::test]
+async fn used_by_shows_every_consumer_and_what_needs_a_restart() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    app.press(KeyCode::Char('2')).await;
+    assert_eq!(app.state.detail.as_ref().unwrap().tab, Tab::UsedBy);
+    let screen = app.screen(160, 60);
+    for want in [
+        "Pod mypod",
+        "volume \"foo\" at /etc/foo (items: username → my-group/my-username)",
+        "env SECRET_USERNAME ← username",
+        "RESTART NEEDED",
+        "Keys [1badkey, 2alsobad] from the EnvFrom secret default/mysecret were skipped",
+        "couldn't find key api-key in Secret default/mysecret",
+        "projected volume",
+    ] {
+        assert!(screen.contains(want), "{want} missing from Used by:\n{screen}");
+    }
+    // Deployments group their Pods.
+    app.press(KeyCode::Esc).await;
+    app.press(KeyCode::Esc).await;
+    app.open("prod-db-secret").await;
+    app.press(KeyCode::Char('2')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("Deployment web (2 Pods"), "{screen}");
+}
+
+#[tokio::test]
+async fn binary_values_are_a_hex_dump_and_typed_views_explain_certificates() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.open("binary-truststore").await;
+    app.press(KeyCode::Char('v')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("00000000  30 82"), "DER starts with a SEQUENCE:\n{screen}");
+    app.press(KeyCode::Esc).await;
+    app.press(KeyCode::Esc).await;
+    app.open("secret-tls").await;
+    app.press(KeyCode::Char('3')).await;
+    let screen = app.screen(160, 60);
+    for want in ["CN=example.com", "example.com, www.example.com", "matches the first certificate", "days left"] {
+        assert!(screen.contains(want), "{want}:\n{screen}");
+    }
+    assert!(!screen.contains("PRIVATE KEY"), "the key is never shown in the typed view");
+}
+
+#[tokio::test]
+async fn redact_never_reveals() {
+    let mut app = App::start("admin", None, Options { redact: true, readonly: false }).await;
+    app.loaded().await;
+    app.open("secret-basic-auth").await;
+    app.press(KeyCode::Char('V')).await;
+    app.press(KeyCode::Char('v')).await;
+    for tab in ['1', '2', '3'] {
+        app.press(KeyCode::Char(tab)).await;
+        let screen = app.screen(160, 48);
+        assert!(!screen.contains("t0p-Secret"), "tab {tab}:\n{screen}");
+        assert!(!screen.contains("admin") || tab == '3', "tab {tab}:\n{screen}");
+    }
+    app.press(KeyCode::Char('1')).await;
+    app.press(KeyCode::Char('v')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("--redact"), "{screen}");
+}
+
+#[tokio::test]
+async fn the_list_follows_the_cluster_live_and_relists_after_410_invisibly() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    let client = app.server.client("admin").await.unwrap();
+    let api: Api<K8sSecret> = Api::namespaced(client, "default");
+    let s: K8sSecret =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "fresh"}, "stringData": {"a": "1"}})).unwrap();
+    api.create(&PostParams::default(), &s).await.unwrap();
+    app.until("fresh appears", |s| s.rows.keys().any(|(_, n)| n == "fresh")).await;
+    api.patch("fresh", &PatchParams::default(), &Patch::Merge(serde_json::json!({"stringData": {"b": "2"}})))
+        .await
+        .unwrap();
+    app.until("fresh has two keys", |s| s.rows.iter().any(|((_, n), r)| n == "fresh" && r.keys == 2)).await;
+    // Compaction: the next resume gets 410 and the app relists without a banner.
+    app.server.store.lock().compact();
+    api.delete("fresh", &DeleteParams::default()).await.unwrap();
+    app.until("fresh is gone", |s| !s.rows.keys().any(|(_, n)| n == "fresh")).await;
+    let screen = app.screen(160, 48);
+    assert!(!screen.contains("Connection lost"), "{screen}");
+}
+
+#[tokio::test]
+async fn pickers_filter_by_type_switch_namespace_and_toggle_helm() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.press(KeyCode::Char('t')).await;
+    assert!(matches!(app.state.modal, Some(Modal::Picker(_))));
+    app.type_text("tls").await;
+    app.press(KeyCode::Enter).await;
+    app.state.refresh_if_stale();
+    assert!(app.state.list.visible.iter().all(|k| app.state.rows[k].type_ == "kubernetes.io/tls"));
+    assert_eq!(app.state.list.visible.len(), 3);
+    app.press(KeyCode::Esc).await;
+    // Namespace picker: switch to shop, where Helm release records are hidden by default.
+    app.press(KeyCode::Char('n')).await;
+    app.until("namespaces listed", |s| s.namespaces.contains(&"shop".to_string())).await;
+    app.type_text("shop").await;
+    app.press(KeyCode::Enter).await;
+    app.until("shop is listed", |s| !s.loading && s.rows.keys().all(|(ns, _)| ns == "shop") && !s.rows.is_empty())
+        .await;
+    assert_eq!(app.state.scope, Scope::One("shop".into()));
+    app.until("shop-tls inspected", |s| {
+        s.rows.get(&("shop".into(), "shop-tls".into())).is_some_and(|r| r.inspected.is_some())
+    })
+    .await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("Helm hidden, H shows"), "{screen}");
+    assert!(!screen.contains("sh.helm.release"));
+    assert!(screen.contains("EXPIRES 11d") || screen.contains("EXPIRES 12d"), "shop-tls expires soon:\n{screen}");
+    app.press_with(KeyCode::Char('H'), KeyModifiers::SHIFT).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("sh.helm.release.v1.shop-frontend.v3"), "{screen}");
+    // Sorting by usage puts the used Secrets first.
+    app.press(KeyCode::Char('s')).await;
+    app.press(KeyCode::Char('s')).await;
+    app.press(KeyCode::Char('s')).await;
+    assert_eq!(app.state.list.sort.label(), "usage");
+}
+
+#[tokio::test]
+async fn a_user_who_cannot_list_everywhere_falls_back_to_their_namespace() {
+    let mut app = App::start("shop-dev", Some(Scope::All), admin()).await;
+    app.until("fallen back", |s| s.scope == Scope::One("shop".into()) && !s.loading).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("You may not list Secrets in all namespaces"), "{screen}");
+    assert!(screen.contains("shop-db"), "{screen}");
+}
+
+#[tokio::test]
+async fn permissions_show_in_the_detail_screen() {
+    let mut app = App::start("auditor", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("No permission to read values"), "{screen}");
+    app.press(KeyCode::Char('2')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("Pod mypod"), "Used by works without reading values:\n{screen}");
+
+    let mut app = App::start("viewer", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    app.until("access reviewed", |s| s.detail.as_ref().is_some_and(|d| d.can_update.is_some())).await;
+    assert!(app.screen(160, 48).contains("read-only for you"));
+}
+
+#[tokio::test]
+async fn context_picker_switches_user() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.press(KeyCode::Char('c')).await;
+    app.type_text("team").await;
+    app.press(KeyCode::Enter).await;
+    app.until("switched", |s| s.context == "keyhole-demo-team" && !s.loading && !s.rows.is_empty()).await;
+    assert_eq!(app.state.scope, Scope::One("shop".into()));
+    assert!(app.state.rows.keys().all(|(ns, _)| ns == "shop"));
+}
+
+#[tokio::test]
+async fn help_small_terminals_and_monochrome() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.press(KeyCode::Char('?')).await;
+    let screen = app.screen(100, 40);
+    assert!(screen.contains("Help") && screen.contains("reveal or hide the selected value"), "{screen}");
+    app.press(KeyCode::Esc).await;
+    let small = app.screen(50, 10);
+    assert!(small.contains("keyhole needs a larger window"), "{small}");
+    // NO_COLOR: the selected row is reverse video, so selection stays visible without colour.
+    let buf = app.buffer(80, 24, &Theme::mono());
+    let screen = text(&buf);
+    let y = screen.lines().position(|l| l.starts_with("app-config-v1")).unwrap() as u16;
+    assert!(buf[(0, y)].modifier.contains(Modifier::REVERSED));
+    assert!(buf[(0, y + 1)].fg == ratatui::style::Color::Reset);
+}
+
+#[tokio::test]
+async fn snapshots() {
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    let mono = Theme::mono();
+    insta::assert_snapshot!("list_80x24", text(&app.buffer(80, 24, &mono)));
+    insta::assert_snapshot!("list_160x48", text(&app.buffer(160, 48, &mono)));
+    app.open("mysecret").await;
+    insta::assert_snapshot!("detail_data_80x24", text(&app.buffer(80, 24, &mono)));
+    app.press(KeyCode::Char('2')).await;
+    insta::assert_snapshot!("detail_used_by_160x48", text(&app.buffer(160, 48, &mono)));
+    app.press(KeyCode::Esc).await;
+    app.press(KeyCode::Esc).await;
+    app.open("secret-ssh-auth").await;
+    app.press(KeyCode::Char('3')).await;
+    let details = text(&app.buffer(160, 48, &mono));
+    // uids and resourceVersions differ per run.
+    let stable: String =
+        details
+            .lines()
+            .map(|l| {
+                if l.contains("uid") || l.contains("resourceVersion") || l.contains("created") { "<varies>" } else { l }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    insta::assert_snapshot!("detail_ssh_details_160x48", stable);
+}
