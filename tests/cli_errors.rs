@@ -1,0 +1,102 @@
+//! What a user sees when keyhole cannot connect: one clear paragraph, a non-zero exit, within
+//! seconds, and the terminal untouched (these run without a terminal at all).
+
+mod common;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn keyhole(args: &[&str], home: &std::path::Path, kubeconfig: Option<&std::path::Path>) -> (Output, Duration) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhole"));
+    cmd.args(args).env("HOME", home).env_remove("KUBECONFIG");
+    if let Some(k) = kubeconfig {
+        cmd.env("KUBECONFIG", k);
+    }
+    let start = Instant::now();
+    let out = cmd.output().expect("keyhole runs");
+    (out, start.elapsed())
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn kubeconfig(dir: &std::path::Path, server: &str, ca_pem: Option<&str>) -> std::path::PathBuf {
+    use base64::Engine as _;
+    let ca = ca_pem
+        .map(|c| format!("    certificate-authority-data: {}\n", base64::engine::general_purpose::STANDARD.encode(c)))
+        .unwrap_or_default();
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n{ca}contexts:\n- name: here\n  context:\n    cluster: c\n    user: u\ncurrent-context: here\nusers:\n- name: u\n  user:\n    token: t\n"
+    );
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn no_kubeconfig_says_where_it_looked_and_suggests_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, _) = keyhole(&[], home.path(), None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("No usable kubeconfig") && err.contains("keyhole --demo"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing drawn");
+}
+
+#[test]
+fn a_missing_kubeconfig_file_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, _) = keyhole(&["--kubeconfig", "/nonexistent/config"], home.path(), None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Cannot read the kubeconfig /nonexistent/config"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unknown_context_lists_the_known_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let kc = kubeconfig(home.path(), "https://127.0.0.1:1", None);
+    let (out, _) = keyhole(&["--context", "prod"], home.path(), Some(&kc));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("There is no context named \"prod\"") && err.contains("here"), "{err}");
+}
+
+#[test]
+fn an_unreachable_cluster_is_reported_quickly() {
+    let home = tempfile::tempdir().unwrap();
+    let kc = kubeconfig(home.path(), "https://127.0.0.1:1", None);
+    let (out, took) = keyhole(&[], home.path(), Some(&kc));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Cannot reach the cluster at https://127.0.0.1:1") && err.contains("connection refused"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+}
+
+#[test]
+fn a_tls_error_names_the_certificate_problem() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(common::empty());
+    let home = tempfile::tempdir().unwrap();
+    // The demo PKI's CA did not sign this server's certificate.
+    let kc = kubeconfig(home.path(), &server.url(), Some(include_str!("../assets/pki/ca.crt")));
+    let (out, _) = keyhole(&[], home.path(), Some(&kc));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("TLS with") && err.contains("certificate"), "{err}");
+    drop(server);
+}
+
+#[test]
+fn bad_credentials_are_a_401_message() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(common::empty());
+    let home = tempfile::tempdir().unwrap();
+    let kc = kubeconfig(home.path(), &server.url(), Some(&server.ca_pem));
+    let (out, _) = keyhole(&[], home.path(), Some(&kc));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("rejected the credentials (401 Unauthorized)"), "{}", stderr(&out));
+}
