@@ -14,3 +14,6 @@ pub use effect::Effect;
 pub use msg::Msg;
 pub use state::State;
 pub use update::update;
+
+#[cfg(test)]
+mod tests;

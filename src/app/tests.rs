@@ -1,0 +1,154 @@
+//! Unit tests of the update function: pure, no cluster.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::effect::{Effect, Scope};
+use super::msg::{Connection, ListError, Msg, OpenError};
+use super::rows::SecretRow;
+use super::state::{Modal, Options, State};
+use super::update;
+
+fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
+    SecretRow {
+        namespace: ns.into(),
+        name: name.into(),
+        type_: ty.into(),
+        keys: 1,
+        created: None,
+        resource_version: "1".into(),
+        inspected: None,
+        inspect_failed: false,
+    }
+}
+
+fn state() -> State {
+    let mut s = State::new("ctx", vec!["ctx".into(), "other".into()], Scope::One("default".into()), Options::default());
+    let rows = vec![
+        row("default", "alpha", "Opaque"),
+        row("default", "beta-tls", "kubernetes.io/tls"),
+        row("default", "sh.helm.release.v1.app.v1", "helm.sh/release.v1"),
+    ];
+    update(&mut s, Msg::SecretsListed(rows));
+    s
+}
+
+fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+#[test]
+fn listing_hides_helm_and_asks_to_inspect_tls() {
+    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
+    let fx = update(&mut s, Msg::SecretsListed(vec![row("default", "a", "kubernetes.io/tls"), row("default", "h", "helm.sh/release.v1")]));
+    assert_eq!(s.list.visible.len(), 1);
+    assert_eq!(s.list.hidden_helm, 1);
+    assert_eq!(fx, vec![Effect::Inspect(vec![("default".into(), "a".into())])]);
+}
+
+#[test]
+fn watch_events_mark_the_list_stale_and_one_refresh_applies_them() {
+    let mut s = state();
+    for i in 0..100 {
+        update(&mut s, Msg::SecretUpserted(row("default", &format!("n{i}"), "Opaque")));
+    }
+    assert!(s.stale);
+    s.refresh_if_stale();
+    assert_eq!(s.list.visible.len(), 102);
+    update(&mut s, Msg::SecretDeleted { namespace: "default".into(), name: "n0".into() });
+    s.refresh_if_stale();
+    assert_eq!(s.list.visible.len(), 101);
+}
+
+#[test]
+fn filter_typing_does_not_trigger_list_keys() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('/'));
+    for c in "qbeta".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    assert!(!s.quit, "q while typing is a letter");
+    assert_eq!(s.list.query, "qbeta");
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    for c in "beta".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    assert_eq!(s.list.visible, vec![("default".to_string(), "beta-tls".to_string())]);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.list.visible.len(), 2);
+}
+
+#[test]
+fn open_asks_for_the_secret_and_permissions_and_back_drops_it() {
+    let mut s = state();
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![
+            Effect::Open { namespace: "default".into(), name: "alpha".into() },
+            Effect::CheckUpdate { namespace: "default".into(), name: "alpha".into() }
+        ]
+    );
+    update(&mut s, Msg::OpenFailed { namespace: "default".into(), name: "alpha".into(), error: OpenError::Forbidden("no".into()) });
+    assert!(s.detail.as_ref().unwrap().error.is_some());
+    key(&mut s, KeyCode::Esc);
+    assert!(s.detail.is_none());
+}
+
+#[test]
+fn forbidden_across_namespaces_falls_back_and_says_so() {
+    let mut s = State::new("ctx", vec![], Scope::All, Options::default());
+    let fx = update(
+        &mut s,
+        Msg::SecretsFailed(ListError::ForbiddenAllNamespaces { fallback: vec!["team".into()], message: "nope".into() }),
+    );
+    assert_eq!(s.scope, Scope::One("team".into()));
+    assert_eq!(fx, vec![Effect::Watch(Scope::One("team".into()))]);
+    assert!(s.scope_note.as_ref().unwrap().contains("nope"));
+}
+
+#[test]
+fn connection_banner_comes_and_goes() {
+    let mut s = state();
+    update(&mut s, Msg::Connection(Connection::Lost("reset".into())));
+    assert_eq!(s.connection, Connection::Lost("reset".into()));
+    update(&mut s, Msg::Connection(Connection::Live));
+    assert_eq!(s.reconnected_ticks, 3);
+    for _ in 0..3 {
+        update(&mut s, Msg::Tick);
+    }
+    assert_eq!(s.reconnected_ticks, 0);
+}
+
+#[test]
+fn quit_and_pickers() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('n'));
+    assert!(matches!(&s.modal, Some(Modal::Picker(_))));
+    update(&mut s, Msg::Namespaces(Ok(vec!["kube-system".into(), "default".into()])));
+    key(&mut s, KeyCode::Char('k'));
+    key(&mut s, KeyCode::Char('u'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::Watch(Scope::One("kube-system".into()))]);
+    assert!(s.rows.is_empty() && s.loading);
+    let fx = key(&mut s, KeyCode::Char('q'));
+    assert_eq!(fx, vec![Effect::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn redact_refuses_to_reveal() {
+    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options { redact: true, readonly: false });
+    update(&mut s, Msg::SecretsListed(vec![row("default", "a", "Opaque")]));
+    key(&mut s, KeyCode::Enter);
+    let mut secret = crate::secret::Secret::new("default", "a", "Opaque");
+    secret.data = Some([("k".to_string(), crate::secret::SecretValue::from("v"))].into_iter().collect());
+    update(&mut s, Msg::Opened(Box::new(secret)));
+    key(&mut s, KeyCode::Char('v'));
+    key(&mut s, KeyCode::Char('V'));
+    assert!(s.detail.as_ref().unwrap().revealed.is_empty());
+    assert!(s.flash.as_ref().unwrap().text.contains("--redact"));
+}
