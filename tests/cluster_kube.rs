@@ -1,6 +1,8 @@
 //! The embedded cluster driven by kube-rs, as keyhole's own code drives a real cluster:
 //! CRUD, errors with their exact Status shapes, permissions, dry run, paging and watches.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

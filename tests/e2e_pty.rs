@@ -1,6 +1,8 @@
 //! End-to-end: the real `keyhole --demo` binary in a pseudo-terminal, read back through a
 //! terminal emulator (vt100), driven with keystrokes as a person would.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

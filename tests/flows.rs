@@ -1,6 +1,8 @@
 //! Flow tests: the app's update function driven with key events against the embedded cluster,
 //! asserting on state and on the rendered screen.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::app::{App, text};

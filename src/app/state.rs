@@ -293,10 +293,10 @@ impl State {
         }
         self.list.hidden_helm = hidden_helm;
         // Keep the same Secret selected when it is still shown.
-        if let Some(k) = selected_key {
-            if let Some(i) = self.list.visible.iter().position(|v| *v == k) {
-                self.list.selected = i;
-            }
+        if let Some(k) = selected_key
+            && let Some(i) = self.list.visible.iter().position(|v| *v == k)
+        {
+            self.list.selected = i;
         }
         if self.list.selected >= self.list.visible.len() {
             self.list.selected = self.list.visible.len().saturating_sub(1);

@@ -39,7 +39,10 @@ fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
 #[test]
 fn listing_hides_helm_and_asks_to_inspect_tls() {
     let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
-    let fx = update(&mut s, Msg::SecretsListed(vec![row("default", "a", "kubernetes.io/tls"), row("default", "h", "helm.sh/release.v1")]));
+    let fx = update(
+        &mut s,
+        Msg::SecretsListed(vec![row("default", "a", "kubernetes.io/tls"), row("default", "h", "helm.sh/release.v1")]),
+    );
     assert_eq!(s.list.visible.len(), 1);
     assert_eq!(s.list.hidden_helm, 1);
     assert_eq!(fx, vec![Effect::Inspect(vec![("default".into(), "a".into())])]);
@@ -92,7 +95,10 @@ fn open_asks_for_the_secret_and_permissions_and_back_drops_it() {
             Effect::CheckUpdate { namespace: "default".into(), name: "alpha".into() }
         ]
     );
-    update(&mut s, Msg::OpenFailed { namespace: "default".into(), name: "alpha".into(), error: OpenError::Forbidden("no".into()) });
+    update(
+        &mut s,
+        Msg::OpenFailed { namespace: "default".into(), name: "alpha".into(), error: OpenError::Forbidden("no".into()) },
+    );
     assert!(s.detail.as_ref().unwrap().error.is_some());
     key(&mut s, KeyCode::Esc);
     assert!(s.detail.is_none());

@@ -33,11 +33,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SecretUpserted(mut row) => {
             let key = row.key();
-            if let Some(old) = state.rows.get(&key) {
-                if old.resource_version == row.resource_version {
-                    row.inspected = old.inspected.clone();
-                    row.inspect_failed = old.inspect_failed;
-                }
+            if let Some(old) = state.rows.get(&key)
+                && old.resource_version == row.resource_version
+            {
+                row.inspected = old.inspected.clone();
+                row.inspect_failed = old.inspect_failed;
             }
             let needs_inspect =
                 row.inspected.is_none() && wants_inspection(state, &row.namespace, &row.name, row.is_tls());
@@ -124,32 +124,35 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Opened(secret) => {
-            if let Some(d) = &mut state.detail {
-                if d.namespace == secret.namespace() && d.name == secret.name() {
-                    let keys = secret.entries().count();
-                    d.secret = Some(*secret);
-                    d.error = None;
-                    if d.selected_key >= keys {
-                        d.selected_key = keys.saturating_sub(1);
-                    }
-                    state.dirty = true;
+            if let Some(d) = &mut state.detail
+                && d.namespace == secret.namespace()
+                && d.name == secret.name()
+            {
+                let keys = secret.entries().count();
+                d.secret = Some(*secret);
+                d.error = None;
+                if d.selected_key >= keys {
+                    d.selected_key = keys.saturating_sub(1);
                 }
+                state.dirty = true;
             }
         }
         Msg::OpenFailed { namespace, name, error } => {
-            if let Some(d) = &mut state.detail {
-                if d.namespace == namespace && d.name == name {
-                    d.error = Some(error);
-                    state.dirty = true;
-                }
+            if let Some(d) = &mut state.detail
+                && d.namespace == namespace
+                && d.name == name
+            {
+                d.error = Some(error);
+                state.dirty = true;
             }
         }
         Msg::CanUpdate { namespace, name, allowed } => {
-            if let Some(d) = &mut state.detail {
-                if d.namespace == namespace && d.name == name {
-                    d.can_update = Some(allowed);
-                    state.dirty = true;
-                }
+            if let Some(d) = &mut state.detail
+                && d.namespace == namespace
+                && d.name == name
+            {
+                d.can_update = Some(allowed);
+                state.dirty = true;
             }
         }
         Msg::Namespaces(result) => {
@@ -159,18 +162,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.namespaces = list;
                 }
                 Err(e) => {
-                    if state.namespaces.is_empty() {
-                        if let Some(ns) = state.scope.namespace() {
-                            state.namespaces = vec![ns.to_string()];
-                        }
+                    if state.namespaces.is_empty()
+                        && let Some(ns) = state.scope.namespace()
+                    {
+                        state.namespaces = vec![ns.to_string()];
                     }
                     state.flash(format!("Cannot list namespaces: {e}"), true);
                 }
             }
-            if let Some(Modal::Picker(p)) = &mut state.modal {
-                if p.kind == PickerKind::Namespace {
-                    *p = namespace_picker(state.namespaces.clone(), &state.scope);
-                }
+            if let Some(Modal::Picker(p)) = &mut state.modal
+                && p.kind == PickerKind::Namespace
+            {
+                *p = namespace_picker(state.namespaces.clone(), &state.scope);
             }
             state.dirty = true;
         }
@@ -468,10 +471,10 @@ fn on_picker_key(state: &mut State, ev: KeyEvent, action: Option<Action>, fx: &m
                     }
                 }
                 PickerKind::Context => {
-                    if let Some(ctx) = value {
-                        if ctx != state.context {
-                            fx.push(Effect::SwitchContext(ctx));
-                        }
+                    if let Some(ctx) = value
+                        && ctx != state.context
+                    {
+                        fx.push(Effect::SwitchContext(ctx));
                     }
                 }
             }
@@ -487,10 +490,10 @@ fn on_picker_key(state: &mut State, ev: KeyEvent, action: Option<Action>, fx: &m
     }
     // Keep the selection on a matching item as the query changes.
     let matching = p.matching();
-    if !matching.contains(&p.selected) {
-        if let Some(first) = matching.first() {
-            p.selected = *first;
-        }
+    if !matching.contains(&p.selected)
+        && let Some(first) = matching.first()
+    {
+        p.selected = *first;
     }
 }
 
@@ -503,19 +506,15 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
             // Dropping the Detail drops the Secret, whose values are zeroized.
             state.detail = None;
         }
-        Some(Action::Up) if d.tab == Tab::Data => {
-            if d.selected_key > 0 {
-                d.selected_key -= 1;
-                d.revealed.clear();
-                d.scroll = 0;
-            }
+        Some(Action::Up) if d.tab == Tab::Data && d.selected_key > 0 => {
+            d.selected_key -= 1;
+            d.revealed.clear();
+            d.scroll = 0;
         }
-        Some(Action::Down) if d.tab == Tab::Data => {
-            if d.selected_key + 1 < keys.len() {
-                d.selected_key += 1;
-                d.revealed.clear();
-                d.scroll = 0;
-            }
+        Some(Action::Down) if d.tab == Tab::Data && d.selected_key + 1 < keys.len() => {
+            d.selected_key += 1;
+            d.revealed.clear();
+            d.scroll = 0;
         }
         Some(Action::Up) | Some(Action::PageUp) => {
             d.scroll = d.scroll.saturating_sub(if action == Some(Action::Up) { 1 } else { 10 })
@@ -528,10 +527,10 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
                 state.flash("Values stay hidden: keyhole runs with --redact", true);
                 return;
             }
-            if let Some(k) = keys.get(d.selected_key) {
-                if !d.revealed.remove(k) {
-                    d.revealed.insert(k.clone());
-                }
+            if let Some(k) = keys.get(d.selected_key)
+                && !d.revealed.remove(k)
+            {
+                d.revealed.insert(k.clone());
             }
         }
         Some(Action::RevealAll) => {

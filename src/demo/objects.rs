@@ -277,10 +277,10 @@ pub fn decode_secret(obj: &Value) -> Result<Secret, ApiError> {
 /// etcd's protobuf encoding does, so that `data: {}` and no data compare as the server's do.
 pub fn encode_secret(secret: &Secret) -> Value {
     let mut out = secret.to_json();
-    if out.get("data").and_then(Value::as_object).is_some_and(|m| m.is_empty()) {
-        if let Some(o) = out.as_object_mut() {
-            o.remove("data");
-        }
+    if out.get("data").and_then(Value::as_object).is_some_and(|m| m.is_empty())
+        && let Some(o) = out.as_object_mut()
+    {
+        o.remove("data");
     }
     out
 }

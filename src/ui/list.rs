@@ -24,10 +24,10 @@ pub fn flags(state: &State, row: &SecretRow) -> Vec<(String, Flag)> {
             out.push((format!("EXPIRES {days}d"), Flag::Warn));
         }
     }
-    if let Some(keys) = row.inspected.as_ref().map(|i| &i.keys) {
-        if !state.refs.missing_keys(&row.namespace, &row.name, keys).is_empty() {
-            out.push(("BROKEN".to_string(), Flag::Bad));
-        }
+    if let Some(keys) = row.inspected.as_ref().map(|i| &i.keys)
+        && !state.refs.missing_keys(&row.namespace, &row.name, keys).is_empty()
+    {
+        out.push(("BROKEN".to_string(), Flag::Bad));
     }
     if row.is_immutable() {
         out.push(("IMMUTABLE".to_string(), Flag::Info));

@@ -2,6 +2,7 @@
 //! embedded cluster, with no terminal. Keys go in, messages come back from the cluster, and the
 //! screen is drawn into a ratatui TestBackend.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

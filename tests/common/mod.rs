@@ -1,5 +1,6 @@
 //! Shared by the integration tests: start the embedded cluster, get clients for its users.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keyhole::demo::{DemoServer, ServerOptions};
 
