@@ -86,11 +86,11 @@ pub struct ContainerRef {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mount {
     pub container: ContainerRef,
-    pub path: Box<str>,
+    pub path: Name,
     pub read_only: bool,
     /// `subPath` or `subPathExpr` (the latter marked by `sub_path_expr`): such a mount never
     /// receives updates.
-    pub sub_path: Option<Box<str>>,
+    pub sub_path: Option<Name>,
     pub sub_path_expr: bool,
 }
 
@@ -98,7 +98,7 @@ pub struct Mount {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Item {
     pub key: Name,
-    pub path: Box<str>,
+    pub path: Name,
     pub mode: Option<i32>,
 }
 

@@ -1003,3 +1003,38 @@ proptest! {
         exercise(&pod, &keys);
     }
 }
+
+/// The records are kept for every Pod: keep them small (88 bytes per reference today, plus
+/// one shared Consumer per Pod; names are shared).
+#[test]
+fn record_sizes() {
+    assert!(size_of::<Reference>() <= 96, "{}", size_of::<Reference>());
+    assert!(size_of::<Usage>() <= 64, "{}", size_of::<Usage>());
+}
+
+#[test]
+fn index_shares_names_between_pods() {
+    let mut index = RefIndex::new();
+    for i in 0..100 {
+        index.upsert_pod(&generated_pod(i * 400), &WorkloadResolver::new());
+    }
+    // 100 replicas of app-0 in ns-0: their names are held once, Pod names aside.
+    let refs = index.refs_to("ns-0", "app-0-secret");
+    assert_eq!(refs.len(), 200);
+    assert!(refs.windows(2).all(|w| std::sync::Arc::ptr_eq(&w[0].secret, &w[1].secret)));
+    let workloads: Vec<&Workload> = refs.iter().filter_map(|r| r.consumer.workload.as_ref()).collect();
+    assert!(workloads.windows(2).all(|w| std::sync::Arc::ptr_eq(&w[0].name, &w[1].name)));
+    assert!(index.shared_names() < 40, "{}", index.shared_names());
+    // Names nothing uses are forgotten after enough removals.
+    for i in 0..100 {
+        index.remove(&pod_id(&generated_pod(i * 400)));
+    }
+    for i in 0..2000 {
+        let mut p = named_pod(&format!("p{i}"), &[&format!("s{i}")]);
+        index.upsert_pod(&p, &WorkloadResolver::new());
+        p.spec = None;
+        index.upsert_pod(&p, &WorkloadResolver::new());
+    }
+    assert!(index.is_empty());
+    assert!(index.shared_names() < 1000, "{}", index.shared_names());
+}
