@@ -2,7 +2,8 @@
 //!
 //! Watch events replace a consumer's references whole ([`RefIndex::upsert`]) or drop them
 //! ([`RefIndex::remove`]); both cost the size of that consumer's references, whatever the size
-//! of the cluster. Secret names are shared between all references to the same Secret.
+//! of the cluster. Names (namespaces, Secrets, containers, volumes, paths, keys, workloads) are
+//! held once and shared between the Pods that use them, through an [`Interner`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use k8s_openapi::api::networking::v1::Ingress;
 
 use super::analysis::{self, Analysis, MissingEffect, SecretFacts};
 use super::intern::Interner;
-use super::model::{ConsumerId, ConsumerKind, DOCKER_CONFIG_KEYS, Keys, Name, Reference, Usage};
+use super::model::{ConsumerId, ConsumerKind, DOCKER_CONFIG_KEYS, Keys, Name, PodPhase, Reference, Usage};
 use super::project;
 use super::workload::{Workload, WorkloadKind, WorkloadResolver};
 
@@ -45,6 +46,8 @@ pub struct RefIndex {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct UsageCount {
     pub pods: usize,
+    /// Of those, Pods that have terminated (Succeeded or Failed) and read nothing any more.
+    pub terminated_pods: usize,
     /// Distinct workloads of those Pods (a bare Pod counts as one).
     pub workloads: usize,
     pub service_accounts: usize,
@@ -218,11 +221,20 @@ impl RefIndex {
     }
 
     pub fn upsert_service_account(&mut self, sa: &ServiceAccount) {
-        self.upsert(project::service_account_id(sa), project::from_service_account(sa));
+        let refs = self.share_secret_names(project::from_service_account(sa));
+        self.upsert(project::service_account_id(sa), refs);
     }
 
     pub fn upsert_ingress(&mut self, ingress: &Ingress) {
-        self.upsert(project::ingress_id(ingress), project::from_ingress(ingress));
+        let refs = self.share_secret_names(project::from_ingress(ingress));
+        self.upsert(project::ingress_id(ingress), refs);
+    }
+
+    fn share_secret_names(&mut self, mut refs: Vec<Reference>) -> Vec<Reference> {
+        for r in &mut refs {
+            r.secret = self.names.intern(&r.secret);
+        }
+        refs
     }
 
     /// Drops a consumer's references (a deleted watch event). Returns whether it had any.
@@ -358,6 +370,22 @@ impl RefIndex {
             .collect()
     }
 
+    /// Usage counts for every referenced Secret of every namespace, by namespace and name.
+    pub fn usage_all(&self) -> BTreeMap<(&str, &str), UsageCount> {
+        let mut out = BTreeMap::new();
+        for ns in self.namespaces() {
+            out.extend(self.usage_in(ns).into_iter().map(|(secret, count)| ((ns, secret), count)));
+        }
+        out
+    }
+
+    /// The namespaces with references, sorted.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.by_secret.keys().map(|n| &**n).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// The names of the Secrets referenced in a namespace, sorted.
     pub fn secrets_in(&self, namespace: &str) -> Vec<&str> {
         let mut names: Vec<&str> = self.by_secret.get(namespace).into_iter().flatten().map(|(s, _)| &**s).collect();
@@ -442,6 +470,9 @@ fn count<'a>(consumers: impl Iterator<Item = &'a Entry>) -> UsageCount {
         match id.kind {
             ConsumerKind::Pod => {
                 out.pods += 1;
+                if refs.first().and_then(|r| r.consumer.phase).is_some_and(PodPhase::is_terminated) {
+                    out.terminated_pods += 1;
+                }
                 if let Some(w) = refs.first().and_then(|r| r.consumer.workload.as_ref()) {
                     workloads.insert((&w.kind, &w.name));
                 }

@@ -11,8 +11,8 @@ use k8s_openapi::api::networking::v1::Ingress;
 
 use super::intern::Interner;
 use super::model::{
-    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, Item, Mount, Name, Reference, Usage, VolumePlugin,
-    VolumeUse,
+    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, Item, Mount, Name, PodPhase, Reference, Usage,
+    VolumePlugin, VolumeUse,
 };
 use super::workload::{Owner, POD_TEMPLATE_HASH, WorkloadResolver};
 
@@ -102,7 +102,8 @@ pub fn from_pod_in(pod: &Pod, resolver: &WorkloadResolver, names: &mut Interner)
         resolver.resolve_with(&id.namespace, &id.name, controller.as_ref(), pod_template_hash.as_deref(), &mut |s| {
             if s == &*id.name { Arc::clone(&id.name) } else { names.intern(s) }
         });
-    let consumer = Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash });
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).and_then(PodPhase::parse);
+    let consumer = Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash, phase });
 
     let containers: Vec<ContainerView<'_>> = {
         let mut v = Vec::with_capacity(spec.containers.len());

@@ -250,8 +250,50 @@ fn web_pods_grouped_under_deployment() {
                 .any(|g| g.name == "prod-db-client-pod" && g.workload.map(|w| &w.kind) == Some(&WorkloadKind::Pod))
         );
         let usage = demo.index.usage("default", "prod-db-secret");
-        assert_eq!(usage, UsageCount { pods: 3, workloads: 2, service_accounts: 0, ingresses: 0 });
+        assert_eq!(usage, UsageCount { pods: 3, terminated_pods: 0, workloads: 2, service_accounts: 0, ingresses: 0 });
     }
+}
+
+#[test]
+fn findings_grouped_by_workload() {
+    let mut index = RefIndex::new();
+    let mut pods: Vec<Pod> = (0..3).map(|i| generated_pod(i * 400)).collect();
+    pods.push(named_pod("bare", &["app-0-secret"]));
+    if let Some(ns) = pods[3].metadata.namespace.as_mut() {
+        *ns = "ns-0".into();
+    }
+    for p in &pods {
+        index.upsert_pod(p, &WorkloadResolver::new());
+    }
+    let a = index.analyze("ns-0", "app-0-secret", &SecretFacts::with_keys(["user"]));
+    // Three replicas miss `password` through env; the bare Pod misses `k`.
+    assert_eq!(a.findings.len(), 4);
+    let grouped = a.grouped();
+    let got: Vec<(String, usize)> =
+        grouped.iter().map(|g| (g.finding.reference.consumer.describe(), g.consumers.len())).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.iter().any(|(_, n)| *n == 3));
+    assert!(got.contains(&("Pod bare".to_string(), 1)), "{got:?}");
+}
+
+#[test]
+fn terminated_pods_are_counted_apart() {
+    let mut index = RefIndex::new();
+    let mut done = named_pod("done", &["s"]);
+    done.status = Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Succeeded".into()), ..Default::default() });
+    index.upsert_pod(&done, &WorkloadResolver::new());
+    index.upsert_pod(&named_pod("running", &["s"]), &WorkloadResolver::new());
+    let usage = index.usage("ns", "s");
+    assert_eq!((usage.pods, usage.terminated_pods), (2, 1));
+    assert_eq!(index.references_of(&pod_id(&done))[0].consumer.phase, Some(PodPhase::Succeeded));
+    assert_eq!(index.namespaces(), ["ns"]);
+    assert_eq!(index.usage_all().get(&("ns", "s")).map(|u| u.pods), Some(2));
+    // A phase change is a change of the record; a repeated event is not.
+    done.status = Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Failed".into()), ..Default::default() });
+    index.upsert_pod(&done, &WorkloadResolver::new());
+    index.upsert_pod(&done, &WorkloadResolver::new());
+    assert_eq!(index.references_of(&pod_id(&done))[0].consumer.phase, Some(PodPhase::Failed));
+    assert_eq!(index.len(), 2);
 }
 
 #[test]
