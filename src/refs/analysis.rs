@@ -2,11 +2,11 @@
 //! (reference §6.2 and §7): missing Secrets and keys, envFrom keys that are skipped, and whether
 //! a consumer sees a change without a restart.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::validate::is_env_var_name;
 
-use super::model::{ContainerRef, DOCKER_CONFIG_KEYS, Name, Reference, TLS_KEYS, Usage};
+use super::model::{ConsumerId, ConsumerKind, ContainerRef, DOCKER_CONFIG_KEYS, Name, Reference, TLS_KEYS, Usage};
 
 /// What the absence of a Secret (or of a key it names) does to the consumer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -344,11 +344,44 @@ impl<'a> Analysis<'a> {
         self.findings.iter().any(|f| f.severity() == Severity::Error)
     }
 
+    /// The findings, each once for all the consumers it concerns in one group (the replicas of
+    /// a workload, or one ServiceAccount or Ingress), in the order of `findings`.
+    pub fn grouped(&self) -> Vec<FindingGroup<'_, 'a>> {
+        type Key<'k> = (ConsumerKind, &'k str, &'k str, &'k Usage, bool, &'k FindingKind);
+        let mut seen: HashMap<Key<'_>, usize> = HashMap::new();
+        let mut out: Vec<FindingGroup<'_, 'a>> = Vec::new();
+        for f in &self.findings {
+            let r = f.reference;
+            let c = &r.consumer;
+            let (kind, name) = match &c.workload {
+                Some(w) => (w.kind.as_str(), &*w.name),
+                None => ("", &*c.id.name),
+            };
+            let key = (c.id.kind, kind, name, &r.usage, r.optional, &f.kind);
+            match seen.get(&key).and_then(|&i| out.get_mut(i)) {
+                Some(group) => group.consumers.push(&c.id),
+                None => {
+                    seen.insert(key, out.len());
+                    out.push(FindingGroup { finding: f, consumers: vec![&c.id] });
+                }
+            }
+        }
+        out
+    }
+
     /// The findings about one reference.
     pub fn findings_for(&self, reference: &Reference) -> impl Iterator<Item = &Finding<'a>> {
         let reference: *const Reference = reference;
         self.findings.iter().filter(move |f| std::ptr::eq(f.reference, reference))
     }
+}
+
+/// One finding shared by the consumers of a group.
+#[derive(Debug, Clone)]
+pub struct FindingGroup<'f, 'a> {
+    /// The first of the group's findings; its reference's consumer tells the workload.
+    pub finding: &'f Finding<'a>,
+    pub consumers: Vec<&'a ConsumerId>,
 }
 
 /// Findings about the Secret `namespace/secret` and its `references`.

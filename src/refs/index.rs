@@ -2,7 +2,8 @@
 //!
 //! Watch events replace a consumer's references whole ([`RefIndex::upsert`]) or drop them
 //! ([`RefIndex::remove`]); both cost the size of that consumer's references, whatever the size
-//! of the cluster. Secret names are shared between all references to the same Secret.
+//! of the cluster. Names (namespaces, Secrets, containers, volumes, paths, keys, workloads) are
+//! held once and shared between the Pods that use them, through an [`Interner`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -11,25 +12,42 @@ use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use k8s_openapi::api::networking::v1::Ingress;
 
 use super::analysis::{self, Analysis, MissingEffect, SecretFacts};
-use super::model::{ConsumerId, ConsumerKind, DOCKER_CONFIG_KEYS, Keys, Name, Reference, Usage};
+use super::intern::Interner;
+use super::model::{ConsumerId, ConsumerKind, DOCKER_CONFIG_KEYS, Keys, Name, PodPhase, Reference, Usage};
 use super::project;
 use super::workload::{Workload, WorkloadKind, WorkloadResolver};
 
-type BySecret = HashMap<Name, HashMap<Name, HashSet<ConsumerId>>>;
+type Map<K, V> = foldhash::HashMap<K, V>;
+type Set<T> = foldhash::HashSet<T>;
+
+/// A consumer's place in the index; Secrets point at consumers by slot number.
+type Slot = u32;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: ConsumerId,
+    refs: Box<[Reference]>,
+}
 
 /// Who uses which Secret, and how.
 #[derive(Debug, Default, Clone)]
 pub struct RefIndex {
-    consumers: HashMap<ConsumerId, Box<[Reference]>>,
-    /// namespace → secret → consumers that reference it.
-    by_secret: BySecret,
+    entries: Vec<Option<Entry>>,
+    free: Vec<Slot>,
+    slots: Map<ConsumerId, Slot>,
+    /// namespace → secret → the consumers that reference it.
+    by_secret: Map<Name, Map<Name, Set<Slot>>>,
     references: usize,
+    names: Interner,
+    removed_since_purge: usize,
 }
 
 /// How many consumers use one Secret.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct UsageCount {
     pub pods: usize,
+    /// Of those, Pods that have terminated (Succeeded or Failed) and read nothing any more.
+    pub terminated_pods: usize,
     /// Distinct workloads of those Pods (a bare Pod counts as one).
     pub workloads: usize,
     pub service_accounts: usize,
@@ -149,54 +167,90 @@ impl RefIndex {
     /// Replaces all references of the consumer `id` (an empty list removes it).
     /// References whose consumer is not `id` are dropped.
     pub fn upsert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
+        let refs: Vec<Reference> = refs.into_iter().filter(|r| r.consumer.id == id).collect();
+        if let Some(&slot) = self.slots.get(&id)
+            && let Some(Some(entry)) = self.entries.get(slot as usize)
+            && *entry.refs == *refs
+        {
+            // Most Pod events change the status only.
+            return;
+        }
         self.remove(&id);
-        let mut refs: Vec<Reference> = refs.into_iter().filter(|r| r.consumer.id == id).collect();
         if refs.is_empty() {
             return;
         }
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => match Slot::try_from(self.entries.len()) {
+                Ok(slot) => {
+                    self.entries.push(None);
+                    slot
+                }
+                Err(_) => return,
+            },
+        };
         let by_namespace = match self.by_secret.get_mut(&*id.namespace) {
             Some(m) => m,
             None => self.by_secret.entry(Arc::clone(&id.namespace)).or_default(),
         };
-        for r in &mut refs {
-            // Share the Secret's name with the references already indexed.
-            match by_namespace.get_key_value(&*r.secret) {
-                Some((name, _)) => r.secret = Arc::clone(name),
-                None => {
-                    by_namespace.insert(Arc::clone(&r.secret), HashSet::new());
+        for r in &refs {
+            match by_namespace.get_mut(&*r.secret) {
+                Some(set) => {
+                    set.insert(slot);
                 }
-            }
-            if let Some(set) = by_namespace.get_mut(&*r.secret) {
-                set.insert(id.clone());
+                None => {
+                    by_namespace.insert(Arc::clone(&r.secret), Set::from_iter([slot]));
+                }
             }
         }
         self.references += refs.len();
-        self.consumers.insert(id, refs.into_boxed_slice());
+        self.slots.insert(id.clone(), slot);
+        if let Some(e) = self.entries.get_mut(slot as usize) {
+            *e = Some(Entry { id, refs: refs.into_boxed_slice() });
+        }
     }
 
     /// Projects and indexes a Pod (an added or modified watch event).
     pub fn upsert_pod(&mut self, pod: &Pod, resolver: &WorkloadResolver) {
-        self.upsert(project::pod_id(pod), project::from_pod(pod, resolver));
+        let refs = project::from_pod_in(pod, resolver, &mut self.names);
+        let id = match refs.first() {
+            Some(r) => r.consumer.id.clone(),
+            None => project::pod_id(pod),
+        };
+        self.upsert(id, refs);
     }
 
     pub fn upsert_service_account(&mut self, sa: &ServiceAccount) {
-        self.upsert(project::service_account_id(sa), project::from_service_account(sa));
+        let refs = self.share_secret_names(project::from_service_account(sa));
+        self.upsert(project::service_account_id(sa), refs);
     }
 
     pub fn upsert_ingress(&mut self, ingress: &Ingress) {
-        self.upsert(project::ingress_id(ingress), project::from_ingress(ingress));
+        let refs = self.share_secret_names(project::from_ingress(ingress));
+        self.upsert(project::ingress_id(ingress), refs);
+    }
+
+    fn share_secret_names(&mut self, mut refs: Vec<Reference>) -> Vec<Reference> {
+        for r in &mut refs {
+            r.secret = self.names.intern(&r.secret);
+        }
+        refs
     }
 
     /// Drops a consumer's references (a deleted watch event). Returns whether it had any.
     pub fn remove(&mut self, id: &ConsumerId) -> bool {
-        let Some(old) = self.consumers.remove(id) else {
+        let Some(slot) = self.slots.remove(id) else {
             return false;
         };
+        let Some(Entry { refs: old, .. }) = self.entries.get_mut(slot as usize).and_then(Option::take) else {
+            return false;
+        };
+        self.free.push(slot);
         self.references -= old.len();
         if let Some(by_namespace) = self.by_secret.get_mut(&*id.namespace) {
             for r in old.iter() {
                 if let Some(set) = by_namespace.get_mut(&*r.secret) {
-                    set.remove(id);
+                    set.remove(&slot);
                     if set.is_empty() {
                         by_namespace.remove(&*r.secret);
                     }
@@ -206,13 +260,20 @@ impl RefIndex {
                 self.by_secret.remove(&*id.namespace);
             }
         }
+        drop(old);
+        // Forget names nothing uses any more, once enough consumers went away.
+        self.removed_since_purge += 1;
+        if self.removed_since_purge > 1024 && self.removed_since_purge > self.slots.len() / 2 {
+            self.names.purge();
+            self.removed_since_purge = 0;
+        }
         true
     }
 
     /// Keeps only the consumers for which `keep` is true: after a watch restarts with a fresh
     /// list, drop those of that kind that the list did not contain.
     pub fn retain(&mut self, mut keep: impl FnMut(&ConsumerId) -> bool) {
-        let gone: Vec<ConsumerId> = self.consumers.keys().filter(|id| !keep(id)).cloned().collect();
+        let gone: Vec<ConsumerId> = self.slots.keys().filter(|id| !keep(id)).cloned().collect();
         for id in &gone {
             self.remove(id);
         }
@@ -221,14 +282,20 @@ impl RefIndex {
     /// Resolves the workload of every Pod again, after the resolver learnt of ReplicaSets or
     /// Jobs (in `namespace` only, when given).
     pub fn refresh_workloads(&mut self, resolver: &WorkloadResolver, namespace: Option<&str>) {
-        for (id, refs) in &mut self.consumers {
+        for Entry { id, refs } in self.entries.iter_mut().flatten() {
             if id.kind != ConsumerKind::Pod || namespace.is_some_and(|ns| ns != &*id.namespace) {
                 continue;
             }
             let Some(first) = refs.first() else { continue };
             let c = &first.consumer;
-            let workload =
-                resolver.resolve_owner(&id.namespace, &id.name, c.controller.as_ref(), c.pod_template_hash.as_deref());
+            let names = &mut self.names;
+            let workload = resolver.resolve_with(
+                &id.namespace,
+                &id.name,
+                c.controller.as_ref(),
+                c.pod_template_hash.as_deref(),
+                &mut |s| if s == &*id.name { Arc::clone(&id.name) } else { names.intern(s) },
+            );
             if c.workload.as_ref() == Some(&workload) {
                 continue;
             }
@@ -243,11 +310,16 @@ impl RefIndex {
 
     /// The number of consumers with references.
     pub fn len(&self) -> usize {
-        self.consumers.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.consumers.is_empty()
+        self.slots.is_empty()
+    }
+
+    /// The number of distinct names held for sharing (a measure of memory use).
+    pub fn shared_names(&self) -> usize {
+        self.names.len()
     }
 
     /// The number of references held.
@@ -257,32 +329,34 @@ impl RefIndex {
 
     /// One consumer's references, in the order of its spec.
     pub fn references_of(&self, id: &ConsumerId) -> &[Reference] {
-        self.consumers.get(id).map_or(&[], |r| r)
+        self.slots.get(id).map_or(&[], |&slot| self.entry(slot).map_or(&[], |e| &e.refs))
     }
 
-    fn consumers_of(&self, namespace: &str, secret: &str) -> Option<&HashSet<ConsumerId>> {
-        self.by_secret.get(namespace)?.get(secret)
+    fn entry(&self, slot: Slot) -> Option<&Entry> {
+        self.entries.get(slot as usize)?.as_ref()
+    }
+
+    /// The consumers that reference the Secret, unordered.
+    fn consumers_of(&self, namespace: &str, secret: &str) -> impl Iterator<Item = &Entry> {
+        self.by_secret.get(namespace).and_then(|m| m.get(secret)).into_iter().flatten().filter_map(|&s| self.entry(s))
     }
 
     /// Every reference to the Secret `namespace/secret`, sorted by consumer (kind, then name),
     /// each consumer's in the order of its spec.
     pub fn refs_to(&self, namespace: &str, secret: &str) -> Vec<&Reference> {
-        let Some(ids) = self.consumers_of(namespace, secret) else {
-            return Vec::new();
-        };
-        let mut ids: Vec<&ConsumerId> = ids.iter().collect();
-        ids.sort();
-        ids.into_iter().flat_map(|id| self.references_of(id)).filter(|r| &*r.secret == secret).collect()
+        let mut entries: Vec<&Entry> = self.consumers_of(namespace, secret).collect();
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        entries.into_iter().flat_map(|e| e.refs.iter()).filter(|r| &*r.secret == secret).collect()
     }
 
     /// Whether anything references the Secret.
     pub fn is_used(&self, namespace: &str, secret: &str) -> bool {
-        self.consumers_of(namespace, secret).is_some_and(|s| !s.is_empty())
+        self.consumers_of(namespace, secret).next().is_some()
     }
 
     /// How many consumers use the Secret.
     pub fn usage(&self, namespace: &str, secret: &str) -> UsageCount {
-        count(self.consumers_of(namespace, secret).into_iter().flatten().map(|id| (id, self.references_of(id))))
+        count(self.consumers_of(namespace, secret))
     }
 
     /// Usage counts for every referenced Secret of a namespace (for the Secret list), by name.
@@ -292,8 +366,24 @@ impl RefIndex {
         };
         by_namespace
             .iter()
-            .map(|(secret, ids)| (&**secret, count(ids.iter().map(|id| (id, self.references_of(id))))))
+            .map(|(secret, slots)| (&**secret, count(slots.iter().filter_map(|&s| self.entry(s)))))
             .collect()
+    }
+
+    /// Usage counts for every referenced Secret of every namespace, by namespace and name.
+    pub fn usage_all(&self) -> BTreeMap<(&str, &str), UsageCount> {
+        let mut out = BTreeMap::new();
+        for ns in self.namespaces() {
+            out.extend(self.usage_in(ns).into_iter().map(|(secret, count)| ((ns, secret), count)));
+        }
+        out
+    }
+
+    /// The namespaces with references, sorted.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.by_secret.keys().map(|n| &**n).collect();
+        names.sort_unstable();
+        names
     }
 
     /// The names of the Secrets referenced in a namespace, sorted.
@@ -373,13 +463,16 @@ impl RefIndex {
     }
 }
 
-fn count<'a>(consumers: impl Iterator<Item = (&'a ConsumerId, &'a [Reference])>) -> UsageCount {
+fn count<'a>(consumers: impl Iterator<Item = &'a Entry>) -> UsageCount {
     let mut out = UsageCount::default();
     let mut workloads: HashSet<(&WorkloadKind, &str)> = HashSet::new();
-    for (id, refs) in consumers {
+    for Entry { id, refs } in consumers {
         match id.kind {
             ConsumerKind::Pod => {
                 out.pods += 1;
+                if refs.first().and_then(|r| r.consumer.phase).is_some_and(PodPhase::is_terminated) {
+                    out.terminated_pods += 1;
+                }
                 if let Some(w) = refs.first().and_then(|r| r.consumer.workload.as_ref()) {
                     workloads.insert((&w.kind, &w.name));
                 }

@@ -19,7 +19,7 @@
 //! let pod: Pod = serde_json::from_value(serde_json::json!({
 //!     "metadata": {"name": "p", "namespace": "default"},
 //!     "spec": {"containers": [{"name": "app", "envFrom": [{"secretRef": {"name": "db"}}]}]}
-//! })).unwrap();
+//! })).expect("a Pod");
 //! // Apply / InitApply:
 //! index.upsert_pod(&pod, &resolver);
 //! assert_eq!(index.usage("default", "db").pods, 1);
@@ -36,6 +36,7 @@
 mod analysis;
 mod describe;
 mod index;
+mod intern;
 mod model;
 mod project;
 mod workload;
@@ -44,14 +45,15 @@ mod workload;
 mod tests;
 
 pub use analysis::{
-    Analysis, Finding, FindingKind, MissingEffect, Refresh, RestartCause, SecretFacts, Severity, analyze,
+    Analysis, Finding, FindingGroup, FindingKind, MissingEffect, Refresh, RestartCause, SecretFacts, Severity, analyze,
     envfrom_skipped_keys, missing_key_effect, missing_secret_effect,
 };
 pub use describe::mode;
 pub use index::{Group, KeyReaders, MissingSecret, RefIndex, UsageCount};
+pub use intern::Interner;
 pub use model::{
     Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, DOCKER_CONFIG_KEYS, Item, Keys, Mount, Name,
-    Reference, TLS_KEYS, Usage, VolumePlugin, VolumeUse,
+    PodPhase, Reference, TLS_KEYS, Usage, VolumePlugin, VolumeUse,
 };
-pub use project::{from_ingress, from_pod, from_service_account, ingress_id, pod_id, service_account_id};
+pub use project::{from_ingress, from_pod, from_pod_in, from_service_account, ingress_id, pod_id, service_account_id};
 pub use workload::{Owner, POD_TEMPLATE_HASH, Resolution, Workload, WorkloadKind, WorkloadResolver};

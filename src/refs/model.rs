@@ -54,6 +54,36 @@ pub struct Consumer {
     /// the workload can be resolved again when ReplicaSets or Jobs become known.
     pub controller: Option<Owner>,
     pub pod_template_hash: Option<Name>,
+    /// For Pods: `status.phase`, when the Pod has one.
+    pub phase: Option<PodPhase>,
+}
+
+/// A Pod's `status.phase`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+impl PodPhase {
+    pub fn parse(phase: &str) -> Option<Self> {
+        Some(match phase {
+            "Pending" => PodPhase::Pending,
+            "Running" => PodPhase::Running,
+            "Succeeded" => PodPhase::Succeeded,
+            "Failed" => PodPhase::Failed,
+            "Unknown" => PodPhase::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// Succeeded or Failed: its containers no longer run and read nothing.
+    pub fn is_terminated(self) -> bool {
+        matches!(self, PodPhase::Succeeded | PodPhase::Failed)
+    }
 }
 
 /// One reference from a consumer to a Secret.
@@ -86,11 +116,11 @@ pub struct ContainerRef {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mount {
     pub container: ContainerRef,
-    pub path: Box<str>,
+    pub path: Name,
     pub read_only: bool,
     /// `subPath` or `subPathExpr` (the latter marked by `sub_path_expr`): such a mount never
     /// receives updates.
-    pub sub_path: Option<Box<str>>,
+    pub sub_path: Option<Name>,
     pub sub_path_expr: bool,
 }
 
@@ -98,7 +128,7 @@ pub struct Mount {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Item {
     pub key: Name,
-    pub path: Box<str>,
+    pub path: Name,
     pub mode: Option<i32>,
 }
 
@@ -257,6 +287,6 @@ impl Reference {
 impl Consumer {
     /// A consumer that is not a Pod: no workload.
     pub fn other(id: ConsumerId) -> Self {
-        Consumer { id, workload: None, controller: None, pod_template_hash: None }
+        Consumer { id, workload: None, controller: None, pod_template_hash: None, phase: None }
     }
 }

@@ -9,9 +9,10 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::networking::v1::Ingress;
 
+use super::intern::Interner;
 use super::model::{
-    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, Item, Mount, Name, Reference, Usage, VolumePlugin,
-    VolumeUse,
+    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, Item, Mount, Name, PodPhase, Reference, Usage,
+    VolumePlugin, VolumeUse,
 };
 use super::workload::{Owner, POD_TEMPLATE_HASH, WorkloadResolver};
 
@@ -44,18 +45,18 @@ struct ContainerView<'a> {
 }
 
 impl<'a> ContainerView<'a> {
-    fn of(kind: ContainerKind, c: &'a Container) -> Self {
+    fn of(kind: ContainerKind, c: &'a Container, names: &mut Interner) -> Self {
         ContainerView {
-            container: ContainerRef { kind, name: c.name.as_str().into() },
+            container: ContainerRef { kind, name: names.intern(&c.name) },
             env: c.env.as_deref().unwrap_or_default(),
             env_from: c.env_from.as_deref().unwrap_or_default(),
             mounts: c.volume_mounts.as_deref().unwrap_or_default(),
         }
     }
 
-    fn ephemeral(c: &'a EphemeralContainer) -> Self {
+    fn ephemeral(c: &'a EphemeralContainer, names: &mut Interner) -> Self {
         ContainerView {
-            container: ContainerRef { kind: ContainerKind::Ephemeral, name: c.name.as_str().into() },
+            container: ContainerRef { kind: ContainerKind::Ephemeral, name: names.intern(&c.name) },
             env: c.env.as_deref().unwrap_or_default(),
             env_from: c.env_from.as_deref().unwrap_or_default(),
             mounts: c.volume_mounts.as_deref().unwrap_or_default(),
@@ -63,79 +64,103 @@ impl<'a> ContainerView<'a> {
     }
 }
 
+/// The references of one consumer being collected.
+struct Collector<'n> {
+    consumer: Arc<Consumer>,
+    names: &'n mut Interner,
+    out: Vec<Reference>,
+}
+
+impl Collector<'_> {
+    fn push(&mut self, secret: &str, usage: Usage, optional: bool) {
+        if !secret.is_empty() {
+            let secret = self.names.intern(secret);
+            self.out.push(Reference { consumer: Arc::clone(&self.consumer), secret, usage, optional });
+        }
+    }
+}
+
 /// Every reference a Pod makes to a Secret, in the order of its spec: image pull secrets,
 /// containers (init, regular, ephemeral: envFrom then env), then volumes.
 pub fn from_pod(pod: &Pod, resolver: &WorkloadResolver) -> Vec<Reference> {
+    from_pod_in(pod, resolver, &mut Interner::new())
+}
+
+/// [`from_pod`], sharing names through `names`.
+pub fn from_pod_in(pod: &Pod, resolver: &WorkloadResolver, names: &mut Interner) -> Vec<Reference> {
     let Some(spec) = pod.spec.as_ref() else {
         return Vec::new();
     };
-    let id = pod_id(pod);
-    let controller = Owner::controller_of(pod.metadata.owner_references.as_deref());
+    let namespace = names.intern(pod.metadata.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE));
+    let id = ConsumerId { kind: ConsumerKind::Pod, namespace, name: pod.metadata.name.as_deref().unwrap_or("").into() };
+    let controller =
+        pod.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true) && !r.name.is_empty());
+    let controller = controller.map(|r| Owner { kind: names.intern(&r.kind), name: names.intern(&r.name) });
     let pod_template_hash =
-        pod.metadata.labels.as_ref().and_then(|l| l.get(POD_TEMPLATE_HASH)).map(|h| Name::from(h.as_str()));
-    let workload = resolver.resolve_owner(&id.namespace, &id.name, controller.as_ref(), pod_template_hash.as_deref());
-    let consumer = Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash });
-    let mut out = Vec::new();
-    let mut push = |secret: &str, usage: Usage, optional: bool| {
-        if !secret.is_empty() {
-            out.push(Reference { consumer: Arc::clone(&consumer), secret: secret.into(), usage, optional });
+        pod.metadata.labels.as_ref().and_then(|l| l.get(POD_TEMPLATE_HASH)).map(|h| names.intern(h));
+    let workload =
+        resolver.resolve_with(&id.namespace, &id.name, controller.as_ref(), pod_template_hash.as_deref(), &mut |s| {
+            if s == &*id.name { Arc::clone(&id.name) } else { names.intern(s) }
+        });
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).and_then(PodPhase::parse);
+    let consumer = Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash, phase });
+
+    let containers: Vec<ContainerView<'_>> = {
+        let mut v = Vec::with_capacity(spec.containers.len());
+        for c in spec.init_containers.iter().flatten() {
+            v.push(ContainerView::of(ContainerKind::Init, c, names));
         }
+        for c in &spec.containers {
+            v.push(ContainerView::of(ContainerKind::Regular, c, names));
+        }
+        for c in spec.ephemeral_containers.iter().flatten() {
+            v.push(ContainerView::ephemeral(c, names));
+        }
+        v
     };
+    let mut out = Collector { consumer, names, out: Vec::with_capacity(8) };
 
     for s in spec.image_pull_secrets.iter().flatten() {
-        push(&s.name, Usage::ImagePullSecret, false);
+        out.push(&s.name, Usage::ImagePullSecret, false);
     }
-
-    let containers: Vec<ContainerView<'_>> = spec
-        .init_containers
-        .iter()
-        .flatten()
-        .map(|c| ContainerView::of(ContainerKind::Init, c))
-        .chain(spec.containers.iter().map(|c| ContainerView::of(ContainerKind::Regular, c)))
-        .chain(spec.ephemeral_containers.iter().flatten().map(ContainerView::ephemeral))
-        .collect();
 
     for c in &containers {
         for e in c.env_from {
             if let Some(s) = &e.secret_ref {
-                let prefix = e.prefix.as_deref().filter(|p| !p.is_empty()).map(Name::from);
-                push(&s.name, Usage::EnvFrom { container: c.container.clone(), prefix }, s.optional == Some(true));
+                let prefix = e.prefix.as_deref().filter(|p| !p.is_empty()).map(|p| out.names.intern(p));
+                out.push(&s.name, Usage::EnvFrom { container: c.container.clone(), prefix }, s.optional == Some(true));
             }
         }
         for e in c.env {
             if let Some(s) = e.value_from.as_ref().and_then(|v| v.secret_key_ref.as_ref()) {
-                let usage = Usage::Env {
-                    container: c.container.clone(),
-                    var: e.name.as_str().into(),
-                    key: s.key.as_str().into(),
-                };
-                push(&s.name, usage, s.optional == Some(true));
+                let (var, key) = (out.names.intern(&e.name), out.names.intern(&s.key));
+                out.push(&s.name, Usage::Env { container: c.container.clone(), var, key }, s.optional == Some(true));
             }
         }
     }
 
     let volumes = spec.volumes.as_deref().unwrap_or_default();
     if volumes.is_empty() {
-        return out;
+        return out.out;
     }
     // Mounts sorted by volume name, so that each volume finds its own without a quadratic scan.
     let mut mounts: Vec<(&str, &ContainerRef, &VolumeMount)> =
         containers.iter().flat_map(|c| c.mounts.iter().map(move |m| (m.name.as_str(), &c.container, m))).collect();
     mounts.sort_by(|a, b| a.0.cmp(b.0));
-    let mounts_of = |volume: &str| -> Box<[Mount]> {
+    let mounts_of = |volume: &str, names: &mut Interner| -> Box<[Mount]> {
         let start = mounts.partition_point(|m| m.0 < volume);
         mounts[start..]
             .iter()
             .take_while(|m| m.0 == volume)
             .map(|(_, container, m)| {
                 let (sub_path, sub_path_expr) = match (m.sub_path.as_deref(), m.sub_path_expr.as_deref()) {
-                    (Some(p), _) if !p.is_empty() => (Some(p.into()), false),
-                    (_, Some(p)) if !p.is_empty() => (Some(p.into()), true),
+                    (Some(p), _) if !p.is_empty() => (Some(names.intern(p)), false),
+                    (_, Some(p)) if !p.is_empty() => (Some(names.intern(p)), true),
                     _ => (None, false),
                 };
                 Mount {
                     container: (*container).clone(),
-                    path: m.mount_path.as_str().into(),
+                    path: names.intern(&m.mount_path),
                     read_only: m.read_only == Some(true),
                     sub_path,
                     sub_path_expr,
@@ -145,41 +170,39 @@ pub fn from_pod(pod: &Pod, resolver: &WorkloadResolver) -> Vec<Reference> {
     };
 
     for v in volumes {
-        let volume: Name = v.name.as_str().into();
+        let names = &mut *out.names;
+        let volume = names.intern(&v.name);
         if let Some(s) = &v.secret {
             let usage = Usage::Volume(Box::new(VolumeUse {
                 volume: Arc::clone(&volume),
-                mounts: mounts_of(&v.name),
-                items: items(s.items.as_deref()),
+                mounts: mounts_of(&v.name, names),
+                items: items(s.items.as_deref(), names),
                 default_mode: s.default_mode,
             }));
-            push(s.secret_name.as_deref().unwrap_or(""), usage, s.optional == Some(true));
+            out.push(s.secret_name.as_deref().unwrap_or(""), usage, s.optional == Some(true));
         }
         if let Some(p) = &v.projected {
             let sources = p.sources.iter().flatten().filter_map(|s| s.secret.as_ref()).filter(|s| !s.name.is_empty());
             let mut sources = sources.peekable();
             if sources.peek().is_some() {
-                let volume_mounts = mounts_of(&v.name);
+                let volume_mounts = mounts_of(&v.name, out.names);
                 for s in sources {
                     let usage = Usage::Projected(Box::new(VolumeUse {
                         volume: Arc::clone(&volume),
                         mounts: volume_mounts.clone(),
-                        items: items(s.items.as_deref()),
+                        items: items(s.items.as_deref(), out.names),
                         default_mode: p.default_mode,
                     }));
-                    push(&s.name, usage, s.optional == Some(true));
+                    out.push(&s.name, usage, s.optional == Some(true));
                 }
             }
         }
         if let Some(csi) = &v.csi
             && let Some(s) = &csi.node_publish_secret_ref
         {
-            let usage = Usage::Csi {
-                volume: Arc::clone(&volume),
-                driver: csi.driver.as_str().into(),
-                mounts: mounts_of(&v.name),
-            };
-            push(&s.name, usage, false);
+            let driver = out.names.intern(&csi.driver);
+            let usage = Usage::Csi { volume: Arc::clone(&volume), driver, mounts: mounts_of(&v.name, out.names) };
+            out.push(&s.name, usage, false);
         }
         let plugin_refs = [
             (VolumePlugin::AzureFile, v.azure_file.as_ref().map(|a| a.secret_name.as_str())),
@@ -199,19 +222,20 @@ pub fn from_pod(pod: &Pod, resolver: &WorkloadResolver) -> Vec<Reference> {
         ];
         for (plugin, secret) in plugin_refs {
             if let Some(secret) = secret.filter(|s| !s.is_empty()) {
-                let usage = Usage::Plugin { plugin, volume: Arc::clone(&volume), mounts: mounts_of(&v.name) };
-                push(secret, usage, false);
+                let usage =
+                    Usage::Plugin { plugin, volume: Arc::clone(&volume), mounts: mounts_of(&v.name, out.names) };
+                out.push(secret, usage, false);
             }
         }
     }
-    out
+    out.out
 }
 
-fn items(items: Option<&[KeyToPath]>) -> Box<[Item]> {
+fn items(items: Option<&[KeyToPath]>, names: &mut Interner) -> Box<[Item]> {
     items
         .unwrap_or_default()
         .iter()
-        .map(|i| Item { key: i.key.as_str().into(), path: i.path.as_str().into(), mode: i.mode })
+        .map(|i| Item { key: names.intern(&i.key), path: names.intern(&i.path), mode: i.mode })
         .collect()
 }
 

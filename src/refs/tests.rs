@@ -250,8 +250,50 @@ fn web_pods_grouped_under_deployment() {
                 .any(|g| g.name == "prod-db-client-pod" && g.workload.map(|w| &w.kind) == Some(&WorkloadKind::Pod))
         );
         let usage = demo.index.usage("default", "prod-db-secret");
-        assert_eq!(usage, UsageCount { pods: 3, workloads: 2, service_accounts: 0, ingresses: 0 });
+        assert_eq!(usage, UsageCount { pods: 3, terminated_pods: 0, workloads: 2, service_accounts: 0, ingresses: 0 });
     }
+}
+
+#[test]
+fn findings_grouped_by_workload() {
+    let mut index = RefIndex::new();
+    let mut pods: Vec<Pod> = (0..3).map(|i| generated_pod(i * 400)).collect();
+    pods.push(named_pod("bare", &["app-0-secret"]));
+    if let Some(ns) = pods[3].metadata.namespace.as_mut() {
+        *ns = "ns-0".into();
+    }
+    for p in &pods {
+        index.upsert_pod(p, &WorkloadResolver::new());
+    }
+    let a = index.analyze("ns-0", "app-0-secret", &SecretFacts::with_keys(["user"]));
+    // Three replicas miss `password` through env; the bare Pod misses `k`.
+    assert_eq!(a.findings.len(), 4);
+    let grouped = a.grouped();
+    let got: Vec<(String, usize)> =
+        grouped.iter().map(|g| (g.finding.reference.consumer.describe(), g.consumers.len())).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.iter().any(|(_, n)| *n == 3));
+    assert!(got.contains(&("Pod bare".to_string(), 1)), "{got:?}");
+}
+
+#[test]
+fn terminated_pods_are_counted_apart() {
+    let mut index = RefIndex::new();
+    let mut done = named_pod("done", &["s"]);
+    done.status = Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Succeeded".into()), ..Default::default() });
+    index.upsert_pod(&done, &WorkloadResolver::new());
+    index.upsert_pod(&named_pod("running", &["s"]), &WorkloadResolver::new());
+    let usage = index.usage("ns", "s");
+    assert_eq!((usage.pods, usage.terminated_pods), (2, 1));
+    assert_eq!(index.references_of(&pod_id(&done))[0].consumer.phase, Some(PodPhase::Succeeded));
+    assert_eq!(index.namespaces(), ["ns"]);
+    assert_eq!(index.usage_all().get(&("ns", "s")).map(|u| u.pods), Some(2));
+    // A phase change is a change of the record; a repeated event is not.
+    done.status = Some(k8s_openapi::api::core::v1::PodStatus { phase: Some("Failed".into()), ..Default::default() });
+    index.upsert_pod(&done, &WorkloadResolver::new());
+    index.upsert_pod(&done, &WorkloadResolver::new());
+    assert_eq!(index.references_of(&pod_id(&done))[0].consumer.phase, Some(PodPhase::Failed));
+    assert_eq!(index.len(), 2);
 }
 
 #[test]
@@ -1002,4 +1044,39 @@ proptest! {
         let pod: Pod = serde_json::from_value(pod).expect("well-formed");
         exercise(&pod, &keys);
     }
+}
+
+/// The records are kept for every Pod: keep them small (88 bytes per reference today, plus
+/// one shared Consumer per Pod; names are shared).
+#[test]
+fn record_sizes() {
+    assert!(size_of::<Reference>() <= 96, "{}", size_of::<Reference>());
+    assert!(size_of::<Usage>() <= 64, "{}", size_of::<Usage>());
+}
+
+#[test]
+fn index_shares_names_between_pods() {
+    let mut index = RefIndex::new();
+    for i in 0..100 {
+        index.upsert_pod(&generated_pod(i * 400), &WorkloadResolver::new());
+    }
+    // 100 replicas of app-0 in ns-0: their names are held once, Pod names aside.
+    let refs = index.refs_to("ns-0", "app-0-secret");
+    assert_eq!(refs.len(), 200);
+    assert!(refs.windows(2).all(|w| std::sync::Arc::ptr_eq(&w[0].secret, &w[1].secret)));
+    let workloads: Vec<&Workload> = refs.iter().filter_map(|r| r.consumer.workload.as_ref()).collect();
+    assert!(workloads.windows(2).all(|w| std::sync::Arc::ptr_eq(&w[0].name, &w[1].name)));
+    assert!(index.shared_names() < 40, "{}", index.shared_names());
+    // Names nothing uses are forgotten after enough removals.
+    for i in 0..100 {
+        index.remove(&pod_id(&generated_pod(i * 400)));
+    }
+    for i in 0..2000 {
+        let mut p = named_pod(&format!("p{i}"), &[&format!("s{i}")]);
+        index.upsert_pod(&p, &WorkloadResolver::new());
+        p.spec = None;
+        index.upsert_pod(&p, &WorkloadResolver::new());
+    }
+    assert!(index.is_empty());
+    assert!(index.shared_names() < 1000, "{}", index.shared_names());
 }

@@ -174,8 +174,21 @@ impl WorkloadResolver {
         owner: Option<&Owner>,
         pod_template_hash: Option<&str>,
     ) -> Workload {
+        self.resolve_with(namespace, pod_name, owner, pod_template_hash, &mut |s| s.into())
+    }
+
+    /// [`WorkloadResolver::resolve_owner`], making new names (a bare Pod's, a guessed
+    /// workload's) with `name`.
+    pub fn resolve_with(
+        &self,
+        namespace: &str,
+        pod_name: &str,
+        owner: Option<&Owner>,
+        pod_template_hash: Option<&str>,
+        name: &mut dyn FnMut(&str) -> Name,
+    ) -> Workload {
         let Some(owner) = owner else {
-            return Workload { kind: WorkloadKind::Pod, name: pod_name.into(), via: Resolution::BarePod };
+            return Workload { kind: WorkloadKind::Pod, name: name(pod_name), via: Resolution::BarePod };
         };
         let direct = || Workload {
             kind: WorkloadKind::from_kind(&owner.kind),
@@ -197,7 +210,7 @@ impl WorkloadResolver {
                 match pod_template_hash.and_then(|h| strip_suffix(&owner.name, h)) {
                     Some(deployment) => Workload {
                         kind: WorkloadKind::Deployment,
-                        name: deployment.into(),
+                        name: name(deployment),
                         via: Resolution::PodTemplateHash,
                     },
                     None => direct(),
@@ -205,7 +218,7 @@ impl WorkloadResolver {
             }),
             "Job" => known(&self.jobs).unwrap_or_else(|| match cron_job_of(&owner.name) {
                 Some(cron) => {
-                    Workload { kind: WorkloadKind::CronJob, name: cron.into(), via: Resolution::CronJobSchedule }
+                    Workload { kind: WorkloadKind::CronJob, name: name(cron), via: Resolution::CronJobSchedule }
                 }
                 None => direct(),
             }),
