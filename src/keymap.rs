@@ -12,6 +12,11 @@ pub enum Scope {
     Picker,
     Filter,
     Help,
+    Editor,
+    Prompt,
+    Confirm,
+    Review,
+    Conflict,
 }
 
 impl Scope {
@@ -23,6 +28,11 @@ impl Scope {
             Scope::Picker => "Pickers (namespace, context, type)",
             Scope::Filter => "Typing a filter",
             Scope::Help => "Help",
+            Scope::Editor => "Editing a value",
+            Scope::Prompt => "Prompts (key name, file, length, new name)",
+            Scope::Confirm => "Confirmations",
+            Scope::Review => "Review and apply",
+            Scope::Conflict => "Conflict: someone else changed the Secret",
         }
     }
 }
@@ -57,6 +67,26 @@ pub enum Action {
     Suspend,
     Accept,
     ClearFilter,
+    Edit,
+    AddKey,
+    RenameKey,
+    DeleteKey,
+    LoadFile,
+    Generate,
+    ToggleImmutable,
+    ReviewApply,
+    DiscardEdits,
+    Clone,
+    DeleteSecret,
+    NewSecret,
+    Save,
+    Cancel,
+    ToggleReveal,
+    CycleFormat,
+    Complete,
+    Yes,
+    No,
+    ToggleChoice,
 }
 
 /// A key: a code and the modifiers that must be held.
@@ -93,7 +123,7 @@ impl Key {
             KeyCode::F(n) => format!("F{n}"),
             _ => "?".into(),
         };
-        if self.1.contains(KeyModifiers::CONTROL) { format!("Ctrl-{base}") } else { base }
+        if self.1.contains(KeyModifiers::CONTROL) { format!("Ctrl-{}", base.to_uppercase()) } else { base }
     }
 
     fn matches(&self, ev: &KeyEvent) -> bool {
@@ -144,6 +174,7 @@ pub static BINDINGS: &[Binding] = &[
     b(S::List, &[k('s')], A::Sort, "sort by name, age, type, usage", "sort"),
     b(S::List, &[k('n')], A::NamespacePicker, "switch namespace", "namespace"),
     b(S::List, &[k('c')], A::ContextPicker, "switch context", "context"),
+    b(S::List, &[k('N')], A::NewSecret, "create a new Secret (type, template, name)", "new"),
     b(S::Detail, &[k('q'), code(KeyCode::Esc), code(KeyCode::Left), k('h')], A::Back, "back to the list", "back"),
     b(S::Detail, &[code(KeyCode::Up), k('k')], A::Up, "previous key / scroll up", ""),
     b(S::Detail, &[code(KeyCode::Down), k('j')], A::Down, "next key / scroll down", ""),
@@ -156,6 +187,37 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Detail, &[k('1')], A::TabData, "Data tab: keys and values", ""),
     b(S::Detail, &[k('2')], A::TabUsedBy, "Used by tab: Pods, ServiceAccounts, Ingresses", ""),
     b(S::Detail, &[k('3')], A::TabDetails, "Details tab: typed view and metadata", ""),
+    b(S::Detail, &[k('e'), code(KeyCode::Enter)], A::Edit, "edit the selected value", "edit"),
+    b(S::Detail, &[k('a')], A::AddKey, "add a key", "add"),
+    b(S::Detail, &[k('r')], A::RenameKey, "rename the selected key", ""),
+    b(S::Detail, &[k('x'), code(KeyCode::Delete)], A::DeleteKey, "delete the selected key", ""),
+    b(S::Detail, &[k('f')], A::LoadFile, "load the selected value from a file", ""),
+    b(S::Detail, &[k('g')], A::Generate, "generate a random value for the selected key", ""),
+    b(S::Detail, &[k('i')], A::ToggleImmutable, "make the Secret immutable (cannot be undone)", ""),
+    b(S::Detail, &[k('A'), ctrl('s')], A::ReviewApply, "review the changes and apply them", "apply"),
+    b(S::Detail, &[k('u')], A::DiscardEdits, "undo every unapplied edit", ""),
+    b(S::Detail, &[k('C')], A::Clone, "clone into a new Secret (the way out of immutable)", ""),
+    b(S::Detail, &[k('D')], A::DeleteSecret, "delete the Secret (lists what would break)", ""),
+    b(S::Editor, &[ctrl('s')], A::Save, "keep the value and close the editor", "keep"),
+    b(S::Editor, &[code(KeyCode::Esc)], A::Cancel, "close the editor without keeping the value", "cancel"),
+    b(S::Editor, &[ctrl('t')], A::ToggleReveal, "show or hide what you type", "show"),
+    b(S::Editor, &[ctrl('o')], A::CycleFormat, "switch between text, hex and base64", "format"),
+    b(S::Prompt, &[code(KeyCode::Enter)], A::Accept, "accept", "ok"),
+    b(S::Prompt, &[code(KeyCode::Esc)], A::Cancel, "cancel", "cancel"),
+    b(S::Prompt, &[code(KeyCode::Tab)], A::Complete, "complete the path / change the alphabet", "complete"),
+    b(S::Confirm, &[k('y')], A::Yes, "yes", "yes"),
+    b(S::Confirm, &[k('n'), code(KeyCode::Esc)], A::No, "no", "no"),
+    b(S::Review, &[code(KeyCode::Enter)], A::Accept, "next step: dry run, then apply (or retry)", "continue"),
+    b(S::Review, &[k('y')], A::Yes, "accept the warnings", "accept warnings"),
+    b(S::Review, &[k('v')], A::Reveal, "show or hide the values in the diff", "values"),
+    b(S::Review, &[code(KeyCode::Esc), k('q')], A::Back, "back to editing (edits kept)", "back"),
+    b(S::Review, &[code(KeyCode::Up), k('k')], A::Up, "scroll up", ""),
+    b(S::Review, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", ""),
+    b(S::Conflict, &[code(KeyCode::Up), k('k')], A::Up, "previous key", ""),
+    b(S::Conflict, &[code(KeyCode::Down), k('j')], A::Down, "next key", ""),
+    b(S::Conflict, &[code(KeyCode::Char(' '))], A::ToggleChoice, "keep mine / take theirs", "mine/theirs"),
+    b(S::Conflict, &[code(KeyCode::Enter)], A::Accept, "rebase onto their version and review again", "rebase"),
+    b(S::Conflict, &[code(KeyCode::Esc)], A::Back, "back to editing (edits kept)", "back"),
     b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", ""),
     b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", ""),
     b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", "choose"),
@@ -180,7 +242,7 @@ pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
         BINDINGS.iter().filter(|b| b.scope == s).find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
     };
     find(scope).or_else(|| {
-        let typing = matches!(scope, Scope::Filter | Scope::Picker);
+        let typing = matches!(scope, Scope::Filter | Scope::Picker | Scope::Editor | Scope::Prompt);
         if typing && !ev.modifiers.contains(KeyModifiers::CONTROL) && !matches!(ev.code, KeyCode::F(_)) {
             None
         } else {
@@ -189,19 +251,55 @@ pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// `key label` pairs for the footer of a screen: the screen's own keys, then help.
+/// Actions that change the cluster: hidden with `--readonly`.
+pub fn is_write(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Edit
+            | Action::AddKey
+            | Action::RenameKey
+            | Action::DeleteKey
+            | Action::LoadFile
+            | Action::Generate
+            | Action::ToggleImmutable
+            | Action::ReviewApply
+            | Action::DiscardEdits
+            | Action::Clone
+            | Action::DeleteSecret
+            | Action::NewSecret
+    )
+}
+
+/// `key label` pairs for the footer of a screen: help first (so that a narrow screen keeps
+/// it), then the screen's own keys.
 pub fn footer(scope: Scope) -> Vec<(String, &'static str)> {
-    let own = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope);
+    footer_for(scope, false)
+}
+
+pub fn footer_for(scope: Scope, readonly: bool) -> Vec<(String, &'static str)> {
     let global = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == Scope::Global);
-    own.chain(global).map(|b| (b.keys[0].label(), b.footer)).collect()
+    let own = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope && !(readonly && is_write(b.action)));
+    global.chain(own).map(|b| (b.keys[0].label(), b.footer)).collect()
 }
 
 /// Every scope in display order, with its bindings: for the help screen and docs/keys.md.
 pub fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
-    [S::Global, S::List, S::Detail, S::Picker, S::Filter, S::Help]
-        .into_iter()
-        .map(|s| (s, BINDINGS.iter().filter(|b| b.scope == s).collect()))
-        .collect()
+    [
+        S::Global,
+        S::List,
+        S::Detail,
+        S::Editor,
+        S::Prompt,
+        S::Review,
+        S::Conflict,
+        S::Confirm,
+        S::Picker,
+        S::Filter,
+        S::Help,
+    ]
+    .into_iter()
+    .map(|s| (s, BINDINGS.iter().filter(|b| b.scope == s).collect()))
+    .collect()
 }
 
 /// docs/keys.md, generated from the table.

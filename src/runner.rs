@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::effect::{Effect, Scope};
 use crate::app::msg::Msg;
-use crate::cluster::{self, Connected, consumers, ops, secrets};
+use crate::cluster::{self, Connected, apply, consumers, ops, secrets};
 
 /// How many Secrets are inspected at once.
 const INSPECT_CONCURRENCY: usize = 8;
@@ -81,6 +81,50 @@ impl Runner {
                         Err(e) => Msg::Namespaces(Err(cluster::connect::error_chain(&e))),
                     };
                     let _ = tx.send(msg);
+                });
+            }
+            Effect::DryRun { secret, creating } => {
+                tokio::spawn(async move {
+                    let result = apply::write(&client, &secret, creating, true).await.map(|w| w.warnings);
+                    let _ = tx.send(Msg::DryRunDone(result));
+                });
+            }
+            Effect::Apply { secret, creating } => {
+                tokio::spawn(async move {
+                    let result = apply::write(&client, &secret, creating, false).await.map(|w| Box::new(w.secret));
+                    let _ = tx.send(Msg::Applied(result));
+                });
+            }
+            Effect::FetchLatest { namespace, name } => {
+                tokio::spawn(async move {
+                    let result = ops::open(&client, &namespace, &name).await.map(Box::new);
+                    let _ = tx.send(Msg::Latest(result));
+                });
+            }
+            Effect::Delete { namespace, name, uid, resource_version } => {
+                tokio::spawn(async move {
+                    let result =
+                        apply::delete(&client, &namespace, &name, uid.as_deref(), resource_version.as_deref()).await;
+                    let _ = tx.send(Msg::Deleted { namespace, name, result });
+                });
+            }
+            Effect::ReadFile { path, key } => {
+                tokio::spawn(async move {
+                    let expanded = match path.strip_prefix("~/") {
+                        Some(rest) => {
+                            std::env::var("HOME").map(|h| format!("{h}/{rest}")).unwrap_or_else(|_| path.clone())
+                        }
+                        None => path.clone(),
+                    };
+                    // Files up to the Secret size limit; the bytes stay in memory only.
+                    let result = match tokio::fs::metadata(&expanded).await {
+                        Ok(m) if m.len() > 1024 * 1024 => {
+                            Err("larger than 1 MiB, the most a Secret can hold".to_string())
+                        }
+                        Ok(_) => tokio::fs::read(&expanded).await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(Msg::FileRead { key, path, result });
                 });
             }
             Effect::SwitchContext(ctx) => {

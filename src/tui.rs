@@ -59,6 +59,7 @@ pub async fn run(launch: Launch) -> Result<(), String> {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
                 None => break,

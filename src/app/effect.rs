@@ -1,6 +1,8 @@
 //! What the update function asks the runtime to do. Effects are data; the runtime (or a test)
 //! runs them and feeds results back as messages.
 
+use crate::secret::Secret;
+
 /// Which namespaces the app shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -23,7 +25,7 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// (Re)start the watches for this scope: Secrets (as a Table), Pods, ServiceAccounts,
     /// Ingresses, ReplicaSets.
@@ -42,6 +44,32 @@ pub enum Effect {
     /// dropped at once.
     Inspect(Vec<(String, String)>),
     ListNamespaces,
+    /// A server-side dry run of the edited Secret.
+    DryRun {
+        secret: Box<Secret>,
+        creating: bool,
+    },
+    /// The write: create, or update with the resourceVersion of the version opened.
+    Apply {
+        secret: Box<Secret>,
+        creating: bool,
+    },
+    /// After a 409: read the server's current version for the conflict screen.
+    FetchLatest {
+        namespace: String,
+        name: String,
+    },
+    Delete {
+        namespace: String,
+        name: String,
+        uid: Option<String>,
+        resource_version: Option<String>,
+    },
+    /// Read a local file into a key (the bytes stay in memory only).
+    ReadFile {
+        path: String,
+        key: String,
+    },
     SwitchContext(String),
     Suspend,
     Quit,

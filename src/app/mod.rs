@@ -2,6 +2,9 @@
 //! function that returns effects. Tests drive it without a terminal; the runtime
 //! (`crate::tui`) feeds it terminal events and background results, runs its effects, and draws.
 
+pub mod draft;
+pub mod editing;
+pub mod editor;
 pub mod effect;
 pub mod filter;
 pub mod msg;

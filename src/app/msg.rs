@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::rows::{Inspected, SecretRow};
+use crate::cluster::apply::ApplyError;
 use crate::refs::{ConsumerId, ConsumerKind, Reference};
 use crate::secret::Secret;
 
@@ -74,6 +75,22 @@ pub enum Msg {
         allowed: bool,
     },
     Namespaces(Result<Vec<String>, String>),
+    /// Pasted text (bracketed paste).
+    Paste(String),
+    DryRunDone(Result<Vec<String>, ApplyError>),
+    Applied(Result<Box<Secret>, ApplyError>),
+    /// The server's current version, for the conflict screen.
+    Latest(Result<Box<Secret>, OpenError>),
+    Deleted {
+        namespace: String,
+        name: String,
+        result: Result<(), ApplyError>,
+    },
+    FileRead {
+        key: String,
+        path: String,
+        result: Result<Vec<u8>, String>,
+    },
     /// Switched to another kubeconfig context: its name and namespace.
     ContextSwitched(Result<(String, String), String>),
 }

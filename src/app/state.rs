@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
+use super::draft::{Conflict, Draft};
+use super::editor::{Alphabet, Format, LineInput, TextArea};
 use super::effect::Scope;
 use super::filter::NameFilter;
 use super::msg::{Connection, OpenError};
@@ -98,6 +100,8 @@ pub struct Detail {
     pub scroll: u16,
     pub tab: Tab,
     pub can_update: Option<bool>,
+    /// Unapplied edits, if the user has started editing.
+    pub draft: Option<Draft>,
 }
 
 impl Detail {
@@ -112,11 +116,21 @@ impl Detail {
             scroll: 0,
             tab: Tab::Data,
             can_update: None,
+            draft: None,
         }
     }
 
+    /// The Secret as shown: the edited copy while editing, else the one read from the server.
+    pub fn shown(&self) -> Option<&Secret> {
+        self.draft.as_ref().map(|d| &d.work).or(self.secret.as_ref())
+    }
+
     pub fn keys(&self) -> Vec<&String> {
-        self.secret.as_ref().map(|s| s.entries().map(|(k, _)| k).collect()).unwrap_or_default()
+        self.shown().map(|s| s.entries().map(|(k, _)| k).collect()).unwrap_or_default()
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.draft.as_ref().is_some_and(Draft::is_dirty)
     }
 
     pub fn selected_key_name(&self) -> Option<&String> {
@@ -130,6 +144,8 @@ pub enum PickerKind {
     Namespace,
     Context,
     Type,
+    /// The type of a new Secret.
+    NewSecret,
 }
 
 #[derive(Debug, Clone)]
@@ -143,17 +159,121 @@ pub struct Picker {
 }
 
 impl Picker {
-    /// Items matching the typed query, with their index into `items`.
+    /// Items matching the typed query, best match first, with their index into `items`.
     pub fn matching(&self) -> Vec<usize> {
         let mut f = NameFilter::new(&self.query);
-        (0..self.items.len()).filter(|&i| f.score(&self.items[i].1).is_some()).collect()
+        let mut scored: Vec<(u32, usize)> =
+            (0..self.items.len()).filter_map(|i| f.score(&self.items[i].1).map(|s| (s, i))).collect();
+        // Stable: equal scores keep the items' order (an empty query keeps them all in order).
+        scored.sort_by_key(|a| std::cmp::Reverse(a.0));
+        scored.into_iter().map(|(_, i)| i).collect()
     }
 }
 
+/// The value editor: one key's value as text, hex or base64.
+#[derive(Debug)]
+pub struct ValueEditor {
+    pub key: String,
+    pub area: TextArea,
+    pub format: Format,
+    /// Shown as typed (else every character is a bullet).
+    pub revealed: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    AddKey,
+    RenameKey(String),
+    /// Load a file into this key.
+    LoadFile(String),
+    /// Generate a random value for this key.
+    Generate(String),
+    /// Name (and for all-namespace views, namespace/name) of a new Secret of this type.
+    NewName(String),
+    /// A custom type for a new Secret.
+    NewType,
+    CloneName,
+}
+
 #[derive(Debug, Clone)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub title: String,
+    pub input: LineInput,
+    pub error: Option<String>,
+    pub hint: String,
+    pub alphabet: Alphabet,
+    pub candidates: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmKind {
+    /// Leave the Secret (or quit) and lose the unapplied edits.
+    DiscardAndClose {
+        quit: bool,
+    },
+    /// Undo every edit.
+    DiscardEdits,
+    MakeImmutable,
+    Delete {
+        uid: Option<String>,
+        resource_version: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub kind: ConfirmKind,
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// Where an apply stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// The diff is shown; Enter starts the dry run.
+    Review,
+    DryRunning,
+    /// The server accepted the dry run; Enter applies.
+    DryRunOk {
+        warnings: Vec<String>,
+    },
+    Applying,
+    /// Something failed; the edits are kept and Enter retries the step.
+    Failed {
+        message: String,
+        causes: Vec<String>,
+        retry_apply: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub phase: Phase,
+    /// The user confirmed the local warnings.
+    pub warnings_accepted: bool,
+    pub revealed: bool,
+    pub scroll: u16,
+}
+
+#[derive(Debug)]
+pub struct ConflictView {
+    pub server: Secret,
+    pub conflicts: Vec<Conflict>,
+    pub selected: usize,
+}
+
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one modal at a time; boxing would only add indirection
 pub enum Modal {
     Help { scroll: u16 },
     Picker(Picker),
+    Editor(ValueEditor),
+    Prompt(Prompt),
+    Confirm(Confirm),
+    Review(Review),
+    Conflict(ConflictView),
 }
 
 /// A short message at the bottom: what just happened.

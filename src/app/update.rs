@@ -17,6 +17,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.dirty = true;
             }
         }
+        Msg::Paste(text) => super::editing::on_paste(state, &text),
+        m @ (Msg::DryRunDone(_) | Msg::Applied(_) | Msg::Latest(_) | Msg::Deleted { .. } | Msg::FileRead { .. }) => {
+            super::editing::on_msg(state, m, &mut fx)
+        }
         Msg::Resize(w, h) => {
             state.width = w;
             state.height = h;
@@ -249,6 +253,11 @@ fn key_scope(state: &State) -> KeyScope {
     match &state.modal {
         Some(Modal::Help { .. }) => KeyScope::Help,
         Some(Modal::Picker(_)) => KeyScope::Picker,
+        Some(Modal::Editor(_)) => KeyScope::Editor,
+        Some(Modal::Prompt(_)) => KeyScope::Prompt,
+        Some(Modal::Confirm(_)) => KeyScope::Confirm,
+        Some(Modal::Review(_)) => KeyScope::Review,
+        Some(Modal::Conflict(_)) => KeyScope::Conflict,
         None if state.detail.is_some() => KeyScope::Detail,
         None if state.list.typing => KeyScope::Filter,
         None => KeyScope::List,
@@ -261,6 +270,10 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let action = keymap::lookup(scope, &ev);
     // Global actions first.
     match action {
+        Some(Action::Quit) if state.detail.as_ref().is_some_and(|d| d.is_dirty()) => {
+            state.modal = Some(discard_confirm(true));
+            return;
+        }
         Some(Action::Quit) => {
             state.quit = true;
             fx.push(Effect::Quit);
@@ -288,7 +301,19 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         KeyScope::Help => on_help_key(state, action),
         KeyScope::Picker => on_picker_key(state, ev, action, fx),
         KeyScope::Filter => on_filter_key(state, ev, action),
-        KeyScope::Detail => on_detail_key(state, action),
+        KeyScope::Detail => {
+            if let Some(a) = action
+                && super::editing::on_detail_action(state, a, fx)
+            {
+                return;
+            }
+            on_detail_key(state, action)
+        }
+        KeyScope::Editor => super::editing::on_editor_key(state, ev, action),
+        KeyScope::Prompt => super::editing::on_prompt_key(state, ev, action, fx),
+        KeyScope::Confirm => super::editing::on_confirm_key(state, action, fx),
+        KeyScope::Review => super::editing::on_review_key(state, action, fx),
+        KeyScope::Conflict => super::editing::on_conflict_key(state, action),
         KeyScope::List | KeyScope::Global => on_list_key(state, action, fx),
     }
 }
@@ -386,6 +411,13 @@ fn on_list_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) 
             state.modal = Some(Modal::Picker(namespace_picker(state.namespaces.clone(), &state.scope)));
             fx.push(Effect::ListNamespaces);
         }
+        Some(Action::NewSecret) => {
+            if state.options.readonly {
+                state.flash("keyhole runs with --readonly: nothing can be changed", true);
+            } else {
+                state.modal = Some(Modal::Picker(super::editing::new_secret_picker()));
+            }
+        }
         Some(Action::ContextPicker) => {
             let items: Vec<(Option<String>, String)> =
                 state.contexts.iter().map(|c| (Some(c.clone()), c.clone())).collect();
@@ -414,6 +446,17 @@ fn on_list_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) 
         }
         _ => {}
     }
+}
+
+fn discard_confirm(quit: bool) -> Modal {
+    Modal::Confirm(super::state::Confirm {
+        kind: super::state::ConfirmKind::DiscardAndClose { quit },
+        title: "Discard the edits you have not applied?".into(),
+        lines: vec![
+            "They were never sent to the cluster; they are not saved anywhere.".into(),
+            "n keeps editing.".into(),
+        ],
+    })
 }
 
 fn namespace_picker(namespaces: Vec<String>, scope: &Scope) -> Picker {
@@ -470,6 +513,11 @@ fn on_picker_key(state: &mut State, ev: KeyEvent, action: Option<Action>, fx: &m
                         fx.push(Effect::Watch(scope));
                     }
                 }
+                PickerKind::NewSecret => {
+                    if let Some(t) = value {
+                        super::editing::new_secret_name(state, t);
+                    }
+                }
                 PickerKind::Context => {
                     if let Some(ctx) = value
                         && ctx != state.context
@@ -488,10 +536,9 @@ fn on_picker_key(state: &mut State, ev: KeyEvent, action: Option<Action>, fx: &m
             _ => {}
         },
     }
-    // Keep the selection on a matching item as the query changes.
-    let matching = p.matching();
-    if !matching.contains(&p.selected)
-        && let Some(first) = matching.first()
+    // Typing moves the selection to the best match.
+    if matches!(ev.code, KeyCode::Char(_) | KeyCode::Backspace)
+        && let Some(first) = p.matching().first()
     {
         p.selected = *first;
     }
@@ -502,6 +549,7 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
     let Some(d) = &mut state.detail else { return };
     let keys: Vec<String> = d.keys().into_iter().cloned().collect();
     match action {
+        Some(Action::Back) if d.is_dirty() => state.modal = Some(discard_confirm(false)),
         Some(Action::Back) => {
             // Dropping the Detail drops the Secret, whose values are zeroized.
             state.detail = None;

@@ -2,6 +2,7 @@
 //! kubeconfig like kubectl. Connecting, the watches that keep the app current, and one-shot
 //! operations (open a Secret, ask for permissions, list namespaces).
 
+pub mod apply;
 pub mod connect;
 pub mod consumers;
 pub mod ops;

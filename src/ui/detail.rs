@@ -20,7 +20,18 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 fn title(state: &State, d: &Detail, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(format!(" {} ", sanitize(&d.name)), theme.title)];
     spans.push(Span::styled(format!("in {} ", sanitize(&d.namespace)), theme.dim));
-    if let Some(s) = &d.secret {
+    if let Some(dr) = &d.draft {
+        if dr.creating {
+            spans.push(Span::styled("NEW: not created until applied ", theme.warn));
+        } else if dr.is_dirty() {
+            let n = dr.diff().len() + usize::from(dr.metadata_changed());
+            spans.push(Span::styled(
+                format!("EDITED: {n} change{} not applied (A) ", if n == 1 { "" } else { "s" }),
+                theme.warn,
+            ));
+        }
+    }
+    if let Some(s) = d.shown() {
         spans.push(Span::styled("│ ", theme.dim));
         spans.push(Span::raw(format!(
             "{} │ {} keys │ {} ",
@@ -77,7 +88,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme)
     let used = state.refs.consumer_count(&d.namespace, &d.name);
     frame.render_widget(Paragraph::new(tabs(d, used, theme)), chunks[i]);
     let body = chunks[i + 1];
-    match (&d.secret, &d.error) {
+    match (d.shown(), &d.error) {
         (_, Some(e)) if d.tab != Tab::UsedBy => {
             let p = Paragraph::new(vec![
                 Line::from(""),
@@ -99,7 +110,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme)
                 frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
             }
             Tab::Details => {
-                let lines = d.secret.as_ref().map(|s| details_lines(s, state, theme)).unwrap_or_default();
+                let lines = d.shown().map(|s| details_lines(s, state, theme)).unwrap_or_default();
                 frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
             }
         },
@@ -109,10 +120,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme)
 
 fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let Some(d) = state.detail.as_ref() else { return };
-    let Some(secret) = &d.secret else { return };
+    let Some(secret) = d.shown() else { return };
     let entries: Vec<_> = secret.entries().collect();
+    let changes = d.draft.as_ref().map(|dr| dr.diff()).unwrap_or_default();
     if entries.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled(" This Secret has no keys.", theme.dim)), area);
+        let hint = if state.options.readonly { "" } else { " Press a to add one." };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" This Secret has no keys.{hint}"), theme.dim)), area);
         return;
     }
     let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).clamp(8, 32) as u16 + 22;
@@ -128,12 +141,22 @@ fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         } else {
             Span::raw("")
         };
+        let mark = match changes.iter().find(|c| &c.key == *k).map(|c| c.change) {
+            Some(crate::app::draft::Change::Added) => Span::styled("+", theme.ok),
+            Some(crate::app::draft::Change::Changed) => Span::styled("~", theme.warn),
+            _ => Span::raw(" "),
+        };
         key_lines.push(Line::from(vec![
-            Span::styled(format!(" {} ", truncate(&sanitize(k), 32)), style),
+            mark,
+            Span::styled(format!("{} ", truncate(&sanitize(k), 32)), style),
             Span::styled(format!(" {} {}", format::bytes(v.len()), v.kind().label()), theme.dim),
             Span::styled(if readers > 0 { format!(" ·{readers}") } else { String::new() }, theme.dim),
             warn,
         ]));
+    }
+    for c in changes.iter().filter(|c| c.change == crate::app::draft::Change::Removed) {
+        key_lines
+            .push(Line::from(Span::styled(format!("-{} (deleted)", truncate(&sanitize(&c.key), 32)), theme.error)));
     }
     let keys_block = Block::default().borders(Borders::RIGHT).border_style(theme.dim);
     frame.render_widget(Paragraph::new(key_lines).block(keys_block), cols[0]);

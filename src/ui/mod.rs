@@ -1,6 +1,7 @@
 //! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
 
 pub mod detail;
+pub mod edit;
 pub mod list;
 pub mod modal;
 pub mod text;
@@ -74,7 +75,7 @@ pub fn footer(state: &State, scope: keymap::Scope, theme: &Theme) -> Line<'stati
         return Line::from(Span::styled(format!(" {}", f.text), style));
     }
     let mut spans = vec![Span::raw(" ")];
-    for (key, help) in keymap::footer(scope) {
+    for (key, help) in keymap::footer_for(scope, state.options.readonly) {
         spans.push(Span::styled(key, theme.key));
         spans.push(Span::styled(format!(" {help}  "), theme.dim));
     }

@@ -60,6 +60,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             let block = Block::default().borders(Borders::ALL).title(format!(" {} ", p.title)).border_style(theme.dim);
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
+        Some(Modal::Editor(e)) => super::edit::editor(frame, area, e, state.options.redact, theme),
+        Some(Modal::Prompt(p)) => super::edit::prompt(frame, area, p, theme),
+        Some(Modal::Confirm(c)) => super::edit::confirm(frame, area, c, theme),
+        Some(Modal::Review(r)) => super::edit::review(frame, area, state, r, theme),
+        Some(Modal::Conflict(c)) => super::edit::conflict(frame, area, c, theme),
         None => {}
     }
 }

@@ -1,0 +1,289 @@
+//! An edit in progress (DESIGN.md decision 7): the version the user opened (`base`, with its
+//! resourceVersion) and the edited copy (`work`). The diff, the validation and the rebase after
+//! a conflict are computed from these; nothing here touches the network.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::secret::{Secret, SecretValue};
+use crate::validate::{self, FieldError, Warning};
+
+/// What happened to one key between `base` and `work`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// One line of the key-level diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyDiff {
+    pub key: String,
+    pub change: Change,
+    pub old_len: usize,
+    pub new_len: usize,
+}
+
+#[derive(Debug)]
+pub struct Draft {
+    /// The version the edit started from; empty for a new Secret.
+    pub base: Secret,
+    pub work: Secret,
+    /// A new Secret (create), not an update.
+    pub creating: bool,
+}
+
+fn data(s: &Secret) -> BTreeMap<&String, &SecretValue> {
+    s.entries().collect()
+}
+
+impl Draft {
+    pub fn edit(secret: &Secret) -> Draft {
+        Draft { base: secret.clone(), work: secret.clone(), creating: false }
+    }
+
+    pub fn create(secret: Secret) -> Draft {
+        let mut base = Secret::new(secret.namespace(), secret.name(), secret.effective_type());
+        base.data = None;
+        Draft { base, work: secret, creating: true }
+    }
+
+    /// The key-level diff, sorted by key.
+    pub fn diff(&self) -> Vec<KeyDiff> {
+        diff(&self.base, &self.work)
+    }
+
+    /// Labels, annotations or `immutable` differ.
+    pub fn metadata_changed(&self) -> bool {
+        self.base.metadata.labels != self.work.metadata.labels
+            || self.base.metadata.annotations != self.work.metadata.annotations
+            || self.base.immutable != self.work.immutable
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.creating || !self.diff().is_empty() || self.metadata_changed()
+    }
+
+    /// What the API server would reject, from the one validator.
+    pub fn errors(&self) -> Vec<FieldError> {
+        if self.creating {
+            validate::validate_create(&self.work)
+        } else {
+            validate::validate_update(&self.base, &self.work)
+        }
+    }
+
+    pub fn warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
+        validate::warnings(&self.work, now)
+    }
+
+    /// Warnings this edit introduces (all of them for a new Secret): these need the user's
+    /// confirmation; the ones the Secret already had are only shown.
+    pub fn new_warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
+        let all = self.warnings(now);
+        if self.creating {
+            return all;
+        }
+        let before = validate::warnings(&self.base, now);
+        all.into_iter().filter(|w| !before.contains(w)).collect()
+    }
+
+    pub fn set(&mut self, key: &str, value: SecretValue) {
+        self.work.data.get_or_insert_with(BTreeMap::new).insert(key.to_string(), value);
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        if let Some(d) = self.work.data.as_mut() {
+            d.remove(key);
+        }
+    }
+
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(d) = self.work.data.as_mut()
+            && let Some(v) = d.remove(from)
+        {
+            d.insert(to.to_string(), v);
+        }
+    }
+
+    /// After a 409: the keys the server changed since `base`, and whether the user changed
+    /// them too.
+    pub fn conflicts(&self, server: &Secret) -> Vec<Conflict> {
+        let theirs = diff(&self.base, server);
+        let mine: BTreeSet<String> = self.diff().into_iter().map(|d| d.key).collect();
+        theirs
+            .into_iter()
+            .map(|d| {
+                let both = mine.contains(&d.key);
+                let same_result = both && self.work.get(&d.key) == server.get(&d.key);
+                Conflict {
+                    key: d.key,
+                    theirs: d.change,
+                    mine_too: both && !same_result,
+                    take_theirs: !both || same_result,
+                }
+            })
+            .collect()
+    }
+
+    /// Moves the edit onto the server's version: the new base is `server`; keys the user did
+    /// not touch follow the server; for keys both changed, `choices` says whose value wins.
+    pub fn rebase(&mut self, server: Secret, choices: &[Conflict]) {
+        let mut merged = server.clone();
+        // The user's changes to keys the server did not change carry over.
+        let server_changed: BTreeSet<&str> = choices.iter().map(|c| c.key.as_str()).collect();
+        for d in self.diff() {
+            if server_changed.contains(d.key.as_str()) {
+                continue;
+            }
+            match d.change {
+                Change::Removed => {
+                    if let Some(m) = merged.data.as_mut() {
+                        m.remove(&d.key);
+                    }
+                }
+                Change::Added | Change::Changed => {
+                    if let Some(v) = self.work.get(&d.key) {
+                        merged.data.get_or_insert_with(BTreeMap::new).insert(d.key.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        for c in choices.iter().filter(|c| !c.take_theirs) {
+            match self.work.get(&c.key) {
+                Some(v) => {
+                    merged.data.get_or_insert_with(BTreeMap::new).insert(c.key.clone(), v.clone());
+                }
+                None => {
+                    if let Some(m) = merged.data.as_mut() {
+                        m.remove(&c.key);
+                    }
+                }
+            }
+        }
+        if self.base.metadata.labels != self.work.metadata.labels {
+            merged.metadata.labels = self.work.metadata.labels.clone();
+        }
+        if self.base.metadata.annotations != self.work.metadata.annotations {
+            merged.metadata.annotations = self.work.metadata.annotations.clone();
+        }
+        if self.base.immutable != self.work.immutable {
+            merged.immutable = self.work.immutable;
+        }
+        self.base = server;
+        self.work = merged;
+    }
+}
+
+/// A key the server changed since the edit began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub key: String,
+    pub theirs: Change,
+    /// The user changed this key too, differently.
+    pub mine_too: bool,
+    /// Resolution: take the server's value (true) or keep the user's (false).
+    pub take_theirs: bool,
+}
+
+pub fn diff(a: &Secret, b: &Secret) -> Vec<KeyDiff> {
+    let (da, db) = (data(a), data(b));
+    let keys: BTreeSet<&String> = da.keys().chain(db.keys()).copied().collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let change = match (da.get(k), db.get(k)) {
+            (None, Some(_)) => Change::Added,
+            (Some(_), None) => Change::Removed,
+            (Some(x), Some(y)) if x != y => Change::Changed,
+            _ => continue,
+        };
+        out.push(KeyDiff {
+            key: k.clone(),
+            change,
+            old_len: da.get(k).map_or(0, |v| v.len()),
+            new_len: db.get(k).map_or(0, |v| v.len()),
+        });
+    }
+    out
+}
+
+/// A line diff of two texts, for the review screen: `(-|+| , line)`.
+pub fn line_diff(old: &str, new: &str) -> Vec<(char, String)> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|c| {
+            let tag = match c.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            (tag, c.value().trim_end_matches('\n').to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(pairs: &[(&str, &str)]) -> Secret {
+        let mut s = Secret::new("default", "s", "Opaque");
+        s.data = Some(pairs.iter().map(|(k, v)| (k.to_string(), SecretValue::from(*v))).collect());
+        s.metadata.resource_version = Some("1".into());
+        s
+    }
+
+    #[test]
+    fn diff_names_each_change() {
+        let mut d = Draft::edit(&secret(&[("a", "1"), ("b", "2"), ("c", "3")]));
+        d.set("a", SecretValue::from("11"));
+        d.remove("b");
+        d.set("z", SecretValue::from("new"));
+        let diff = d.diff();
+        let changes: Vec<(&str, Change)> = diff.iter().map(|x| (x.key.as_str(), x.change)).collect();
+        assert_eq!(changes, vec![("a", Change::Changed), ("b", Change::Removed), ("z", Change::Added)]);
+        assert_eq!((diff[0].old_len, diff[0].new_len), (1, 2));
+        assert!(d.is_dirty());
+        d.rename("c", "c2");
+        assert_eq!(d.diff().len(), 5);
+    }
+
+    #[test]
+    fn validation_uses_the_one_validator() {
+        let mut d = Draft::edit(&secret(&[("a", "1")]));
+        d.set("bad key", SecretValue::from("x"));
+        assert_eq!(d.errors()[0].field, "data[bad key]");
+        let mut immutable = secret(&[("a", "1")]);
+        immutable.immutable = Some(true);
+        let mut d = Draft::edit(&immutable);
+        d.set("a", SecretValue::from("2"));
+        assert_eq!(d.errors()[0].field, "data");
+    }
+
+    #[test]
+    fn rebase_keeps_mine_where_asked_and_theirs_elsewhere() {
+        let base = secret(&[("a", "1"), ("b", "2"), ("c", "3")]);
+        let mut d = Draft::edit(&base);
+        d.set("a", SecretValue::from("mine"));
+        d.set("c", SecretValue::from("mine-c"));
+        let mut server = secret(&[("a", "theirs"), ("b", "theirs-b"), ("c", "3")]);
+        server.metadata.resource_version = Some("2".into());
+        let mut conflicts = d.conflicts(&server);
+        assert_eq!(conflicts.len(), 2);
+        let a = conflicts.iter_mut().find(|c| c.key == "a").unwrap();
+        assert!(a.mine_too && !a.take_theirs);
+        let b = conflicts.iter().find(|c| c.key == "b").unwrap();
+        assert!(!b.mine_too && b.take_theirs);
+        d.rebase(server, &conflicts);
+        assert_eq!(d.work.get("a").unwrap().as_bytes(), b"mine");
+        assert_eq!(d.work.get("b").unwrap().as_bytes(), b"theirs-b");
+        assert_eq!(d.work.get("c").unwrap().as_bytes(), b"mine-c", "my untouched-by-them change carries over");
+        assert_eq!(d.base.metadata.resource_version.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn line_diff_marks_changes() {
+        let d = line_diff("a\nb\n", "a\nc\n");
+        assert_eq!(d, vec![(' ', "a".into()), ('-', "b".into()), ('+', "c".into())]);
+    }
+}
