@@ -75,6 +75,7 @@ pub enum Action {
     Generate,
     ToggleImmutable,
     ReviewApply,
+    EditMetadata,
     DiscardEdits,
     Clone,
     DeleteSecret,
@@ -193,6 +194,7 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Detail, &[k('x'), code(KeyCode::Delete)], A::DeleteKey, "delete the selected key", ""),
     b(S::Detail, &[k('f')], A::LoadFile, "load the selected value from a file", ""),
     b(S::Detail, &[k('g')], A::Generate, "generate a random value for the selected key", ""),
+    b(S::Detail, &[k('m')], A::EditMetadata, "edit labels and annotations", ""),
     b(S::Detail, &[k('i')], A::ToggleImmutable, "make the Secret immutable (cannot be undone)", ""),
     b(S::Detail, &[k('A'), ctrl('s')], A::ReviewApply, "review the changes and apply them", "apply"),
     b(S::Detail, &[k('u')], A::DiscardEdits, "undo every unapplied edit", ""),
@@ -263,6 +265,7 @@ pub fn is_write(action: Action) -> bool {
             | Action::Generate
             | Action::ToggleImmutable
             | Action::ReviewApply
+            | Action::EditMetadata
             | Action::DiscardEdits
             | Action::Clone
             | Action::DeleteSecret

@@ -120,3 +120,39 @@ fn sigterm_restores_the_terminal() {
     assert!(!parser.screen().alternate_screen(), "left the alternate screen");
     assert!(!parser.screen().hide_cursor(), "the cursor is visible again");
 }
+
+#[test]
+fn demo_edit_password_apply_and_see_it_after_reopening() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.send("/mysecret");
+    tty.send("\r");
+    tty.send("\r");
+    tty.wait_for("mysecret in default");
+    tty.wait_for("password");
+    tty.send("jj");
+    tty.send("e");
+    tty.wait_for("password (text");
+    tty.send("\x1b[F");
+    tty.send(&"\x7f".repeat(12));
+    tty.send("s3cr3t-e2e");
+    tty.send("\x13"); // Ctrl-S keeps the value
+    tty.wait_for("EDITED: 1 change");
+    tty.send("A");
+    tty.wait_for("Review: update mysecret");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    tty.wait_for("Applied: mysecret");
+    tty.send("q");
+    tty.wait_for("USED BY");
+    tty.send("\r");
+    tty.wait_for("mysecret in default");
+    tty.send("jj");
+    tty.send("v");
+    tty.wait_for("s3cr3t-e2e");
+    tty.send("q");
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+}

@@ -390,3 +390,29 @@ async fn redact_masks_the_editor() {
     let screen = app.screen(160, 48);
     assert!(!screen.contains("typed-secret") && !screen.contains("1f2d1e2e67df"), "{screen}");
 }
+
+#[tokio::test]
+async fn labels_and_annotations_are_edited_as_text() {
+    let mut app = App::start("admin", None, Options::default()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    app.press(KeyCode::Char('m')).await;
+    let screen = app.screen(160, 48);
+    assert!(screen.contains("app.kubernetes.io/part-of=docs-examples"), "{screen}");
+    assert!(!screen.contains("last-applied"), "kubectl's annotation is not offered:\n{screen}");
+    if let Some(Modal::Editor(e)) = &mut app.state.modal {
+        e.area.end();
+        e.area.down();
+        e.area.end();
+    }
+    // After the labels header and the one label: a new label line.
+    app.press(KeyCode::Up).await;
+    app.press(KeyCode::End).await;
+    app.press(KeyCode::Enter).await;
+    app.type_text("team=payments").await;
+    ctrl(&mut app, 's').await;
+    apply(&mut app).await;
+    let s = api(&app, "default").await.get("mysecret").await.unwrap();
+    assert_eq!(s.metadata.labels.unwrap()["team"], "payments");
+    assert!(s.metadata.annotations.unwrap().contains_key("kubectl.kubernetes.io/last-applied-configuration"), "kept");
+}

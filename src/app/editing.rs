@@ -60,7 +60,57 @@ fn open_editor(state: &mut State, key: &str) {
     let mut text = editor::to_format(&value, format).unwrap_or_default();
     let area = TextArea::new(&text);
     zeroize::Zeroize::zeroize(&mut text);
-    state.modal = Some(Modal::Editor(ValueEditor { key: key.to_string(), area, format, revealed: false, error: None }));
+    state.modal =
+        Some(Modal::Editor(ValueEditor { key: Some(key.to_string()), area, format, revealed: false, error: None }));
+}
+
+const LABELS_HEADER: &str = "# Labels: one key=value per line";
+const ANNOTATIONS_HEADER: &str = "# Annotations: one key=value per line";
+
+/// Labels and annotations as editable text (the last-applied annotation is left out: it is
+/// kubectl's, and it can hold values).
+fn metadata_text(s: &Secret) -> String {
+    let mut out = vec![LABELS_HEADER.to_string()];
+    for (k, v) in s.metadata.labels.iter().flatten() {
+        out.push(format!("{k}={v}"));
+    }
+    out.push(ANNOTATIONS_HEADER.to_string());
+    for (k, v) in s.metadata.annotations.iter().flatten() {
+        if k != LAST_APPLIED {
+            out.push(format!("{k}={}", v.replace('\n', "\\n")));
+        }
+    }
+    out.join("\n")
+}
+
+type Pairs = BTreeMap<String, String>;
+
+fn parse_metadata(text: &str) -> Result<(Pairs, Pairs), String> {
+    let (mut labels, mut annotations) = (BTreeMap::new(), BTreeMap::new());
+    let mut in_annotations = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("# Annotations") {
+            in_annotations = true;
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let (k, v) = t.split_once('=').ok_or_else(|| format!("line {}: write key=value", i + 1))?;
+        let target = if in_annotations { &mut annotations } else { &mut labels };
+        target.insert(k.trim().to_string(), v.trim().replace("\\n", "\n"));
+    }
+    Ok((labels, annotations))
+}
+
+fn open_metadata_editor(state: &mut State) {
+    let Some(s) = state.detail.as_ref().and_then(|d| d.shown()) else { return };
+    let text = metadata_text(s);
+    let area = TextArea::new(&text);
+    // Labels and annotations are not secret: shown as typed.
+    state.modal =
+        Some(Modal::Editor(ValueEditor { key: None, area, format: Format::Text, revealed: true, error: None }));
 }
 
 /// Edit actions on the detail screen. Returns false when the action is not an edit action.
@@ -74,6 +124,7 @@ pub(super) fn on_detail_action(state: &mut State, action: Action, fx: &mut Vec<E
         Action::Generate,
         Action::ToggleImmutable,
         Action::ReviewApply,
+        Action::EditMetadata,
         Action::DiscardEdits,
         Action::Clone,
         Action::DeleteSecret,
@@ -107,6 +158,7 @@ pub(super) fn on_detail_action(state: &mut State, action: Action, fx: &mut Vec<E
         Action::AddKey => {
             state.modal = Some(prompt(PromptKind::AddKey, "New key", "", "letters, digits, '-', '_' or '.'"))
         }
+        Action::EditMetadata => open_metadata_editor(state),
         Action::RenameKey => {
             if let Some(k) = selected {
                 state.modal = Some(prompt(PromptKind::RenameKey(k.clone()), &format!("Rename {k} to"), &k, ""));
@@ -277,6 +329,25 @@ pub(super) fn on_editor_key(state: &mut State, ev: KeyEvent, action: Option<Acti
                 }
             }
         }
+        Some(Action::Save) if e.key.is_none() => {
+            let text = e.area.text();
+            match parse_metadata(&text) {
+                Err(m) => e.error = Some(m),
+                Ok((labels, annotations)) => {
+                    state.modal = None;
+                    if let Some(dr) = state.detail.as_mut().and_then(draft) {
+                        dr.work.metadata.labels = (!labels.is_empty()).then_some(labels);
+                        let last_applied = dr.work.annotation(LAST_APPLIED).map(str::to_string);
+                        let mut annotations = annotations;
+                        if let Some(la) = last_applied {
+                            annotations.insert(LAST_APPLIED.to_string(), la);
+                        }
+                        dr.work.metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+                    }
+                    state.flash("Labels and annotations changed (not applied yet: A reviews and applies)", false);
+                }
+            }
+        }
         Some(Action::Save) => {
             let mut text = e.area.text();
             let parsed = editor::from_format(&text, e.format);
@@ -284,7 +355,7 @@ pub(super) fn on_editor_key(state: &mut State, ev: KeyEvent, action: Option<Acti
             match parsed {
                 Err(m) => e.error = Some(format!("not valid {}: {m}", e.format.label())),
                 Ok(bytes) => {
-                    let key = e.key.clone();
+                    let key = e.key.clone().unwrap_or_default();
                     state.modal = None;
                     if let Some(d) = state.detail.as_mut() {
                         if let Some(dr) = draft(d) {

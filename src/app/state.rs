@@ -173,7 +173,8 @@ impl Picker {
 /// The value editor: one key's value as text, hex or base64.
 #[derive(Debug)]
 pub struct ValueEditor {
-    pub key: String,
+    /// The key being edited; `None` for labels and annotations.
+    pub key: Option<String>,
     pub area: TextArea,
     pub format: Format,
     /// Shown as typed (else every character is a bullet).

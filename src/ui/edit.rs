@@ -35,12 +35,15 @@ pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, 
     let rect = centered(area, area.width.saturating_sub(6).max(40), area.height.saturating_sub(4).max(10));
     frame.render_widget(Clear, rect);
     let shown = e.revealed && !redact;
-    let title = format!(
-        " {} ({}{}) ",
-        sanitize(&e.key),
-        e.format.label(),
-        if shown { ", shown" } else { ", hidden: Ctrl-T shows" }
-    );
+    let title = match &e.key {
+        Some(k) => format!(
+            " {} ({}{}) ",
+            sanitize(k),
+            e.format.label(),
+            if shown { ", shown" } else { ", hidden: Ctrl-T shows" }
+        ),
+        None => " Labels and annotations (type is read-only: the API server forbids changing it) ".to_string(),
+    };
     let block = Block::default().borders(Borders::ALL).title(title).border_style(theme.key);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
