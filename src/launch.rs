@@ -90,6 +90,10 @@ pub fn tui(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.ui.theme.is_some() {
+        // crossterm drops colours under NO_COLOR by itself; an explicit --theme wins over it.
+        crossterm::style::force_color_output(true);
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
