@@ -71,6 +71,28 @@ pub fn to_yaml(secret: &Secret) -> Zeroizing<String> {
     out
 }
 
+/// How one value is copied: text as it is; anything else (not UTF-8, control characters) as
+/// base64, since a clipboard holds text. `base64` says which, for the message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CopiedValue {
+    pub text: Zeroizing<String>,
+    pub base64: bool,
+}
+
+impl std::fmt::Debug for CopiedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CopiedValue(<{} bytes>, base64: {})", self.text.len(), self.base64)
+    }
+}
+
+/// One decoded value for the clipboard.
+pub fn value_for_copy(value: &SecretValue) -> CopiedValue {
+    match value.as_str().filter(|_| is_text(value)) {
+        Some(t) => CopiedValue { text: Zeroizing::new(t.to_string()), base64: false },
+        None => CopiedValue { text: Zeroizing::new(codec::encode_value(value)), base64: true },
+    }
+}
+
 /// Why a key is not in the env file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipReason {
@@ -433,6 +455,17 @@ mod tests {
         let yaml = to_yaml(&s);
         assert!(!yaml.contains("stringData") && !yaml.contains("\ndata:"), "{}", *yaml);
         read_back(&yaml);
+    }
+
+    #[test]
+    fn one_value_is_copied_as_text_or_else_as_base64() {
+        let v = value_for_copy(&SecretValue::from("1f2d1e2e67df"));
+        assert_eq!((v.text.as_str(), v.base64), ("1f2d1e2e67df", false));
+        let v = value_for_copy(&SecretValue::from("line\n"));
+        assert_eq!((v.text.as_str(), v.base64), ("line\n", false));
+        let v = value_for_copy(&SecretValue::new(vec![0, 0xff, 0x1b]));
+        assert_eq!((v.text.as_str(), v.base64), ("AP8b", true));
+        assert!(!format!("{v:?}").contains("AP8b"));
     }
 
     #[test]

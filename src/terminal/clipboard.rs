@@ -79,6 +79,29 @@ pub enum CopyError {
     Both { native: String, fallback: Box<CopyError> },
 }
 
+/// Text on its way to the clipboard, e.g. in an effect: `Debug` shows only its length, and it
+/// is zeroized when dropped.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct CopyText(pub Zeroizing<String>);
+
+impl CopyText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Zeroizing<String>> for CopyText {
+    fn from(s: Zeroizing<String>) -> Self {
+        CopyText(s)
+    }
+}
+
+impl fmt::Debug for CopyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CopyText(<{} bytes>)", self.0.len())
+    }
+}
+
 /// The result of a copy: the path taken and a message to show the user. The message is a
 /// lowercase fragment, e.g. `password: copied to the clipboard; cleared again in 30 s`.
 #[derive(Debug)]
@@ -714,7 +737,8 @@ mod tests {
     fn debug_output_never_shows_the_text() {
         let (e, _, _) = fakes(env(&[("DISPLAY", ":0")]));
         let out = copy("1f2d1e2e67df", &e).unwrap();
-        let dbg = format!("{out:?} {e:?}");
+        let text = CopyText(Zeroizing::new("1f2d1e2e67df".to_string()));
+        let dbg = format!("{out:?} {e:?} {text:?}");
         assert!(!dbg.contains("1f2d1e2e67df") && !dbg.contains("MWYyZDFlMmU2N2Rm"), "{dbg}");
     }
 }
