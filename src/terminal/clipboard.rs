@@ -49,20 +49,25 @@ pub enum CopyPath {
     Osc52(Mux),
 }
 
-impl CopyPath {
-    fn sent_message(self) -> &'static str {
-        match self {
-            CopyPath::Native => "copied to the clipboard",
-            CopyPath::Osc52(Mux::None) => "sent to your terminal with OSC 52 (your terminal may ignore it)",
-            CopyPath::Osc52(Mux::Tmux) => {
-                "sent to your terminal with OSC 52 through tmux (needs allow-passthrough; your terminal may ignore it)"
-            }
-            CopyPath::Osc52(Mux::Screen) => {
-                "sent to your terminal with OSC 52 through screen (your terminal may ignore it)"
-            }
+/// The message for an OSC 52 copy; `failed` is the native clipboard's error when OSC 52 was the
+/// fallback.
+fn osc52_message(mux: Mux, failed: Option<&str>) -> String {
+    let (via, caveat) = match mux {
+        Mux::None => ("", "your terminal may ignore it"),
+        Mux::Tmux => (" through tmux", "your terminal may ignore it; tmux needs allow-passthrough on"),
+        Mux::Screen => (" through screen", "your terminal may ignore it"),
+    };
+    match failed {
+        None => format!("sent to your terminal with OSC 52{via} ({caveat})"),
+        Some(e) => {
+            let e = e.trim_start_matches("Unknown error while interacting with the clipboard: ");
+            format!("the clipboard failed ({e}); sent to your terminal with OSC 52{via} instead ({caveat})")
         }
     }
 }
+
+/// The message for a copy to the native clipboard.
+const NATIVE_MESSAGE: &str = "copied to the clipboard";
 
 /// Why a copy did not happen. The messages never contain the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -433,24 +438,20 @@ pub fn copy(text: &str, env: &ClipEnv) -> Result<CopyOutcome, CopyError> {
         CopyPath::Native => match env.with_native_clipboard(|c| c.set_text(text)) {
             Ok(()) => Ok(CopyOutcome {
                 path: CopyPath::Native,
-                message: CopyPath::Native.sent_message().to_string(),
+                message: NATIVE_MESSAGE.to_string(),
                 clear: Some(env.token(text)),
             }),
             Err(native) => {
                 let path = CopyPath::Osc52(env.mux());
                 match osc52(env.mux()) {
-                    Ok(()) => Ok(CopyOutcome {
-                        path,
-                        message: format!("the clipboard failed ({native}); {} instead", path.sent_message()),
-                        clear: None,
-                    }),
+                    Ok(()) => Ok(CopyOutcome { path, message: osc52_message(env.mux(), Some(&native)), clear: None }),
                     Err(e) => Err(CopyError::Both { native, fallback: Box::new(e) }),
                 }
             }
         },
         path @ CopyPath::Osc52(mux) => {
             osc52(mux)?;
-            Ok(CopyOutcome { path, message: path.sent_message().to_string(), clear: None })
+            Ok(CopyOutcome { path, message: osc52_message(mux, None), clear: None })
         }
     }
 }
