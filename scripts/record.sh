@@ -77,7 +77,12 @@ wait_for() {
         sleep 0.1
     done
 }
-key() { tm send-keys -t rec "$@"; pause 0.4; }
+key() {
+    tm send-keys -t rec "$@"
+    pause 0.4
+    # Escape followed at once by another key reads as Alt+key: always leave a gap after it.
+    if [ "$1" = Escape ]; then sleep 0.3; fi
+}
 typed() {
     local text=$1 i
     for ((i = 0; i < ${#text}; i++)); do
