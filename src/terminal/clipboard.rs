@@ -60,7 +60,7 @@ fn osc52_message(mux: Mux, failed: Option<&str>) -> String {
     match failed {
         None => format!("sent to your terminal with OSC 52{via} ({caveat})"),
         Some(e) => {
-            let e = e.trim_start_matches("Unknown error while interacting with the clipboard: ");
+            let e = short_native(e);
             format!("the clipboard failed ({e}); sent to your terminal with OSC 52{via} instead ({caveat})")
         }
     }
@@ -80,8 +80,21 @@ pub enum CopyError {
     #[error("not copied: cannot write to the terminal: {0}")]
     Terminal(String),
     /// The native clipboard failed and so did the OSC 52 fallback.
-    #[error("not copied: the clipboard failed ({native}), and {fallback}")]
+    #[error("not copied: the clipboard failed ({native}), and OSC 52 too: {}", fallback.reason())]
     Both { native: String, fallback: Box<CopyError> },
+}
+
+impl CopyError {
+    /// The message without its `not copied: ` start.
+    pub fn reason(&self) -> String {
+        let text = self.to_string();
+        text.strip_prefix("not copied: ").map(str::to_string).unwrap_or(text)
+    }
+}
+
+/// arboard's error text without its generic start.
+fn short_native(e: &str) -> &str {
+    e.trim_start_matches("Unknown error while interacting with the clipboard: ")
 }
 
 /// Text on its way to the clipboard, e.g. in an effect: `Debug` shows only its length, and it
@@ -445,7 +458,7 @@ pub fn copy(text: &str, env: &ClipEnv) -> Result<CopyOutcome, CopyError> {
                 let path = CopyPath::Osc52(env.mux());
                 match osc52(env.mux()) {
                     Ok(()) => Ok(CopyOutcome { path, message: osc52_message(env.mux(), Some(&native)), clear: None }),
-                    Err(e) => Err(CopyError::Both { native, fallback: Box::new(e) }),
+                    Err(e) => Err(CopyError::Both { native: short_native(&native).to_string(), fallback: Box::new(e) }),
                 }
             }
         },
@@ -675,6 +688,20 @@ mod tests {
             out.message
         );
         assert_eq!(term.bytes(), b"\x1b]52;c;YWRtaW4=\x07");
+    }
+
+    #[test]
+    fn when_both_paths_fail_the_error_says_why_for_each() {
+        let e = env(&[("DISPLAY", ":0")])
+            .with_terminal(CaptureTerminal::default())
+            .with_native(MemoryClipboard::failing("no X server"));
+        let err = copy(&"x".repeat(80_000), &e).unwrap_err();
+        assert!(matches!(err, CopyError::Both { .. }));
+        assert_eq!(
+            err.to_string(),
+            "not copied: the clipboard failed (no X server), and OSC 52 too: 80000 bytes is too large to send to \
+             the terminal with OSC 52 (at most 75000)"
+        );
     }
 
     #[test]
