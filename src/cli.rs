@@ -66,6 +66,9 @@ pub struct UiArgs {
     /// Keep a debug log in the XDG state directory (~/.local/state/keyhole/keyhole.log).
     #[arg(long)]
     pub debug: bool,
+    /// Read this config file instead of ~/.config/keyhole/config.toml (see assets/config.toml).
+    #[arg(long, env = "KEYHOLE_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ use crate::app::effect::Scope;
 use crate::app::state::Options;
 use crate::cli::Cli;
 use crate::cluster::{self, Connected};
+use crate::config::Config;
 use crate::demo::{DemoServer, ServerOptions};
 use crate::ui::Theme;
 
@@ -46,12 +47,22 @@ pub fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
     Ok(Some(path))
 }
 
-fn theme(cli: &Cli) -> Result<Theme, String> {
-    match &cli.ui.theme {
-        Some(name) => {
-            Theme::by_name(name).ok_or_else(|| format!("unknown theme {name:?}; the themes are ansi and mono"))
-        }
-        None => Ok(Theme::from_env()),
+/// The theme: `--theme`, else `NO_COLOR` (monochrome), else the config file's, else ansi; with
+/// the config file's colour overrides.
+fn theme(cli: &Cli, config: &Config) -> Result<Theme, String> {
+    config.theme(cli.ui.theme.as_deref(), crate::config::no_color_env())
+}
+
+/// A hidden switch for the pseudo-terminal tests: `KEYHOLE_TEST_PANIC=1` makes keyhole panic
+/// one second after the TUI has taken the terminal (`KEYHOLE_TEST_PANIC=<ms>` after that many
+/// milliseconds), to check that a panic restores the terminal and says where the log is.
+fn test_panic_after() -> Option<std::time::Duration> {
+    let v = std::env::var("KEYHOLE_TEST_PANIC").ok()?;
+    match v.parse::<u64>() {
+        Ok(0) => None,
+        Ok(1) => Some(std::time::Duration::from_secs(1)),
+        Ok(ms) => Some(std::time::Duration::from_millis(ms)),
+        Err(_) => None,
     }
 }
 
@@ -65,13 +76,24 @@ pub fn tui(cli: &Cli) -> ExitCode {
         }
     };
     crate::terminal::install_panic_hook(log);
-    let theme = match theme(cli) {
+    let config = match Config::load(cli.ui.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keyhole: error in the config file {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let theme = match theme(cli, &config) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("keyhole: {e}");
             return ExitCode::from(2);
         }
     };
+    if cli.ui.theme.is_some() {
+        // crossterm drops colours under NO_COLOR by itself; an explicit --theme wins over it.
+        crossterm::style::force_color_output(true);
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -107,6 +129,9 @@ pub fn tui(cli: &Cli) -> ExitCode {
             Scope::One(cli.cluster.namespace.clone().unwrap_or_else(|| connected.namespace.clone()))
         };
         tracing::info!(context = %connected.context, server = %connected.server, version = %connected.version, "connected");
+        if let Some(path) = &config.path {
+            tracing::info!(config = %path.display(), theme = theme.name, "config read");
+        }
         let launch = crate::tui::Launch {
             connected,
             scope,
@@ -114,7 +139,15 @@ pub fn tui(cli: &Cli) -> ExitCode {
             theme,
             mouse: cli.ui.mouse,
         };
-        match crate::tui::run(launch).await {
+        let run = crate::tui::run(launch);
+        let result = match test_panic_after() {
+            Some(after) => tokio::select! {
+                r = run => r,
+                _ = tokio::time::sleep(after) => panic!("KEYHOLE_TEST_PANIC: a deliberate panic to test the terminal restore"),
+            },
+            None => run.await,
+        };
+        match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("keyhole: {e}");

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod config;
 pub mod demo;
 pub mod format;
 pub mod keymap;

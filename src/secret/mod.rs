@@ -1,7 +1,8 @@
 //! Secrets as keyhole sees them: the decoded model, the codec between base64 `data` and bytes,
-//! and the typed views of the built-in Secret types.
+//! the typed views of the built-in Secret types, and exports for copying (YAML, env file).
 
 pub mod codec;
+pub mod export;
 pub mod model;
 pub mod views;
 

@@ -1,5 +1,7 @@
 //! The terminal: raw mode and the alternate screen, restored on every exit path (normal
-//! return, error, panic, SIGTERM, SIGHUP), and Ctrl-Z suspend and resume.
+//! return, error, panic, SIGTERM, SIGHUP), and Ctrl-Z suspend and resume; the clipboard.
+
+pub mod clipboard;
 
 use std::io::{Write, stdout};
 use std::path::PathBuf;
