@@ -140,6 +140,19 @@ impl Config {
     }
 
     /// How long the native clipboard keeps a copy; `None`: never cleared (`0` in the file).
+    /// The `[keys]` overrides as keymap actions and keys.
+    pub fn key_overrides(&self) -> std::collections::HashMap<crate::keymap::Action, Vec<crate::keymap::Key>> {
+        let mut out = std::collections::HashMap::new();
+        for (name, specs) in &self.keys {
+            let action =
+                crate::keymap::BINDINGS.iter().map(|b| b.action).find(|a| snake_case(&format!("{a:?}")) == *name);
+            if let Some(a) = action {
+                out.insert(a, specs.iter().map(|k| k.to_key()).collect());
+            }
+        }
+        out
+    }
+
     pub fn clear_after(&self) -> Option<Duration> {
         match self.clear_after_seconds {
             None => Some(DEFAULT_CLEAR_AFTER),
@@ -181,7 +194,7 @@ pub fn action_names() -> Vec<String> {
     names
 }
 
-fn snake_case(camel: &str) -> String {
+pub(crate) fn snake_case(camel: &str) -> String {
     let mut out = String::with_capacity(camel.len() + 4);
     for (i, c) in camel.chars().enumerate() {
         if c.is_ascii_uppercase() {

@@ -80,6 +80,9 @@ pub enum Action {
     Clone,
     DeleteSecret,
     NewSecret,
+    CopyValue,
+    CopyYaml,
+    CopyEnv,
     Save,
     Cancel,
     ToggleReveal,
@@ -197,6 +200,9 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Detail, &[k('m')], A::EditMetadata, "edit labels and annotations", ""),
     b(S::Detail, &[k('i')], A::ToggleImmutable, "make the Secret immutable (cannot be undone)", ""),
     b(S::Detail, &[k('A'), ctrl('s')], A::ReviewApply, "review the changes and apply them", "apply"),
+    b(S::Detail, &[k('y')], A::CopyValue, "copy the selected value (native clipboard or OSC 52)", "copy"),
+    b(S::Detail, &[k('Y')], A::CopyYaml, "copy the Secret as YAML, values in stringData", ""),
+    b(S::Detail, &[k('E')], A::CopyEnv, "copy the Secret as an env file", ""),
     b(S::Detail, &[k('u')], A::DiscardEdits, "undo every unapplied edit", ""),
     b(S::Detail, &[k('C')], A::Clone, "clone into a new Secret (the way out of immutable)", ""),
     b(S::Detail, &[k('D')], A::DeleteSecret, "delete the Secret (lists what would break)", ""),
@@ -237,11 +243,24 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Help, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", ""),
 ];
 
+static OVERRIDES: std::sync::OnceLock<std::collections::HashMap<Action, Vec<Key>>> = std::sync::OnceLock::new();
+
+/// The user's key overrides (from the config file): an action's keys are replaced wherever the
+/// action is bound. Set once, before the TUI starts.
+pub fn set_overrides(map: std::collections::HashMap<Action, Vec<Key>>) {
+    let _ = OVERRIDES.set(map);
+}
+
+/// The keys that trigger a binding: the user's override, else the defaults.
+pub fn keys_of(b: &Binding) -> Vec<Key> {
+    OVERRIDES.get().and_then(|m| m.get(&b.action)).cloned().unwrap_or_else(|| b.keys.to_vec())
+}
+
 /// The action for a key in a scope: the scope's own bindings first, then the global ones
 /// (global bindings are not consulted while typing in a filter or picker, except Ctrl keys).
 pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
     let find = |s: Scope| {
-        BINDINGS.iter().filter(|b| b.scope == s).find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
+        BINDINGS.iter().filter(|b| b.scope == s).find(|b| keys_of(b).iter().any(|k| k.matches(ev))).map(|b| b.action)
     };
     find(scope).or_else(|| {
         let typing = matches!(scope, Scope::Filter | Scope::Picker | Scope::Editor | Scope::Prompt);
@@ -282,7 +301,7 @@ pub fn footer(scope: Scope) -> Vec<(String, &'static str)> {
 pub fn footer_for(scope: Scope, readonly: bool) -> Vec<(String, &'static str)> {
     let global = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == Scope::Global);
     let own = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope && !(readonly && is_write(b.action)));
-    global.chain(own).map(|b| (b.keys[0].label(), b.footer)).collect()
+    global.chain(own).filter_map(|b| keys_of(b).first().map(|k| (k.label(), b.footer))).collect()
 }
 
 /// Every scope in display order, with its bindings: for the help screen and docs/keys.md.

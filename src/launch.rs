@@ -132,12 +132,14 @@ pub fn tui(cli: &Cli) -> ExitCode {
         if let Some(path) = &config.path {
             tracing::info!(config = %path.display(), theme = theme.name, "config read");
         }
+        crate::keymap::set_overrides(config.key_overrides());
         let launch = crate::tui::Launch {
             connected,
             scope,
             options: Options { redact: cli.ui.redact, readonly: cli.ui.readonly },
             theme,
             mouse: cli.ui.mouse,
+            clear_after: config.clear_after(),
         };
         let run = crate::tui::run(launch);
         let result = match test_panic_after() {

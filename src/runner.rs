@@ -132,7 +132,7 @@ impl Runner {
                 let _ = ctx;
                 return false;
             }
-            Effect::Quit | Effect::Suspend => return false,
+            Effect::Quit | Effect::Suspend | Effect::Copy { .. } => return false,
         }
         true
     }

@@ -16,6 +16,7 @@ use crate::app::state::Options;
 use crate::app::{Msg, State, update};
 use crate::cluster::Connected;
 use crate::runner::Runner;
+use crate::terminal::clipboard::{ClipEnv, Clipboard};
 use crate::terminal::{self, TerminalGuard};
 use crate::ui::{self, Theme};
 
@@ -27,12 +28,16 @@ pub struct Launch {
     pub options: Options,
     pub theme: Theme,
     pub mouse: bool,
+    /// Clear the native clipboard this long after a copy (unless it changed meanwhile).
+    pub clear_after: Option<Duration>,
 }
 
 /// Runs the TUI until the user quits or a signal ends it. The terminal is restored on return.
 pub async fn run(launch: Launch) -> Result<(), String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let Launch { connected, scope, options, theme, mouse } = launch;
+    let Launch { connected, scope, options, theme, mouse, clear_after } = launch;
+    let redact = options.redact;
+    let mut clipboard = Clipboard::new(ClipEnv::detect(), clear_after);
     let mut state = State::new(&connected.context, connected.contexts.clone(), scope.clone(), options);
     let mut runner = Runner::new(connected, tx.clone());
     let guard = TerminalGuard::enter(mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
@@ -65,7 +70,12 @@ pub async fn run(launch: Launch) -> Result<(), String> {
                 None => break,
             },
             msg = rx.recv() => match msg { Some(m) => m, None => break },
-            _ = tick.tick() => Msg::Tick,
+            _ = tick.tick() => {
+                if let Some(m) = clipboard.tick(std::time::Instant::now()) {
+                    let _ = tx.send(Msg::Copied(Ok(m)));
+                }
+                Msg::Tick
+            }
             _ = signals.recv() => break,
         };
         // Handle everything already waiting before drawing again: a watch storm becomes one redraw.
@@ -85,6 +95,13 @@ pub async fn run(launch: Launch) -> Result<(), String> {
                         term.clear().map_err(|e| format!("cannot redraw: {e}"))?;
                         state.dirty = true;
                     }
+                    Effect::Copy { text, what } => {
+                        let result = clipboard
+                            .copy(text.as_str(), redact, std::time::Instant::now())
+                            .map(|o| format!("{what}: {}", o.message))
+                            .map_err(|e| format!("{what}: {e}"));
+                        let _ = tx.send(Msg::Copied(result));
+                    }
                     Effect::SwitchContext(ctx) => {
                         let result = runner.switch_context(&ctx).await;
                         let _ = tx.send(Msg::ContextSwitched(result));
@@ -102,6 +119,8 @@ pub async fn run(launch: Launch) -> Result<(), String> {
     runner.stop();
     drop(term);
     drop(guard);
+    // A pending clear happens now, so no copied value outlives keyhole in the clipboard.
+    let _ = clipboard.finish();
     Ok(())
 }
 

@@ -282,3 +282,41 @@ async fn snapshots() {
             .join("\n");
     insta::assert_snapshot!("detail_ssh_details_160x48", stable);
 }
+
+#[tokio::test]
+async fn copy_asks_for_the_clipboard_and_redact_refuses() {
+    use keyhole::app::Effect;
+    use keyhole::app::Msg;
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    let d = app.state.detail.as_mut().unwrap();
+    d.selected_key = 3;
+    let fx = keyhole::app::update(
+        &mut app.state,
+        Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    match &fx[..] {
+        [Effect::Copy { text, what }] => {
+            assert_eq!(text.as_str(), "admin");
+            assert_eq!(what, "username");
+            assert!(!format!("{fx:?}").contains("admin"), "effects never print values");
+        }
+        other => panic!("{other:?}"),
+    }
+    let fx = keyhole::app::update(
+        &mut app.state,
+        Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('Y'), KeyModifiers::SHIFT)),
+    );
+    assert!(matches!(&fx[..], [Effect::Copy { text, .. }] if text.as_str().contains("stringData:")));
+
+    let mut app = App::start("admin", None, Options { redact: true, readonly: false }).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    let fx = keyhole::app::update(
+        &mut app.state,
+        Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    assert!(fx.is_empty());
+    assert!(app.state.flash.as_ref().unwrap().text.contains("--redact"));
+}

@@ -65,6 +65,11 @@ pub enum Effect {
         uid: Option<String>,
         resource_version: Option<String>,
     },
+    /// Put text on the clipboard (native or OSC 52). `what` names it for the message.
+    Copy {
+        text: crate::terminal::clipboard::CopyText,
+        what: String,
+    },
     /// Read a local file into a key (the bytes stay in memory only).
     ReadFile {
         path: String,

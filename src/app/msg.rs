@@ -75,6 +75,8 @@ pub enum Msg {
         allowed: bool,
     },
     Namespaces(Result<Vec<String>, String>),
+    /// What the clipboard did (or why it did not), for the status line.
+    Copied(Result<String, String>),
     /// Pasted text (bracketed paste).
     Paste(String),
     DryRunDone(Result<Vec<String>, ApplyError>),

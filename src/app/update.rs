@@ -18,6 +18,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Paste(text) => super::editing::on_paste(state, &text),
+        Msg::Copied(result) => {
+            match result {
+                Ok(m) => state.flash(m, false),
+                Err(m) => state.flash(m, true),
+            }
+            state.dirty = true;
+        }
         m @ (Msg::DryRunDone(_) | Msg::Applied(_) | Msg::Latest(_) | Msg::Deleted { .. } | Msg::FileRead { .. }) => {
             super::editing::on_msg(state, m, &mut fx)
         }
@@ -302,6 +309,10 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         KeyScope::Picker => on_picker_key(state, ev, action, fx),
         KeyScope::Filter => on_filter_key(state, ev, action),
         KeyScope::Detail => {
+            if let Some(a @ (Action::CopyValue | Action::CopyYaml | Action::CopyEnv)) = action {
+                copy(state, a, fx);
+                return;
+            }
             if let Some(a) = action
                 && super::editing::on_detail_action(state, a, fx)
             {
@@ -593,7 +604,6 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
             }
         }
         Some(Action::NextTab) => {
-            d.tab = d.tab.next();
             d.scroll = 0;
         }
         Some(Action::PrevTab) => {
@@ -605,6 +615,41 @@ fn on_detail_key(state: &mut State, action: Option<Action>) {
         Some(Action::TabDetails) => d.tab = Tab::Details,
         _ => {}
     }
+}
+
+/// Copy actions: refused with `--redact` before any text is built.
+fn copy(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    if state.options.redact {
+        state.flash("Nothing is copied: keyhole runs with --redact", true);
+        return;
+    }
+    let Some(d) = &state.detail else { return };
+    let Some(secret) = d.shown() else {
+        state.flash("The Secret has not been read; nothing to copy", true);
+        return;
+    };
+    use crate::secret::export;
+    use crate::terminal::clipboard::CopyText;
+    let (text, what) = match action {
+        Action::CopyValue => {
+            let Some(key) = d.selected_key_name() else { return };
+            let Some(v) = secret.get(key) else { return };
+            let c = export::value_for_copy(v);
+            let what = if c.base64 { format!("{key} (binary, as base64)") } else { key.clone() };
+            (CopyText::from(c.text), what)
+        }
+        Action::CopyYaml => (CopyText::from(export::to_yaml(secret)), format!("{} as YAML", d.name)),
+        _ => {
+            let env = export::to_env(secret);
+            let what = format!(
+                "{} as an env file{}",
+                d.name,
+                if env.skipped.is_empty() { String::new() } else { format!(" ({})", env.skipped_summary()) }
+            );
+            (CopyText::from(env.text), what)
+        }
+    };
+    fx.push(Effect::Copy { text, what });
 }
 
 /// Turns an open failure into the message the detail screen shows.

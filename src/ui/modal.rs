@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             for (scope, bindings) in keymap::sections() {
                 lines.push(Line::from(Span::styled(scope.title().to_string(), theme.header)));
                 for b in bindings {
-                    let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                    let keys: Vec<String> = keymap::keys_of(b).iter().map(|k| k.label()).collect();
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {:<22}", keys.join(" ")), theme.key),
                         Span::raw(b.help),

@@ -74,6 +74,18 @@ impl Tty {
         panic!("{what:?} never appeared. The screen:\n{}", self.screen());
     }
 
+    /// Waits up to `ms` for `what`; true if it appeared.
+    pub fn appears_within(&self, what: &str, ms: u64) -> bool {
+        let deadline = Instant::now() + Duration::from_millis(ms);
+        while Instant::now() < deadline {
+            if self.screen().contains(what) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        false
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
