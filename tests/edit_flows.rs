@@ -194,6 +194,24 @@ async fn create_each_built_in_type() {
         }
         app.press(KeyCode::Enter).await;
         let created = app.state.detail.as_ref().unwrap().name.clone();
+        // kubectl's generators: the registry fields, and the TLS files.
+        if ty == "dockerconfigjson" {
+            for field in ["my-registry.example:5000", "tiger", "pass113", "tiger@acme.com"] {
+                app.type_text(field).await;
+                app.press(KeyCode::Enter).await;
+            }
+        }
+        if ty == "tls" {
+            for file in ["example.com.crt", "example.com.key"] {
+                app.type_text(&format!("{}/assets/pki/{file}", env!("CARGO_MANIFEST_DIR"))).await;
+                app.press(KeyCode::Enter).await;
+            }
+            app.until("both files loaded", |s| {
+                let w = s.detail.as_ref().and_then(|d| d.shown());
+                w.is_some_and(|w| !w.get("tls.crt").unwrap().is_empty() && !w.get("tls.key").unwrap().is_empty())
+            })
+            .await;
+        }
         for (k, v) in values {
             select_key(&mut app, k);
             app.press(KeyCode::Char('e')).await;
@@ -208,6 +226,17 @@ async fn create_each_built_in_type() {
             t => format!("kubernetes.io/{t}"),
         };
         assert_eq!(s.type_.as_deref(), Some(want.as_str()), "{ty}");
+        if ty == "dockerconfigjson" {
+            // The same JSON `kubectl create secret docker-registry` writes (the docs' example).
+            let json: serde_json::Value =
+                serde_json::from_slice(&s.data.as_ref().unwrap()[".dockerconfigjson"].0).unwrap();
+            let entry = &json["auths"]["my-registry.example:5000"];
+            assert_eq!(entry["auth"], "dGlnZXI6cGFzczExMw==");
+            assert_eq!(entry["email"], "tiger@acme.com");
+        }
+        if ty == "tls" {
+            assert_eq!(s.data.as_ref().unwrap()["tls.crt"].0, include_bytes!("../assets/pki/example.com.crt"));
+        }
         app.press(KeyCode::Esc).await;
     }
 }

@@ -12,8 +12,8 @@ use super::editor::{self, Alphabet, Format, LineInput, TextArea};
 use super::effect::{Effect, Scope};
 use super::msg::Msg;
 use super::state::{
-    Confirm, ConfirmKind, ConflictView, Detail, Modal, Phase, Picker, PickerKind, Prompt, PromptKind, Review, State,
-    ValueEditor,
+    Confirm, ConfirmKind, ConflictView, Detail, Modal, Phase, Picker, PickerKind, Prompt, PromptKind, RegistryForm,
+    Review, State, ValueEditor,
 };
 use crate::cluster::apply::ApplyError;
 use crate::keymap::Action;
@@ -40,6 +40,8 @@ fn draft(d: &mut Detail) -> Option<&mut Draft> {
 
 fn prompt(kind: PromptKind, title: &str, text: &str, hint: &str) -> Modal {
     Modal::Prompt(Prompt {
+        then: None,
+        masked: false,
         kind,
         title: title.to_string(),
         input: LineInput::new(text),
@@ -490,8 +492,55 @@ fn accept_prompt(state: &mut State, kind: PromptKind, text: String, alphabet: Al
                 set_prompt_error(state, "a path is required".into());
                 return;
             }
+            let then = match &state.modal {
+                Some(Modal::Prompt(p)) => p.then.clone(),
+                _ => None,
+            };
             state.modal = None;
             fx.push(Effect::ReadFile { path: text, key });
+            if let Some(PromptKind::LoadFile(next)) = then {
+                state.modal = Some(prompt(
+                    PromptKind::LoadFile(next.clone()),
+                    &format!("Load {next} from file"),
+                    "",
+                    "Tab completes the path; Esc skips",
+                ));
+            }
+        }
+        PromptKind::Registry(mut form) => {
+            let step = form.step;
+            if step < 3 && text.is_empty() {
+                set_prompt_error(state, "required (Esc leaves the template as it is)".into());
+                return;
+            }
+            match step {
+                0 => form.server = text,
+                1 => form.username = text,
+                2 => *form.password = text,
+                _ => {
+                    let json = docker_config(&form, &text);
+                    state.modal = None;
+                    if let Some(dr) = state.detail.as_mut().and_then(draft) {
+                        dr.set(crate::secret::views::docker::CONFIG_JSON_KEY, SecretValue::from(json.as_str()));
+                    }
+                    state.flash(
+                        format!("Registry credentials for {} set, with auth (not applied yet)", form.server),
+                        false,
+                    );
+                    return;
+                }
+            }
+            form.step += 1;
+            let (title, hint) = match form.step {
+                1 => ("Registry username", "as for docker login"),
+                2 => ("Registry password", "hidden as you type"),
+                _ => ("Registry email (optional)", "Enter leaves it empty"),
+            };
+            let masked = form.step == 2;
+            state.modal = Some(prompt(PromptKind::Registry(form), title, "", hint));
+            if let Some(Modal::Prompt(p)) = &mut state.modal {
+                p.masked = masked;
+            }
         }
         PromptKind::Generate(key) => {
             let Ok(len) = text.parse::<usize>() else {
@@ -537,6 +586,25 @@ fn accept_prompt(state: &mut State, kind: PromptKind, text: String, alphabet: Al
             d.can_update = Some(true);
             state.detail = Some(d);
             state.flash("A new Secret: edit its values (e), then apply (A)", false);
+            // kubectl's generators: registry credentials and TLS files, asked for at once.
+            if type_ == types::DOCKER_CONFIG_JSON {
+                state.modal = Some(prompt(
+                    PromptKind::Registry(RegistryForm::default()),
+                    "Registry server",
+                    "",
+                    "e.g. my-registry.example:5000; Esc keeps the template",
+                ));
+            } else if type_ == types::TLS {
+                state.modal = Some(prompt(
+                    PromptKind::LoadFile("tls.crt".into()),
+                    "Load tls.crt from file",
+                    "",
+                    "Tab completes the path; Esc skips",
+                ));
+                if let Some(Modal::Prompt(p)) = &mut state.modal {
+                    p.then = Some(PromptKind::LoadFile("tls.key".into()));
+                }
+            }
         }
         PromptKind::CloneName => {
             let Some(source) = state.detail.as_ref().and_then(|d| d.shown()).cloned() else { return };
@@ -559,6 +627,20 @@ fn accept_prompt(state: &mut State, kind: PromptKind, text: String, alphabet: Al
             state.flash(format!("A copy named {text}: not created until you apply (A)"), false);
         }
     }
+}
+
+/// `.dockerconfigjson` as `kubectl create secret docker-registry` writes it.
+fn docker_config(form: &RegistryForm, email: &str) -> zeroize::Zeroizing<String> {
+    use base64::Engine as _;
+    let auth =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", form.username, form.password.as_str()));
+    let mut entry = serde_json::json!({"username": form.username, "password": form.password.as_str(), "auth": auth});
+    if !email.is_empty() {
+        entry["email"] = serde_json::Value::String(email.to_string());
+    }
+    let mut auths = serde_json::Map::new();
+    auths.insert(form.server.clone(), entry);
+    zeroize::Zeroizing::new(serde_json::json!({"auths": auths}).to_string())
 }
 
 fn name_problem(secret: &Secret) -> Option<String> {

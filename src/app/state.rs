@@ -194,11 +194,33 @@ pub enum PromptKind {
     NewName(String),
     /// A custom type for a new Secret.
     NewType,
+    /// kubectl's docker-registry generator, one field at a time: server, username, password,
+    /// email. `.dockerconfigjson` is built with `auth` when the last one is given.
+    Registry(RegistryForm),
     CloneName,
+}
+
+/// The docker-registry fields collected so far.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RegistryForm {
+    pub step: u8,
+    pub server: String,
+    pub username: String,
+    pub password: zeroize::Zeroizing<String>,
+}
+
+impl std::fmt::Debug for RegistryForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryForm").field("step", &self.step).field("server", &self.server).finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Prompt {
+    /// What typing is for; `then` opens after this one is accepted (file helpers chain).
+    pub then: Option<PromptKind>,
+    /// Shown as bullets (passwords).
+    pub masked: bool,
     pub kind: PromptKind,
     pub title: String,
     pub input: LineInput,

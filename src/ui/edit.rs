@@ -92,7 +92,8 @@ pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(format!(" {} ", p.title)).border_style(theme.key);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let mut lines = vec![Line::from(vec![Span::styled("> ", theme.key), Span::raw(sanitize(&p.input.text))])];
+    let shown = if p.masked { "•".repeat(p.input.text.chars().count()) } else { sanitize(&p.input.text) };
+    let mut lines = vec![Line::from(vec![Span::styled("> ", theme.key), Span::raw(shown)])];
     match &p.error {
         Some(e) => lines.push(Line::from(Span::styled(sanitize(e), theme.error))),
         None => lines.push(Line::from(Span::styled(p.hint.clone(), theme.dim))),
@@ -103,7 +104,8 @@ pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, theme: &Theme) {
     lines.push(keys_line(KeyScope::Prompt, theme));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let before: String = p.input.text.chars().take(p.input.cursor).collect();
-    frame.set_cursor_position(Position::new(inner.x + 2 + super::text::width(&before) as u16, inner.y));
+    let col = if p.masked { before.chars().count() } else { super::text::width(&before) };
+    frame.set_cursor_position(Position::new(inner.x + 2 + col as u16, inner.y));
 }
 
 pub fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: &Theme) {
