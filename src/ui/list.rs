@@ -40,8 +40,14 @@ pub fn flags(state: &State, row: &SecretRow) -> Vec<(String, Flag)> {
 
 /// Types that are used by something other than Pods, ServiceAccounts and Ingresses.
 fn implicitly_used(row: &SecretRow) -> bool {
+    implicitly_used_type(&row.type_)
+}
+
+/// Helm records, bootstrap tokens and service-account tokens: used by Helm, the API server and
+/// the token controller, never "unused" (shared with `keyhole list --unused`).
+pub fn implicitly_used_type(type_: &str) -> bool {
     use crate::secret::types;
-    matches!(row.type_.as_str(), types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
+    matches!(type_, types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
