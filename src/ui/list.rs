@@ -58,9 +58,11 @@ pub enum Flag {
 }
 
 fn header_line(state: &State, theme: &Theme) -> Line<'static> {
-    let shown = state.list.visible.iter().filter(|k| state.rows.contains_key(*k)).count();
+    // Missing Secrets come after the rows in `visible` (State::refresh_visible): counting them
+    // from the end costs the few missing ones, not a lookup per row (20,000 per frame).
+    let missing = state.list.visible.iter().rev().take_while(|k| state.missing.contains_key(*k)).count();
+    let shown = state.list.visible.len() - missing;
     let total = state.rows.len();
-    let missing = state.list.visible.len() - shown;
     let mut spans = vec![
         Span::styled(" keyhole ", theme.title),
         Span::styled("│ ", theme.dim),
