@@ -4,7 +4,8 @@
 //!
 //!     cargo run --release --example pty_probe -- [OPTIONS] STEP... -- COMMAND [ARGS...]
 //!
-//! Options: `--cols N` `--rows N` (default 200x60), `--timeout SECS` per wait (default 120).
+//! Options: `--cols N` `--rows N` (default 200x60), `--timeout SECS` per wait (default 120),
+//! `--max-rss-mb N`: give up a wait when the command's resident memory passes N MiB.
 //!
 //! Steps, run in order (times are milliseconds since the command was started):
 //! - `wait:TEXT`   until the screen shows TEXT; records `wait:TEXT`.
@@ -93,6 +94,7 @@ struct Probe {
     pid: u32,
     out: Map<String, Value>,
     probe_text: String,
+    max_rss_kb: Option<u64>,
 }
 
 impl Probe {
@@ -105,6 +107,16 @@ impl Probe {
         loop {
             if self.screen.text().contains(text) == present {
                 return Ok(self.ms());
+            }
+            if let (Some(max), Some((rss, _))) = (self.max_rss_kb, memory(self.pid))
+                && rss > max
+            {
+                return Err(format!(
+                    "gave up waiting for {text:?} after {:.0} ms: the command holds {} MiB (--max-rss-mb {})",
+                    self.ms(),
+                    rss / 1024,
+                    max / 1024
+                ));
             }
             if Instant::now() > deadline {
                 return Err(format!(
@@ -232,6 +244,7 @@ fn main() -> std::process::ExitCode {
     let mut rows = 60u16;
     let mut timeout = 120u64;
     let mut probe_text = "Help — q or Esc closes".to_string();
+    let mut max_rss_kb = None;
     let mut steps = Vec::new();
     let mut it = opts.iter();
     while let Some(a) = it.next() {
@@ -241,6 +254,7 @@ fn main() -> std::process::ExitCode {
             "--rows" => rows = value().parse().unwrap_or(rows),
             "--timeout" => timeout = value().parse().unwrap_or(timeout),
             "--probe-text" => probe_text = value(),
+            "--max-rss-mb" => max_rss_kb = value().parse::<u64>().ok().map(|mb| mb * 1024),
             step => steps.push(step.to_string()),
         }
     }
@@ -248,12 +262,14 @@ fn main() -> std::process::ExitCode {
         eprintln!("pty_probe: no command");
         return std::process::ExitCode::from(2);
     }
-    match run(cols, rows, Duration::from_secs(timeout), probe_text, &steps, command) {
+    match run(cols, rows, Duration::from_secs(timeout), (probe_text, max_rss_kb), &steps, command) {
         Ok(out) => {
             println!("{}", Value::Object(out));
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {
+            // The error as JSON too, so that the report can say what happened.
+            println!("{}", json!({"error": e.lines().next().unwrap_or_default()}));
             eprintln!("pty_probe: {e}");
             std::process::ExitCode::from(1)
         }
@@ -264,7 +280,7 @@ fn run(
     cols: u16,
     rows: u16,
     timeout: Duration,
-    probe_text: String,
+    (probe_text, max_rss_kb): (String, Option<u64>),
     steps: &[String],
     command: &[String],
 ) -> Result<Map<String, Value>, String> {
@@ -298,7 +314,8 @@ fn run(
         }
         drop(master);
     });
-    let mut probe = Probe { screen: Screen { parser }, writer, start, timeout, pid, out: Map::new(), probe_text };
+    let mut probe =
+        Probe { screen: Screen { parser }, writer, start, timeout, pid, out: Map::new(), probe_text, max_rss_kb };
     probe.out.insert("command".into(), json!(command.join(" ")));
     let mut result = Ok(());
     for step in steps {
