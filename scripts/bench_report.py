@@ -206,7 +206,8 @@ w(f"| the same, peak RSS | ratio ≤ 0.5 | {mib(kh_rss)} vs {mib(kc_rss)} | {fmt
 
 def launch_row(t):
     r = ratio(t[0] and t[0] / 1000, kc)
-    return f"{ms(t[0]) if t[0] is not None else tui_cell(*t)} (ratio {fmt_ratio(r)})", (False if t[0] is None else (None if r is None else r <= 1.5))
+    ok = False if t[0] is None or t[4] else (None if r is None else r <= 1.5)
+    return f"{tui_cell(*t)} (ratio {fmt_ratio(r)})", ok
 
 
 a, aok = launch_row(head)
@@ -217,7 +218,7 @@ w(f"| TUI, launch to the complete list painted (-A), vs `kubectl get secrets -A`
 
 def mem_row(t):
     worst = max([x for x in (t[1], t[2]) if x is not None], default=None)
-    if t[0] is None:
+    if t[0] is None or t[4]:
         return tui_cell(*t), False
     return f"{mib(t[1])} when painted, {mib(t[2])} 10 s later", worst * 1024 < 100e6
 
