@@ -82,6 +82,45 @@ pub enum Command {
     /// Ctrl-C. The kubeconfig has a context per demo user: keyhole-demo (admin, current),
     /// keyhole-demo-readonly (get/list/watch only) and keyhole-demo-team (namespace shop only).
     DemoServer(DemoServerArgs),
+    /// List Secrets without their values, with usage counts; a linter with --unused, --broken, --expiring.
+    ///
+    /// The columns of `kubectl get secrets` (NAMESPACE with -A, NAME, TYPE, DATA, AGE) plus
+    /// USED-BY, the number of Pods that use each Secret. Values are never downloaded, except
+    /// for the Secrets that --broken, --expiring and -o wide check (key names and certificate
+    /// dates are kept, values are dropped at once).
+    ///
+    /// With --unused, --broken or --expiring only the Secrets found are listed (those found by
+    /// any of the given checks) and the exit code says whether there were any: 0 none, 1 some,
+    /// 2 an error (no connection, no permission, a check that could not be made).
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only Secrets of this type: in full (kubernetes.io/tls) or short (tls, opaque, helm-release).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_: Option<String>,
+    /// Find Secrets that no Pod, ServiceAccount or Ingress uses (Helm records, bootstrap and
+    /// service-account tokens are used by other means and never reported).
+    #[arg(long)]
+    pub unused: bool,
+    /// Find Secrets that consumers need but that do not exist, or that lack a key a consumer
+    /// reads (optional references, which Kubernetes skips, are not reported).
+    #[arg(long)]
+    pub broken: bool,
+    /// Find TLS Secrets whose certificate has expired or expires within DAYS days.
+    #[arg(long, value_name = "DAYS")]
+    pub expiring: Option<u32>,
+    /// Output format: table (kubectl's columns plus USED-BY), wide (plus FLAGS) or json.
+    #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Wide,
+    Json,
 }
 
 #[derive(Debug, Args)]

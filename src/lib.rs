@@ -11,6 +11,7 @@ pub mod demo;
 pub mod format;
 pub mod keymap;
 pub mod launch;
+pub mod list;
 pub mod refs;
 pub mod runner;
 pub mod secret;
@@ -29,6 +30,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Some(cli::Command::Validate(args)) => validate::command::run(&args),
         Some(cli::Command::DemoServer(args)) => commands::demo_server(&args),
+        Some(cli::Command::List(ref args)) => list::run(&cli, args),
         None => launch::tui(&cli),
     }
 }

@@ -307,6 +307,12 @@ pub struct Flash {
     pub ticks_left: u8,
 }
 
+/// Whether every name of `wanted` is in `have`; both sorted.
+fn all_present(wanted: &[&str], have: &[&str]) -> bool {
+    let mut have = have.iter();
+    wanted.iter().all(|w| have.by_ref().any(|h| h == w))
+}
+
 /// A Secret that is referenced but does not exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
@@ -394,11 +400,19 @@ impl State {
     }
 
     /// Recomputes the visible rows after the rows or the view settings changed.
+    ///
+    /// Runs on every keystroke in the filter and once per batch of watch events, over every
+    /// row (20,000 and more), so it avoids work per row: sort keys are compared once each
+    /// (usage counts are looked up once, not per comparison), keys already in `visible` at the
+    /// same place are reused instead of cloned, and existence checks for missing Secrets
+    /// search one namespace's names instead of building a key per check.
     pub fn refresh_visible(&mut self) {
         self.stale = false;
         let mut filter = NameFilter::new(&self.list.query);
         let mut hidden_helm = 0;
-        let mut scored: Vec<(u32, &SecretRow)> = Vec::with_capacity(self.rows.len());
+        let by_usage = self.list.sort == Sort::Usage;
+        // (filter score, usage count when sorting by usage, the row)
+        let mut scored: Vec<(u32, usize, &SecretRow)> = Vec::with_capacity(self.rows.len());
         for row in self.rows.values() {
             if let Some(t) = &self.list.type_filter {
                 if &row.type_ != t {
@@ -409,26 +423,31 @@ impl State {
                 continue;
             }
             if let Some(score) = filter.score(&row.name) {
-                scored.push((score, row));
+                let usage = if by_usage { self.refs.pod_count(&row.namespace, &row.name) } else { 0 };
+                scored.push((score, usage, row));
             }
         }
         let by_score = !self.list.query.trim().is_empty();
+        // The rows come by namespace, then name: ties keep namespace order (a stable sort), and
+        // sorting by name merges one sorted run per namespace instead of sorting from scratch.
         match self.list.sort {
-            _ if by_score => scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name))),
-            Sort::Name => scored.sort_by(|a, b| (&a.1.name, &a.1.namespace).cmp(&(&b.1.name, &b.1.namespace))),
-            Sort::Age => scored.sort_by(|a, b| b.1.created.cmp(&a.1.created).then_with(|| a.1.name.cmp(&b.1.name))),
-            Sort::Type => scored.sort_by(|a, b| (&a.1.type_, &a.1.name).cmp(&(&b.1.type_, &b.1.name))),
-            Sort::Usage => {
-                let refs = &self.refs;
-                scored.sort_by(|a, b| {
-                    let ua = refs.pod_count(&a.1.namespace, &a.1.name);
-                    let ub = refs.pod_count(&b.1.namespace, &b.1.name);
-                    ub.cmp(&ua).then_with(|| a.1.name.cmp(&b.1.name))
-                })
-            }
+            _ if by_score => scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.name.cmp(&b.2.name))),
+            Sort::Name => scored.sort_by(|a, b| a.2.name.cmp(&b.2.name)),
+            Sort::Age => scored.sort_by(|a, b| b.2.created.cmp(&a.2.created).then_with(|| a.2.name.cmp(&b.2.name))),
+            Sort::Type => scored.sort_by(|a, b| (&a.2.type_, &a.2.name).cmp(&(&b.2.type_, &b.2.name))),
+            Sort::Usage => scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.name.cmp(&b.2.name))),
         }
         let selected_key = self.list.visible.get(self.list.selected).cloned();
-        self.list.visible = scored.into_iter().map(|(_, r)| r.key()).collect();
+        let mut old = std::mem::take(&mut self.list.visible);
+        let mut visible = Vec::with_capacity(scored.len());
+        for (i, (_, _, r)) in scored.into_iter().enumerate() {
+            match old.get_mut(i) {
+                Some(k) if k.1 == r.name && k.0 == r.namespace => visible.push(std::mem::take(k)),
+                _ => visible.push(r.key()),
+            }
+        }
+        drop(old);
+        self.list.visible = visible;
         self.missing = self.find_missing();
         if self.list.type_filter.is_none() {
             let mut f = NameFilter::new(&self.list.query);
@@ -446,6 +465,12 @@ impl State {
         }
     }
 
+    /// The names of the Secrets of one namespace, sorted (the rows are kept by namespace, then name).
+    fn names_in(&self, namespace: &str) -> Vec<&str> {
+        let from = (namespace.to_string(), String::new());
+        self.rows.range(from..).take_while(|((ns, _), _)| ns == namespace).map(|((_, name), _)| name.as_str()).collect()
+    }
+
     /// Referenced Secrets that do not exist in the namespaces shown (known once both the Secrets
     /// and the Pods have been listed).
     fn find_missing(&self) -> BTreeMap<(String, String), Missing> {
@@ -453,18 +478,24 @@ impl State {
         if self.loading || !self.refs.is_synced() {
             return out;
         }
-        let namespaces: Vec<String> = match &self.scope {
-            Scope::One(ns) => vec![ns.clone()],
-            Scope::All => self.namespaces.clone(),
+        let namespaces: Vec<&str> = match &self.scope {
+            Scope::One(ns) => vec![ns.as_str()],
+            Scope::All => self.namespaces.iter().map(String::as_str).collect(),
         };
         for ns in namespaces {
-            let exists = |name: &str| self.rows.contains_key(&(ns.clone(), name.to_string()));
-            for m in self.refs.index.missing_in(&ns, exists) {
+            let names = self.names_in(ns);
+            // Both lists are sorted: one merge tells whether anything is missing here at all
+            // (usually not), before the index is asked what the missing ones mean.
+            if all_present(&self.refs.index.secrets_in(ns), &names) {
+                continue;
+            }
+            let exists = |name: &str| names.binary_search(&name).is_ok();
+            for m in self.refs.index.missing_in(ns, exists) {
                 let mut consumers: Vec<_> = m.references.iter().map(|(r, _)| &r.consumer.id).collect();
                 consumers.sort();
                 consumers.dedup();
                 out.insert(
-                    (ns.clone(), m.secret.to_string()),
+                    (ns.to_string(), m.secret.to_string()),
                     Missing { consumers: consumers.len(), blocks_start: m.blocks_start() },
                 );
             }
@@ -488,5 +519,58 @@ impl State {
     /// Rows of the list page (for page up/down).
     pub fn page_rows(&self) -> usize {
         usize::from(self.height.saturating_sub(6)).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(ns: &str, name: &str) -> SecretRow {
+        SecretRow {
+            namespace: ns.into(),
+            name: name.into(),
+            type_: "Opaque".into(),
+            keys: 1,
+            created: None,
+            resource_version: "1".into(),
+            inspected: None,
+            inspect_failed: false,
+        }
+    }
+
+    #[test]
+    fn all_present_merges_two_sorted_lists() {
+        assert!(all_present(&[], &["a"]));
+        assert!(all_present(&["a", "c"], &["a", "b", "c"]));
+        assert!(!all_present(&["a", "d"], &["a", "b", "c"]));
+        assert!(!all_present(&["b"], &["a", "c"]));
+        assert!(!all_present(&["a"], &[]));
+    }
+
+    #[test]
+    fn rows_sort_by_name_then_namespace_and_keep_the_selection() {
+        let mut s = State::new("c", vec![], Scope::All, Options::default());
+        for (ns, name) in [("b", "x"), ("a", "y"), ("a", "x"), ("c", "a")] {
+            let r = row(ns, name);
+            s.rows.insert(r.key(), r);
+        }
+        s.loading = false;
+        s.refresh_visible();
+        let order: Vec<(&str, &str)> = s.list.visible.iter().map(|(n, m)| (n.as_str(), m.as_str())).collect();
+        assert_eq!(order, [("c", "a"), ("a", "x"), ("b", "x"), ("a", "y")]);
+        s.list.selected = 2;
+        let r = row("a", "b");
+        s.rows.insert(r.key(), r);
+        s.refresh_visible();
+        assert_eq!(
+            s.list.visible[s.list.selected],
+            ("b".to_string(), "x".to_string()),
+            "the selection follows its row"
+        );
+        s.list.query = "x".into();
+        s.refresh_visible();
+        let order: Vec<&str> = s.list.visible.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(order, ["a", "b"], "equal scores keep namespace order");
     }
 }

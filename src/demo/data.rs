@@ -288,8 +288,13 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
             "metadata": {"name": name, "namespace": ns, "uid": uid, "creationTimestamp": created, "labels": labels},
             "type": ty, "data": data}),
         );
-        // The Pod of this index uses this Secret (or, for a Helm record, the next one).
-        let used = if i % 10 == 0 { format!("app-{:05}-config", i + 3) } else { name.clone() };
+        // The Pod of this index uses this Secret (or, for a Helm record, the next configuration
+        // Secret, index i + 3, in whose namespace the Pod then runs).
+        let (used, pod_ns) = if i % 10 == 0 {
+            (format!("app-{:05}-config", i + 3), format!("scale-{:03}", (i + 3) % namespaces))
+        } else {
+            (name.clone(), ns.clone())
+        };
         let container = match i % 10 {
             1 => {
                 json!({"name": "app", "image": "nginx", "volumeMounts": [{"name": "tls", "mountPath": "/tls", "readOnly": true}]})
@@ -306,7 +311,7 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
             _ => {}
         }
         s.put("pods", json!({"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": format!("app-{i:05}-6d5f8c7b9-x{:04}", i % 10_000), "namespace": ns,
+            "metadata": {"name": format!("app-{i:05}-6d5f8c7b9-x{:04}", i % 10_000), "namespace": pod_ns,
                          "uid": uuid::Uuid::new_v4().to_string(), "creationTimestamp": created,
                          "labels": {"app": format!("app-{i:05}")}},
             "spec": spec,
@@ -337,6 +342,25 @@ mod tests {
             assert!(containers.is_some_and(|c| !c.is_empty()), "{ns}/{name} has no containers");
             let statuses = pod.pointer("/status/containerStatuses").and_then(Value::as_array);
             assert_eq!(statuses.map(Vec::len), containers.map(Vec::len), "{ns}/{name}");
+        }
+    }
+
+    #[test]
+    fn scale_pods_use_secrets_of_their_own_namespace() {
+        // Pods of Helm indices once named a Secret in the next namespace: 1 in 10 missing.
+        let store = Store::new(1000);
+        load_scale(&store, Timestamp::now(), 1000);
+        let s = store.lock();
+        let pods: Vec<_> = s.iter("pods", None, None).collect();
+        assert_eq!(pods.len(), 1000);
+        for ((ns, name), pod) in pods {
+            let spec = &pod["spec"];
+            let used = spec
+                .pointer("/containers/0/envFrom/0/secretRef/name")
+                .or_else(|| spec.pointer("/volumes/0/secret/secretName"))
+                .or_else(|| spec.pointer("/imagePullSecrets/0/name"));
+            let used = used.and_then(Value::as_str).unwrap();
+            assert!(s.get("secrets", ns, used).is_some(), "{ns}/{name} uses {used}, which is not in {ns}");
         }
     }
 

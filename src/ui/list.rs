@@ -40,8 +40,14 @@ pub fn flags(state: &State, row: &SecretRow) -> Vec<(String, Flag)> {
 
 /// Types that are used by something other than Pods, ServiceAccounts and Ingresses.
 fn implicitly_used(row: &SecretRow) -> bool {
+    implicitly_used_type(&row.type_)
+}
+
+/// Helm records, bootstrap tokens and service-account tokens: used by Helm, the API server and
+/// the token controller, never "unused" (shared with `keyhole list --unused`).
+pub fn implicitly_used_type(type_: &str) -> bool {
     use crate::secret::types;
-    matches!(row.type_.as_str(), types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
+    matches!(type_, types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +58,11 @@ pub enum Flag {
 }
 
 fn header_line(state: &State, theme: &Theme) -> Line<'static> {
-    let shown = state.list.visible.iter().filter(|k| state.rows.contains_key(*k)).count();
+    // Missing Secrets come after the rows in `visible` (State::refresh_visible): counting them
+    // from the end costs the few missing ones, not a lookup per row (20,000 per frame).
+    let missing = state.list.visible.iter().rev().take_while(|k| state.missing.contains_key(*k)).count();
+    let shown = state.list.visible.len() - missing;
     let total = state.rows.len();
-    let missing = state.list.visible.len() - shown;
     let mut spans = vec![
         Span::styled(" keyhole ", theme.title),
         Span::styled("│ ", theme.dim),
