@@ -351,6 +351,11 @@ pub struct State {
     pub dirty: bool,
     /// The visible rows must be recomputed before they are used (rows or references changed).
     pub stale: bool,
+    /// References changed: look for Secrets to inspect at the next tick, once, not per event
+    /// (a Pod watch at scale sends thousands of events).
+    pub inspect_due: bool,
+    /// Inspections asked for and not answered yet: not asked for again.
+    pub inspect_requested: std::collections::HashSet<(String, String)>,
 }
 
 impl State {
@@ -379,6 +384,8 @@ impl State {
             quit: false,
             dirty: true,
             stale: true,
+            inspect_due: false,
+            inspect_requested: Default::default(),
         }
     }
 

@@ -33,7 +33,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.height = h;
             state.dirty = true;
         }
-        Msg::Tick => on_tick(state),
+        Msg::Tick => {
+            on_tick(state);
+            if state.inspect_due && !state.loading {
+                state.inspect_due = false;
+                inspect_what_matters(state, &mut fx);
+            }
+        }
         Msg::SecretsListed(rows) => {
             state.rows = rows.into_iter().map(|r| (r.key(), r)).collect();
             state.loading = false;
@@ -55,6 +61,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.rows.insert(key.clone(), row);
             state.stale = true;
             if needs_inspect {
+                state.inspect_requested.insert(key.clone());
                 fx.push(Effect::Inspect(vec![key.clone()]));
             }
             if let Some(d) = &state.detail {
@@ -112,6 +119,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::RefsSynced { kind, present } => {
             state.refs.synced(kind, &present);
             after_refs_change(state, &mut fx);
+            // A (re)list is complete: look now rather than at the next tick.
+            if !state.loading {
+                state.inspect_due = false;
+                inspect_what_matters(state, &mut fx);
+            }
         }
         Msg::ReplicaSet(meta) => {
             let ns = meta.namespace.clone();
@@ -124,12 +136,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
         }
         Msg::Inspected { namespace, name, facts } => {
+            state.inspect_requested.remove(&(namespace.clone(), name.clone()));
             if let Some(r) = state.rows.get_mut(&(namespace, name)) {
                 r.inspected = Some(facts);
                 state.dirty = true;
             }
         }
         Msg::InspectFailed { namespace, name } => {
+            state.inspect_requested.remove(&(namespace.clone(), name.clone()));
             if let Some(r) = state.rows.get_mut(&(namespace, name)) {
                 r.inspect_failed = true;
             }
@@ -198,6 +212,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     fx.push(Effect::Watch(state.scope.clone()));
                     fx.push(Effect::ListNamespaces);
                     state.rows.clear();
+                    state.inspect_requested.clear();
                     state.refs = Default::default();
                     state.namespaces.clear();
                     state.detail = None;
@@ -234,24 +249,26 @@ fn wants_inspection(state: &State, namespace: &str, name: &str, tls: bool) -> bo
     tls || state.refs.keys_read(namespace, name).is_some()
 }
 
-fn inspect_what_matters(state: &State, fx: &mut Vec<Effect>) {
+fn inspect_what_matters(state: &mut State, fx: &mut Vec<Effect>) {
     let wanted: Vec<(String, String)> = state
         .rows
         .values()
         .filter(|r| {
-            r.inspected.is_none() && !r.inspect_failed && wants_inspection(state, &r.namespace, &r.name, r.is_tls())
+            r.inspected.is_none()
+                && !r.inspect_failed
+                && !state.inspect_requested.contains(&(r.namespace.clone(), r.name.clone()))
+                && wants_inspection(state, &r.namespace, &r.name, r.is_tls())
         })
         .map(|r| r.key())
         .collect();
+    state.inspect_requested.extend(wanted.iter().cloned());
     if !wanted.is_empty() {
         fx.push(Effect::Inspect(wanted));
     }
 }
 
-fn after_refs_change(state: &mut State, fx: &mut Vec<Effect>) {
-    if !state.loading {
-        inspect_what_matters(state, fx);
-    }
+fn after_refs_change(state: &mut State, _fx: &mut Vec<Effect>) {
+    state.inspect_due = true;
     state.stale = true;
     state.dirty = true;
 }
@@ -518,6 +535,7 @@ fn on_picker_key(state: &mut State, ev: KeyEvent, action: Option<Action>, fx: &m
                         state.scope = scope.clone();
                         state.scope_note = None;
                         state.rows.clear();
+                        state.inspect_requested.clear();
                         state.list.selected = 0;
                         state.loading = true;
                         state.refresh_visible();

@@ -98,8 +98,10 @@ impl App {
             if tokio::time::Instant::now() > deadline {
                 panic!("timed out waiting until {what}\n{}", self.screen(160, 48));
             }
-            if let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await {
-                self.dispatch(msg).await;
+            match tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await {
+                Ok(Some(msg)) => self.dispatch(msg).await,
+                // Idle: the real loop ticks every second; here, whenever nothing arrives.
+                _ => self.dispatch(Msg::Tick).await,
             }
         }
     }
