@@ -231,6 +231,19 @@ impl Probe {
     }
 }
 
+/// One pty writer shared by the probe's steps and the reader thread's answers.
+#[derive(Clone)]
+struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.flush()
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(split) = args.iter().position(|a| a == "--") else {
@@ -298,18 +311,27 @@ fn run(
     drop(pty.slave);
     let pid = child.process_id().ok_or("no pid")?;
     let mut reader = pty.master.try_clone_reader().map_err(|e| e.to_string())?;
-    let writer = pty.master.take_writer().map_err(|e| e.to_string())?;
+    let shared = SharedWriter(Arc::new(Mutex::new(pty.master.take_writer().map_err(|e| e.to_string())?)));
+    let writer: Box<dyn Write + Send> = Box::new(shared.clone());
     let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
     let p = parser.clone();
     let master = pty.master;
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 1 << 16];
+        let mut answer = shared;
         while let Ok(n) = reader.read(&mut buf) {
             if n == 0 {
                 break;
             }
             if let Ok(mut p) = p.lock() {
                 p.process(&buf[..n]);
+                // Answer "where is the cursor?" (DSR 6) as a terminal would: some TUIs (kdash)
+                // wait for it before drawing.
+                if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
+                    let (row, col) = p.screen().cursor_position();
+                    let _ = write!(answer, "\x1b[{};{}R", row + 1, col + 1);
+                    let _ = answer.flush();
+                }
             }
         }
         drop(master);

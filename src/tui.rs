@@ -91,8 +91,17 @@ pub async fn run(launch: Launch) -> Result<(), String> {
                 match effect {
                     Effect::Quit => {}
                     Effect::Suspend => {
-                        terminal::suspend().map_err(|e| format!("cannot resume the terminal: {e}"))?;
-                        term.clear().map_err(|e| format!("cannot redraw: {e}"))?;
+                        // Without a job-control shell the stop signal is discarded and keyhole
+                        // simply continues; only failing to take the terminal back is fatal.
+                        if let Err(e) = terminal::suspend() {
+                            tracing::warn!("suspend: {e}");
+                            terminal::reenter().map_err(|e| format!("cannot resume the terminal: {e}"))?;
+                        }
+                        // A full redraw. Not `clear()`: it asks the terminal where the cursor is,
+                        // and the answer would be read by the event stream instead.
+                        let size = term.size().map_err(|e| format!("cannot redraw: {e}"))?;
+                        term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                            .map_err(|e| format!("cannot redraw: {e}"))?;
                         state.dirty = true;
                     }
                     Effect::Copy { text, what } => {

@@ -17,10 +17,14 @@ struct Tty {
 
 impl Tty {
     fn spawn(args: &[&str], env: &[(&str, &str)]) -> Tty {
+        Self::spawn_command(env!("CARGO_BIN_EXE_keyhole"), args, env)
+    }
+
+    fn spawn_command(program: &str, args: &[&str], env: &[(&str, &str)]) -> Tty {
         let pty = NativePtySystem::default()
             .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keyhole"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -155,4 +159,36 @@ fn demo_edit_password_apply_and_see_it_after_reopening() {
     tty.send("q");
     tty.send("q");
     assert!(tty.wait_exit().success());
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_resumes_with_a_full_redraw() {
+    // Job control needs a shell that does it: an interactive bash in the pseudo-terminal.
+    if std::process::Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipping: bash not found");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn_command(
+        "bash",
+        &["--norc", "--noprofile", "-i"],
+        &[("HOME", home.path().to_str().unwrap()), ("PS1", "sh$ ")],
+    );
+    tty.wait_for("sh$");
+    tty.send(&format!("{} --demo\r", env!("CARGO_BIN_EXE_keyhole")));
+    tty.wait_for("USED BY");
+    tty.send("\x1a");
+    tty.wait_for("Stopped");
+    assert!(!tty.parser.lock().unwrap().screen().alternate_screen(), "the terminal is given back while stopped");
+    tty.send("fg\r");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !tty.parser.lock().unwrap().screen().alternate_screen() {
+        assert!(Instant::now() < deadline, "keyhole did not take the terminal back:\n{}", tty.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tty.wait_for("USED BY");
+    tty.send("q");
+    tty.wait_for("sh$");
+    tty.send("exit\r");
+    tty.wait_exit();
 }

@@ -320,3 +320,58 @@ async fn copy_asks_for_the_clipboard_and_redact_refuses() {
     assert!(fx.is_empty());
     assert!(app.state.flash.as_ref().unwrap().text.contains("--redact"));
 }
+
+/// `--redact` on every screen: the list, each tab of several Secrets, the editor, the review,
+/// the help. None of the demo data's values may appear anywhere.
+#[tokio::test]
+async fn redact_shows_no_value_on_any_screen() {
+    // Key material: the first base64 line of the demo's TLS and ssh private keys.
+    let key_line = |pem: &'static str| pem.lines().nth(1).unwrap_or("")[..24].to_string();
+    let tls_key = key_line(include_str!("../assets/pki/example.com.key"));
+    let ssh_key = key_line(include_str!("../assets/ssh/id_ed25519"));
+    let fixed =
+        ["1f2d1e2e67df", "t0p-Secret", "produser", "Y4nys7f11", "iluvtests", "pass113", "kq4gihvszzgn1p0r", "value-2"];
+    let values: Vec<&str> = fixed.iter().copied().chain([tls_key.as_str(), ssh_key.as_str()]).collect();
+    let mut app = App::start("admin", None, Options { redact: true, readonly: false }).await;
+    app.loaded().await;
+    let mut screens = vec![app.screen(200, 60)];
+    for name in [
+        "mysecret",
+        "secret-basic-auth",
+        "prod-db-secret",
+        "secret-tiger-docker",
+        "secret-ssh-auth",
+        "secret-tls",
+        "dotfile-secret",
+    ] {
+        app.open(name).await;
+        for k in ['V', 'v', 'j', 'v'] {
+            let mods = if k.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+            app.press_with(KeyCode::Char(k), mods).await;
+        }
+        for tab in ['1', '2', '3'] {
+            app.press(KeyCode::Char(tab)).await;
+            screens.push(app.screen(200, 60));
+        }
+        app.press(KeyCode::Char('1')).await;
+        app.press(KeyCode::Char('e')).await;
+        app.press_with(KeyCode::Char('t'), KeyModifiers::CONTROL).await;
+        screens.push(app.screen(200, 60));
+        app.type_text("x").await;
+        app.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+        app.press_with(KeyCode::Char('A'), KeyModifiers::SHIFT).await;
+        app.press(KeyCode::Char('v')).await;
+        screens.push(app.screen(200, 60));
+        app.press(KeyCode::Esc).await;
+        app.press(KeyCode::Char('u')).await;
+        app.press(KeyCode::Char('y')).await;
+        app.press(KeyCode::Esc).await;
+    }
+    app.press(KeyCode::Char('?')).await;
+    screens.push(app.screen(200, 60));
+    for (i, screen) in screens.iter().enumerate() {
+        for v in &values {
+            assert!(!screen.contains(v), "screen {i} shows {v:?} under --redact:\n{screen}");
+        }
+    }
+}

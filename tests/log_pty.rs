@@ -15,6 +15,9 @@ use pty::Tty;
 /// The demo Secrets' values as text, their base64 forms, and each longer line of multi-line
 /// values. Values too short or too common to be told apart from ordinary log text (`true`,
 /// `bar`, the namespace `default`) are left out; `admin` is checked on its own.
+/// The value typed in the edit session.
+const EDITED_VALUE: &str = "l0gged-n3ver-0k";
+
 fn demo_values() -> Vec<String> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/10-secrets.yaml")).unwrap();
     let loaded = manifest::load(&text);
@@ -81,6 +84,27 @@ fn session(extra_env: &[(&str, &str)]) -> String {
         tty.send("q");
         tty.wait_for("USED BY");
     }
+    // And a full edit session: change mysecret's password, review, dry run, apply.
+    tty.send("\x1b");
+    tty.send("/mysecret");
+    tty.send("\r");
+    tty.send("\r");
+    tty.wait_for("press v to reveal");
+    tty.send("jj");
+    tty.send("e");
+    tty.wait_for("password (text");
+    tty.send("\x1b[F");
+    tty.send(&"\x7f".repeat(12));
+    tty.send(EDITED_VALUE);
+    tty.send("\x13");
+    tty.send("A");
+    tty.wait_for("Review: update mysecret");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    tty.wait_for("Applied: mysecret");
+    tty.send("q");
+    tty.wait_for("USED BY");
     tty.send("q");
     let status = tty.wait_exit();
     assert!(status.success(), "{status:?}");
@@ -98,7 +122,7 @@ fn assert_no_values(log: &str) {
         assert!(!log.contains(&v), "a value is in the log: {v:?}\n{log}");
     }
     // Short values of the session, as words (the demo user is also called admin).
-    for v in ["1f2d1e2e67df", "t0p-Secret", "pass113", "kq4gihvszzgn1p0r"] {
+    for v in ["1f2d1e2e67df", "t0p-Secret", "pass113", "kq4gihvszzgn1p0r", EDITED_VALUE] {
         assert!(!log.contains(v), "a value is in the log: {v:?}");
     }
     let admin_values = log.matches("admin").count();

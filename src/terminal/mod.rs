@@ -70,6 +70,11 @@ pub fn install_panic_hook(log: Option<PathBuf>) {
     }));
 }
 
+/// Takes the terminal again if it is not ours (after a failed suspend).
+pub fn reenter() -> std::io::Result<()> {
+    if ACTIVE.load(Ordering::SeqCst) { Ok(()) } else { enter() }
+}
+
 /// Ctrl-Z: give the terminal back, stop the process as the shell expects, and take the
 /// terminal again when `fg` resumes it. The caller redraws everything afterwards.
 pub fn suspend() -> std::io::Result<()> {

@@ -137,6 +137,14 @@ impl App {
 
     /// Opens the Secret with this name from the list (through the filter, as a person would).
     pub async fn open(&mut self, name: &str) {
+        // From wherever the app is: back to the list, filter cleared.
+        self.state.modal = None;
+        if self.state.detail.is_some() {
+            self.press(KeyCode::Esc).await;
+        }
+        self.state.modal = None;
+        self.state.detail = None;
+        self.press(KeyCode::Esc).await;
         self.press(KeyCode::Char('/')).await;
         self.type_text(name).await;
         self.press(KeyCode::Enter).await;
