@@ -207,10 +207,12 @@ storm "$KH" main
 find_kdash
 if [ -n "$KDASH" ]; then
     log "scale $SCALE: kdash"
-    # kdash opens on its overview (pods); its Secrets are under the "More" resources menu.
+    # kdash opens on its overview (pods); its Secrets are under the "0:More" resources menu,
+    # and the list's title carries the count once all of them are loaded.
+    total=$(( $("$KH" list -A | wc -l) - 1 ))
     for i in $(seq 1 "$TUI_RUNS"); do
         "$PROBE" --cols 200 --rows 60 --timeout 300 \
-            "wait:Pods" 'keys:M' "wait:Secrets" 'keys:/Secrets\r' "wait:app-00001-tls" rss:shown sleep:10000 rss:settled \
+            "wait:Pods" 'keys:0' "wait:Select Resource" 'keys:/Secrets\r' "wait:Secrets (ns: all) [$total]" rss:shown sleep:10000 rss:settled \
             -- "$KDASH" >"$RES/kdash-$i.json" || { note "kdash run $i failed: see the probe's error"; break; }
     done
 fi
