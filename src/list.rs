@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 use crate::app::msg::OpenError;
 use crate::app::rows::{Inspected, SecretRow};
 use crate::cli::{Cli, ListArgs, ListFormat};
+use crate::cluster::consumers::api;
 use crate::cluster::{self, Connected, ops, secrets};
 use crate::format;
 use crate::refs::{self, MissingEffect, RefIndex, UsageCount, WorkloadResolver};
@@ -141,17 +142,6 @@ fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> Stri
             format!("The cluster at {server} answered 404 for the Secrets of namespace {ns}: {}.", s.message)
         }
         _ => cluster::connect::describe(server, e),
-    }
-}
-
-fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
-where
-    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
-    <K as kube::Resource>::DynamicType: Default,
-{
-    match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
     }
 }
 

@@ -20,7 +20,8 @@ use tokio::task::JoinHandle;
 use crate::app::msg::Msg;
 use crate::refs::{self, ConsumerId, ConsumerKind, Reference, WorkloadResolver};
 
-fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+/// A namespaced resource's Api for one namespace, or all of them.
+pub fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
 where
     K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     <K as kube::Resource>::DynamicType: Default,

@@ -187,7 +187,8 @@ fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
 
 /// The fields of a v1 Secret and of its `metadata`, as the API serves them.
 const SECRET_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"];
-const METADATA_FIELDS: &[&str] = &[
+/// The fields of `metadata` (ObjectMeta) as the API serves them; also used by the embedded cluster.
+pub const METADATA_FIELDS: &[&str] = &[
     "name",
     "generateName",
     "namespace",

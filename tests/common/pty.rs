@@ -24,10 +24,15 @@ impl Tty {
     /// Starts keyhole with these arguments under `TERM=xterm-256color`, without `NO_COLOR`,
     /// `KEYHOLE_REDACT` or the caller's config; `env` adds or overrides variables.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Tty {
+        Self::spawn_command(env!("CARGO_BIN_EXE_keyhole"), args, env)
+    }
+
+    /// Starts another program the same way (a shell, for job control).
+    pub fn spawn_command(program: &str, args: &[&str], env: &[(&str, &str)]) -> Tty {
         let pty = NativePtySystem::default()
             .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keyhole"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         for var in ["NO_COLOR", "KEYHOLE_REDACT", "KEYHOLE_CONFIG", "KEYHOLE_LOG", "KEYHOLE_TEST_PANIC", "TMUX", "STY"]
