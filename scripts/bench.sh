@@ -232,8 +232,10 @@ done
 
 # --- the report ------------------------------------------------------------------------------
 log "writing $OUT"
-KUBECTL_VERSION=$([ -z "$KUBECTL" ] || "$KUBECTL" version --client 2>/dev/null | head -1)
-KDASH_VERSION=$([ -z "$KDASH" ] || "$KDASH" --version 2>/dev/null | head -1)
+# `sed -n 1p` reads all its input: with `head -1` the writer can die of SIGPIPE, and under
+# pipefail and `set -e` that ended the whole script here, before the report was written.
+KUBECTL_VERSION=$([ -z "$KUBECTL" ] || "$KUBECTL" version --client 2>/dev/null | sed -n 1p || true)
+KDASH_VERSION=$([ -z "$KDASH" ] || "$KDASH" --version 2>/dev/null | sed -n 1p || true)
 export KUBECTL KUBECTL_VERSION KDASH KDASH_VERSION SCALE GROWTH RUNS TUI_RUNS KH_PATCHED
 python3 scripts/bench_report.py "$RES" "$OUT"
 [ -z "${RESULTS_OUT:-}" ] || { rm -rf "$RESULTS_OUT"; cp -r "$RES" "$RESULTS_OUT"; }
