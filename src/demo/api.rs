@@ -317,8 +317,17 @@ fn get_one(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         Shape::Table => {
             let include = IncludeObject::parse(ctx.query.get("includeObject"));
             let rv = objects::meta(&obj, "resourceVersion");
-            let rows = vec![table::row(t.def, &obj, now(), include)];
-            json_response(StatusCode::OK, &table::table(t.def, rows, json!({"resourceVersion": rv}), true))
+            let list_meta = json!({"resourceVersion": rv});
+            let items = [obj.as_ref()];
+            let table = table::Table {
+                def: t.def,
+                items: &items,
+                list_meta: &list_meta,
+                with_columns: true,
+                now: now(),
+                include,
+            };
+            json_bytes(StatusCode::OK, serde_json::to_vec(&table).unwrap_or_default())
         }
     };
     Ok(resp)
@@ -440,12 +449,13 @@ fn list(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let now = now();
     let body = match shape {
         Shape::Table => {
-            let rows: Vec<Value> = items.iter().map(|o| table::row(t.def, o, now, include)).collect();
-            serde_json::to_vec(&table::table(t.def, rows, meta, true)).unwrap_or_default()
+            let items: Vec<&Value> = items.iter().map(|o| o.as_ref()).collect();
+            let table = table::Table { def: t.def, items: &items, list_meta: &meta, with_columns: true, now, include };
+            serde_json::to_vec(&table).unwrap_or_default()
         }
         Shape::Metadata => {
             let head = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta});
-            write_list(&head, items.iter().map(|o| table::partial_metadata(o)))
+            write_list(&head, items.iter().map(|o| table::Partial(o)))
         }
         Shape::Full => {
             let head = json!({"kind": t.def.list_kind(), "apiVersion": t.def.group_version(), "metadata": meta});
@@ -470,7 +480,7 @@ fn write_list_refs(head: &Value, items: &[Arc<Value>]) -> Vec<u8> {
     out
 }
 
-fn write_list(head: &Value, items: impl Iterator<Item = Value>) -> Vec<u8> {
+fn write_list<T: serde::Serialize>(head: &Value, items: impl Iterator<Item = T>) -> Vec<u8> {
     let mut out = serde_json::to_vec(head).unwrap_or_default();
     out.pop();
     out.extend_from_slice(b",\"items\":[");

@@ -2,6 +2,7 @@
 //! kube-apiserver's printers give, so that `kubectl get` looks as it does on a real cluster.
 
 use jiff::Timestamp;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
 use super::resources::ResourceDef;
@@ -242,28 +243,76 @@ impl IncludeObject {
 
 /// `PartialObjectMetadata` for an object.
 pub fn partial_metadata(obj: &Value) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": obj.get("metadata").cloned().unwrap_or_else(|| json!({})),
-    })
+    serde_json::to_value(Partial(obj)).unwrap_or_default()
 }
 
-pub fn row(def: &ResourceDef, obj: &Value, now: Timestamp, include: IncludeObject) -> Value {
-    let mut r = json!({"cells": cells(def, obj, now)});
-    match include {
-        IncludeObject::None => {}
-        IncludeObject::Metadata => r["object"] = partial_metadata(obj),
-        IncludeObject::Object => r["object"] = obj.clone(),
+/// `PartialObjectMetadata` of a stored object, serialized from it without copying it.
+#[derive(Debug)]
+pub struct Partial<'a>(pub &'a Value);
+
+impl Serialize for Partial<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("kind", "PartialObjectMetadata")?;
+        m.serialize_entry("apiVersion", "meta.k8s.io/v1")?;
+        match self.0.get("metadata") {
+            Some(meta) => m.serialize_entry("metadata", meta)?,
+            None => m.serialize_entry("metadata", &serde_json::Map::new())?,
+        }
+        m.end()
     }
-    r
 }
 
-pub fn table(def: &ResourceDef, rows: Vec<Value>, list_meta: Value, with_columns: bool) -> Value {
-    let mut t = json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta});
-    if with_columns {
-        t["columnDefinitions"] = Value::Array(columns(def));
+/// A Table of stored objects, serialized straight from them: the rows borrow each object (or
+/// its metadata) instead of copying it into a JSON tree first. At 20,000 Secrets that copy was
+/// most of the server's time for a list.
+#[derive(Debug)]
+pub struct Table<'a> {
+    pub def: &'a ResourceDef,
+    pub items: &'a [&'a Value],
+    pub list_meta: &'a Value,
+    pub with_columns: bool,
+    pub now: Timestamp,
+    pub include: IncludeObject,
+}
+
+struct Rows<'a>(&'a Table<'a>);
+
+struct Row<'a> {
+    table: &'a Table<'a>,
+    obj: &'a Value,
+}
+
+impl Serialize for Table<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("kind", "Table")?;
+        m.serialize_entry("apiVersion", "meta.k8s.io/v1")?;
+        m.serialize_entry("metadata", self.list_meta)?;
+        if self.with_columns {
+            m.serialize_entry("columnDefinitions", &columns(self.def))?;
+        }
+        m.serialize_entry("rows", &Rows(self))?;
+        m.end()
     }
-    t["rows"] = Value::Array(rows);
-    t
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.items.iter().map(|obj| Row { table: self.0, obj }))
+    }
+}
+
+impl Serialize for Row<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.table;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("cells", &cells(t.def, self.obj, t.now))?;
+        match t.include {
+            IncludeObject::None => {}
+            IncludeObject::Metadata => m.serialize_entry("object", &Partial(self.obj))?,
+            IncludeObject::Object => m.serialize_entry("object", self.obj)?,
+        }
+        m.end()
+    }
 }

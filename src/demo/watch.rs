@@ -48,11 +48,19 @@ impl Encoder {
             Shape::Full => obj.clone(),
             Shape::Metadata => table::partial_metadata(obj),
             Shape::Table => {
-                let row = table::row(self.def, obj, Timestamp::now(), self.include);
                 let rv = obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null);
-                let t = table::table(self.def, vec![row], json!({"resourceVersion": rv}), !self.columns_sent);
+                let list_meta = json!({"resourceVersion": rv});
+                let items = [obj];
+                let t = table::Table {
+                    def: self.def,
+                    items: &items,
+                    list_meta: &list_meta,
+                    with_columns: !self.columns_sent,
+                    now: Timestamp::now(),
+                    include: self.include,
+                };
                 self.columns_sent = true;
-                t
+                serde_json::to_value(&t).unwrap_or_default()
             }
         }
     }
