@@ -102,6 +102,7 @@ async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSend
     let mut rs_stream = std::pin::pin!(rs_stream);
     let mut seen: HashSet<ConsumerId> = HashSet::new();
     let mut rs_alive = true;
+    let started = std::time::Instant::now();
     loop {
         tokio::select! {
             ev = pod_stream.next() => match ev {
@@ -113,6 +114,7 @@ async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSend
                     let _ = tx.send(Msg::RefsUpserted { consumer: cid, refs: refs::from_pod(&p, &resolver) });
                 }
                 Some(Ok(Event::InitDone)) => {
+                    tracing::debug!("listed {} Pods in {:?}", seen.len(), started.elapsed());
                     let _ = tx.send(Msg::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
                 }
                 Some(Ok(Event::Apply(p))) => {

@@ -14,7 +14,62 @@ use crate::app::msg::{Connection, ListError, Msg};
 use crate::app::rows::SecretRow;
 
 const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
-const PAGE: u32 = 500;
+/// Table rows per list request. Larger than kubectl's 500: a row is a few hundred bytes (no
+/// values), so a page of 5,000 is about 1.7 MB, and 20,000 Secrets take 5 round trips instead
+/// of 41 (on a link with 50 ms of latency, 1.8 s less before the list is complete).
+const PAGE: u32 = 5000;
+
+/// One page of the Table list, read into the fields keyhole uses and nothing else: the rows'
+/// partial objects are not built into JSON trees only to be dropped (20,000 rows at startup).
+#[derive(serde::Deserialize)]
+struct TablePage {
+    #[serde(default)]
+    metadata: PageMeta,
+    #[serde(default, rename = "columnDefinitions")]
+    column_definitions: Vec<ColumnDefinition>,
+    #[serde(default)]
+    rows: Vec<TableRow>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PageMeta {
+    #[serde(default, rename = "resourceVersion")]
+    resource_version: String,
+    #[serde(default, rename = "continue")]
+    continue_: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ColumnDefinition {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(serde::Deserialize)]
+struct TableRow {
+    #[serde(default)]
+    cells: Vec<Value>,
+    #[serde(default)]
+    object: Option<RowObject>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RowObject {
+    #[serde(default)]
+    metadata: RowMeta,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RowMeta {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default, rename = "creationTimestamp")]
+    creation_timestamp: Option<String>,
+    #[serde(default, rename = "resourceVersion")]
+    resource_version: String,
+}
 
 /// Column positions in the Table, found by name.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +80,14 @@ struct Columns {
 }
 
 impl Columns {
+    fn from_definitions(defs: &[ColumnDefinition]) -> Option<Columns> {
+        if defs.is_empty() {
+            return None;
+        }
+        let find = |n: &str| defs.iter().position(|d| d.name == n);
+        Some(Columns { name: find("Name").unwrap_or(0), type_: find("Type"), data: find("Data") })
+    }
+
     fn from_table(t: &Value) -> Option<Columns> {
         let defs = t.get("columnDefinitions")?.as_array()?;
         let find = |n: &str| defs.iter().position(|d| d.get("name").and_then(Value::as_str) == Some(n));
@@ -56,6 +119,30 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
     })
 }
 
+fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
+    let meta = row.object.unwrap_or_default().metadata;
+    let mut cells = row.cells;
+    let mut take = |i: Option<usize>| match i.and_then(|i| cells.get_mut(i)).map(Value::take) {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    };
+    let name = match meta.name {
+        Some(n) => n,
+        None => take(Some(cols.name)),
+    };
+    let type_ = take(cols.type_);
+    SecretRow {
+        namespace: meta.namespace,
+        name,
+        type_,
+        keys: cols.data.and_then(|i| cells.get(i)).and_then(Value::as_i64).unwrap_or(0),
+        created: meta.creation_timestamp.and_then(|t| t.parse::<Timestamp>().ok()),
+        resource_version: meta.resource_version,
+        inspected: None,
+        inspect_failed: false,
+    }
+}
+
 fn path(namespace: Option<&str>) -> String {
     match namespace {
         Some(ns) => format!("/api/v1/namespaces/{ns}/secrets"),
@@ -72,7 +159,10 @@ async fn list(
     let mut rows = Vec::new();
     let mut cont: Option<String> = None;
     let mut cols = None;
+    let started = std::time::Instant::now();
+    let mut pages = 0;
     loop {
+        pages += 1;
         let mut url = format!("{}?limit={PAGE}", path(namespace));
         if let Some(c) = &cont {
             url.push_str(&format!("&continue={}", urlencode(c)));
@@ -81,19 +171,17 @@ async fn list(
             .header(http::header::ACCEPT, TABLE_ACCEPT)
             .body(Vec::new())
             .map_err(kube::Error::HttpError)?;
-        let table: Value = client.request(req).await?;
+        let page: TablePage = client.request(req).await?;
         if cols.is_none() {
-            cols = Columns::from_table(&table);
+            cols = Columns::from_definitions(&page.column_definitions);
         }
         let c = cols.unwrap_or(Columns { name: 0, type_: Some(1), data: Some(2) });
-        if let Some(list) = table.get("rows").and_then(Value::as_array) {
-            rows.extend(list.iter().filter_map(|r| row_from(r, c)));
-        }
-        cont =
-            table.pointer("/metadata/continue").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        rows.reserve(page.rows.len());
+        rows.extend(page.rows.into_iter().map(|r| row_from_typed(r, c)));
+        cont = Some(page.metadata.continue_).filter(|s| !s.is_empty());
         if cont.is_none() {
-            let rv = table.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("").to_string();
-            return Ok((rows, rv, c));
+            tracing::debug!("listed {} Secrets in {pages} pages in {:?}", rows.len(), started.elapsed());
+            return Ok((rows, page.metadata.resource_version, c));
         }
     }
 }
@@ -253,6 +341,14 @@ mod tests {
         );
         assert_eq!(row.resource_version, "7");
         assert!(row.created.is_some());
+        // The list reads pages into typed rows: the same row either way.
+        let page: TablePage = serde_json::from_value(table.clone()).unwrap();
+        let typed_cols = Columns::from_definitions(&page.column_definitions).unwrap();
+        let typed = page.rows.into_iter().map(|r| row_from_typed(r, typed_cols)).next().unwrap();
+        assert_eq!(
+            (typed.namespace, typed.name, typed.type_, typed.keys, typed.resource_version, typed.created),
+            (row.namespace, row.name, row.type_, row.keys, row.resource_version, row.created)
+        );
         assert_eq!(urlencode("a b/c="), "a%20b%2Fc%3D");
     }
 }
