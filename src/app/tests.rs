@@ -49,6 +49,36 @@ fn listing_hides_helm_and_asks_to_inspect_tls() {
 }
 
 #[test]
+fn only_rows_on_screen_are_inspected_and_scrolling_inspects_the_next() {
+    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
+    s.height = 24;
+    let rows: Vec<SecretRow> = (0..1000).map(|i| row("default", &format!("t{i:04}"), "kubernetes.io/tls")).collect();
+    let fx = update(&mut s, Msg::SecretsListed(rows));
+    let asked = |fx: &[Effect]| -> Vec<String> {
+        fx.iter()
+            .flat_map(|e| match e {
+                Effect::Inspect(keys) => keys.iter().map(|k| k.1.clone()).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let first = asked(&fx);
+    let page = s.page_rows();
+    // The screen and a page below it, not the other 950 TLS Secrets.
+    assert_eq!(first.len(), 2 * page);
+    assert_eq!(first.first().map(String::as_str), Some("t0000"));
+    // A watch event for a row far off screen reads nothing.
+    let fx = update(&mut s, Msg::SecretUpserted(row("default", "t0900", "kubernetes.io/tls")));
+    assert!(asked(&fx).is_empty());
+    // Paging down brings the next rows' flags, each Secret asked for once.
+    let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
+    let next = asked(&fx);
+    assert!(!next.is_empty());
+    assert!(next.iter().all(|n| !first.contains(n)), "{next:?} were asked for already");
+    assert!(next.iter().all(|n| n.as_str() < "t0100"), "{next:?} are not near the screen");
+}
+
+#[test]
 fn watch_events_mark_the_list_stale_and_one_refresh_applies_them() {
     let mut s = state();
     for i in 0..100 {

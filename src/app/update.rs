@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::effect::{Effect, Scope};
 use super::msg::{Connection, ListError, Msg, OpenError};
-use super::state::{Detail, Modal, Picker, PickerKind, State, Tab};
+use super::state::{Detail, Modal, Picker, PickerKind, Sort, State, Tab};
 use crate::keymap::{self, Action, Scope as KeyScope};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -15,6 +15,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if ev.kind != KeyEventKind::Release {
                 on_key(state, ev, &mut fx);
                 state.dirty = true;
+                // The list may have scrolled or been filtered: inspect what came into view.
+                if state.detail.is_none() && !state.loading {
+                    inspect_what_matters(state, &mut fx);
+                }
             }
         }
         Msg::Paste(text) => super::editing::on_paste(state, &text),
@@ -56,14 +60,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 row.inspected = old.inspected.clone();
                 row.inspect_failed = old.inspect_failed;
             }
-            let needs_inspect =
-                row.inspected.is_none() && wants_inspection(state, &row.namespace, &row.name, row.is_tls());
+            if row.inspected.is_none() {
+                // Looked at again at the next tick if it is on screen.
+                state.inspect_due = true;
+            }
             state.rows.insert(key.clone(), row);
             state.stale = true;
-            if needs_inspect {
-                state.inspect_requested.insert(key.clone());
-                fx.push(Effect::Inspect(vec![key.clone()]));
-            }
             if let Some(d) = &state.detail {
                 let changed = d.secret.as_ref().is_some_and(|s| {
                     s.metadata.resource_version.as_deref() != state.rows.get(&key).map(|r| r.resource_version.as_str())
@@ -249,17 +251,26 @@ fn wants_inspection(state: &State, namespace: &str, name: &str, tls: bool) -> bo
     tls || state.refs.keys_read(namespace, name).is_some()
 }
 
+/// Inspects the Secrets that are on screen or a page away from it, and nothing else: values
+/// are downloaded only for rows someone can see (DESIGN.md decision 5), so a cluster with
+/// thousands of TLS Secrets costs a few dozen reads at startup, and a watch storm off screen
+/// costs none. Scrolling brings the flags of the next rows within one request.
 fn inspect_what_matters(state: &mut State, fx: &mut Vec<Effect>) {
-    let wanted: Vec<(String, String)> = state
-        .rows
-        .values()
-        .filter(|r| {
-            r.inspected.is_none()
-                && !r.inspect_failed
-                && !state.inspect_requested.contains(&(r.namespace.clone(), r.name.clone()))
-                && wants_inspection(state, &r.namespace, &r.name, r.is_tls())
+    state.refresh_if_stale();
+    let page = state.page_rows();
+    let from = state.list.selected.saturating_sub(page);
+    let to = (state.list.selected + 2 * page).min(state.list.visible.len());
+    let wanted: Vec<(String, String)> = state.list.visible[from.min(to)..to]
+        .iter()
+        .filter(|key| {
+            state.rows.get(*key).is_some_and(|r| {
+                r.inspected.is_none()
+                    && !r.inspect_failed
+                    && !state.inspect_requested.contains(*key)
+                    && wants_inspection(state, &r.namespace, &r.name, r.is_tls())
+            })
         })
-        .map(|r| r.key())
+        .cloned()
         .collect();
     state.inspect_requested.extend(wanted.iter().cloned());
     if !wanted.is_empty() {
@@ -269,7 +280,12 @@ fn inspect_what_matters(state: &mut State, fx: &mut Vec<Effect>) {
 
 fn after_refs_change(state: &mut State, _fx: &mut Vec<Effect>) {
     state.inspect_due = true;
-    state.stale = true;
+    // The rows shown depend on the references only through the usage sort and the missing
+    // Secrets (known once the Pods are listed): while 20,000 Pods arrive, the list is not
+    // re-sorted for each page of them.
+    if state.list.sort == Sort::Usage || state.refs.is_synced() {
+        state.stale = true;
+    }
     state.dirty = true;
 }
 
