@@ -406,15 +406,27 @@ impl State {
         }
     }
 
-    /// Recomputes the visible rows after the rows or the view settings changed.
-    ///
-    /// Runs on every keystroke in the filter and once per batch of watch events, over every
-    /// row (20,000 and more), so it avoids work per row: sort keys are compared once each
-    /// (usage counts are looked up once, not per comparison), keys already in `visible` at the
-    /// same place are reused instead of cloned, and existence checks for missing Secrets
-    /// search one namespace's names instead of building a key per check.
+    /// Recomputes everything the list shows after the rows or the references changed: the
+    /// name order, the missing Secrets, then the visible rows. Once per batch of watch events.
     pub fn refresh_visible(&mut self) {
         self.stale = false;
+        // Rows come by namespace, then name: a stable sort by name keeps namespace order for
+        // equal names.
+        let mut by_name: Vec<&mut SecretRow> = self.rows.values_mut().collect();
+        by_name.sort_by(|a, b| a.name.cmp(&b.name));
+        for (i, r) in by_name.into_iter().enumerate() {
+            r.name_rank = u32::try_from(i).unwrap_or(u32::MAX);
+        }
+        self.missing = self.find_missing();
+        self.refresh_view();
+    }
+
+    /// Recomputes the visible rows after a view setting changed (filter, sort, type, Helm):
+    /// what a keystroke in the filter costs. The rows and the missing Secrets are as they
+    /// were, so nothing is compared by name: the sort keys are the filter score, the usage
+    /// count (looked up once per row), and each row's `name_rank`; keys already in `visible`
+    /// at the same place are reused instead of cloned.
+    pub fn refresh_view(&mut self) {
         let mut filter = NameFilter::new(&self.list.query);
         let mut hidden_helm = 0;
         let by_usage = self.list.sort == Sort::Usage;
@@ -435,14 +447,12 @@ impl State {
             }
         }
         let by_score = !self.list.query.trim().is_empty();
-        // The rows come by namespace, then name: ties keep namespace order (a stable sort), and
-        // sorting by name merges one sorted run per namespace instead of sorting from scratch.
         match self.list.sort {
-            _ if by_score => scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.name.cmp(&b.2.name))),
-            Sort::Name => scored.sort_by(|a, b| a.2.name.cmp(&b.2.name)),
-            Sort::Age => scored.sort_by(|a, b| b.2.created.cmp(&a.2.created).then_with(|| a.2.name.cmp(&b.2.name))),
-            Sort::Type => scored.sort_by(|a, b| (&a.2.type_, &a.2.name).cmp(&(&b.2.type_, &b.2.name))),
-            Sort::Usage => scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.name.cmp(&b.2.name))),
+            _ if by_score => scored.sort_unstable_by_key(|&(score, _, r)| (std::cmp::Reverse(score), r.name_rank)),
+            Sort::Name => scored.sort_unstable_by_key(|&(_, _, r)| r.name_rank),
+            Sort::Age => scored.sort_unstable_by_key(|&(_, _, r)| (std::cmp::Reverse(r.created), r.name_rank)),
+            Sort::Type => scored.sort_unstable_by(|a, b| (&a.2.type_, a.2.name_rank).cmp(&(&b.2.type_, b.2.name_rank))),
+            Sort::Usage => scored.sort_unstable_by_key(|&(_, usage, r)| (std::cmp::Reverse(usage), r.name_rank)),
         }
         let selected_key = self.list.visible.get(self.list.selected).cloned();
         let mut old = std::mem::take(&mut self.list.visible);
@@ -455,7 +465,6 @@ impl State {
         }
         drop(old);
         self.list.visible = visible;
-        self.missing = self.find_missing();
         if self.list.type_filter.is_none() {
             let mut f = NameFilter::new(&self.list.query);
             self.list.visible.extend(self.missing.keys().filter(|(_, n)| f.score(n).is_some()).cloned());
@@ -543,6 +552,7 @@ mod tests {
             resource_version: "1".into(),
             inspected: None,
             inspect_failed: false,
+            name_rank: 0,
         }
     }
 
@@ -579,5 +589,42 @@ mod tests {
         s.refresh_visible();
         let order: Vec<&str> = s.list.visible.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(order, ["a", "b"], "equal scores keep namespace order");
+    }
+
+    #[test]
+    fn view_changes_sort_by_age_type_and_score_with_names_breaking_ties() {
+        let mut s = State::new("c", vec![], Scope::All, Options::default());
+        let at = |secs: i64| Some(Timestamp::from_second(secs).unwrap());
+        for (ns, name, ty, created) in [
+            ("a", "web", "kubernetes.io/tls", at(100)),
+            ("b", "db", "Opaque", at(300)),
+            ("a", "api", "Opaque", at(300)),
+            ("c", "old", "Opaque", None),
+        ] {
+            let mut r = row(ns, name);
+            r.type_ = ty.into();
+            r.created = created;
+            s.rows.insert(r.key(), r);
+        }
+        s.loading = false;
+        s.refresh_visible();
+        let names = |s: &State| -> Vec<String> { s.list.visible.iter().map(|(_, n)| n.clone()).collect() };
+        assert_eq!(names(&s), ["api", "db", "old", "web"]);
+        s.list.sort = Sort::Age;
+        s.refresh_view();
+        assert_eq!(names(&s), ["api", "db", "web", "old"], "newest first, same age by name, unknown last");
+        s.list.sort = Sort::Type;
+        s.refresh_view();
+        assert_eq!(names(&s), ["api", "db", "old", "web"]);
+        s.list.sort = Sort::Name;
+        s.list.query = "d".into();
+        s.refresh_view();
+        assert_eq!(names(&s), ["db", "old"], "only names with a d, the better match first");
+        // A new row arrives: the next refresh places it by name.
+        let r = row("a", "cache");
+        s.rows.insert(r.key(), r);
+        s.list.query.clear();
+        s.refresh_visible();
+        assert_eq!(names(&s), ["api", "cache", "db", "old", "web"]);
     }
 }

@@ -18,6 +18,7 @@ fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
         resource_version: "1".into(),
         inspected: None,
         inspect_failed: false,
+        name_rank: 0,
     }
 }
 

@@ -379,18 +379,18 @@ fn on_filter_key(state: &mut State, ev: KeyEvent, action: Option<Action>) {
         Some(Action::ClearFilter) => {
             state.list.query.clear();
             state.list.typing = false;
-            state.refresh_visible();
+            state.refresh_view();
         }
         _ => match ev.code {
             KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
                 state.list.query.push(c);
                 state.list.selected = 0;
-                state.refresh_visible();
+                state.refresh_view();
                 state.list.selected = 0;
             }
             KeyCode::Backspace => {
                 state.list.query.pop();
-                state.refresh_visible();
+                state.refresh_view();
             }
             KeyCode::Up => move_list(state, -1),
             _ => {}
@@ -421,17 +421,17 @@ fn on_list_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) 
         Some(Action::ClearFilter) => {
             state.list.query.clear();
             state.list.type_filter = None;
-            state.refresh_visible();
+            state.refresh_view();
         }
         Some(Action::ToggleHelm) => {
             state.list.show_helm = !state.list.show_helm;
-            state.refresh_visible();
+            state.refresh_view();
             let what = if state.list.show_helm { "Showing" } else { "Hiding" };
             state.flash(format!("{what} Helm release Secrets"), false);
         }
         Some(Action::Sort) => {
             state.list.sort = state.list.sort.next();
-            state.refresh_visible();
+            state.refresh_view();
             state.flash(format!("Sorted by {}", state.list.sort.label()), false);
         }
         Some(Action::TypePicker) => {
@@ -543,7 +543,7 @@ fn on_picker_key(state: &mut State, ev: KeyEvent, action: Option<Action>, fx: &m
                 PickerKind::Type => {
                     state.list.type_filter = value;
                     state.list.selected = 0;
-                    state.refresh_visible();
+                    state.refresh_view();
                 }
                 PickerKind::Namespace => {
                     let scope = value.map_or(Scope::All, Scope::One);
