@@ -152,11 +152,13 @@ peak_rss() {
 
 # The TUI from launch to the complete list (all Secrets, Pod usage, missing Secrets) painted.
 # A run that does not finish within 120 s or passes 2 GiB is recorded as failed, with why.
+# The step before, "N Secrets" in the title, is when every Secret is listed (compared with kdash).
 tui_launch() { # binary label runs
     local bin=$1 label=$2 runs=$3
+    local total=$(( $("$KH" list -A | wc -l) - 1 ))
     for i in $(seq 1 "$runs"); do
         "$PROBE" --cols 200 --rows 60 --timeout 120 --max-rss-mb 2048 \
-            "wait:missing" rss:ready sleep:10000 rss:settled -- "$bin" -A \
+            "wait:$total Secrets" "wait:missing" rss:ready sleep:10000 rss:settled -- "$bin" -A \
             >"$RES/tui-$label-$i.json" || true
     done
 }

@@ -89,8 +89,14 @@ def rss(tool, label):
     return int(v) if v.isdigit() else None
 
 
+def list_shown(r):
+    """When the list title counted every Secret (the probe step `wait:N Secrets`)."""
+    return next((v for k, v in r.items() if k.startswith("wait:") and k.endswith(" Secrets")), None)
+
+
 def tui(label):
-    """(median ready ms, RSS when painted, RSS 10 s later, runs, errors) of the runs that finished."""
+    """(median ready ms, RSS when painted, RSS 10 s later, runs, errors, median list-shown ms)
+    of the runs that finished."""
     runs = [load(p) for p in sorted(glob.glob(os.path.join(RES, f"tui-{label}-[0-9]*.json")))]
     runs = [r for r in runs if r]
     ok = [r for r in runs if "error" not in r]
@@ -101,10 +107,11 @@ def tui(label):
         med([r.get("rss_kb:settled") for r in ok]),
         len(runs),
         errors,
+        med([list_shown(r) for r in ok]),
     )
 
 
-def tui_cell(t, rss_ready, rss_settled, n, errors):
+def tui_cell(t, rss_ready, rss_settled, n, errors, shown=None):
     if t is None:
         return f"did not finish ({len(errors)} of {n} runs): {errors[0] if errors else 'no run'}"
     extra = f"; {len(errors)} of {n} runs did not finish" if errors else ""
@@ -186,7 +193,8 @@ def crit_worst(prefix):
 
 
 filt_name, filt = crit_worst("filter/score 20000 names")
-key_name, key = crit_worst("keystroke/refresh_visible 20000 rows")
+key_name, key = crit_worst("keystroke/refresh_view 20000 rows")
+batch = crit.get("watch batch/refresh_visible 20000 rows", (None,))[0]
 r1k = crit.get("render/list screen 200x60/1000", (None,))[0]
 r20k = crit.get("render/list screen 200x60/20000", (None,))[0]
 build = crit.get("refs_index/build from 20000 pods", (None,))[0]
@@ -238,17 +246,22 @@ w(f"| TUI, resident memory after the list and the Pod reference index are loaded
 if kdash:
     ref = patched if head[0] is None and has_patched else head
     who = "keyhole (patched)" if ref is patched else "keyhole"
-    rt, rm = ratio(kd_shown, ref[0]), ratio(kd_rss, ref[2])
+    # Like for like: kdash's list is shown when its title counts every Secret, and so is
+    # keyhole's (`wait:N Secrets`); keyhole's Pod usage and missing Secrets come after that.
+    shown = ref[5] if ref[5] is not None else ref[0]
+    rt, rm = ratio(kd_shown, shown), ratio(kd_rss, ref[2])
     ok = None if rt is None or rm is None else (rt >= 5 and rm >= 5)
     w(f"| TUI vs kdash, launch to the Secrets list shown, and RSS | keyhole ≥ 5x faster and ≥ 5x smaller | "
-      f"kdash {ms(kd_shown)}, {mib(kd_rss)} vs {who} {ms(ref[0])}, {mib(ref[2])} | "
+      f"kdash {ms(kd_shown)}, {mib(kd_rss)} vs {who} {ms(shown)} (with Pod usage {ms(ref[0])}), {mib(ref[2])} | "
       f"{fmt_ratio(rt)}x faster, {fmt_ratio(rm)}x smaller | {verdict(ok)} |")
 else:
     why = kdash_errors[0] if kdash_errors else "kdash not available (see the notes)"
     w(f"| TUI vs kdash, launch to the Secrets list shown, and RSS | keyhole ≥ 5x faster and ≥ 5x smaller | {why} | – | not measured |")
 w(f"| fuzzy filter over 20,000 names, per keystroke (criterion) | < 2 ms | worst query "
   f"`{(filt_name or '').rsplit('/', 1)[-1]}`: {ms(filt and filt / 1e6)}; the whole keystroke "
-  f"(filter, sort, missing Secrets): {ms(key and key / 1e6)} | – | {verdict(None if filt is None else filt < 2e6)} |")
+  f"(filter and sort), worst query `{(key_name or '').rsplit('/', 1)[-1]}`: {ms(key and key / 1e6)}; "
+  f"a batch of watch events (name order, missing Secrets, filter, sort): {ms(batch and batch / 1e6)} | – | "
+  f"{verdict(None if filt is None else filt < 2e6)} |")
 r = ratio(r20k, r1k)
 w(f"| drawing the list screen at 200x60 with 20,000 rows (criterion) | < 1 ms, independent of the row count | "
   f"{ms(r20k and r20k / 1e6)} (1,000 rows: {ms(r1k and r1k / 1e6)}) | 20k/1k {fmt_ratio(r)} | "
@@ -340,7 +353,7 @@ w("```")
 w(f"keyhole demo-server --scale {scale} --addr 127.0.0.1:0 --kubeconfig-out $KC   # and {', '.join(map(str, growth))}")
 w("hyperfine --warmup 1 --runs $RUNS -N 'keyhole list -A' 'kubectl get secrets -A'")
 w("/usr/bin/time -f %M keyhole list -A ; /usr/bin/time -f %M kubectl get secrets -A")
-w("pty_probe --cols 200 --rows 60 wait:missing rss:ready sleep:10000 rss:settled -- keyhole -A")
+w("pty_probe --cols 200 --rows 60 'wait:N Secrets' wait:missing rss:ready sleep:10000 rss:settled -- keyhole -A")
 w("pty_probe ... 'keys:/zzstorm\\r' 'wait:Nothing matches' rss:before "
   "'storm:storm --kubeconfig $KC --scale 20000 --rate 500 --seconds 20' rss:after_storm sleep:15000 rss:after -- keyhole -A")
 w("pty_probe ... wait:Pods keys:0 'wait:Select Resource' 'keys:/Secrets\\r' 'wait:Secrets (ns: all) [N]' rss:shown sleep:10000 rss:settled -- kdash")
