@@ -43,7 +43,7 @@ fn rows(n: usize) -> Vec<SecretRow> {
                 resource_version: i.to_string(),
                 inspected: None,
                 inspect_failed: false,
-                name_rank: 0,
+                name_rank: None,
             }
         })
         .collect()

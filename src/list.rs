@@ -676,7 +676,7 @@ mod tests {
             resource_version: "1".into(),
             inspected: None,
             inspect_failed: false,
-            name_rank: 0,
+            name_rank: None,
         };
         let report = Report {
             items: vec![Item {

@@ -25,9 +25,10 @@ pub struct SecretRow {
     pub inspected: Option<Inspected>,
     /// Inspection was tried and failed (e.g. no permission to read values): not retried.
     pub inspect_failed: bool,
-    /// Place in name order among all rows, set by the list when the rows change, so that a
-    /// keystroke in the filter sorts by integers instead of comparing 20,000 names again.
-    pub name_rank: u32,
+    /// Place in name order among all rows, set by the list when rows are added (`None` until
+    /// then) and kept when a row is updated, so that neither a keystroke in the filter nor a
+    /// storm of updates compares 20,000 names again: they sort by this integer.
+    pub name_rank: Option<u32>,
 }
 
 impl SecretRow {

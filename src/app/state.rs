@@ -307,12 +307,6 @@ pub struct Flash {
     pub ticks_left: u8,
 }
 
-/// Whether every name of `wanted` is in `have`; both sorted.
-fn all_present(wanted: &[&str], have: &[&str]) -> bool {
-    let mut have = have.iter();
-    wanted.iter().all(|w| have.by_ref().any(|h| h == w))
-}
-
 /// A Secret that is referenced but does not exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
@@ -410,12 +404,16 @@ impl State {
     /// name order, the missing Secrets, then the visible rows. Once per batch of watch events.
     pub fn refresh_visible(&mut self) {
         self.stale = false;
-        // Rows come by namespace, then name: a stable sort by name keeps namespace order for
-        // equal names.
-        let mut by_name: Vec<&mut SecretRow> = self.rows.values_mut().collect();
-        by_name.sort_by(|a, b| a.name.cmp(&b.name));
-        for (i, r) in by_name.into_iter().enumerate() {
-            r.name_rank = u32::try_from(i).unwrap_or(u32::MAX);
+        // Ranks stay valid when rows are updated or deleted (gaps do not change the order):
+        // names are sorted again only when a new row came.
+        if self.rows.values().any(|r| r.name_rank.is_none()) {
+            // Rows come by namespace, then name: a stable sort by name keeps namespace order
+            // for equal names.
+            let mut by_name: Vec<&mut SecretRow> = self.rows.values_mut().collect();
+            by_name.sort_by(|a, b| a.name.cmp(&b.name));
+            for (i, r) in by_name.into_iter().enumerate() {
+                r.name_rank = u32::try_from(i).ok();
+            }
         }
         self.missing = self.find_missing();
         self.refresh_view();
@@ -500,9 +498,9 @@ impl State {
         };
         for ns in namespaces {
             let names = self.names_in(ns);
-            // Both lists are sorted: one merge tells whether anything is missing here at all
-            // (usually not), before the index is asked what the missing ones mean.
-            if all_present(&self.refs.index.secrets_in(ns), &names) {
+            // One binary search per referenced name tells whether anything is missing here at
+            // all (usually not), before the index is asked what the missing ones mean.
+            if self.refs.index.referenced_in(ns).all(|s| names.binary_search(&s).is_ok()) {
                 continue;
             }
             let exists = |name: &str| names.binary_search(&name).is_ok();
@@ -552,17 +550,8 @@ mod tests {
             resource_version: "1".into(),
             inspected: None,
             inspect_failed: false,
-            name_rank: 0,
+            name_rank: None,
         }
-    }
-
-    #[test]
-    fn all_present_merges_two_sorted_lists() {
-        assert!(all_present(&[], &["a"]));
-        assert!(all_present(&["a", "c"], &["a", "b", "c"]));
-        assert!(!all_present(&["a", "d"], &["a", "b", "c"]));
-        assert!(!all_present(&["b"], &["a", "c"]));
-        assert!(!all_present(&["a"], &[]));
     }
 
     #[test]

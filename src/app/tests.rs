@@ -18,7 +18,7 @@ fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
         resource_version: "1".into(),
         inspected: None,
         inspect_failed: false,
-        name_rank: 0,
+        name_rank: None,
     }
 }
 
@@ -91,6 +91,24 @@ fn watch_events_mark_the_list_stale_and_one_refresh_applies_them() {
     update(&mut s, Msg::SecretDeleted { namespace: "default".into(), name: "n0".into() });
     s.refresh_if_stale();
     assert_eq!(s.list.visible.len(), 101);
+}
+
+#[test]
+fn updates_of_existing_secrets_redraw_without_recomputing_the_list() {
+    let mut s = state();
+    s.dirty = false;
+    let mut updated = row("default", "alpha", "Opaque");
+    updated.resource_version = "2".into();
+    updated.keys = 5;
+    update(&mut s, Msg::SecretUpserted(updated));
+    assert!(!s.stale, "same rows, same order: nothing to filter or sort again");
+    assert!(s.dirty, "the row's new content is drawn");
+    assert_eq!(s.rows[&("default".to_string(), "alpha".to_string())].keys, 5);
+    // A new Secret does move rows.
+    update(&mut s, Msg::SecretUpserted(row("default", "aardvark", "Opaque")));
+    assert!(s.stale);
+    s.refresh_if_stale();
+    assert_eq!(s.list.visible[0].1, "aardvark");
 }
 
 #[test]

@@ -116,7 +116,7 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         resource_version: s(meta.and_then(|m| m.get("resourceVersion"))),
         inspected: None,
         inspect_failed: false,
-        name_rank: 0,
+        name_rank: None,
     })
 }
 
@@ -141,7 +141,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
         resource_version: meta.resource_version,
         inspected: None,
         inspect_failed: false,
-        name_rank: 0,
+        name_rank: None,
     }
 }
 

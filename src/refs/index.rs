@@ -388,9 +388,14 @@ impl RefIndex {
 
     /// The names of the Secrets referenced in a namespace, sorted.
     pub fn secrets_in(&self, namespace: &str) -> Vec<&str> {
-        let mut names: Vec<&str> = self.by_secret.get(namespace).into_iter().flatten().map(|(s, _)| &**s).collect();
+        let mut names: Vec<&str> = self.referenced_in(namespace).collect();
         names.sort_unstable();
         names
+    }
+
+    /// The names of the Secrets referenced in a namespace, in no order (nothing sorted).
+    pub fn referenced_in(&self, namespace: &str) -> impl Iterator<Item = &str> {
+        self.by_secret.get(namespace).into_iter().flatten().map(|(s, _)| &**s)
     }
 
     /// The references to a Secret, grouped: Pods by workload, then each ServiceAccount and Ingress.
