@@ -296,17 +296,27 @@ if nochunk and nochunk.get("results"):
 # --- growth ---
 w("## Growth")
 w("")
+extra = " with scripts/bench-patches |" if has_patched else ""
 w("| Secrets | `keyhole list -A` | `kubectl get secrets -A` | ratio | list peak RSS | kubectl peak RSS | "
-  "TUI launch to complete list (HEAD) | with scripts/bench-patches |")
-w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+  f"TUI launch to the list shown / complete |{extra}")
+w("| --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if has_patched else ""))
 rows = sorted(set(growth + [scale]))
+
+
+def growth_tui(t):
+    if not t[3]:
+        return "–"
+    shown = f"{ms(t[5])} / " if t[5] is not None else ""
+    return shown + tui_cell(*t)
+
+
 for n in rows:
     label = "main" if n == scale else f"g{n}"
     a, b = hyperfine(label)
     t = tui(label)
     p = tui("patched" if n == scale else f"g{n}-patched")
     w(f"| {n:,} | {secs(a)} | {secs(b)} | {fmt_ratio(ratio(a, b))} | {mib(rss('keyhole', label))} | "
-      f"{mib(rss('kubectl', label))} | {tui_cell(*t) if t[3] else '–'} | {tui_cell(*p) if p[3] else '–'} |")
+      f"{mib(rss('kubectl', label))} | {growth_tui(t)} |" + (f" {growth_tui(p)} |" if has_patched else ""))
 w("")
 
 # --- criterion detail ---
