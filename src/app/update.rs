@@ -35,6 +35,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.width = w;
             state.height = h;
+            // A taller screen shows rows that were not inspected yet.
+            state.inspect_due = true;
             state.dirty = true;
         }
         Msg::Tick => {
