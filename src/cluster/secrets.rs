@@ -23,52 +23,61 @@ const PAGE: u32 = 5000;
 /// partial objects are not built into JSON trees only to be dropped (20,000 rows at startup).
 #[derive(serde::Deserialize)]
 struct TablePage {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     metadata: PageMeta,
-    #[serde(default, rename = "columnDefinitions")]
+    #[serde(default, deserialize_with = "null_default", rename = "columnDefinitions")]
     column_definitions: Vec<ColumnDefinition>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     rows: Vec<TableRow>,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct PageMeta {
-    #[serde(default, rename = "resourceVersion")]
+    #[serde(default, deserialize_with = "null_default", rename = "resourceVersion")]
     resource_version: String,
-    #[serde(default, rename = "continue")]
+    #[serde(default, deserialize_with = "null_default", rename = "continue")]
     continue_: String,
 }
 
 #[derive(serde::Deserialize)]
 struct ColumnDefinition {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     name: String,
 }
 
 #[derive(serde::Deserialize)]
 struct TableRow {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     cells: Vec<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     object: Option<RowObject>,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct RowObject {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     metadata: RowMeta,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct RowMeta {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     namespace: String,
-    #[serde(default, rename = "creationTimestamp")]
+    #[serde(default, deserialize_with = "null_default", rename = "creationTimestamp")]
     creation_timestamp: Option<String>,
-    #[serde(default, rename = "resourceVersion")]
+    #[serde(default, deserialize_with = "null_default", rename = "resourceVersion")]
     resource_version: String,
+}
+
+/// Go encodes an empty slice or map as `null`: read it as the empty value.
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Column positions in the Table, found by name.
@@ -347,6 +356,12 @@ mod tests {
         let page: TablePage = serde_json::from_value(table.clone()).unwrap();
         let typed_cols = Columns::from_definitions(&page.column_definitions).unwrap();
         let typed = page.rows.into_iter().map(|r| row_from_typed(r, typed_cols)).next().unwrap();
+        // Go's nil slices and maps arrive as null: an empty page, not an error.
+        let empty: TablePage =
+            serde_json::from_str(r#"{"metadata":{"resourceVersion":"9"},"columnDefinitions":null,"rows":null}"#)
+                .unwrap();
+        assert!(empty.rows.is_empty() && empty.column_definitions.is_empty());
+        assert_eq!(empty.metadata.resource_version, "9");
         assert_eq!(
             (typed.namespace, typed.name, typed.type_, typed.keys, typed.resource_version, typed.created),
             (row.namespace, row.name, row.type_, row.keys, row.resource_version, row.created)
