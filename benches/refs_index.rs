@@ -7,6 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Pod;
+use keyhole::cluster::pod::PodForRefs;
 use keyhole::refs::{Interner, RefIndex, SecretFacts, WorkloadResolver, from_pod_in, pod_id};
 use serde_json::json;
 
@@ -108,5 +109,61 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// A Pod as a real cluster returns it: the spec above plus what a Deployment's replica carries
+/// on a live cluster (managedFields of three managers, annotations, status with conditions and
+/// container states).
+fn live_pod_json(i: usize) -> serde_json::Value {
+    let mut pod = serde_json::to_value(generated_pod(i)).unwrap_or_default();
+    let fields = json!({"f:metadata": {"f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}},
+        "f:ownerReferences": {".": {}, "k:{\"uid\":\"u\"}": {}}},
+        "f:spec": {"f:containers": {"k:{\"name\":\"app\"}": {".": {}, "f:env": {}, "f:envFrom": {}, "f:image": {},
+            "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {}, "f:terminationMessagePath": {}}},
+            "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+            "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}, "f:volumes": {}}});
+    let status_fields = json!({"f:status": {"f:conditions": {"k:{\"type\":\"Ready\"}": {".": {}, "f:lastProbeTime": {},
+        "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}}, "f:containerStatuses": {}, "f:hostIP": {},
+        "f:phase": {}, "f:podIP": {}, "f:podIPs": {".": {}}, "f:startTime": {}}});
+    pod["metadata"]["managedFields"] = json!([
+        {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
+         "time": "2026-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": fields},
+        {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "2026-01-01T00:00:05Z",
+         "fieldsType": "FieldsV1", "fieldsV1": status_fields, "subresource": "status"},
+    ]);
+    pod["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/restartedAt": "2026-01-01T00:00:00Z",
+        "prometheus.io/scrape": "true", "prometheus.io/port": "9090"});
+    let condition = |t: &str| {
+        json!({"type": t, "status": "True", "lastProbeTime": null,
+        "lastTransitionTime": "2026-01-01T00:00:05Z"})
+    };
+    pod["status"] = json!({"phase": "Running", "hostIP": "10.0.0.7", "podIP": format!("10.244.{}.{}", i % 250, i % 200),
+        "podIPs": [{"ip": "10.244.0.1"}], "startTime": "2026-01-01T00:00:00Z", "qosClass": "BestEffort",
+        "conditions": [condition("PodReadyToStartContainers"), condition("Initialized"), condition("Ready"),
+                       condition("ContainersReady"), condition("PodScheduled")],
+        "containerStatuses": [{"name": "app", "ready": true, "started": true, "restartCount": 0,
+            "image": "example/app:1.0", "imageID": "docker.io/example/app@sha256:0123456789abcdef",
+            "containerID": "containerd://0123456789abcdef0123456789abcdef",
+            "state": {"running": {"startedAt": "2026-01-01T00:00:03Z"}}}]});
+    pod
+}
+
+/// One page of the Pod list as kube-rs receives it (500 Pods), decoded as k8s-openapi `Pod`s
+/// and as `PodForRefs`, which skips what the index does not read.
+fn decode(c: &mut Criterion) {
+    #[derive(serde::Deserialize)]
+    struct Page<T> {
+        items: Vec<T>,
+    }
+    let items: Vec<serde_json::Value> = (0..500).map(live_pod_json).collect();
+    let page = serde_json::to_string(&json!({"items": items})).unwrap_or_default();
+    let mut group = c.benchmark_group("pod page");
+    group.bench_function(format!("decode 500 live pods ({} KiB) as Pod", page.len() / 1024), |b| {
+        b.iter(|| serde_json::from_str::<Page<Pod>>(black_box(&page)).map(|p| p.items.len()).unwrap_or(0))
+    });
+    group.bench_function(format!("decode 500 live pods ({} KiB) as PodForRefs", page.len() / 1024), |b| {
+        b.iter(|| serde_json::from_str::<Page<PodForRefs>>(black_box(&page)).map(|p| p.items.len()).unwrap_or(0))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, decode);
 criterion_main!(benches);

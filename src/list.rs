@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, ListParams};
 use serde::Serialize;
@@ -29,6 +29,7 @@ use crate::app::msg::OpenError;
 use crate::app::rows::{Inspected, SecretRow};
 use crate::cli::{Cli, ListArgs, ListFormat};
 use crate::cluster::consumers::api;
+use crate::cluster::pod::PodForRefs;
 use crate::cluster::{self, Connected, ops, secrets};
 use crate::format;
 use crate::refs::{self, MissingEffect, RefIndex, UsageCount, WorkloadResolver};
@@ -196,7 +197,7 @@ async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex,
     // their workloads resolved once both lists are in.
     let bare = WorkloadResolver::new();
     let (pods_result, rs_result, sa_result, ing_result) = tokio::join!(
-        each_page(api::<Pod>(client, namespace), |p| index.upsert_pod(&p, &bare)),
+        each_page(api::<PodForRefs>(client, namespace), |p| index.upsert_pod(&p.0, &bare)),
         replica_sets(api(client, namespace), &mut resolver),
         each_page(api::<ServiceAccount>(client, namespace), |s| {
             others.push((refs::service_account_id(&s), refs::from_service_account(&s)))

@@ -7,7 +7,7 @@ use std::fmt::Debug;
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::pod::PodForRefs;
 use crate::app::msg::Msg;
 use crate::refs::{self, ConsumerId, ConsumerKind, Reference, WorkloadResolver};
 
@@ -90,7 +91,7 @@ async fn simple<K>(
 /// Pods, with ReplicaSet metadata watched alongside so that Pods group under their Deployment.
 async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSender<Msg>) {
     let ns = namespace.as_deref();
-    let pods: Api<Pod> = api(&client, ns);
+    let pods: Api<PodForRefs> = api(&client, ns);
     let rs: Api<PartialObjectMeta<ReplicaSet>> = match ns {
         Some(n) => Api::namespaced(client.clone(), n),
         None => Api::all(client.clone()),
@@ -108,7 +109,7 @@ async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSend
             ev = pod_stream.next() => match ev {
                 None => return,
                 Some(Ok(Event::Init)) => seen.clear(),
-                Some(Ok(Event::InitApply(p))) => {
+                Some(Ok(Event::InitApply(PodForRefs(p)))) => {
                     let cid = refs::pod_id(&p);
                     seen.insert(cid.clone());
                     let _ = tx.send(Msg::RefsUpserted { consumer: cid, refs: refs::from_pod(&p, &resolver) });
@@ -117,10 +118,10 @@ async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSend
                     tracing::debug!("listed {} Pods in {:?}", seen.len(), started.elapsed());
                     let _ = tx.send(Msg::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
                 }
-                Some(Ok(Event::Apply(p))) => {
+                Some(Ok(Event::Apply(PodForRefs(p)))) => {
                     let _ = tx.send(Msg::RefsUpserted { consumer: refs::pod_id(&p), refs: refs::from_pod(&p, &resolver) });
                 }
-                Some(Ok(Event::Delete(p))) => {
+                Some(Ok(Event::Delete(PodForRefs(p)))) => {
                     let _ = tx.send(Msg::RefsRemoved(refs::pod_id(&p)));
                 }
                 Some(Err(e)) => tracing::debug!("pod watch: {e}"),

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod connect;
 pub mod consumers;
 pub mod ops;
+pub mod pod;
 pub mod secrets;
 
 pub use connect::{ConnectError, Connected, connect};
