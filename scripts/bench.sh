@@ -34,6 +34,7 @@ RES=$WORK/results
 mkdir -p "$RES"
 NOTES=$RES/notes.txt
 : >"$NOTES"
+git rev-parse --short HEAD >"$RES/commit" 2>/dev/null || true
 SERVER_PID=
 
 log() { printf '\n== %s\n' "$*" >&2; }

@@ -139,7 +139,8 @@ machine = {
     "cpu": next((l.split(":", 1)[1].strip() for l in read("/proc/cpuinfo").splitlines() if l.startswith("model name")), "?"),
     "kernel": platform.release(),
     "rustc": sh("rustc", "--version"),
-    "commit": sh("git", "rev-parse", "--short", "HEAD"),
+    # The commit that was measured (bench.sh records it), not the one the page is written at.
+    "commit": read(os.path.join(RES, "commit")).strip() or sh("git", "rev-parse", "--short", "HEAD"),
 }
 env = os.environ
 scale = int(env.get("SCALE", "20000"))
