@@ -134,7 +134,8 @@ pub struct DemoServerArgs {
     /// Add N generated Secrets and N Pods over many namespaces, for benchmarks.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub scale: usize,
-    /// Allow a non-loopback address. The demo server has no TLS and demo credentials.
+    /// Allow a non-loopback address. The demo server has a throwaway self-signed CA and demo
+    /// credentials anyone can read from the kubeconfig: never expose it to a network you do not trust.
     #[arg(long)]
     pub allow_remote: bool,
 }

@@ -14,7 +14,8 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub fn demo_server(args: &DemoServerArgs) -> ExitCode {
     if !args.addr.ip().is_loopback() && !args.allow_remote {
         eprintln!(
-            "keyhole demo-server: refusing to listen on {}: the demo cluster has no TLS and demo credentials.\n\
+            "keyhole demo-server: refusing to listen on {}: the demo cluster's certificate authority is\n\
+             throwaway and its credentials are written to the kubeconfig for anyone to read.\n\
              Use a loopback address such as 127.0.0.1:8001, or pass --allow-remote if you really mean it.",
             args.addr
         );
