@@ -54,6 +54,12 @@ impl Runner {
                 });
             }
             Effect::Inspect(list) => {
+                // Names only: which Secrets are read for the list's flags (never their values).
+                tracing::debug!(
+                    "inspecting {} Secrets: {}",
+                    list.len(),
+                    list.iter().map(|(ns, name)| format!("{ns}/{name}")).collect::<Vec<_>>().join(" ")
+                );
                 tokio::spawn(async move {
                     let client = Arc::new(client);
                     let results = futures::stream::iter(list)

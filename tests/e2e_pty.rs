@@ -117,3 +117,51 @@ fn ctrl_z_suspends_and_fg_resumes_with_a_full_redraw() {
     tty.send("exit\r");
     tty.wait_exit();
 }
+
+#[test]
+fn flags_are_read_for_rows_on_screen_and_for_rows_that_come_into_view() {
+    // 2,000 generated Secrets: app-00001-tls (near the top) and app-01001-tls (some 900 rows
+    // down) carry a certificate that expires 12 days after the start.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = rt
+        .block_on(keyhole::demo::DemoServer::start(keyhole::demo::ServerOptions { scale: 2000, ..Default::default() }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, server.kubeconfig()).unwrap();
+    let log = dir.path().join("keyhole.log");
+    let home = dir.path().to_str().unwrap();
+    let mut tty = Tty::spawn(
+        &["--kubeconfig", kubeconfig.to_str().unwrap(), "-A", "--debug", "--log-file", log.to_str().unwrap()],
+        &[("HOME", home)],
+    );
+    tty.wait_for("app-00001-tls");
+    tty.wait_for("EXPIRES");
+    let inspected = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once("inspecting ").map(|(_, rest)| rest.to_string()))
+            .flat_map(|rest| rest.split_once(": ").map(|(_, names)| names.to_string()))
+            .flat_map(|names| names.split(' ').map(str::to_string).collect::<Vec<_>>())
+            .collect::<Vec<String>>()
+    };
+    let first = inspected();
+    assert!(first.iter().any(|n| n.ends_with("/app-00001-tls")), "{first:?}");
+    assert!(!first.iter().any(|n| n.ends_with("/app-01001-tls")), "read before it was on screen");
+    // 200 TLS Secrets and 1,400 read by key: only a screen's worth and a page around it.
+    assert!(first.len() < 150, "{} Secrets read for a 40-row screen", first.len());
+
+    tty.send("/app-01001-tls");
+    tty.wait_for("1 of 2");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !inspected().iter().any(|n| n.ends_with("/app-01001-tls")) {
+        assert!(Instant::now() < deadline, "app-01001-tls was never read:\n{}", tty.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tty.wait_for("EXPIRES");
+    tty.send("\x1b");
+    tty.send("q");
+    drop(tty);
+    rt.block_on(server.shutdown());
+}

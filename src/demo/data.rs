@@ -252,6 +252,9 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
         .collect();
     let tls_crt = encode_value(TLS_CRT.as_bytes());
     let tls_key = encode_value(TLS_KEY.as_bytes());
+    // Every thousandth TLS Secret carries shop-tls's certificate, which expires 12 days after
+    // the start: a few rows far down the list are EXPIRING, as on a real cluster.
+    let expiring: Option<Value> = s.get("secrets", "shop", "shop-tls").and_then(|o| o.get("data").cloned());
     for i in 0..n {
         let ns = format!("scale-{:03}", i % namespaces);
         let created = rfc3339(created_at(&format!("{ns}/{i}"), now));
@@ -266,7 +269,10 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
             1 => (
                 format!("app-{i:05}-tls"),
                 "kubernetes.io/tls",
-                json!({"tls.crt": tls_crt, "tls.key": tls_key}),
+                match &expiring {
+                    Some(data) if i % 1000 == 1 => data.clone(),
+                    _ => json!({"tls.crt": tls_crt, "tls.key": tls_key}),
+                },
                 json!({}),
             ),
             2 => (
