@@ -67,7 +67,9 @@ if [ -z "$KUBECTL" ] && command -v kubectl >/dev/null; then
     # Google Cloud SDK's kubectl is a dispatcher that execs a versioned kubectl beside it:
     # measure the real one, not the extra exec.
     real=$(readlink -f "$KUBECTL")
-    if "$KUBECTL" version --client 2>/dev/null | grep -q dispatcher; then
+    # grep without -q reads all of kubectl's output: -q stops at the first match, kubectl can
+    # then die of SIGPIPE, and under pipefail the dispatcher went unnoticed.
+    if "$KUBECTL" version --client 2>/dev/null | grep dispatcher >/dev/null; then
         v=$("$KUBECTL" version --client 2>/dev/null | sed -n 's/^Client Version: v\([0-9]*\.[0-9]*\).*/\1/p')
         [ -x "$(dirname "$real")/kubectl.$v" ] && KUBECTL="$(dirname "$real")/kubectl.$v"
     fi
