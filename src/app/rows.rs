@@ -11,6 +11,9 @@ pub struct Inspected {
     pub immutable: bool,
     /// The earliest `notAfter` among the certificates of `tls.crt`, for TLS Secrets.
     pub cert_not_after: Option<Timestamp>,
+    /// The version these facts are from: a row at a newer version is inspected again, and
+    /// shows these facts until then.
+    pub resource_version: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +45,11 @@ impl SecretRow {
 
     pub fn is_tls(&self) -> bool {
         self.type_ == types::TLS
+    }
+
+    /// No facts yet, or facts of an older version.
+    pub fn needs_inspection(&self) -> bool {
+        self.inspected.as_ref().is_none_or(|i| i.resource_version != self.resource_version)
     }
 
     pub fn is_immutable(&self) -> bool {

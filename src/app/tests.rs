@@ -112,6 +112,24 @@ fn updates_of_existing_secrets_redraw_without_recomputing_the_list() {
 }
 
 #[test]
+fn a_changed_secret_keeps_its_flags_until_the_new_version_is_inspected() {
+    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
+    let fx = update(&mut s, Msg::SecretsListed(vec![row("default", "web", "kubernetes.io/tls")]));
+    assert_eq!(fx, vec![Effect::Inspect(vec![("default".into(), "web".into())])]);
+    let facts = crate::app::rows::Inspected { resource_version: "1".into(), immutable: true, ..Default::default() };
+    update(&mut s, Msg::Inspected { namespace: "default".into(), name: "web".into(), facts });
+    let key = ("default".to_string(), "web".to_string());
+    assert!(s.rows[&key].is_immutable() && !s.rows[&key].needs_inspection());
+    let mut changed = row("default", "web", "kubernetes.io/tls");
+    changed.resource_version = "2".into();
+    update(&mut s, Msg::SecretUpserted(changed));
+    assert!(s.rows[&key].is_immutable(), "the old facts are shown meanwhile");
+    assert!(s.rows[&key].needs_inspection());
+    let fx = update(&mut s, Msg::Tick);
+    assert_eq!(fx, vec![Effect::Inspect(vec![key.clone()])], "read again at the next tick: it is on screen");
+}
+
+#[test]
 fn filter_typing_does_not_trigger_list_keys() {
     let mut s = state();
     key(&mut s, KeyCode::Char('/'));

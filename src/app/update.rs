@@ -62,12 +62,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let moves = state.rows.get(&key).is_none_or(|old| old.type_ != row.type_ || old.created != row.created);
             if let Some(old) = state.rows.get(&key) {
                 row.name_rank = old.name_rank;
-                if old.resource_version == row.resource_version {
-                    row.inspected = old.inspected.clone();
-                    row.inspect_failed = old.inspect_failed;
-                }
+                // The flags stay as they were until the new version is inspected; a failed
+                // inspection is tried again for a new version.
+                row.inspected = old.inspected.clone();
+                row.inspect_failed = old.inspect_failed && old.resource_version == row.resource_version;
             }
-            if row.inspected.is_none() {
+            if row.needs_inspection() {
                 // Looked at again at the next tick if it is on screen.
                 state.inspect_due = true;
             }
@@ -273,7 +273,7 @@ fn inspect_what_matters(state: &mut State, fx: &mut Vec<Effect>) {
         .iter()
         .filter(|key| {
             state.rows.get(*key).is_some_and(|r| {
-                r.inspected.is_none()
+                r.needs_inspection()
                     && !r.inspect_failed
                     && !state.inspect_requested.contains(*key)
                     && wants_inspection(state, &r.namespace, &r.name, r.is_tls())

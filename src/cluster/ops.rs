@@ -59,6 +59,7 @@ pub fn facts(secret: &Secret) -> Inspected {
         keys: secret.entries().map(|(k, _)| k.clone()).collect(),
         immutable: secret.is_immutable(),
         cert_not_after,
+        resource_version: secret.metadata.resource_version.clone().unwrap_or_default(),
     }
 }
 
