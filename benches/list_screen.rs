@@ -41,9 +41,7 @@ fn rows(n: usize) -> Vec<SecretRow> {
                 keys,
                 created: Some(now - jiff::SignedDuration::from_secs((i as i64 * 7919) % 8_000_000)),
                 resource_version: i.to_string(),
-                inspected: None,
-                inspect_failed: false,
-                name_rank: None,
+                ..Default::default()
             }
         })
         .collect()

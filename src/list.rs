@@ -675,9 +675,7 @@ mod tests {
             keys: 2,
             created: None,
             resource_version: "1".into(),
-            inspected: None,
-            inspect_failed: false,
-            name_rank: None,
+            ..Default::default()
         };
         let report = Report {
             items: vec![Item {

@@ -16,7 +16,7 @@ pub struct Inspected {
     pub resource_version: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecretRow {
     pub namespace: String,
     pub name: String,

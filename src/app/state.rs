@@ -548,9 +548,7 @@ mod tests {
             keys: 1,
             created: None,
             resource_version: "1".into(),
-            inspected: None,
-            inspect_failed: false,
-            name_rank: None,
+            ..Default::default()
         }
     }
 

@@ -16,9 +16,7 @@ fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
         keys: 1,
         created: None,
         resource_version: "1".into(),
-        inspected: None,
-        inspect_failed: false,
-        name_rank: None,
+        ..Default::default()
     }
 }
 
