@@ -66,13 +66,7 @@ fn session(extra_env: &[(&str, &str)]) -> String {
         ("grafana-admin", 0, "gr4fana-Adm1n"),
         ("binary-truststore", 0, "00000000"),
     ] {
-        tty.send("\x1b");
-        tty.send(&format!("/{name}"));
-        tty.send("\r");
-        tty.send("\r");
-        tty.wait_for(&format!("{name} in "));
-        // The values have arrived when the value pane offers to reveal one.
-        tty.wait_for("press v to reveal");
+        tty.open_secret(name);
         tty.send(&"j".repeat(index));
         tty.send("v");
         tty.wait_for(shows);
@@ -85,26 +79,8 @@ fn session(extra_env: &[(&str, &str)]) -> String {
         tty.wait_for("USED BY");
     }
     // And a full edit session: change mysecret's password, review, dry run, apply.
-    tty.send("\x1b");
-    tty.send("/mysecret");
-    tty.send("\r");
-    tty.send("\r");
-    tty.wait_for("press v to reveal");
-    tty.send("jj");
-    tty.send("e");
-    tty.wait_for("password (text");
-    tty.send("\x1b[F");
-    tty.send(&"\x7f".repeat(12));
-    tty.send(EDITED_VALUE);
-    tty.send("\x13");
-    tty.send("A");
-    tty.wait_for("Review: update mysecret");
-    tty.send("\r");
-    tty.wait_for("The server accepts it");
-    tty.send("\r");
-    tty.wait_for("Applied: mysecret");
-    tty.send("q");
-    tty.wait_for("USED BY");
+    tty.open_secret("mysecret");
+    tty.set_mysecret_password_and_apply(EDITED_VALUE);
     tty.send("q");
     let status = tty.wait_exit();
     assert!(status.success(), "{status:?}");

@@ -97,6 +97,38 @@ impl Tty {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// From the list: clears any filter, filters to `name`, opens the first match and waits for
+    /// its detail screen and its values (the value pane offers to reveal one).
+    pub fn open_secret(&mut self, name: &str) {
+        self.send("\x1b");
+        self.send(&format!("/{name}"));
+        self.send("\r");
+        self.send("\r");
+        self.wait_for(&format!("{name} in "));
+        self.wait_for("press v to reveal");
+    }
+
+    /// In the demo's `mysecret` detail: sets `password` (the third key, 12 characters) to
+    /// `value`, then review, dry run and apply; ends back at the list.
+    pub fn set_mysecret_password_and_apply(&mut self, value: &str) {
+        self.send("jj");
+        self.send("e");
+        self.wait_for("password (text");
+        self.send("\x1b[F");
+        self.send(&"\x7f".repeat(12));
+        self.send(value);
+        self.send("\x13"); // Ctrl-S keeps the value
+        self.wait_for("EDITED: 1 change");
+        self.send("A");
+        self.wait_for("Review: update mysecret");
+        self.send("\r");
+        self.wait_for("The server accepts it");
+        self.send("\r");
+        self.wait_for("Applied: mysecret");
+        self.send("q");
+        self.wait_for("USED BY");
+    }
+
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
