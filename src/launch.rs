@@ -9,8 +9,8 @@ use crate::app::state::Options;
 use crate::cli::Cli;
 use crate::cluster::{self, Connected};
 use crate::config::Config;
-use crate::demo::{DemoServer, ServerOptions};
 use crate::ui::Theme;
+use keyhole_apiserver::{DemoServer, ServerOptions};
 
 /// Where `--debug` keeps its log: `$XDG_STATE_HOME/keyhole/keyhole.log`.
 pub fn default_log_path() -> Option<PathBuf> {

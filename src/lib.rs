@@ -5,20 +5,20 @@
 pub mod app;
 pub mod cli;
 pub mod cluster;
-pub mod commands;
+pub mod cmd;
 pub mod config;
-pub mod demo;
-pub mod format;
 pub mod keymap;
 pub mod launch;
 pub mod list;
 pub mod refs;
 pub mod runner;
-pub mod secret;
 pub mod terminal;
 pub mod tui;
 pub mod ui;
-pub mod validate;
+
+// The Secret model, codec, views and validator live in keyhole-core; inside keyhole they are
+// reached as `crate::secret`, `crate::validate` and `crate::format`.
+use keyhole_core::{format, secret, validate};
 
 use std::process::ExitCode;
 
@@ -28,8 +28,8 @@ use clap::Parser as _;
 pub fn run() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
-        Some(cli::Command::Validate(args)) => validate::command::run(&args),
-        Some(cli::Command::DemoServer(args)) => commands::demo_server(&args),
+        Some(cli::Command::Validate(args)) => cmd::validate::run(&args),
+        Some(cli::Command::DemoServer(args)) => cmd::demo_server::run(&args),
         Some(cli::Command::List(ref args)) => list::run(&cli, args),
         None => launch::tui(&cli),
     }

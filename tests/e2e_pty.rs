@@ -103,7 +103,10 @@ fn flags_are_read_for_rows_on_screen_and_for_rows_that_come_into_view() {
     // down) carry a certificate that expires 12 days after the start.
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let server = rt
-        .block_on(keyhole::demo::DemoServer::start(keyhole::demo::ServerOptions { scale: 2000, ..Default::default() }))
+        .block_on(keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions {
+            scale: 2000,
+            ..Default::default()
+        }))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use keyhole::demo::DemoServer;
+use keyhole_apiserver::DemoServer;
 use serde_json::Value;
 
 struct Cluster {

@@ -8,8 +8,8 @@
 mod pty;
 
 use base64::Engine as _;
-use keyhole::secret::{Secret, codec};
-use keyhole::validate::manifest;
+use keyhole_core::secret::{Secret, codec};
+use keyhole_core::validate::manifest;
 use pty::Tty;
 
 /// The demo Secrets' values as text, their base64 forms, and each longer line of multi-line

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::demo::data::{DEMO_YAML, parse_yaml};
+use keyhole_apiserver::data::{DEMO_YAML, parse_yaml};
 
 /// The demo objects, parsed as the demo server parses them.
 fn demo_objects() -> Vec<Value> {

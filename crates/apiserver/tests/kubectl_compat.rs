@@ -15,13 +15,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use keyhole::demo::{DemoServer, ServerOptions};
+use keyhole_apiserver::{DemoServer, ServerOptions};
 use serde_json::Value;
 
 /// How long one kubectl command may take before the test fails.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pki");
+const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/pki");
 
 fn kubectl_on_path() -> bool {
     let name = if cfg!(windows) { "kubectl.exe" } else { "kubectl" };

@@ -4,11 +4,11 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use super::resources::ResourceDef;
-use super::status::ApiError;
-use crate::format::rfc3339;
-use crate::secret::Secret;
-use crate::validate::{self, FieldError};
+use crate::resources::ResourceDef;
+use crate::status::ApiError;
+use keyhole_core::format::rfc3339;
+use keyhole_core::secret::Secret;
+use keyhole_core::validate::{self, FieldError};
 
 /// `names.SimpleNameGenerator`: the base cut to 58 characters plus 5 random characters.
 pub fn generate_name(base: &str) -> String {
@@ -84,7 +84,7 @@ fn top_level_fields(def: &ResourceDef) -> &'static [&'static str] {
     }
 }
 
-use crate::validate::command::METADATA_FIELDS as OBJECT_META_FIELDS;
+use keyhole_core::validate::report::METADATA_FIELDS as OBJECT_META_FIELDS;
 const OWNER_REFERENCE_FIELDS: &[&str] = &["apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"];
 const MANAGED_FIELDS_ENTRY_FIELDS: &[&str] =
     &["manager", "operation", "apiVersion", "time", "fieldsType", "fieldsV1", "subresource"];
@@ -252,7 +252,7 @@ fn is_dns1123_subdomain(s: &str) -> bool {
 pub fn decode_secret(obj: &Value) -> Result<Secret, ApiError> {
     let mut secret = Secret::from_json(obj).map_err(|e| ApiError::bad_request(e.server_message()))?;
     if secret.type_.as_deref().unwrap_or("").is_empty() {
-        secret.type_ = Some(crate::secret::types::OPAQUE.to_string());
+        secret.type_ = Some(keyhole_core::secret::types::OPAQUE.to_string());
     }
     Ok(secret)
 }
@@ -320,13 +320,13 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
 
 /// The `Warning` headers kube-apiserver adds for Secrets: only the TLS key-pair check.
 fn server_warnings(secret: &Secret) -> Vec<String> {
-    if secret.effective_type() != crate::secret::types::TLS {
+    if secret.effective_type() != keyhole_core::secret::types::TLS {
         return Vec::new();
     }
     let (Some(crt), Some(key)) = (secret.get("tls.crt"), secret.get("tls.key")) else {
         return Vec::new();
     };
-    crate::secret::views::go_x509_key_pair_error(crt, key).into_iter().collect()
+    keyhole_core::secret::views::go_x509_key_pair_error(crt, key).into_iter().collect()
 }
 
 /// Equal apart from resourceVersion: an update that changes nothing is not written.
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_named_in_document_order_and_removed() {
-        let secrets = super::super::resources::secrets();
+        let secrets = crate::resources::secrets();
         let mut obj = json!({"apiVersion": "v1", "foo": 1, "kind": "Secret",
             "metadata": {"name": "a", "labelz": {}, "ownerReferences": [{"uid": "u", "nam": "x"}]},
             "stringData": {"k": "v"}, "type": "Opaque"});
@@ -380,7 +380,7 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a", "ownerReferences": [{"uid": "u"}]},
                    "stringData": {"k": "v"}, "type": "Opaque"})
         );
-        let pods = super::super::resources::find("", "v1", "pods").unwrap();
+        let pods = crate::resources::find("", "v1", "pods").unwrap();
         let mut pod = json!({"metadata": {"name": "p"}, "spec": {"anything": 1}, "data": {}});
         assert_eq!(take_unknown_fields(pods, &mut pod), ["unknown field \"data\""]);
     }

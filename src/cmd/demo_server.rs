@@ -4,14 +4,14 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::DemoServerArgs;
-use crate::demo::{DemoServer, ServerOptions};
+use keyhole_apiserver::{DemoServer, ServerOptions};
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build()
 }
 
 /// `keyhole demo-server`: serve until Ctrl-C (or SIGTERM).
-pub fn demo_server(args: &DemoServerArgs) -> ExitCode {
+pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
     if !args.addr.ip().is_loopback() && !args.allow_remote {
         eprintln!(
             "keyhole demo-server: refusing to listen on {}: the demo cluster's certificate authority is\n\

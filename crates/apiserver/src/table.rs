@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
-use super::resources::ResourceDef;
-use crate::format;
+use crate::resources::ResourceDef;
+use keyhole_core::format;
 
 fn col(name: &str, ty: &str, format: &str, description: &str, priority: u8) -> Value {
     json!({"name": name, "type": ty, "format": format, "description": description, "priority": priority})

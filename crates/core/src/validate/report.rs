@@ -1,21 +1,19 @@
-//! `keyhole validate [FILE|-]... [-o text|json]`: checks Secret manifests offline with the API
-//! server's rules ([`validate_create`]) and keyhole's warnings, for people and for CI.
+//! Checking Secret manifests offline (what `keyhole validate` reports): the API server's rules
+//! ([`validate_create`]) and keyhole's warnings, for people and for CI.
 //!
 //! Exit status: 0 when every Secret is valid, 1 when any is invalid, 2 when an input cannot be
 //! read or parsed (that wins over 1). Documents that are not Secrets are skipped and counted.
 //! Values are never printed: messages quote keys, and docker config errors say
 //! `<secret contents redacted>` as the server does.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
-use std::process::ExitCode;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::manifest::{self, Note};
 use super::{FieldError, Warning, validate_create, warnings};
-use crate::cli::{OutputFormat, ValidateArgs};
 use crate::secret::{CodecError, DecodeError, Secret};
 
 /// One Secret found in the input, and what was found wrong with it.
@@ -395,21 +393,6 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::other("is a directory"));
     }
     std::fs::read(path)
-}
-
-/// The `keyhole validate` command.
-pub fn run(args: &ValidateArgs) -> ExitCode {
-    let report = check_inputs(&args.files, &mut std::io::stdin().lock(), jiff::Timestamp::now());
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
-    // Write errors (a closed pipe) are ignored: the exit status still tells the result.
-    let _ = stderr.write_all(render_input_errors(&report).as_bytes());
-    let _ = match args.output {
-        OutputFormat::Text => stdout.write_all(render_text(&report).as_bytes()),
-        OutputFormat::Json => stdout.write_all(format!("{}\n", render_json(&report)).as_bytes()),
-    };
-    let _ = stdout.flush();
-    ExitCode::from(report.exit_code())
 }
 
 #[cfg(test)]

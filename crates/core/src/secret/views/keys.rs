@@ -250,13 +250,13 @@ mod tests {
 
     #[test]
     fn reads_each_asset_format() {
-        let rsa = parse_der(&first_der(include_bytes!("../../../assets/pki/example.com.key"))).unwrap();
+        let rsa = parse_der(&first_der(include_bytes!("../../../../../assets/pki/example.com.key"))).unwrap();
         assert_eq!((rsa.format, &rsa.algorithm), (KeyFormat::Pkcs1, &KeyAlgorithm::Rsa { bits: 2048 }));
-        let ec = parse_der(&first_der(include_bytes!("../../../assets/pki/expired.key"))).unwrap();
+        let ec = parse_der(&first_der(include_bytes!("../../../../../assets/pki/expired.key"))).unwrap();
         assert_eq!((ec.format, &ec.algorithm), (KeyFormat::Sec1, &KeyAlgorithm::Ec { curve: "P-256".into() }));
-        let ed = parse_der(&first_der(include_bytes!("../../../assets/pki/future.key"))).unwrap();
+        let ed = parse_der(&first_der(include_bytes!("../../../../../assets/pki/future.key"))).unwrap();
         assert_eq!((ed.format, &ed.algorithm), (KeyFormat::Pkcs8, &KeyAlgorithm::Ed25519));
-        let p8 = parse_der(&first_der(include_bytes!("../../../assets/pki/mismatch.key"))).unwrap();
+        let p8 = parse_der(&first_der(include_bytes!("../../../../../assets/pki/mismatch.key"))).unwrap();
         assert_eq!(p8.format, KeyFormat::Pkcs8);
         assert!(matches!(p8.algorithm, KeyAlgorithm::Rsa { .. }));
     }
@@ -269,9 +269,9 @@ mod tests {
 
     #[test]
     fn derives_a_missing_ec_point() {
-        let key = parse_der(&first_der(include_bytes!("../../../assets/pki/expired.key"))).unwrap();
+        let key = parse_der(&first_der(include_bytes!("../../../../../assets/pki/expired.key"))).unwrap();
         let PublicParts::Ec { point: Some(stored), .. } = key.public else { panic!("no point") };
-        let der = first_der(include_bytes!("../../../assets/pki/expired.key"));
+        let der = first_der(include_bytes!("../../../../../assets/pki/expired.key"));
         let parsed = sec1::EcPrivateKey::try_from(der.as_slice()).unwrap();
         assert_eq!(ec_public_point("P-256", parsed.private_key).unwrap(), stored);
     }

@@ -10,17 +10,17 @@ use super::*;
 use crate::secret::{Secret, SecretValue, types};
 use crate::validate::Warning;
 
-const CRT: &[u8] = include_bytes!("../../../assets/pki/example.com.crt");
-const KEY: &[u8] = include_bytes!("../../../assets/pki/example.com.key");
-const CHAIN: &[u8] = include_bytes!("../../../assets/pki/example.com-chain.crt");
-const CA_CRT: &[u8] = include_bytes!("../../../assets/pki/ca.crt");
-const CA_KEY: &[u8] = include_bytes!("../../../assets/pki/ca.key");
-const EXPIRED_CRT: &[u8] = include_bytes!("../../../assets/pki/expired.crt");
-const EXPIRED_KEY: &[u8] = include_bytes!("../../../assets/pki/expired.key");
-const FUTURE_CRT: &[u8] = include_bytes!("../../../assets/pki/future.crt");
-const FUTURE_KEY: &[u8] = include_bytes!("../../../assets/pki/future.key");
-const MISMATCH_CRT: &[u8] = include_bytes!("../../../assets/pki/mismatch.crt");
-const MISMATCH_KEY: &[u8] = include_bytes!("../../../assets/pki/mismatch.key");
+const CRT: &[u8] = include_bytes!("../../../../../assets/pki/example.com.crt");
+const KEY: &[u8] = include_bytes!("../../../../../assets/pki/example.com.key");
+const CHAIN: &[u8] = include_bytes!("../../../../../assets/pki/example.com-chain.crt");
+const CA_CRT: &[u8] = include_bytes!("../../../../../assets/pki/ca.crt");
+const CA_KEY: &[u8] = include_bytes!("../../../../../assets/pki/ca.key");
+const EXPIRED_CRT: &[u8] = include_bytes!("../../../../../assets/pki/expired.crt");
+const EXPIRED_KEY: &[u8] = include_bytes!("../../../../../assets/pki/expired.key");
+const FUTURE_CRT: &[u8] = include_bytes!("../../../../../assets/pki/future.crt");
+const FUTURE_KEY: &[u8] = include_bytes!("../../../../../assets/pki/future.key");
+const MISMATCH_CRT: &[u8] = include_bytes!("../../../../../assets/pki/mismatch.crt");
+const MISMATCH_KEY: &[u8] = include_bytes!("../../../../../assets/pki/mismatch.key");
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -146,7 +146,7 @@ fn tls_broken_values_are_problems() {
     assert!(v.problems[0].contains("encrypted"));
     let missing = tls_view(&secret(types::TLS, &[]), now());
     assert!(missing.certificates.is_none() && missing.key.is_none());
-    let ssh = tls_view(&tls(CRT, include_bytes!("../../../assets/ssh/id_ed25519")), now());
+    let ssh = tls_view(&tls(CRT, include_bytes!("../../../../../assets/ssh/id_ed25519")), now());
     assert!(ssh.problems[0].contains("OpenSSH"));
     let garbage = tls_view(&tls(b"\xff\x00", b"-----BEGIN PRIVATE KEY-----\nYWJj\n-----END PRIVATE KEY-----\n"), now());
     assert!(garbage.certificates.unwrap().certificates.is_empty());
@@ -366,14 +366,17 @@ fn ssh_fingerprints_match_ssh_keygen() {
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        fp(include_bytes!("../../../assets/ssh/id_ed25519")),
+        fp(include_bytes!("../../../../../assets/ssh/id_ed25519")),
         "SHA256:MkwmO1WktMezFhfkGph5sg0gLKoJodHTIp+Ltg18nec"
     );
     assert_eq!(
-        fp(include_bytes!("../../../assets/ssh/id_ed25519_encrypted")),
+        fp(include_bytes!("../../../../../assets/ssh/id_ed25519_encrypted")),
         "SHA256:UIyJU9FOFzb6Gb16fBCBO5aR0GSyMOFJynW/LoC+QZQ"
     );
-    assert_eq!(fp(include_bytes!("../../../assets/ssh/id_rsa")), "SHA256:e2ldTGTjNq7zH3FImSaxll/EUYArEJNkuTOEi3zjvcQ");
+    assert_eq!(
+        fp(include_bytes!("../../../../../assets/ssh/id_rsa")),
+        "SHA256:e2ldTGTjNq7zH3FImSaxll/EUYArEJNkuTOEi3zjvcQ"
+    );
     // PEM keys: `ssh-keygen -y` then `ssh-keygen -l` of the same files.
     assert_eq!(fp(KEY), "SHA256:NVZYJJa/xes3SWgARAmIyhCoHO2++8tN0PRiHQe0L+I");
     assert_eq!(fp(CA_KEY), "SHA256:Z7XZ92VwSJ+RCU3iaSvwJWAcrpupZTtHu11OyBz9EzI");
@@ -382,11 +385,15 @@ fn ssh_fingerprints_match_ssh_keygen() {
 #[test]
 fn views_never_show_secret_material() {
     let key_body: String = std::str::from_utf8(KEY).unwrap().lines().nth(3).unwrap().to_string();
-    let ssh_body: String =
-        std::str::from_utf8(include_bytes!("../../../assets/ssh/id_rsa")).unwrap().lines().nth(5).unwrap().to_string();
+    let ssh_body: String = std::str::from_utf8(include_bytes!("../../../../../assets/ssh/id_rsa"))
+        .unwrap()
+        .lines()
+        .nth(5)
+        .unwrap()
+        .to_string();
     let secrets = [
         tls(CRT, KEY),
-        secret(types::SSH_AUTH, &[("ssh-privatekey", include_bytes!("../../../assets/ssh/id_rsa"))]),
+        secret(types::SSH_AUTH, &[("ssh-privatekey", include_bytes!("../../../../../assets/ssh/id_rsa"))]),
         secret(types::BASIC_AUTH, &[("username", b"admin"), ("password", b"hunter2-pw")]),
         token("kube-system", "bootstrap-token-07401b", &good_token()),
     ];
@@ -473,8 +480,8 @@ proptest! {
     fn mutated_assets_never_panic(pos in any::<prop::sample::Index>(), byte in any::<u8>(), which in 0usize..6) {
         let assets: [&[u8]; 6] = [
             CRT, KEY, CA_KEY, FUTURE_KEY,
-            include_bytes!("../../../assets/ssh/id_ed25519"),
-            include_bytes!("../../../assets/ssh/id_ed25519_encrypted"),
+            include_bytes!("../../../../../assets/ssh/id_ed25519"),
+            include_bytes!("../../../../../assets/ssh/id_ed25519_encrypted"),
         ];
         let mut bytes = assets[which].to_vec();
         let i = pos.index(bytes.len());

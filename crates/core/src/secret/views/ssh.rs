@@ -186,8 +186,8 @@ mod tests {
 
     #[test]
     fn reads_an_openssh_ed25519_key_and_its_public_half() {
-        let pubfile = include_bytes!("../../../assets/ssh/id_ed25519.pub");
-        let v = view(&secret(include_bytes!("../../../assets/ssh/id_ed25519"), Some(pubfile)));
+        let pubfile = include_bytes!("../../../../../assets/ssh/id_ed25519.pub");
+        let v = view(&secret(include_bytes!("../../../../../assets/ssh/id_ed25519"), Some(pubfile)));
         assert!(v.problems.is_empty(), "{:?}", v.problems);
         let k = v.key.unwrap();
         assert_eq!((k.format, k.algorithm.as_str(), k.encrypted), (KeyFormat::OpenSsh, "ssh-ed25519", false));
@@ -199,10 +199,10 @@ mod tests {
 
     #[test]
     fn reads_rsa_bits_and_the_encrypted_key_public_half() {
-        let rsa = view(&secret(include_bytes!("../../../assets/ssh/id_rsa"), None)).key.unwrap();
+        let rsa = view(&secret(include_bytes!("../../../../../assets/ssh/id_rsa"), None)).key.unwrap();
         assert_eq!((rsa.algorithm.as_str(), rsa.bits), ("ssh-rsa", Some(2048)));
-        let pubfile = include_bytes!("../../../assets/ssh/id_ed25519_encrypted.pub");
-        let v = view(&secret(include_bytes!("../../../assets/ssh/id_ed25519_encrypted"), Some(pubfile)));
+        let pubfile = include_bytes!("../../../../../assets/ssh/id_ed25519_encrypted.pub");
+        let v = view(&secret(include_bytes!("../../../../../assets/ssh/id_ed25519_encrypted"), Some(pubfile)));
         let k = v.key.unwrap();
         assert!(k.encrypted);
         let line = pub_line(pubfile);
@@ -213,25 +213,25 @@ mod tests {
 
     #[test]
     fn pem_rsa_key_gets_the_ssh_fingerprint_of_its_numbers() {
-        let v = view(&secret(include_bytes!("../../../assets/pki/example.com.key"), None));
+        let v = view(&secret(include_bytes!("../../../../../assets/pki/example.com.key"), None));
         let k = v.key.unwrap();
         assert_eq!((k.format, k.algorithm.as_str(), k.bits), (KeyFormat::Pkcs1, "ssh-rsa", Some(2048)));
         assert!(k.public_key_line.unwrap().starts_with("ssh-rsa AAAAB3NzaC1yc2E"));
-        let ec = view(&secret(include_bytes!("../../../assets/pki/ca.key"), None)).key.unwrap();
+        let ec = view(&secret(include_bytes!("../../../../../assets/pki/ca.key"), None)).key.unwrap();
         assert_eq!(ec.algorithm, "ecdsa-sha2-nistp256");
-        let ed = view(&secret(include_bytes!("../../../assets/pki/future.key"), None)).key.unwrap();
+        let ed = view(&secret(include_bytes!("../../../../../assets/pki/future.key"), None)).key.unwrap();
         assert_eq!(ed.algorithm, "ssh-ed25519");
     }
 
     #[test]
     fn reports_a_public_key_of_another_key() {
         let v = view(&secret(
-            include_bytes!("../../../assets/ssh/id_ed25519"),
-            Some(include_bytes!("../../../assets/ssh/id_rsa.pub")),
+            include_bytes!("../../../../../assets/ssh/id_ed25519"),
+            Some(include_bytes!("../../../../../assets/ssh/id_rsa.pub")),
         ));
         assert_eq!(v.public_key_matches, Some(false));
         assert!(v.problems[0].contains("not the public half"));
-        let v = view(&secret(include_bytes!("../../../assets/ssh/id_ed25519"), Some(b"not a key")));
+        let v = view(&secret(include_bytes!("../../../../../assets/ssh/id_ed25519"), Some(b"not a key")));
         assert_eq!(v.public_key_matches, None);
         assert!(v.problems[0].contains("OpenSSH public key line"));
     }

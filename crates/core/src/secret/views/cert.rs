@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn reads_the_example_leaf() {
-        let b = read_bundle(include_bytes!("../../../assets/pki/example.com.crt"), at("2027-01-01T00:00:00Z"));
+        let b = read_bundle(include_bytes!("../../../../../assets/pki/example.com.crt"), at("2027-01-01T00:00:00Z"));
         assert!(b.problems.is_empty(), "{:?}", b.problems);
         let c = &b.certificates[0];
         assert!(c.subject.contains("example.com"), "{}", c.subject);
@@ -202,7 +202,8 @@ mod tests {
 
     #[test]
     fn reads_a_chain_and_the_ca() {
-        let b = read_bundle(include_bytes!("../../../assets/pki/example.com-chain.crt"), at("2027-01-01T00:00:00Z"));
+        let b =
+            read_bundle(include_bytes!("../../../../../assets/pki/example.com-chain.crt"), at("2027-01-01T00:00:00Z"));
         assert_eq!(b.certificates.len(), 2);
         let ca = &b.certificates[1];
         assert!(ca.is_ca && ca.self_signed);
@@ -213,9 +214,9 @@ mod tests {
     #[test]
     fn expired_and_future_dates() {
         let now = at("2030-01-01T00:00:00Z");
-        let expired = &read_bundle(include_bytes!("../../../assets/pki/expired.crt"), now).certificates[0];
+        let expired = &read_bundle(include_bytes!("../../../../../assets/pki/expired.crt"), now).certificates[0];
         assert!(expired.expired && expired.days_left < 0);
-        let future = &read_bundle(include_bytes!("../../../assets/pki/future.crt"), now).certificates[0];
+        let future = &read_bundle(include_bytes!("../../../../../assets/pki/future.crt"), now).certificates[0];
         assert!(future.not_yet_valid && !future.expired);
         assert_eq!(future.key_algorithm, KeyAlgorithm::Ed25519);
     }
@@ -228,7 +229,7 @@ mod tests {
         let b = read_bundle(bad, Timestamp::UNIX_EPOCH);
         assert!(b.certificates.is_empty());
         assert!(b.problems[0].contains("cannot be parsed"), "{:?}", b.problems);
-        let key = read_bundle(include_bytes!("../../../assets/pki/ca.key"), Timestamp::UNIX_EPOCH);
+        let key = read_bundle(include_bytes!("../../../../../assets/pki/ca.key"), Timestamp::UNIX_EPOCH);
         assert!(key.problems.iter().any(|p| p.contains("tls.key")), "{:?}", key.problems);
     }
 

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::secret::codec::encode_value;
+use keyhole_core::secret::codec::encode_value;
 
 const MAGIC: &[u8] = b"k8s\x00";
 
@@ -97,7 +97,7 @@ fn time(b: &[u8]) -> Result<Value, String> {
         }
     }
     let t = jiff::Timestamp::from_second(seconds).map_err(|e| e.to_string())?;
-    Ok(json!(crate::format::rfc3339(t)))
+    Ok(json!(keyhole_core::format::rfc3339(t)))
 }
 
 fn owner_reference(b: &[u8]) -> Result<Value, String> {

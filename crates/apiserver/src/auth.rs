@@ -165,8 +165,8 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
             resource_rules.push(json!({"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
         }
         Role::Namespace(ns) if ns == namespace => {
-            for group in std::iter::once("").chain(super::resources::GROUPS.iter().copied()) {
-                let resources: Vec<&str> = super::resources::RESOURCES
+            for group in std::iter::once("").chain(crate::resources::GROUPS.iter().copied()) {
+                let resources: Vec<&str> = crate::resources::RESOURCES
                     .iter()
                     .filter(|r| r.group == group && r.namespaced && r.stored)
                     .map(|r| r.plural)

@@ -10,25 +10,25 @@ use flate2::write::GzEncoder;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use super::objects;
-use super::resources;
-use super::store::Store;
-use crate::format::rfc3339;
-use crate::secret::codec::encode_value;
+use crate::objects;
+use crate::resources;
+use crate::store::Store;
+use keyhole_core::format::rfc3339;
+use keyhole_core::secret::codec::encode_value;
 
 /// The demo manifests, in the order they are loaded.
 pub const DEMO_YAML: &[(&str, &str)] = &[
-    ("00-namespaces.yaml", include_str!("../../assets/demo/00-namespaces.yaml")),
-    ("10-secrets.yaml", include_str!("../../assets/demo/10-secrets.yaml")),
-    ("20-pods.yaml", include_str!("../../assets/demo/20-pods.yaml")),
-    ("30-workloads.yaml", include_str!("../../assets/demo/30-workloads.yaml")),
-    ("40-serviceaccounts-ingresses.yaml", include_str!("../../assets/demo/40-serviceaccounts-ingresses.yaml")),
+    ("00-namespaces.yaml", include_str!("../../../assets/demo/00-namespaces.yaml")),
+    ("10-secrets.yaml", include_str!("../../../assets/demo/10-secrets.yaml")),
+    ("20-pods.yaml", include_str!("../../../assets/demo/20-pods.yaml")),
+    ("30-workloads.yaml", include_str!("../../../assets/demo/30-workloads.yaml")),
+    ("40-serviceaccounts-ingresses.yaml", include_str!("../../../assets/demo/40-serviceaccounts-ingresses.yaml")),
 ];
 
-const CA_CRT: &str = include_str!("../../assets/pki/ca.crt");
-const CA_KEY: &str = include_str!("../../assets/pki/ca.key");
-const TLS_CRT: &str = include_str!("../../assets/pki/example.com.crt");
-const TLS_KEY: &str = include_str!("../../assets/pki/example.com.key");
+const CA_CRT: &str = include_str!("../../../assets/pki/ca.crt");
+const CA_KEY: &str = include_str!("../../../assets/pki/ca.key");
+const TLS_CRT: &str = include_str!("../../../assets/pki/example.com.crt");
+const TLS_KEY: &str = include_str!("../../../assets/pki/example.com.key");
 
 /// A small deterministic PRNG (xorshift64*), so that generated data is the same at every start.
 struct Rng(u64);
@@ -96,7 +96,7 @@ pub fn load_namespaces(store: &Store, names: &[&str]) {
 
 /// Parses multi-document YAML into objects, expanding `kind: List`.
 pub fn parse_yaml(text: &str) -> Result<Vec<Value>, String> {
-    let loaded = crate::validate::manifest::load(text);
+    let loaded = keyhole_core::validate::manifest::load(text);
     if let Some(e) = loaded.error {
         return Err(e.to_string());
     }

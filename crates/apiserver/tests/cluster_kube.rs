@@ -273,9 +273,10 @@ async fn self_subject_access_review_answers_truthfully() {
 
 #[tokio::test]
 async fn paging_returns_every_item_once() {
-    let server = keyhole::demo::DemoServer::start(keyhole::demo::ServerOptions { scale: 300, ..Default::default() })
-        .await
-        .unwrap();
+    let server =
+        keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions { scale: 300, ..Default::default() })
+            .await
+            .unwrap();
     let client = common::client(&server, "admin").await;
     let api: Api<Secret> = Api::all(client);
     let everything = api.list(&ListParams::default()).await.unwrap().items.len();
@@ -388,7 +389,7 @@ async fn tls_key_mismatch_adds_a_warning_header() {
     let client = common::client(&server, "admin").await;
     let s = serde_json::json!({
         "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "mm"}, "type": "kubernetes.io/tls",
-        "stringData": {"tls.crt": include_str!("../assets/pki/mismatch.crt"), "tls.key": include_str!("../assets/pki/mismatch.key")}
+        "stringData": {"tls.crt": include_str!("../../../assets/pki/mismatch.crt"), "tls.key": include_str!("../../../assets/pki/mismatch.key")}
     });
     let req = http::Request::post("/api/v1/namespaces/default/secrets")
         .header("content-type", "application/json")

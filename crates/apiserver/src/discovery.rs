@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::resources::{GROUPS, RESOURCES, ResourceDef, in_group_version};
+use crate::resources::{GROUPS, RESOURCES, ResourceDef, in_group_version};
 
 pub const SERVER_MINOR: &str = "36";
 

@@ -11,16 +11,16 @@ use base64::Engine as _;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::auth::{self, User, Users};
-use super::discovery;
-use super::objects;
-use super::patch::{self, PatchType};
-use super::resources::{self, ResourceDef};
-use super::selectors::{FieldSelector, LabelSelector};
-use super::status::ApiError;
-use super::store::Store;
-use super::table::{self, IncludeObject};
-use super::watch;
+use crate::auth::{self, User, Users};
+use crate::discovery;
+use crate::objects;
+use crate::patch::{self, PatchType};
+use crate::resources::{self, ResourceDef};
+use crate::selectors::{FieldSelector, LabelSelector};
+use crate::status::ApiError;
+use crate::store::Store;
+use crate::table::{self, IncludeObject};
+use crate::watch;
 
 /// What every handler shares.
 #[derive(Debug)]
@@ -54,7 +54,7 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
     // A body that cannot be decoded is reported only once the URL names a resource and the user
     // may act on it, as kube-apiserver routes and authorizes before it decodes.
     let (body, body_error) = if ct.starts_with("application/vnd.kubernetes.protobuf") {
-        match super::protobuf::decode(&body) {
+        match crate::protobuf::decode(&body) {
             Ok(v) => (Bytes::from(serde_json::to_vec(&v).unwrap_or_default()), None),
             Err(e) => (Bytes::new(), Some(ApiError::unsupported_media_type_msg(&e))),
         }
@@ -545,7 +545,7 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 fn write_update(
     ctx: &Ctx,
     t: &Target,
-    store: &mut super::store::Inner,
+    store: &mut crate::store::Inner,
     current: &Value,
     new: Value,
     decode_warnings: Vec<String>,

@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn finds_every_block_of_a_chain() {
-        let blocks = decode_all(include_bytes!("../../../assets/pki/example.com-chain.crt"));
+        let blocks = decode_all(include_bytes!("../../../../../assets/pki/example.com-chain.crt"));
         assert_eq!(blocks.len(), 2);
         assert!(blocks.iter().all(|b| b.label == "CERTIFICATE" && !b.der.is_empty()));
     }

@@ -1,5 +1,5 @@
-//! The embedded cluster (DESIGN.md decision 3): a Kubernetes-compatible API server inside
-//! keyhole, serving namespaces, secrets, pods, serviceaccounts, deployments, replicasets,
+//! keyhole-apiserver, the embedded cluster (DESIGN.md decision 3): a Kubernetes-compatible API
+//! server inside keyhole, serving namespaces, secrets, pods, serviceaccounts, deployments, replicasets,
 //! ingresses and access reviews from memory over HTTP on loopback. kubectl and kube-rs talk to
 //! it unchanged; it is how the demo runs and how every flow is tested.
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::validate::FieldError;
+use keyhole_core::validate::FieldError;
 
 /// An API error: an HTTP code and the Status body that goes with it.
 #[derive(Debug, Clone)]
@@ -94,7 +94,7 @@ impl ApiError {
             .collect();
         let mut details = Self::details(name, group, kind);
         details["causes"] = Value::Array(causes);
-        ApiError::new(422, "Invalid", crate::validate::invalid_message(kind, name, errors), Some(details))
+        ApiError::new(422, "Invalid", keyhole_core::validate::invalid_message(kind, name, errors), Some(details))
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {

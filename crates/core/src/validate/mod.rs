@@ -6,11 +6,11 @@ use serde::Serialize;
 
 use crate::secret::Secret;
 
-pub mod command;
 mod gojson;
 pub mod manifest;
 pub mod meta;
 pub mod names;
+pub mod report;
 pub mod secret;
 mod warnings;
 

@@ -184,8 +184,8 @@ mod tests {
     use super::*;
     use crate::secret::types;
 
-    const JWT: &[u8] = include_bytes!("../../../assets/tokens/sa-token.jwt");
-    const UID: &str = include_str!("../../../assets/tokens/sa-uid.txt");
+    const JWT: &[u8] = include_bytes!("../../../../../assets/tokens/sa-token.jwt");
+    const UID: &str = include_str!("../../../../../assets/tokens/sa-uid.txt");
 
     fn secret(name: Option<&str>, uid: Option<&str>, token: Option<&[u8]>) -> Secret {
         let mut s = Secret::new("default", "secret-sa-sample", types::SERVICE_ACCOUNT_TOKEN);

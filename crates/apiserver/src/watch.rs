@@ -16,11 +16,11 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
-use super::api::{Filter, Shape, json_bytes};
-use super::resources::ResourceDef;
-use super::status::ApiError;
-use super::store::{Event, EventKind, Store};
-use super::table::{self, IncludeObject};
+use crate::api::{Filter, Shape, json_bytes};
+use crate::resources::ResourceDef;
+use crate::status::ApiError;
+use crate::store::{Event, EventKind, Store};
+use crate::table::{self, IncludeObject};
 
 #[derive(Debug)]
 pub struct WatchOptions {
