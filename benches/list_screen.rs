@@ -13,9 +13,9 @@ use k8s_openapi::api::core::v1::Pod;
 use keyhole::app::State;
 use keyhole::app::effect::Scope;
 use keyhole::app::filter::NameFilter;
-use keyhole::app::rows::SecretRow;
 use keyhole::app::state::Options;
-use keyhole::refs::WorkloadResolver;
+use keyhole::list::rows::SecretRow;
+use keyhole::refs::{ConsumerKind, WorkloadResolver, pod_id};
 use keyhole::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -63,13 +63,19 @@ fn pod(row: &SecretRow) -> Pod {
 
 /// The app's state after the list and the reference index are loaded, all namespaces.
 fn loaded_state(n: usize) -> State {
-    let mut state = State::new("bench", vec!["bench".into()], Scope::All, Options::default());
+    let mut state = State::new("bench", vec!["bench".into()], Scope::All, Options::default(), jiff::Timestamp::now());
     let rows = rows(n);
     let resolver = WorkloadResolver::new();
+    let mut pods = std::collections::HashSet::new();
     for r in rows.iter().filter(|r| !r.is_helm()) {
-        state.refs.index.upsert_pod(&pod(r), &resolver);
+        let p = pod(r);
+        pods.insert(pod_id(&p));
+        state.refs.index.upsert_pod(&p, &resolver);
     }
-    state.refs.pods_synced = true;
+    // Every kind of consumer listed (none but Pods here).
+    state.refs.synced(ConsumerKind::Pod, &pods);
+    state.refs.synced(ConsumerKind::ServiceAccount, &Default::default());
+    state.refs.synced(ConsumerKind::Ingress, &Default::default());
     let mut namespaces: Vec<String> = rows.iter().map(|r| r.namespace.clone()).collect();
     namespaces.sort();
     namespaces.dedup();
@@ -124,7 +130,7 @@ fn filter(c: &mut Criterion) {
 }
 
 fn render(c: &mut Criterion) {
-    let theme = Theme::by_name("ansi").unwrap_or_else(Theme::from_env);
+    let theme = Theme::ansi();
     let mut group = c.benchmark_group("render");
     for n in [1_000, 20_000] {
         let mut state = loaded_state(n);
@@ -142,7 +148,9 @@ fn render(c: &mut Criterion) {
                 } else {
                     state.list.selected - 1
                 };
-                let drawn = terminal.draw(|f| ui::draw(f, &mut state, &theme));
+                // What the loop does before each frame: keep the selection in view.
+                state.settle();
+                let drawn = terminal.draw(|f| ui::draw(f, &state, &theme));
                 black_box(drawn.is_ok())
             })
         });
@@ -152,7 +160,8 @@ fn render(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("list screen 200x60, filtered 'app-1'", n), &n, |b, _| {
             b.iter(|| {
                 filtered.list.selected = (filtered.list.selected + 1) % filtered.list.visible.len().max(1);
-                let drawn = terminal.draw(|f| ui::draw(f, &mut filtered, &theme));
+                filtered.settle();
+                let drawn = terminal.draw(|f| ui::draw(f, &filtered, &theme));
                 black_box(drawn.is_ok())
             })
         });

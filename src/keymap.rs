@@ -243,33 +243,52 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Help, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", ""),
 ];
 
-static OVERRIDES: std::sync::OnceLock<std::collections::HashMap<Action, Vec<Key>>> = std::sync::OnceLock::new();
-
-/// The user's key overrides (from the config file): an action's keys are replaced wherever the
-/// action is bound. Set once, before the TUI starts.
-pub fn set_overrides(map: std::collections::HashMap<Action, Vec<Key>>) {
-    let _ = OVERRIDES.set(map);
+/// The keymap in use: the table, with the user's overrides (from the config file) applied:
+/// an action's keys are replaced wherever the action is bound. Plain data, kept in the app's
+/// options, so that looking up a key reads no global.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keymap {
+    overrides: std::collections::HashMap<Action, Vec<Key>>,
 }
 
-/// The keys that trigger a binding: the user's override, else the defaults.
-pub fn keys_of(b: &Binding) -> Vec<Key> {
-    OVERRIDES.get().and_then(|m| m.get(&b.action)).cloned().unwrap_or_else(|| b.keys.to_vec())
-}
+impl Keymap {
+    pub fn with_overrides(overrides: std::collections::HashMap<Action, Vec<Key>>) -> Self {
+        Keymap { overrides }
+    }
 
-/// The action for a key in a scope: the scope's own bindings first, then the global ones
-/// (global bindings are not consulted while typing in a filter or picker, except Ctrl keys).
-pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
-    let find = |s: Scope| {
-        BINDINGS.iter().filter(|b| b.scope == s).find(|b| keys_of(b).iter().any(|k| k.matches(ev))).map(|b| b.action)
-    };
-    find(scope).or_else(|| {
-        let typing = matches!(scope, Scope::Filter | Scope::Picker | Scope::Editor | Scope::Prompt);
-        if typing && !ev.modifiers.contains(KeyModifiers::CONTROL) && !matches!(ev.code, KeyCode::F(_)) {
-            None
-        } else {
-            find(Scope::Global)
-        }
-    })
+    /// The keys that trigger a binding: the user's override, else the defaults.
+    pub fn keys_of(&self, b: &Binding) -> Vec<Key> {
+        self.overrides.get(&b.action).cloned().unwrap_or_else(|| b.keys.to_vec())
+    }
+
+    /// The action for a key in a scope: the scope's own bindings first, then the global ones
+    /// (global bindings are not consulted while typing in a filter or picker, except Ctrl keys).
+    pub fn lookup(&self, scope: Scope, ev: &KeyEvent) -> Option<Action> {
+        let find = |s: Scope| {
+            BINDINGS
+                .iter()
+                .filter(|b| b.scope == s)
+                .find(|b| self.keys_of(b).iter().any(|k| k.matches(ev)))
+                .map(|b| b.action)
+        };
+        find(scope).or_else(|| {
+            let typing = matches!(scope, Scope::Filter | Scope::Picker | Scope::Editor | Scope::Prompt);
+            if typing && !ev.modifiers.contains(KeyModifiers::CONTROL) && !matches!(ev.code, KeyCode::F(_)) {
+                None
+            } else {
+                find(Scope::Global)
+            }
+        })
+    }
+
+    /// `key label` pairs for the footer of a screen: help first (so that a narrow screen keeps
+    /// it), then the screen's own keys; write actions left out with `--readonly`.
+    pub fn footer(&self, scope: Scope, readonly: bool) -> Vec<(String, &'static str)> {
+        let global = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == Scope::Global);
+        let own =
+            BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope && !(readonly && is_write(b.action)));
+        global.chain(own).filter_map(|b| self.keys_of(b).first().map(|k| (k.label(), b.footer))).collect()
+    }
 }
 
 /// Actions that change the cluster: hidden with `--readonly`.
@@ -290,18 +309,6 @@ pub fn is_write(action: Action) -> bool {
             | Action::DeleteSecret
             | Action::NewSecret
     )
-}
-
-/// `key label` pairs for the footer of a screen: help first (so that a narrow screen keeps
-/// it), then the screen's own keys.
-pub fn footer(scope: Scope) -> Vec<(String, &'static str)> {
-    footer_for(scope, false)
-}
-
-pub fn footer_for(scope: Scope, readonly: bool) -> Vec<(String, &'static str)> {
-    let global = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == Scope::Global);
-    let own = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope && !(readonly && is_write(b.action)));
-    global.chain(own).filter_map(|b| keys_of(b).first().map(|k| (k.label(), b.footer))).collect()
 }
 
 /// Every scope in display order, with its bindings: for the help screen and docs/keys.md.
@@ -347,6 +354,10 @@ mod tests {
         KeyEvent::new(code, m)
     }
 
+    fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
+        Keymap::default().lookup(scope, ev)
+    }
+
     #[test]
     fn arrows_and_vim_keys_both_work() {
         assert_eq!(lookup(S::List, &ev(KeyCode::Down, KeyModifiers::NONE)), Some(A::Down));
@@ -360,6 +371,14 @@ mod tests {
         assert_eq!(lookup(S::Filter, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
         assert_eq!(lookup(S::Filter, &ev(KeyCode::Char('?'), KeyModifiers::NONE)), None);
         assert_eq!(lookup(S::Filter, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(A::Quit));
+    }
+
+    #[test]
+    fn overrides_replace_an_actions_keys_everywhere() {
+        let map = Keymap::with_overrides([(A::Reveal, vec![k('r')])].into_iter().collect());
+        assert_eq!(map.lookup(S::Detail, &ev(KeyCode::Char('v'), KeyModifiers::NONE)), None);
+        assert_eq!(map.lookup(S::Review, &ev(KeyCode::Char('r'), KeyModifiers::NONE)), Some(A::Reveal));
+        assert!(map.footer(S::Detail, false).iter().any(|(key, what)| key == "r" && *what == "reveal"));
     }
 
     #[test]

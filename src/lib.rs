@@ -8,12 +8,10 @@ pub mod cluster;
 pub mod cmd;
 pub mod config;
 pub mod keymap;
-pub mod launch;
 pub mod list;
 pub mod refs;
-pub mod runner;
+pub mod runtime;
 pub mod terminal;
-pub mod tui;
 pub mod ui;
 
 // The Secret model, codec, views and validator live in keyhole-core; inside keyhole they are
@@ -30,7 +28,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Some(cli::Command::Validate(args)) => cmd::validate::run(&args),
         Some(cli::Command::DemoServer(args)) => cmd::demo_server::run(&args),
-        Some(cli::Command::List(ref args)) => list::run(&cli, args),
-        None => launch::tui(&cli),
+        Some(cli::Command::List(ref args)) => cmd::list::run(&cli, args),
+        None => cmd::tui::run(&cli),
     }
 }

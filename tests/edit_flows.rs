@@ -21,7 +21,7 @@ async fn value(app: &App, ns: &str, name: &str, key: &str) -> Option<Vec<u8>> {
 }
 
 fn select_key(app: &mut App, key: &str) {
-    let d = app.state.detail.as_mut().unwrap();
+    let d = app.driver.state.detail.as_mut().unwrap();
     d.selected_key = d.keys().iter().position(|k| *k == key).expect("key exists");
 }
 
@@ -31,7 +31,7 @@ async fn ctrl(app: &mut App, c: char) {
 
 /// Replaces the editor's content with `text` and keeps it.
 async fn replace_value(app: &mut App, text: &str) {
-    if let Some(Modal::Editor(e)) = &mut app.state.modal {
+    if let Some(Modal::Editor(e)) = &mut app.driver.state.modal {
         e.area.clear();
     }
     app.type_text(text).await;
@@ -39,7 +39,7 @@ async fn replace_value(app: &mut App, text: &str) {
 }
 
 fn phase(app: &App) -> Option<Phase> {
-    match &app.state.modal {
+    match &app.driver.state.modal {
         Some(Modal::Review(r)) => Some(r.phase.clone()),
         _ => None,
     }
@@ -57,7 +57,7 @@ async fn apply(app: &mut App) {
         matches!(phase(app), Some(Phase::DryRunOk { .. })),
         "dry run ok: {:?}\n{}",
         phase(app),
-        app.screen(160, 48)
+        app.screen(160, 48).await
     );
     app.press(KeyCode::Enter).await;
     app.until("applied", |s| s.modal.is_none()).await;
@@ -70,22 +70,22 @@ async fn edit_a_value_apply_and_read_it_back() {
     app.open("mysecret").await;
     select_key(&mut app, "password");
     app.press(KeyCode::Char('e')).await;
-    assert!(matches!(app.state.modal, Some(Modal::Editor(_))));
-    let screen = app.screen(160, 48);
+    assert!(matches!(app.driver.state.modal, Some(Modal::Editor(_))));
+    let screen = app.screen(160, 48).await;
     assert!(!screen.contains("1f2d1e2e67df"), "the editor masks the value:\n{screen}");
     replace_value(&mut app, "n3w-passw0rd").await;
-    assert!(app.state.detail.as_ref().unwrap().is_dirty());
-    let screen = app.screen(160, 48);
+    assert!(app.driver.state.detail.as_ref().unwrap().is_dirty());
+    let screen = app.screen(160, 48).await;
     assert!(screen.contains("EDITED: 1 change"), "{screen}");
     app.press_with(KeyCode::Char('A'), KeyModifiers::SHIFT).await;
-    let review = app.screen(160, 48);
+    let review = app.screen(160, 48).await;
     assert!(review.contains("~ password") && review.contains("12 B → 12 B"), "{review}");
     assert!(review.contains("RESTART NEEDED"), "env consumers need a restart:\n{review}");
     assert!(review.contains("precondition resourceVersion"), "{review}");
     app.press(KeyCode::Esc).await;
     apply(&mut app).await;
     assert_eq!(value(&app, "default", "mysecret", "password").await.unwrap(), b"n3w-passw0rd");
-    assert!(!app.state.detail.as_ref().unwrap().is_dirty());
+    assert!(!app.driver.state.detail.as_ref().unwrap().is_dirty());
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn binary_values_are_edited_as_hex_byte_for_byte() {
     app.loaded().await;
     app.open("binary-truststore").await;
     app.press(KeyCode::Char('e')).await;
-    match &app.state.modal {
+    match &app.driver.state.modal {
         Some(Modal::Editor(e)) => assert_eq!(e.format.label(), "hex"),
         other => panic!("expected the editor, got {other:?}"),
     }
@@ -117,7 +117,7 @@ async fn add_rename_delete_generate_and_load_keys() {
     // Add a key: names are checked as they are typed.
     app.press(KeyCode::Char('a')).await;
     app.type_text("bad key").await;
-    match &app.state.modal {
+    match &app.driver.state.modal {
         Some(Modal::Prompt(p)) => assert!(p.error.as_ref().unwrap().contains("a valid config key")),
         other => panic!("{other:?}"),
     }
@@ -193,7 +193,7 @@ async fn create_each_built_in_type() {
             app.type_text(name).await;
         }
         app.press(KeyCode::Enter).await;
-        let created = app.state.detail.as_ref().unwrap().name.clone();
+        let created = app.driver.state.detail.as_ref().unwrap().name.clone();
         // kubectl's generators: the registry fields, and the TLS files.
         if ty == "dockerconfigjson" {
             for field in ["my-registry.example:5000", "tiger", "pass113", "tiger@acme.com"] {
@@ -256,7 +256,7 @@ async fn a_concurrent_change_ends_in_the_conflict_screen_and_a_rebase() {
     app.press(KeyCode::Char('y')).await;
     app.press(KeyCode::Enter).await;
     app.until("the conflict screen", |s| matches!(s.modal, Some(Modal::Conflict(_)))).await;
-    let screen = app.screen(160, 48);
+    let screen = app.screen(160, 48).await;
     assert!(
         screen.contains("Someone changed this Secret")
             && screen.contains("password")
@@ -264,13 +264,13 @@ async fn a_concurrent_change_ends_in_the_conflict_screen_and_a_rebase() {
         "{screen}"
     );
     assert_eq!(
-        app.state.detail.as_ref().unwrap().shown().unwrap().get("password").unwrap().as_bytes(),
+        app.driver.state.detail.as_ref().unwrap().shown().unwrap().get("password").unwrap().as_bytes(),
         b"mine",
         "edits intact"
     );
     // Keep mine for password (the default for keys both changed); theirs for username.
     app.press(KeyCode::Enter).await;
-    assert!(matches!(app.state.modal, Some(Modal::Review(_))));
+    assert!(matches!(app.driver.state.modal, Some(Modal::Review(_))));
     app.press(KeyCode::Esc).await;
     apply(&mut app).await;
     assert_eq!(value(&app, "default", "mysecret", "password").await.unwrap(), b"mine");
@@ -283,8 +283,8 @@ async fn immutable_secrets_refuse_edits_and_can_be_cloned() {
     app.loaded().await;
     app.open("app-config-v1").await;
     app.press(KeyCode::Char('e')).await;
-    assert!(app.state.modal.is_none());
-    assert!(app.state.flash.as_ref().unwrap().text.contains("immutable"));
+    assert!(app.driver.state.modal.is_none());
+    assert!(app.driver.state.flash.as_ref().unwrap().text.contains("immutable"));
     app.press_with(KeyCode::Char('C'), KeyModifiers::SHIFT).await;
     app.press(KeyCode::Enter).await;
     select_key(&mut app, "API_URL");
@@ -296,8 +296,8 @@ async fn immutable_secrets_refuse_edits_and_can_be_cloned() {
     assert_eq!(copy.data.unwrap()["API_URL"].0, b"https://api.example.com/v2");
     // Making a Secret immutable asks first.
     app.press(KeyCode::Char('i')).await;
-    assert!(matches!(app.state.modal, Some(Modal::Confirm(_))));
-    assert!(app.screen(160, 48).contains("cannot be undone"));
+    assert!(matches!(app.driver.state.modal, Some(Modal::Confirm(_))));
+    assert!(app.screen(160, 48).await.contains("cannot be undone"));
     app.press(KeyCode::Char('y')).await;
     apply(&mut app).await;
     assert_eq!(api(&app, "default").await.get("app-config-v1-copy").await.unwrap().immutable, Some(true));
@@ -320,9 +320,9 @@ async fn a_dry_run_rejection_is_shown_and_the_edits_stay() {
         |s| matches!(&s.modal, Some(Modal::Review(r)) if matches!(r.phase, Phase::Failed { .. })),
     )
     .await;
-    let screen = app.screen(160, 48);
+    let screen = app.screen(160, 48).await;
     assert!(screen.contains("secrets \"mysecret\" already exists") && screen.contains("edits are kept"), "{screen}");
-    assert!(app.state.detail.as_ref().unwrap().draft.is_some());
+    assert!(app.driver.state.detail.as_ref().unwrap().draft.is_some());
 }
 
 #[tokio::test]
@@ -337,9 +337,9 @@ async fn the_read_only_user_gets_the_real_403_and_keeps_the_edits() {
     app.press(KeyCode::Enter).await;
     app.until("refused", |s| matches!(&s.modal, Some(Modal::Review(r)) if matches!(r.phase, Phase::Failed { .. })))
         .await;
-    let screen = app.screen(200, 48);
+    let screen = app.screen(200, 48).await;
     assert!(screen.contains("User \"viewer\" cannot update resource \"secrets\""), "{screen}");
-    assert!(app.state.detail.as_ref().unwrap().is_dirty());
+    assert!(app.driver.state.detail.as_ref().unwrap().is_dirty());
 }
 
 #[tokio::test]
@@ -360,9 +360,9 @@ async fn network_loss_during_apply_keeps_the_edits() {
         |s| matches!(&s.modal, Some(Modal::Review(r)) if matches!(r.phase, Phase::Failed { .. })),
     )
     .await;
-    let screen = app.screen(160, 48);
+    let screen = app.screen(160, 48).await;
     assert!(screen.contains("did not answer") && screen.contains("edits are kept"), "{screen}");
-    let d = app.state.detail.as_ref().unwrap();
+    let d = app.driver.state.detail.as_ref().unwrap();
     assert_eq!(d.shown().unwrap().get("password").unwrap().as_bytes(), b"offline-edit");
 }
 
@@ -375,21 +375,21 @@ async fn quitting_with_edits_asks_first_and_readonly_removes_writes() {
     app.press(KeyCode::Char('e')).await;
     replace_value(&mut app, "changed").await;
     app.press(KeyCode::Char('q')).await;
-    assert!(matches!(app.state.modal, Some(Modal::Confirm(_))), "back asks first");
+    assert!(matches!(app.driver.state.modal, Some(Modal::Confirm(_))), "back asks first");
     app.press(KeyCode::Char('n')).await;
     app.press_with(KeyCode::Char('c'), KeyModifiers::CONTROL).await;
-    assert!(!app.state.quit && matches!(app.state.modal, Some(Modal::Confirm(_))), "quit asks first");
+    assert!(!app.driver.state.quit && matches!(app.driver.state.modal, Some(Modal::Confirm(_))), "quit asks first");
     app.press(KeyCode::Char('y')).await;
-    assert!(app.state.quit);
+    assert!(app.driver.state.quit);
 
-    let mut ro = App::start("admin", None, Options { redact: false, readonly: true }).await;
+    let mut ro = App::start("admin", None, Options { readonly: true, ..Options::default() }).await;
     ro.loaded().await;
     ro.open("mysecret").await;
     for k in ['e', 'a', 'x', 'D', 'A'] {
         ro.press(KeyCode::Char(k)).await;
-        assert!(ro.state.modal.is_none(), "{k} is not available with --readonly");
+        assert!(ro.driver.state.modal.is_none(), "{k} is not available with --readonly");
     }
-    assert!(ro.state.flash.as_ref().unwrap().text.contains("--readonly"));
+    assert!(ro.driver.state.flash.as_ref().unwrap().text.contains("--readonly"));
 }
 
 #[tokio::test]
@@ -398,7 +398,7 @@ async fn delete_lists_what_would_break_and_asks() {
     app.loaded().await;
     app.open("mysecret").await;
     app.press_with(KeyCode::Char('D'), KeyModifiers::SHIFT).await;
-    let screen = app.screen(180, 48);
+    let screen = app.screen(180, 48).await;
     assert!(screen.contains("These would break") && screen.contains("secret-env-pod"), "{screen}");
     app.press(KeyCode::Char('y')).await;
     app.until("deleted", |s| s.detail.is_none()).await;
@@ -408,15 +408,15 @@ async fn delete_lists_what_would_break_and_asks() {
 
 #[tokio::test]
 async fn redact_masks_the_editor() {
-    let mut app = App::start("admin", None, Options { redact: true, readonly: false }).await;
+    let mut app = App::start("admin", None, Options { redact: true, ..Options::default() }).await;
     app.loaded().await;
     app.open("mysecret").await;
     select_key(&mut app, "password");
     app.press(KeyCode::Char('e')).await;
     ctrl(&mut app, 't').await;
-    assert!(app.screen(160, 48).contains("--redact"));
+    assert!(app.screen(160, 48).await.contains("--redact"));
     app.type_text("typed-secret").await;
-    let screen = app.screen(160, 48);
+    let screen = app.screen(160, 48).await;
     assert!(!screen.contains("typed-secret") && !screen.contains("1f2d1e2e67df"), "{screen}");
 }
 
@@ -426,10 +426,10 @@ async fn labels_and_annotations_are_edited_as_text() {
     app.loaded().await;
     app.open("mysecret").await;
     app.press(KeyCode::Char('m')).await;
-    let screen = app.screen(160, 48);
+    let screen = app.screen(160, 48).await;
     assert!(screen.contains("app.kubernetes.io/part-of=docs-examples"), "{screen}");
     assert!(!screen.contains("last-applied"), "kubectl's annotation is not offered:\n{screen}");
-    if let Some(Modal::Editor(e)) = &mut app.state.modal {
+    if let Some(Modal::Editor(e)) = &mut app.driver.state.modal {
         e.area.end();
         e.area.down();
         e.area.end();

@@ -182,7 +182,10 @@ async fn json_has_one_item_per_secret_with_usage_and_no_values() {
     for field in ["workloads", "serviceAccounts", "ingresses", "terminatedPods"] {
         assert!(mysecret["usedBy"][field].is_u64(), "{field}");
     }
-    assert!(mysecret["flags"].as_array().unwrap().is_empty(), "not inspected without -o wide or a check");
+    // JSON is for scripts: its flags are as complete as -o wide's (the Secrets read by key are
+    // inspected for their key names; the values are dropped).
+    assert_eq!(mysecret["flags"], serde_json::json!(["BROKEN"]));
+    assert_eq!(mysecret["missingKeys"], serde_json::json!(["api-key"]));
     for item in items {
         let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
         assert!(!keys.contains(&"values") && !keys.contains(&"stringData"), "{keys:?}");

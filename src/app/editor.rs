@@ -1,5 +1,7 @@
-//! Small text inputs for editing Secrets: a multi-line editor for values (paste included) and a
-//! one-line input for names and paths. The buffers are zeroized when dropped: they hold values.
+//! Small text inputs for editing Secrets: a multi-line editor for values (paste included), a
+//! one-line input for names and paths, the formats a value is typed in, and the alphabets of
+//! random values. The buffers are zeroized when dropped: they hold values. Pure: completing
+//! paths and drawing random bytes are the executor's (`crate::runtime::local`).
 
 use zeroize::Zeroize;
 
@@ -206,50 +208,6 @@ impl LineInput {
     }
 }
 
-/// Completes a filesystem path: the longest common prefix of the entries that match, with a
-/// `/` after a single directory. Returns the candidates too, for display.
-pub fn complete_path(input: &str) -> (String, Vec<String>) {
-    let expanded = if let Some(rest) = input.strip_prefix("~/") {
-        std::env::var("HOME").map(|h| format!("{h}/{rest}")).unwrap_or_else(|_| input.to_string())
-    } else {
-        input.to_string()
-    };
-    let (dir, prefix) = match expanded.rfind('/') {
-        Some(i) => (expanded[..=i].to_string(), expanded[i + 1..].to_string()),
-        None => (String::new(), expanded.clone()),
-    };
-    let read_from = if dir.is_empty() { ".".to_string() } else { dir.clone() };
-    let Ok(entries) = std::fs::read_dir(&read_from) else { return (input.to_string(), Vec::new()) };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !name.starts_with(&prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
-                return None;
-            }
-            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-            Some(if is_dir { format!("{name}/") } else { name })
-        })
-        .collect();
-    names.sort();
-    if names.is_empty() {
-        return (input.to_string(), names);
-    }
-    let mut common = names[0].clone();
-    for n in &names[1..] {
-        while !n.starts_with(&common) {
-            common.pop();
-        }
-    }
-    let completed = if input.starts_with("~/") && !dir.is_empty() {
-        let home = std::env::var("HOME").unwrap_or_default();
-        format!("{}{common}", dir.replacen(&home, "~", 1))
-    } else {
-        format!("{dir}{common}")
-    };
-    (completed, names)
-}
-
 /// Turns bytes into editor text in a format; `None` when the bytes are not valid UTF-8 and
 /// the format is text (binary values are edited as hex or base64).
 pub fn to_format(bytes: &[u8], format: Format) -> Option<String> {
@@ -276,28 +234,6 @@ pub fn from_format(text: &str, format: Format) -> Result<Vec<u8>, String> {
             crate::secret::decode_value("value", &compact).map_err(|e| e.detail())
         }
     }
-}
-
-/// A random value for passwords and tokens, from the operating system's generator.
-pub fn generate(len: usize, alphabet: Alphabet) -> String {
-    let chars: &[u8] = alphabet.chars();
-    let mut out = String::with_capacity(len);
-    let mut buf = [0u8; 64];
-    let rng = ring::rand::SystemRandom::new();
-    while out.len() < len {
-        if ring::rand::SecureRandom::fill(&rng, &mut buf).is_err() {
-            break;
-        }
-        for b in buf {
-            // Rejection sampling keeps every character equally likely.
-            let limit = 256 - (256 % chars.len());
-            if (b as usize) < limit && out.len() < len {
-                out.push(chars[b as usize % chars.len()] as char);
-            }
-        }
-    }
-    buf.zeroize();
-    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,27 +304,5 @@ mod tests {
         assert!(to_format(&[0xff], Format::Text).is_none());
         assert!(from_format("zz", Format::Hex).is_err());
         assert!(from_format("abc", Format::Base64).is_err());
-    }
-
-    #[test]
-    fn generated_values_use_the_alphabet() {
-        let v = generate(40, Alphabet::Hex);
-        assert_eq!(v.len(), 40);
-        assert!(v.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(generate(32, Alphabet::Alphanumeric), generate(32, Alphabet::Alphanumeric));
-    }
-
-    #[test]
-    fn path_completion() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("tls.crt"), "x").unwrap();
-        std::fs::write(dir.path().join("tls.key"), "x").unwrap();
-        std::fs::create_dir(dir.path().join("certs")).unwrap();
-        let base = format!("{}/", dir.path().display());
-        let (c, names) = complete_path(&format!("{base}tl"));
-        assert_eq!(c, format!("{base}tls."));
-        assert_eq!(names.len(), 2);
-        let (c, _) = complete_path(&format!("{base}ce"));
-        assert_eq!(c, format!("{base}certs/"));
     }
 }

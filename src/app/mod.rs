@@ -1,18 +1,23 @@
 //! The application core (DESIGN.md decision 8): plain state, messages, and one pure update
-//! function that returns effects. Tests drive it without a terminal; the runtime
-//! (`crate::tui`) feeds it terminal events and background results, runs its effects, and draws.
+//! function that returns effects. No module here performs I/O or reads a clock: time arrives
+//! in `Msg::Tick`, and files, randomness, the clipboard and the cluster are effects whose
+//! results come back as messages. The runtime (`crate::runtime`) feeds it input and results,
+//! runs its effects and draws; tests drive it with or without that loop.
 
+mod detail;
 pub mod draft;
-pub mod editing;
+mod edit;
 pub mod editor;
 pub mod effect;
 pub mod filter;
+mod list;
 pub mod msg;
-pub mod rows;
 pub mod state;
 pub mod update;
 pub mod usage;
+mod watched;
 
+pub use detail::open_error_text;
 pub use effect::Effect;
 pub use msg::Msg;
 pub use state::State;

@@ -1,65 +1,41 @@
-//! Everything that can happen to the app: input, and results from background tasks.
+//! Everything that can happen to the app: input, time, and results of effects. Each result
+//! comes back as a message; nothing reaches the state any other way.
 
 use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+use zeroize::Zeroizing;
 
-use std::collections::HashSet;
-
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
-use super::rows::{Inspected, SecretRow};
+use super::effect::{RandomFor, Switched};
 use crate::cluster::apply::ApplyError;
-use crate::refs::{ConsumerId, ConsumerKind, Reference};
+use crate::cluster::event::Event;
+use crate::cluster::ops::OpenError;
+use crate::list::rows::Inspected;
 use crate::secret::Secret;
-
-/// Where the connection stands, for the banner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Connection {
-    Live,
-    /// Lost, with the error and when the watch will retry.
-    Lost(String),
-}
 
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Pasted text (bracketed paste).
+    Paste(String),
     Resize(u16, u16),
-    /// A second passed (ages, expiring banners).
-    Tick,
-    /// The whole list for the current scope (initial list or relist after 410).
-    SecretsListed(Vec<SecretRow>),
-    SecretUpserted(SecretRow),
-    SecretDeleted {
-        namespace: String,
-        name: String,
-    },
-    /// Listing Secrets failed (403 across namespaces, network).
-    SecretsFailed(ListError),
-    Connection(Connection),
-    /// The references of one consumer (Pod, ServiceAccount, Ingress), replacing earlier ones.
-    RefsUpserted {
-        consumer: ConsumerId,
-        refs: Vec<Reference>,
-    },
-    RefsRemoved(ConsumerId),
-    /// All consumers of one kind were relisted: drop the ones not in this set.
-    RefsSynced {
-        kind: ConsumerKind,
-        present: HashSet<ConsumerId>,
-    },
-    /// A ReplicaSet's metadata: which Deployment owns it (for grouping Pods by workload).
-    ReplicaSet(Box<ObjectMeta>),
-    ReplicaSetGone {
-        namespace: String,
-        name: String,
-    },
-    InspectFailed {
-        namespace: String,
-        name: String,
+    /// About a second passed: the time now (ages, flashes, banners, certificate dates).
+    Tick(Timestamp),
+    /// keyhole was suspended (Ctrl-Z) and resumed (`fg`).
+    Resumed,
+    /// An event of the watches started by `Effect::Watch` with this generation; events of
+    /// older watches are ignored.
+    Watched {
+        watch: u64,
+        event: Event,
     },
     Inspected {
         namespace: String,
         name: String,
         facts: Inspected,
+    },
+    InspectFailed {
+        namespace: String,
+        name: String,
     },
     /// The opened Secret arrived (values inside, zeroized when dropped).
     Opened(Box<Secret>),
@@ -77,8 +53,6 @@ pub enum Msg {
     Namespaces(Result<Vec<String>, String>),
     /// What the clipboard did (or why it did not), for the status line.
     Copied(Result<String, String>),
-    /// Pasted text (bracketed paste).
-    Paste(String),
     DryRunDone(Result<Vec<String>, ApplyError>),
     Applied(Result<Box<Secret>, ApplyError>),
     /// The server's current version, for the conflict screen.
@@ -93,24 +67,17 @@ pub enum Msg {
         path: String,
         result: Result<Vec<u8>, String>,
     },
-    /// Switched to another kubeconfig context: its name and namespace.
-    ContextSwitched(Result<(String, String), String>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListError {
-    /// 403 on listing across namespaces: fall back to these namespaces.
-    ForbiddenAllNamespaces {
-        fallback: Vec<String>,
-        message: String,
+    /// Tab completion of `input`: the completed path and the names that matched.
+    Completed {
+        input: String,
+        completed: String,
+        candidates: Vec<String>,
     },
-    Forbidden(String),
-    Other(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpenError {
-    Forbidden(String),
-    NotFound,
-    Other(String),
+    /// A random value asked for with `Effect::Random`.
+    Random {
+        target: RandomFor,
+        value: Zeroizing<String>,
+    },
+    /// Connected to another kubeconfig context (or why not).
+    ContextSwitched(Result<Box<Switched>, String>),
 }

@@ -8,8 +8,10 @@ use super::draft::{Conflict, Draft};
 use super::editor::{Alphabet, Format, LineInput, TextArea};
 use super::effect::Scope;
 use super::filter::NameFilter;
-use super::msg::{Connection, OpenError};
-use super::rows::SecretRow;
+use crate::cluster::event::Connection;
+use crate::cluster::ops::OpenError;
+use crate::keymap::Keymap;
+use crate::list::rows::SecretRow;
 use crate::secret::Secret;
 
 /// Options from the command line that shape behaviour.
@@ -19,6 +21,8 @@ pub struct Options {
     pub redact: bool,
     /// No write actions (`--readonly`).
     pub readonly: bool,
+    /// The keys, with the config file's overrides.
+    pub keymap: Keymap,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -280,6 +284,12 @@ pub struct Review {
     pub scroll: u16,
 }
 
+impl Review {
+    pub fn new(phase: Phase) -> Self {
+        Review { phase, warnings_accepted: false, revealed: false, scroll: 0 }
+    }
+}
+
 #[derive(Debug)]
 pub struct ConflictView {
     pub server: Secret,
@@ -311,8 +321,15 @@ pub struct Flash {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
     pub consumers: usize,
-    /// Some Pod cannot start without it (a reference that is not optional).
-    pub blocks_start: bool,
+    /// Its flag ([`crate::list::flags::for_missing`]).
+    pub flag: crate::list::flags::Flag,
+}
+
+/// The line under the title about the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Banner {
+    Lost(String),
+    Restored,
 }
 
 #[derive(Debug)]
@@ -339,8 +356,13 @@ pub struct State {
     pub namespaces: Vec<String>,
     pub width: u16,
     pub height: u16,
+    /// The time of the last tick (`Msg::Tick`); nothing here reads a clock.
     pub now: Timestamp,
     pub quit: bool,
+    /// The generation of the running watches: events of older ones are ignored.
+    pub watch: u64,
+    /// A context switch asked for and not answered yet.
+    pub switching: Option<String>,
     /// Something changed since the last draw.
     pub dirty: bool,
     /// The visible rows must be recomputed before they are used (rows or references changed).
@@ -353,7 +375,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(context: &str, contexts: Vec<String>, scope: Scope, options: Options) -> Self {
+    pub fn new(context: &str, contexts: Vec<String>, scope: Scope, options: Options, now: Timestamp) -> Self {
         State {
             options,
             context: context.to_string(),
@@ -374,8 +396,10 @@ impl State {
             namespaces: Vec::new(),
             width: 80,
             height: 24,
-            now: Timestamp::now(),
+            now,
             quit: false,
+            watch: 0,
+            switching: None,
             dirty: true,
             stale: true,
             inspect_due: false,
@@ -510,11 +534,22 @@ impl State {
                 consumers.dedup();
                 out.insert(
                     (ns.to_string(), m.secret.to_string()),
-                    Missing { consumers: consumers.len(), blocks_start: m.blocks_start() },
+                    Missing { consumers: consumers.len(), flag: crate::list::flags::for_missing(&m) },
                 );
             }
         }
         out
+    }
+
+    /// The row's flags: the one rule that `keyhole list` applies too.
+    pub fn flags(&self, row: &SecretRow) -> Vec<crate::list::flags::Flag> {
+        crate::list::flags::for_secret(
+            row,
+            &self.refs.index,
+            self.refs.is_synced(),
+            self.now,
+            crate::list::flags::EXPIRING_DAYS,
+        )
     }
 
     /// The types present, with counts, for the type picker.
@@ -530,9 +565,65 @@ impl State {
         self.flash = Some(Flash { text: text.into(), error, ticks_left: 6 });
     }
 
-    /// Rows of the list page (for page up/down).
-    pub fn page_rows(&self) -> usize {
-        usize::from(self.height.saturating_sub(6)).max(1)
+    /// The connection banner, if there is one to show.
+    pub fn banner(&self) -> Option<Banner> {
+        match &self.connection {
+            Connection::Lost(e) => Some(Banner::Lost(e.clone())),
+            Connection::Live if self.reconnected_ticks > 0 => Some(Banner::Restored),
+            Connection::Live => None,
+        }
+    }
+
+    /// What the list screen shows above and below its table.
+    pub fn list_layout(&self) -> ListLayout {
+        ListLayout {
+            banner: self.banner().is_some(),
+            note: self.scope_note.is_some(),
+            filter: self.list.typing || !self.list.query.is_empty(),
+        }
+    }
+
+    /// Rows of the list's table that fit on the screen: a page, for page up/down, for keeping
+    /// the selection in view, and for what is inspected.
+    pub fn list_page(&self) -> usize {
+        self.list_layout().table_rows(self.height)
+    }
+
+    /// Brings the state up to date before it is drawn or a key is handled: recomputes the
+    /// visible rows if watch events changed them, and scrolls the list so that the selected
+    /// row is on screen. Drawing only reads.
+    pub fn settle(&mut self) {
+        self.refresh_if_stale();
+        let page = self.list_page();
+        let sel = self.list.selected;
+        if sel < self.list.offset {
+            self.list.offset = sel;
+        } else if sel >= self.list.offset + page {
+            self.list.offset = sel + 1 - page;
+        }
+        self.list.offset = self.list.offset.min(self.list.visible.len().saturating_sub(page));
+    }
+}
+
+/// The list screen from top to bottom: a title line, the banner, the scope note and the filter
+/// line when they are shown, the table (a header row and the rows), and the footer. The
+/// drawing code lays out these same lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLayout {
+    pub banner: bool,
+    pub note: bool,
+    pub filter: bool,
+}
+
+impl ListLayout {
+    /// Lines that are not table rows: title, footer, the table's header, and the optional lines.
+    pub fn fixed_lines(&self) -> u16 {
+        3 + u16::from(self.banner) + u16::from(self.note) + u16::from(self.filter)
+    }
+
+    /// Table rows that fit in a screen of this height (at least one).
+    pub fn table_rows(&self, height: u16) -> usize {
+        usize::from(height.saturating_sub(self.fixed_lines())).max(1)
     }
 }
 
@@ -554,7 +645,7 @@ mod tests {
 
     #[test]
     fn rows_sort_by_name_then_namespace_and_keep_the_selection() {
-        let mut s = State::new("c", vec![], Scope::All, Options::default());
+        let mut s = State::new("c", vec![], Scope::All, Options::default(), Timestamp::UNIX_EPOCH);
         for (ns, name) in [("b", "x"), ("a", "y"), ("a", "x"), ("c", "a")] {
             let r = row(ns, name);
             s.rows.insert(r.key(), r);
@@ -580,7 +671,7 @@ mod tests {
 
     #[test]
     fn view_changes_sort_by_age_type_and_score_with_names_breaking_ties() {
-        let mut s = State::new("c", vec![], Scope::All, Options::default());
+        let mut s = State::new("c", vec![], Scope::All, Options::default(), Timestamp::UNIX_EPOCH);
         let at = |secs: i64| Some(Timestamp::from_second(secs).unwrap());
         for (ns, name, ty, created) in [
             ("a", "web", "kubernetes.io/tls", at(100)),

@@ -2,13 +2,35 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use jiff::Timestamp;
+
 use super::effect::{Effect, Scope};
-use super::msg::{Connection, ListError, Msg, OpenError};
-use super::rows::SecretRow;
+use super::msg::Msg;
 use super::state::{Modal, Options, State};
 use super::update;
+use crate::cluster::event::{Connection, Event, ListError};
+use crate::cluster::ops::OpenError;
+use crate::list::rows::{Inspected, SecretRow};
 
-fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
+/// A fixed time: tests never read the clock.
+pub(super) fn t0() -> Timestamp {
+    "2026-06-01T12:00:00Z".parse().unwrap()
+}
+
+/// An event of the watches now running, through the update function.
+pub(super) fn watch_event(s: &mut State, event: Event) -> Vec<Effect> {
+    let watch = s.watch;
+    update(s, Msg::Watched { watch, event })
+}
+
+pub(super) fn new_state(scope: Scope, options: Options) -> State {
+    let mut s = State::new("ctx", vec!["ctx".into(), "other".into()], scope, options, t0());
+    // The watches the app starts with.
+    update::start(&mut s);
+    s
+}
+
+pub(super) fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
     SecretRow {
         namespace: ns.into(),
         name: name.into(),
@@ -20,28 +42,27 @@ fn row(ns: &str, name: &str, ty: &str) -> SecretRow {
     }
 }
 
-fn state() -> State {
-    let mut s = State::new("ctx", vec!["ctx".into(), "other".into()], Scope::One("default".into()), Options::default());
+pub(super) fn state() -> State {
+    let mut s = new_state(Scope::One("default".into()), Options::default());
     let rows = vec![
         row("default", "alpha", "Opaque"),
         row("default", "beta-tls", "kubernetes.io/tls"),
         row("default", "sh.helm.release.v1.app.v1", "helm.sh/release.v1"),
     ];
-    update(&mut s, Msg::SecretsListed(rows));
+    watch_event(&mut s, Event::SecretsListed(rows));
     s
 }
 
-fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
+pub(super) fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
     update(s, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
 }
 
 #[test]
 fn listing_hides_helm_and_asks_to_inspect_tls() {
-    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
-    let fx = update(
-        &mut s,
-        Msg::SecretsListed(vec![row("default", "a", "kubernetes.io/tls"), row("default", "h", "helm.sh/release.v1")]),
-    );
+    let mut s = new_state(Scope::One("default".into()), Options::default());
+    let listed =
+        Event::SecretsListed(vec![row("default", "a", "kubernetes.io/tls"), row("default", "h", "helm.sh/release.v1")]);
+    let fx = watch_event(&mut s, listed);
     assert_eq!(s.list.visible.len(), 1);
     assert_eq!(s.list.hidden_helm, 1);
     assert_eq!(fx, vec![Effect::Inspect(vec![("default".into(), "a".into())])]);
@@ -49,10 +70,10 @@ fn listing_hides_helm_and_asks_to_inspect_tls() {
 
 #[test]
 fn only_rows_on_screen_are_inspected_and_scrolling_inspects_the_next() {
-    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
+    let mut s = new_state(Scope::One("default".into()), Options::default());
     s.height = 24;
     let rows: Vec<SecretRow> = (0..1000).map(|i| row("default", &format!("t{i:04}"), "kubernetes.io/tls")).collect();
-    let fx = update(&mut s, Msg::SecretsListed(rows));
+    let fx = watch_event(&mut s, Event::SecretsListed(rows));
     let asked = |fx: &[Effect]| -> Vec<String> {
         fx.iter()
             .flat_map(|e| match e {
@@ -62,12 +83,12 @@ fn only_rows_on_screen_are_inspected_and_scrolling_inspects_the_next() {
             .collect()
     };
     let first = asked(&fx);
-    let page = s.page_rows();
+    let page = s.list_page();
     // The screen and a page below it, not the other 950 TLS Secrets.
     assert_eq!(first.len(), 2 * page);
     assert_eq!(first.first().map(String::as_str), Some("t0000"));
     // A watch event for a row far off screen reads nothing.
-    let fx = update(&mut s, Msg::SecretUpserted(row("default", "t0900", "kubernetes.io/tls")));
+    let fx = watch_event(&mut s, Event::SecretUpserted(row("default", "t0900", "kubernetes.io/tls")));
     assert!(asked(&fx).is_empty());
     // Paging down brings the next rows' flags, each Secret asked for once.
     let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
@@ -81,12 +102,12 @@ fn only_rows_on_screen_are_inspected_and_scrolling_inspects_the_next() {
 fn watch_events_mark_the_list_stale_and_one_refresh_applies_them() {
     let mut s = state();
     for i in 0..100 {
-        update(&mut s, Msg::SecretUpserted(row("default", &format!("n{i}"), "Opaque")));
+        watch_event(&mut s, Event::SecretUpserted(row("default", &format!("n{i}"), "Opaque")));
     }
     assert!(s.stale);
     s.refresh_if_stale();
     assert_eq!(s.list.visible.len(), 102);
-    update(&mut s, Msg::SecretDeleted { namespace: "default".into(), name: "n0".into() });
+    watch_event(&mut s, Event::SecretDeleted { namespace: "default".into(), name: "n0".into() });
     s.refresh_if_stale();
     assert_eq!(s.list.visible.len(), 101);
 }
@@ -98,12 +119,12 @@ fn updates_of_existing_secrets_redraw_without_recomputing_the_list() {
     let mut updated = row("default", "alpha", "Opaque");
     updated.resource_version = "2".into();
     updated.keys = 5;
-    update(&mut s, Msg::SecretUpserted(updated));
+    watch_event(&mut s, Event::SecretUpserted(updated));
     assert!(!s.stale, "same rows, same order: nothing to filter or sort again");
     assert!(s.dirty, "the row's new content is drawn");
     assert_eq!(s.rows[&("default".to_string(), "alpha".to_string())].keys, 5);
     // A new Secret does move rows.
-    update(&mut s, Msg::SecretUpserted(row("default", "aardvark", "Opaque")));
+    watch_event(&mut s, Event::SecretUpserted(row("default", "aardvark", "Opaque")));
     assert!(s.stale);
     s.refresh_if_stale();
     assert_eq!(s.list.visible[0].1, "aardvark");
@@ -111,19 +132,19 @@ fn updates_of_existing_secrets_redraw_without_recomputing_the_list() {
 
 #[test]
 fn a_changed_secret_keeps_its_flags_until_the_new_version_is_inspected() {
-    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options::default());
-    let fx = update(&mut s, Msg::SecretsListed(vec![row("default", "web", "kubernetes.io/tls")]));
+    let mut s = new_state(Scope::One("default".into()), Options::default());
+    let fx = watch_event(&mut s, Event::SecretsListed(vec![row("default", "web", "kubernetes.io/tls")]));
     assert_eq!(fx, vec![Effect::Inspect(vec![("default".into(), "web".into())])]);
-    let facts = crate::app::rows::Inspected { resource_version: "1".into(), immutable: true, ..Default::default() };
+    let facts = Inspected { resource_version: "1".into(), immutable: true, ..Default::default() };
     update(&mut s, Msg::Inspected { namespace: "default".into(), name: "web".into(), facts });
     let key = ("default".to_string(), "web".to_string());
     assert!(s.rows[&key].is_immutable() && !s.rows[&key].needs_inspection());
     let mut changed = row("default", "web", "kubernetes.io/tls");
     changed.resource_version = "2".into();
-    update(&mut s, Msg::SecretUpserted(changed));
+    watch_event(&mut s, Event::SecretUpserted(changed));
     assert!(s.rows[&key].is_immutable(), "the old facts are shown meanwhile");
     assert!(s.rows[&key].needs_inspection());
-    let fx = update(&mut s, Msg::Tick);
+    let fx = update(&mut s, Msg::Tick(t0()));
     assert_eq!(fx, vec![Effect::Inspect(vec![key.clone()])], "read again at the next tick: it is on screen");
 }
 
@@ -171,25 +192,29 @@ fn open_asks_for_the_secret_and_permissions_and_back_drops_it() {
 
 #[test]
 fn forbidden_across_namespaces_falls_back_and_says_so() {
-    let mut s = State::new("ctx", vec![], Scope::All, Options::default());
-    let fx = update(
-        &mut s,
-        Msg::SecretsFailed(ListError::ForbiddenAllNamespaces { fallback: vec!["team".into()], message: "nope".into() }),
-    );
+    let mut s = new_state(Scope::All, Options::default());
+    let failed = Event::SecretsFailed(ListError::ForbiddenAllNamespaces {
+        fallback: vec!["team".into()],
+        message: "nope".into(),
+    });
+    let fx = watch_event(&mut s, failed);
     assert_eq!(s.scope, Scope::One("team".into()));
-    assert_eq!(fx, vec![Effect::Watch(Scope::One("team".into()))]);
+    assert_eq!(fx, vec![Effect::Watch { scope: Scope::One("team".into()), generation: 2 }]);
+    // The first watch's events are stale now.
+    update(&mut s, Msg::Watched { watch: 1, event: Event::SecretsListed(vec![row("default", "old", "Opaque")]) });
+    assert!(s.rows.is_empty(), "an event of the replaced watch is ignored");
     assert!(s.scope_note.as_ref().unwrap().contains("nope"));
 }
 
 #[test]
 fn connection_banner_comes_and_goes() {
     let mut s = state();
-    update(&mut s, Msg::Connection(Connection::Lost("reset".into())));
+    watch_event(&mut s, Event::Connection(Connection::Lost("reset".into())));
     assert_eq!(s.connection, Connection::Lost("reset".into()));
-    update(&mut s, Msg::Connection(Connection::Live));
+    watch_event(&mut s, Event::Connection(Connection::Live));
     assert_eq!(s.reconnected_ticks, 3);
     for _ in 0..3 {
-        update(&mut s, Msg::Tick);
+        update(&mut s, Msg::Tick(t0()));
     }
     assert_eq!(s.reconnected_ticks, 0);
 }
@@ -203,17 +228,17 @@ fn quit_and_pickers() {
     key(&mut s, KeyCode::Char('k'));
     key(&mut s, KeyCode::Char('u'));
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx, vec![Effect::Watch(Scope::One("kube-system".into()))]);
+    assert_eq!(fx, vec![Effect::Watch { scope: Scope::One("kube-system".into()), generation: 2 }]);
     assert!(s.rows.is_empty() && s.loading);
     let fx = key(&mut s, KeyCode::Char('q'));
-    assert_eq!(fx, vec![Effect::Quit]);
+    assert!(fx.is_empty());
     assert!(s.quit);
 }
 
 #[test]
 fn redact_refuses_to_reveal() {
-    let mut s = State::new("ctx", vec![], Scope::One("default".into()), Options { redact: true, readonly: false });
-    update(&mut s, Msg::SecretsListed(vec![row("default", "a", "Opaque")]));
+    let mut s = new_state(Scope::One("default".into()), Options { redact: true, ..Options::default() });
+    watch_event(&mut s, Event::SecretsListed(vec![row("default", "a", "Opaque")]));
     key(&mut s, KeyCode::Enter);
     let mut secret = crate::secret::Secret::new("default", "a", "Opaque");
     secret.data = Some([("k".to_string(), crate::secret::SecretValue::from("v"))].into_iter().collect());

@@ -8,8 +8,8 @@ use crate::refs::{ConsumerId, ConsumerKind, RefIndex, Reference, Usage as How, W
 pub struct Usage {
     pub index: RefIndex,
     pub resolver: WorkloadResolver,
-    /// The Pods have been listed at least once: "unused" can be said.
-    pub pods_synced: bool,
+    /// The kinds of consumer listed at least once.
+    synced: HashSet<ConsumerKind>,
 }
 
 impl Usage {
@@ -24,13 +24,13 @@ impl Usage {
     /// After a (re)list of one kind of consumer: drop those the list did not contain.
     pub fn synced(&mut self, kind: ConsumerKind, present: &HashSet<ConsumerId>) {
         self.index.retain(|id| id.kind != kind || present.contains(id));
-        if kind == ConsumerKind::Pod {
-            self.pods_synced = true;
-        }
+        self.synced.insert(kind);
     }
 
+    /// Every kind of consumer (Pods, ServiceAccounts, Ingresses) has been listed: usage counts
+    /// are complete and "unused" can be said.
     pub fn is_synced(&self) -> bool {
-        self.pods_synced
+        [ConsumerKind::Pod, ConsumerKind::ServiceAccount, ConsumerKind::Ingress].iter().all(|k| self.synced.contains(k))
     }
 
     pub fn pod_count(&self, namespace: &str, name: &str) -> usize {
@@ -52,15 +52,6 @@ impl Usage {
         let readers = self.index.key_readers(namespace, name);
         let keys: Vec<String> = readers.named_keys().map(str::to_string).collect();
         (!keys.is_empty()).then_some(keys)
-    }
-
-    /// Keys consumers name that the Secret does not have.
-    pub fn missing_keys(&self, namespace: &str, name: &str, keys: &[String]) -> Vec<String> {
-        self.keys_read(namespace, name)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|k| !keys.iter().any(|have| have == k))
-            .collect()
     }
 
     /// How many consumers read one key (those reading every key included).

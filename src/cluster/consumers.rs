@@ -14,11 +14,10 @@ use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde::de::DeserializeOwned;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::event::{self, Emit};
 use super::pod::PodForRefs;
-use crate::app::msg::Msg;
 use crate::refs::{self, ConsumerId, ConsumerKind, Reference, WorkloadResolver};
 
 /// A namespaced resource's Api for one namespace, or all of them.
@@ -34,20 +33,20 @@ where
 }
 
 /// Starts the consumer watches for a scope.
-pub fn spawn(client: kube::Client, namespace: Option<String>, tx: UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+pub fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit) -> Vec<JoinHandle<()>> {
     let ns = namespace.as_deref();
     let sa: Api<ServiceAccount> = api(&client, ns);
     let ing: Api<Ingress> = api(&client, ns);
     vec![
-        tokio::spawn(pods(client.clone(), namespace.clone(), tx.clone())),
+        tokio::spawn(pods(client.clone(), namespace.clone(), emit.clone())),
         tokio::spawn(simple(
             sa,
             ConsumerKind::ServiceAccount,
             refs::service_account_id,
             refs::from_service_account,
-            tx.clone(),
+            emit.clone(),
         )),
-        tokio::spawn(simple(ing, ConsumerKind::Ingress, refs::ingress_id, refs::from_ingress, tx)),
+        tokio::spawn(simple(ing, ConsumerKind::Ingress, refs::ingress_id, refs::from_ingress, emit)),
     ]
 }
 
@@ -57,7 +56,7 @@ async fn simple<K>(
     kind: ConsumerKind,
     id: fn(&K) -> ConsumerId,
     project: fn(&K) -> Vec<Reference>,
-    tx: UnboundedSender<Msg>,
+    emit: Emit,
 ) where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
@@ -70,16 +69,16 @@ async fn simple<K>(
             Ok(Event::InitApply(o)) => {
                 let cid = id(&o);
                 seen.insert(cid.clone());
-                let _ = tx.send(Msg::RefsUpserted { consumer: cid, refs: project(&o) });
+                emit(event::Event::RefsUpserted { consumer: cid, refs: project(&o) });
             }
             Ok(Event::InitDone) => {
-                let _ = tx.send(Msg::RefsSynced { kind, present: std::mem::take(&mut seen) });
+                emit(event::Event::RefsSynced { kind, present: std::mem::take(&mut seen) });
             }
             Ok(Event::Apply(o)) => {
-                let _ = tx.send(Msg::RefsUpserted { consumer: id(&o), refs: project(&o) });
+                emit(event::Event::RefsUpserted { consumer: id(&o), refs: project(&o) });
             }
             Ok(Event::Delete(o)) => {
-                let _ = tx.send(Msg::RefsRemoved(id(&o)));
+                emit(event::Event::RefsRemoved(id(&o)));
             }
             // 403 (e.g. a user limited to Secrets) or a network error: the watcher retries with
             // backoff; the Secrets watch reports the connection state.
@@ -89,7 +88,7 @@ async fn simple<K>(
 }
 
 /// Pods, with ReplicaSet metadata watched alongside so that Pods group under their Deployment.
-async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSender<Msg>) {
+async fn pods(client: kube::Client, namespace: Option<String>, emit: Emit) {
     let ns = namespace.as_deref();
     let pods: Api<PodForRefs> = api(&client, ns);
     let rs: Api<PartialObjectMeta<ReplicaSet>> = match ns {
@@ -112,17 +111,17 @@ async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSend
                 Some(Ok(Event::InitApply(PodForRefs(p)))) => {
                     let cid = refs::pod_id(&p);
                     seen.insert(cid.clone());
-                    let _ = tx.send(Msg::RefsUpserted { consumer: cid, refs: refs::from_pod(&p, &resolver) });
+                    emit(event::Event::RefsUpserted { consumer: cid, refs: refs::from_pod(&p, &resolver) });
                 }
                 Some(Ok(Event::InitDone)) => {
                     tracing::debug!("listed {} Pods in {:?}", seen.len(), started.elapsed());
-                    let _ = tx.send(Msg::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
+                    emit(event::Event::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
                 }
                 Some(Ok(Event::Apply(PodForRefs(p)))) => {
-                    let _ = tx.send(Msg::RefsUpserted { consumer: refs::pod_id(&p), refs: refs::from_pod(&p, &resolver) });
+                    emit(event::Event::RefsUpserted { consumer: refs::pod_id(&p), refs: refs::from_pod(&p, &resolver) });
                 }
                 Some(Ok(Event::Delete(PodForRefs(p)))) => {
-                    let _ = tx.send(Msg::RefsRemoved(refs::pod_id(&p)));
+                    emit(event::Event::RefsRemoved(refs::pod_id(&p)));
                 }
                 Some(Err(e)) => tracing::debug!("pod watch: {e}"),
             },
@@ -130,13 +129,13 @@ async fn pods(client: kube::Client, namespace: Option<String>, tx: UnboundedSend
                 None => rs_alive = false,
                 Some(Ok(Event::InitApply(m) | Event::Apply(m))) => {
                     resolver.upsert_replica_set(&m.metadata);
-                    let _ = tx.send(Msg::ReplicaSet(Box::new(m.metadata)));
+                    emit(event::Event::ReplicaSet(Box::new(m.metadata)));
                 }
                 Some(Ok(Event::Delete(m))) => {
                     let ns = m.metadata.namespace.clone().unwrap_or_default();
                     let name = m.metadata.name.clone().unwrap_or_default();
                     resolver.remove_replica_set(&ns, &name);
-                    let _ = tx.send(Msg::ReplicaSetGone { namespace: ns, name });
+                    emit(event::Event::ReplicaSetGone { namespace: ns, name });
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => tracing::debug!("replicaset watch: {e}"),

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod connect;
 pub mod consumers;
+pub mod event;
 pub mod ops;
 pub mod pod;
 pub mod secrets;

@@ -5,9 +5,16 @@ use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessR
 use k8s_openapi::api::core::v1::{Namespace, Secret as K8sSecret};
 use kube::api::{Api, ListParams, PostParams};
 
-use crate::app::msg::OpenError;
-use crate::app::rows::Inspected;
+use crate::list::rows::Inspected;
 use crate::secret::{Secret, types};
+
+/// Why a Secret could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenError {
+    Forbidden(String),
+    NotFound,
+    Other(String),
+}
 
 /// Reads one Secret with its values. The k8s-openapi copy is converted at once and dropped.
 pub async fn open(client: &kube::Client, namespace: &str, name: &str) -> Result<Secret, OpenError> {

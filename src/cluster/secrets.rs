@@ -4,14 +4,12 @@
 
 use std::time::Duration;
 
+use super::event::{Connection, Emit, Event, ListError};
+use crate::list::rows::SecretRow;
 use futures::TryStreamExt;
 use jiff::Timestamp;
 use kube::api::WatchEvent;
 use serde_json::Value;
-use tokio::sync::mpsc::UnboundedSender;
-
-use crate::app::msg::{Connection, ListError, Msg};
-use crate::app::rows::SecretRow;
 
 const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 /// Table rows per list request. Larger than kubectl's 500: a row is a few hundred bytes (no
@@ -219,7 +217,7 @@ async fn watch(
     namespace: Option<&str>,
     rv: &str,
     cols: Columns,
-    tx: &UnboundedSender<Msg>,
+    emit: &Emit,
 ) -> Result<WatchEnd, kube::Error> {
     let url = format!("{}?watch=1&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=290", path(namespace));
     let req = http::Request::get(url)
@@ -239,7 +237,7 @@ async fn watch(
                 for r in t.get("rows").and_then(Value::as_array).into_iter().flatten() {
                     if let Some(row) = row_from(r, cols) {
                         last = row.resource_version.clone();
-                        let _ = tx.send(Msg::SecretUpserted(row));
+                        emit(Event::SecretUpserted(row));
                     }
                 }
             }
@@ -247,7 +245,7 @@ async fn watch(
                 for r in t.get("rows").and_then(Value::as_array).into_iter().flatten() {
                     if let Some(row) = row_from(r, cols) {
                         last = row.resource_version.clone();
-                        let _ = tx.send(Msg::SecretDeleted { namespace: row.namespace, name: row.name });
+                        emit(Event::SecretDeleted { namespace: row.namespace, name: row.name });
                     }
                 }
             }
@@ -277,7 +275,7 @@ fn list_error(e: &kube::Error, namespace: Option<&str>) -> Option<ListError> {
 
 /// Runs until aborted: list, watch, resume, relist on 410, retry with backoff when the
 /// connection drops. Sends rows and connection changes to the app.
-pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<String>, tx: UnboundedSender<Msg>) {
+pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<String>, emit: Emit) {
     let ns = namespace.as_deref();
     let mut backoff = Duration::from_millis(500);
     let mut lost = false;
@@ -289,11 +287,11 @@ pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<
                     if let ListError::ForbiddenAllNamespaces { fallback: f, .. } = &mut le {
                         *f = fallback.clone();
                     }
-                    let _ = tx.send(Msg::SecretsFailed(le));
+                    emit(Event::SecretsFailed(le));
                     return;
                 }
                 lost = true;
-                let _ = tx.send(Msg::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
+                emit(Event::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
                 continue;
@@ -301,24 +299,24 @@ pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<
         };
         if lost {
             lost = false;
-            let _ = tx.send(Msg::Connection(Connection::Live));
+            emit(Event::Connection(Connection::Live));
         }
         backoff = Duration::from_millis(500);
-        let _ = tx.send(Msg::SecretsListed(rows));
+        emit(Event::SecretsListed(rows));
         loop {
-            match watch(&client, ns, &rv, cols, &tx).await {
+            match watch(&client, ns, &rv, cols, &emit).await {
                 Ok(WatchEnd::Resume(next)) => {
                     rv = next;
                     if lost {
                         lost = false;
-                        let _ = tx.send(Msg::Connection(Connection::Live));
+                        emit(Event::Connection(Connection::Live));
                     }
                 }
                 Ok(WatchEnd::Expired) => continue 'relist,
                 Err(kube::Error::Api(s)) if s.code == 410 => continue 'relist,
                 Err(e) => {
                     lost = true;
-                    let _ = tx.send(Msg::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
+                    emit(Event::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                     // Events may have been missed while down: relist to be sure.

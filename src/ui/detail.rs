@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::text::{sanitize, truncate};
 use super::{Theme, banner, footer, typed, usedby, value};
 use crate::app::State;
+use crate::app::open_error_text;
 use crate::app::state::{Detail, Tab};
-use crate::app::update::open_error_text;
 use crate::format;
 use crate::keymap::Scope as KeyScope;
 use crate::secret::Secret;
@@ -69,7 +69,7 @@ fn tabs(d: &Detail, used: usize, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let Some(d) = state.detail.as_ref() else { return };
     let banner = banner(state, theme);
     let mut constraints = vec![Constraint::Length(1)];

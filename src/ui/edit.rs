@@ -13,7 +13,7 @@ use crate::app::draft::{Change, line_diff};
 use crate::app::editor::Format;
 use crate::app::state::{Confirm, ConflictView, Phase, Prompt, Review, ValueEditor};
 use crate::format;
-use crate::keymap::{self, Scope as KeyScope};
+use crate::keymap::{Keymap, Scope as KeyScope};
 use crate::secret::ValueKind;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -22,16 +22,16 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-fn keys_line(scope: KeyScope, theme: &Theme) -> Line<'static> {
+fn keys_line(keys: &Keymap, scope: KeyScope, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (k, label) in keymap::footer(scope).into_iter().filter(|(_, l)| *l != "help") {
+    for (k, label) in keys.footer(scope, false).into_iter().filter(|(_, l)| *l != "help") {
         spans.push(Span::styled(format!(" {k}"), theme.key));
         spans.push(Span::styled(format!(" {label} "), theme.dim));
     }
     Line::from(spans)
 }
 
-pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, theme: &Theme) {
+pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, keys: &Keymap, theme: &Theme) {
     let rect = centered(area, area.width.saturating_sub(6).max(40), area.height.saturating_sub(4).max(10));
     frame.render_widget(Clear, rect);
     let shown = e.revealed && !redact;
@@ -74,7 +74,7 @@ pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, 
     };
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(2), height: 1, ..inner };
     frame.render_widget(Paragraph::new(status), bottom);
-    frame.render_widget(Paragraph::new(keys_line(KeyScope::Editor, theme)), Rect { y: bottom.y + 1, ..bottom });
+    frame.render_widget(Paragraph::new(keys_line(keys, KeyScope::Editor, theme)), Rect { y: bottom.y + 1, ..bottom });
     let col = a.lines.get(a.row).map_or(0, |l| {
         let before: String = l.chars().take(a.col).collect();
         if shown { super::text::width(&sanitize(&before)) } else { before.chars().count() }
@@ -85,7 +85,7 @@ pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, 
     let _ = Format::Text;
 }
 
-pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, theme: &Theme) {
+pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, keys: &Keymap, theme: &Theme) {
     let height = 6 + p.candidates.len() as u16;
     let rect = centered(area, 72, height);
     frame.render_widget(Clear, rect);
@@ -101,14 +101,14 @@ pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, theme: &Theme) {
     for c in &p.candidates {
         lines.push(Line::from(Span::styled(format!("  {}", sanitize(c)), theme.dim)));
     }
-    lines.push(keys_line(KeyScope::Prompt, theme));
+    lines.push(keys_line(keys, KeyScope::Prompt, theme));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let before: String = p.input.text.chars().take(p.input.cursor).collect();
     let col = if p.masked { before.chars().count() } else { super::text::width(&before) };
     frame.set_cursor_position(Position::new(inner.x + 2 + col as u16, inner.y));
 }
 
-pub fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: &Theme) {
+pub fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, keys: &Keymap, theme: &Theme) {
     let width = area.width.saturating_sub(4).min(120);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = c.lines.iter().map(|l| super::text::width(l).div_ceil(inner_width).max(1)).sum();
@@ -117,7 +117,7 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(format!(" {} ", c.title)).border_style(theme.warn);
     let mut lines: Vec<Line<'static>> = c.lines.iter().map(|l| Line::from(sanitize(l))).collect();
     lines.push(Line::from(""));
-    lines.push(keys_line(KeyScope::Confirm, theme));
+    lines.push(keys_line(keys, KeyScope::Confirm, theme));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
 }
 
@@ -269,11 +269,11 @@ pub fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Review, them
             out.push(Line::from(Span::styled(format!("   {}", sanitize(c)), theme.error)));
         }
     }
-    out.push(keys_line(KeyScope::Review, theme));
+    out.push(keys_line(&state.options.keymap, KeyScope::Review, theme));
     frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }).scroll((r.scroll, 0)), area);
 }
 
-pub fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, theme: &Theme) {
+pub fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, keys: &Keymap, theme: &Theme) {
     frame.render_widget(Clear, area);
     let mut out = vec![
         Line::from(Span::styled(" Someone changed this Secret since you opened it", theme.error)),
@@ -299,6 +299,6 @@ pub fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, theme: &The
         ]));
     }
     out.push(Line::from(""));
-    out.push(keys_line(KeyScope::Conflict, theme));
+    out.push(keys_line(keys, KeyScope::Conflict, theme));
     frame.render_widget(Paragraph::new(out), area);
 }

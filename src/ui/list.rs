@@ -10,52 +10,9 @@ use super::text::{sanitize, truncate};
 use super::{Theme, banner, footer};
 use crate::app::State;
 use crate::app::filter::NameFilter;
-use crate::app::rows::SecretRow;
 use crate::format;
 use crate::keymap::Scope as KeyScope;
-
-/// The flags column: short tags, most urgent first.
-pub fn flags(state: &State, row: &SecretRow) -> Vec<(String, Flag)> {
-    let mut out = Vec::new();
-    if let Some(days) = row.cert_days_left(state.now) {
-        if days < 0 {
-            out.push(("EXPIRED".to_string(), Flag::Bad));
-        } else if days < 30 {
-            out.push((format!("EXPIRES {days}d"), Flag::Warn));
-        }
-    }
-    if let Some(keys) = row.inspected.as_ref().map(|i| &i.keys)
-        && !state.refs.missing_keys(&row.namespace, &row.name, keys).is_empty()
-    {
-        out.push(("BROKEN".to_string(), Flag::Bad));
-    }
-    if row.is_immutable() {
-        out.push(("IMMUTABLE".to_string(), Flag::Info));
-    }
-    if state.refs.is_synced() && !state.refs.is_used(&row.namespace, &row.name) && !implicitly_used(row) {
-        out.push(("UNUSED".to_string(), Flag::Info));
-    }
-    out
-}
-
-/// Types that are used by something other than Pods, ServiceAccounts and Ingresses.
-fn implicitly_used(row: &SecretRow) -> bool {
-    implicitly_used_type(&row.type_)
-}
-
-/// Helm records, bootstrap tokens and service-account tokens: used by Helm, the API server and
-/// the token controller, never "unused" (shared with `keyhole list --unused`).
-pub fn implicitly_used_type(type_: &str) -> bool {
-    use crate::secret::types;
-    matches!(type_, types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
-    Bad,
-    Warn,
-    Info,
-}
+use crate::list::flags::{Flag, Severity};
 
 fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     // Missing Secrets come after the rows in `visible` (State::refresh_visible): counting them
@@ -108,21 +65,24 @@ fn highlighted(name: &str, positions: &[usize], theme: &Theme, base: Style) -> L
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
+/// The list screen, line by line as `State::list_layout` says (the same lines decide how many
+/// rows a page has).
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
+    let layout = state.list_layout();
     let banner = banner(state, theme);
-    let show_filter = state.list.typing || !state.list.query.is_empty();
+    let show_filter = layout.filter;
     let note = state.scope_note.clone();
     let mut constraints = vec![Constraint::Length(1)];
-    if banner.is_some() {
+    if layout.banner {
         constraints.push(Constraint::Length(1));
     }
-    if note.is_some() {
+    if layout.note {
         constraints.push(Constraint::Length(1));
     }
     if show_filter {
         constraints.push(Constraint::Length(1));
     }
-    constraints.push(Constraint::Min(3));
+    constraints.push(Constraint::Min(2));
     constraints.push(Constraint::Length(1));
     let chunks = Layout::vertical(constraints).split(area);
     let mut i = 0;
@@ -174,12 +134,12 @@ fn ghost_row(
     base: Style,
     theme: &Theme,
 ) -> Row<'static> {
+    let style = severity_style(m.flag.severity(), theme);
     let mut cells = vec![Cell::from(Span::styled(sanitize(&key.1), base.patch(theme.dim)))];
     if all_ns {
         cells.push(Cell::from(sanitize(&key.0)));
     }
-    let (text, style) =
-        if m.blocks_start { ("MISSING: Pods fail", theme.error) } else { ("MISSING (optional)", theme.warn) };
+    let text = m.flag.label();
     cells.extend([
         Cell::from("(none)"),
         Cell::from("—"),
@@ -190,7 +150,29 @@ fn ghost_row(
     Row::new(cells).style(base)
 }
 
-fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Theme) {
+fn severity_style(severity: Severity, theme: &Theme) -> Style {
+    match severity {
+        Severity::Bad => theme.error,
+        Severity::Warn => theme.warn,
+        Severity::Info => theme.tag,
+    }
+}
+
+fn tags(flags: Vec<Flag>, selected: bool, base: Style, theme: &Theme) -> Line<'static> {
+    let spans: Vec<Span<'static>> = flags
+        .into_iter()
+        .flat_map(|f| {
+            let style = severity_style(f.severity(), theme);
+            [
+                Span::styled(f.label(), if selected { style.patch(theme.selected) } else { style }),
+                Span::styled(" ", base),
+            ]
+        })
+        .collect();
+    Line::from(spans)
+}
+
+fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     if state.list.visible.is_empty() {
         let msg = if let Some(e) = &state.list_error {
             Line::from(Span::styled(format!(" {e}"), theme.error))
@@ -206,20 +188,16 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
     }
     let body_height = usize::from(area.height.saturating_sub(1)).max(1);
     let sel = state.list.selected;
-    if sel < state.list.offset {
-        state.list.offset = sel;
-    } else if sel >= state.list.offset + body_height {
-        state.list.offset = sel + 1 - body_height;
-    }
-    let max_offset = state.list.visible.len().saturating_sub(body_height);
-    state.list.offset = state.list.offset.min(max_offset);
+    // The offset keeps the selection in view (State::settle); clamped here only so that a
+    // state that was not settled still draws.
+    let offset = state.list.offset.min(sel).min(state.list.visible.len().saturating_sub(1));
     let all_ns = state.scope.namespace().is_none();
     let wide = area.width >= 140;
     let mut filter = NameFilter::new(&state.list.query);
-    let end = (state.list.offset + body_height).min(state.list.visible.len());
-    let mut rows = Vec::with_capacity(end - state.list.offset);
-    for (idx, key) in state.list.visible[state.list.offset..end].iter().enumerate() {
-        let selected = state.list.offset + idx == sel;
+    let end = (offset + body_height).min(state.list.visible.len());
+    let mut rows = Vec::with_capacity(end - offset);
+    for (idx, key) in state.list.visible[offset..end].iter().enumerate() {
+        let selected = offset + idx == sel;
         let base = if selected { theme.selected } else { theme.base };
         let Some(row) = state.rows.get(key) else {
             if let Some(m) = state.missing.get(key) {
@@ -230,17 +208,6 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
         let positions = filter.positions(&row.name);
         let used = state.usage(&row.namespace, &row.name);
         let used = if state.refs.is_synced() { used.to_string() } else { "…".to_string() };
-        let tags: Vec<Span<'static>> = flags(state, row)
-            .into_iter()
-            .flat_map(|(t, f)| {
-                let style = match f {
-                    Flag::Bad => theme.error,
-                    Flag::Warn => theme.warn,
-                    Flag::Info => theme.tag,
-                };
-                [Span::styled(t, if selected { style.patch(theme.selected) } else { style }), Span::styled(" ", base)]
-            })
-            .collect();
         let mut cells = vec![Cell::from(highlighted(&row.name, &positions, theme, base))];
         if all_ns {
             cells.push(Cell::from(sanitize(&row.namespace)));
@@ -249,7 +216,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &mut State, theme: &Them
         cells.push(Cell::from(row.keys.to_string()));
         cells.push(Cell::from(format::age(row.created, state.now)));
         cells.push(Cell::from(used));
-        cells.push(Cell::from(Line::from(tags)));
+        cells.push(Cell::from(tags(state.flags(row), selected, base, theme)));
         rows.push(Row::new(cells).style(base));
     }
     let mut header = vec!["NAME"];

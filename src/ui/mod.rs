@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::msg::Connection;
+use crate::app::state::Banner;
 use crate::keymap;
 pub use theme::Theme;
 
@@ -24,9 +24,9 @@ pub use theme::Theme;
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 
-/// Draws the whole screen. Only the list's scroll offset is adjusted here (it depends on the
-/// height, which only drawing knows).
-pub fn draw(frame: &mut Frame<'_>, state: &mut State, theme: &Theme) {
+/// Draws the whole screen. Reads the state only: the list's scroll position and the page
+/// height are the state's (`State::settle`, `State::list_layout`).
+pub fn draw(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, theme);
@@ -56,15 +56,14 @@ fn too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 /// The connection banner, if there is one to show.
 pub fn banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
-    match &state.connection {
-        Connection::Lost(e) => Some(Line::from(Span::styled(
+    match state.banner()? {
+        Banner::Lost(e) => Some(Line::from(Span::styled(
             format!(" Connection lost: {e}. Retrying; what you see may be out of date. "),
             theme.banner,
         ))),
-        Connection::Live if state.reconnected_ticks > 0 => {
+        Banner::Restored => {
             Some(Line::from(Span::styled(" Connection restored; the list is current again. ", theme.ok)))
         }
-        Connection::Live => None,
     }
 }
 
@@ -75,7 +74,7 @@ pub fn footer(state: &State, scope: keymap::Scope, theme: &Theme) -> Line<'stati
         return Line::from(Span::styled(format!(" {}", f.text), style));
     }
     let mut spans = vec![Span::raw(" ")];
-    for (key, help) in keymap::footer_for(scope, state.options.readonly) {
+    for (key, help) in state.options.keymap.footer(scope, state.options.readonly) {
         spans.push(Span::styled(key, theme.key));
         spans.push(Span::styled(format!(" {help}  "), theme.dim));
     }

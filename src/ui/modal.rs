@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             for (scope, bindings) in keymap::sections() {
                 lines.push(Line::from(Span::styled(scope.title().to_string(), theme.header)));
                 for b in bindings {
-                    let keys: Vec<String> = keymap::keys_of(b).iter().map(|k| k.label()).collect();
+                    let keys: Vec<String> = state.options.keymap.keys_of(b).iter().map(|k| k.label()).collect();
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {:<22}", keys.join(" ")), theme.key),
                         Span::raw(b.help),
@@ -60,11 +60,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             let block = Block::default().borders(Borders::ALL).title(format!(" {} ", p.title)).border_style(theme.dim);
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
-        Some(Modal::Editor(e)) => super::edit::editor(frame, area, e, state.options.redact, theme),
-        Some(Modal::Prompt(p)) => super::edit::prompt(frame, area, p, theme),
-        Some(Modal::Confirm(c)) => super::edit::confirm(frame, area, c, theme),
+        Some(Modal::Editor(e)) => {
+            super::edit::editor(frame, area, e, state.options.redact, &state.options.keymap, theme)
+        }
+        Some(Modal::Prompt(p)) => super::edit::prompt(frame, area, p, &state.options.keymap, theme),
+        Some(Modal::Confirm(c)) => super::edit::confirm(frame, area, c, &state.options.keymap, theme),
         Some(Modal::Review(r)) => super::edit::review(frame, area, state, r, theme),
-        Some(Modal::Conflict(c)) => super::edit::conflict(frame, area, c, theme),
+        Some(Modal::Conflict(c)) => super::edit::conflict(frame, area, c, &state.options.keymap, theme),
         None => {}
     }
 }

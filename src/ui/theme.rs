@@ -69,14 +69,6 @@ impl Theme {
         }
     }
 
-    /// The theme for this environment: monochrome when `NO_COLOR` is set and not empty.
-    pub fn from_env() -> Theme {
-        match std::env::var_os("NO_COLOR") {
-            Some(v) if !v.is_empty() => Theme::mono(),
-            _ => Theme::ansi(),
-        }
-    }
-
     pub fn by_name(name: &str) -> Option<Theme> {
         match name {
             "ansi" | "default" => Some(Theme::ansi()),

@@ -7,23 +7,32 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use keyhole::app::effect::{Effect, Scope};
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use jiff::Timestamp;
+use keyhole::app::State;
+use keyhole::app::effect::Scope;
 use keyhole::app::state::Options;
-use keyhole::app::{Msg, State, update};
-use keyhole::runner::Runner;
+use keyhole::runtime::{Driver, End, Executor, Input};
+use keyhole::terminal::clipboard::{CaptureTerminal, ClipEnv, Clipboard};
 use keyhole::ui::{self, Theme};
 use keyhole_apiserver::DemoServer;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
+
+/// How often time advances in the flow tests (a second in the binary): often enough that
+/// waiting for a tick costs little, rarely enough that a message stays for a few steps.
+const TICK: Duration = Duration::from_millis(100);
 
 pub struct App {
     pub server: DemoServer,
-    pub state: State,
-    pub runner: Runner,
-    rx: UnboundedReceiver<Msg>,
-    tx: tokio::sync::mpsc::UnboundedSender<Msg>,
+    /// The binary's loop, on a TestBackend, with the binary's executor.
+    pub driver: Driver<TestBackend>,
+    inputs: UnboundedReceiver<Input>,
+    keys: UnboundedSender<Input>,
+    /// What the clipboard wrote to the terminal (OSC 52: there is no display in tests).
+    pub terminal_output: CaptureTerminal,
 }
 
 pub fn context_of(user: &str) -> &'static str {
@@ -47,28 +56,31 @@ impl App {
         let connected = keyhole::cluster::connect::connect_with(kubeconfig, Some(context_of(user))).await.unwrap();
         let scope = scope.unwrap_or_else(|| Scope::One(connected.namespace.clone()));
         let (tx, rx) = unbounded_channel();
-        let mut state = State::new(&connected.context, connected.contexts.clone(), scope.clone(), options);
-        state.width = 160;
-        state.height = 48;
-        let mut runner = Runner::new(connected, tx.clone());
-        runner.run(Effect::Watch(scope));
-        runner.run(Effect::ListNamespaces);
-        App { server, state, runner, rx, tx }
+        let redact = options.redact;
+        let state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
+        let terminal_output = CaptureTerminal::default();
+        // No display: copies go out as OSC 52, into the captured terminal output.
+        let env = ClipEnv::from_vars(|_| None).with_terminal(terminal_output.clone());
+        let executor = Executor::new(connected, tx, Clipboard::new(env, None), redact);
+        let mut driver = Driver::new(state, TestBackend::new(160, 48), Theme::ansi(), executor, rx, TICK).unwrap();
+        driver.start();
+        let (keys, inputs) = unbounded();
+        App { server, driver, inputs, keys, terminal_output }
     }
 
-    async fn dispatch(&mut self, msg: Msg) {
-        for effect in update(&mut self.state, msg) {
-            match effect {
-                Effect::Quit | Effect::Suspend => {}
-                Effect::SwitchContext(ctx) => {
-                    let result = self.runner.switch_context(&ctx).await;
-                    let _ = self.tx.send(Msg::ContextSwitched(result));
-                }
-                other => {
-                    self.runner.run(other);
-                }
-            }
-        }
+    pub fn state(&self) -> &State {
+        &self.driver.state
+    }
+
+    pub fn state_mut(&mut self) -> &mut State {
+        &mut self.driver.state
+    }
+
+    /// Sends input as the terminal would and runs the loop until it is handled.
+    pub async fn send(&mut self, input: Input) {
+        self.keys.unbounded_send(input).unwrap();
+        let end = self.driver.run_until(&mut self.inputs, |_| true).await.unwrap();
+        assert!(matches!(end, End::Stopped | End::Quit), "the loop ended: {end:?}");
     }
 
     pub async fn press(&mut self, code: KeyCode) {
@@ -76,7 +88,7 @@ impl App {
     }
 
     pub async fn press_with(&mut self, code: KeyCode, mods: KeyModifiers) {
-        self.dispatch(Msg::Key(KeyEvent::new(code, mods))).await;
+        self.send(Input::Key(KeyEvent::new(code, mods))).await;
     }
 
     /// Types characters one key at a time.
@@ -87,22 +99,13 @@ impl App {
         }
     }
 
-    /// Feeds messages from the cluster until `cond` holds (10 s at most).
+    /// Runs the loop (results of effects, ticks) until `cond` holds (10 s at most).
     pub async fn until(&mut self, what: &str, cond: impl Fn(&State) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            self.state.refresh_if_stale();
-            if cond(&self.state) {
-                return;
-            }
-            if tokio::time::Instant::now() > deadline {
-                panic!("timed out waiting until {what}\n{}", self.screen(160, 48));
-            }
-            match tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await {
-                Ok(Some(msg)) => self.dispatch(msg).await,
-                // Idle: the real loop ticks every second; here, whenever nothing arrives.
-                _ => self.dispatch(Msg::Tick).await,
-            }
+        let run = self.driver.run_until(&mut self.inputs, cond);
+        match tokio::time::timeout(Duration::from_secs(10), run).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => panic!("the loop failed waiting until {what}: {e}"),
+            Err(_) => panic!("timed out waiting until {what}\n{}", self.drawn()),
         }
     }
 
@@ -112,44 +115,49 @@ impl App {
         // Then the inspections (TLS dates, key names) of the Secrets that need them.
         self.until("the inspections are done", |s| {
             s.rows.values().all(|r| {
-                r.inspected.is_some()
-                    || r.inspect_failed
-                    || !(r.is_tls() || s.refs.keys_read(&r.namespace, &r.name).is_some())
+                r.inspected.is_some() || r.inspect_failed || !keyhole::list::flags::needs_content(r, &s.refs.index)
             })
         })
         .await;
     }
 
-    pub fn buffer(&mut self, w: u16, h: u16, theme: &Theme) -> Buffer {
-        self.state.refresh_if_stale();
-        self.state.width = w;
-        self.state.height = h;
-        self.state.now = jiff::Timestamp::now();
+    /// The screen at this size in this theme: the terminal is resized (as a person would) and
+    /// the loop handles it; then the state is drawn.
+    pub async fn buffer(&mut self, w: u16, h: u16, theme: &Theme) -> Buffer {
+        if (self.state().width, self.state().height) != (w, h) {
+            self.driver.terminal_mut().backend_mut().resize(w, h);
+            self.send(Input::Resize(w, h)).await;
+        }
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-        term.draw(|f| ui::draw(f, &mut self.state, theme)).unwrap();
+        term.draw(|f| ui::draw(f, self.state(), theme)).unwrap();
         term.backend().buffer().clone()
     }
 
     /// The screen as text, one line per row, trailing spaces trimmed.
-    pub fn screen(&mut self, w: u16, h: u16) -> String {
-        text(&self.buffer(w, h, &Theme::ansi()))
+    pub async fn screen(&mut self, w: u16, h: u16) -> String {
+        text(&self.buffer(w, h, &Theme::ansi()).await)
+    }
+
+    /// What the loop last drew, as text (for failure messages).
+    pub fn drawn(&mut self) -> String {
+        text(self.driver.terminal_mut().backend().buffer())
     }
 
     /// Opens the Secret with this name from the list (through the filter, as a person would).
     pub async fn open(&mut self, name: &str) {
         // From wherever the app is: back to the list, filter cleared.
-        self.state.modal = None;
-        if self.state.detail.is_some() {
+        self.state_mut().modal = None;
+        if self.state().detail.is_some() {
             self.press(KeyCode::Esc).await;
         }
-        self.state.modal = None;
-        self.state.detail = None;
+        self.state_mut().modal = None;
+        self.state_mut().detail = None;
         self.press(KeyCode::Esc).await;
         self.press(KeyCode::Char('/')).await;
         self.type_text(name).await;
         self.press(KeyCode::Enter).await;
-        let idx = self.state.list.visible.iter().position(|(_, n)| n == name).expect("the Secret is in the list");
-        self.state.list.selected = idx;
+        let idx = self.state().list.visible.iter().position(|(_, n)| n == name).expect("the Secret is in the list");
+        self.state_mut().list.selected = idx;
         self.press(KeyCode::Enter).await;
         self.until("the Secret is read", |s| {
             s.detail.as_ref().is_some_and(|d| d.secret.is_some() || d.error.is_some())

@@ -4,6 +4,7 @@
 pub mod codec;
 pub mod export;
 pub mod model;
+pub mod templates;
 pub mod views;
 
 pub use codec::{CodecError, ValueKind, classify, decode_value, encode_value, hex_dump};

@@ -40,6 +40,22 @@ pub struct Registry {
     pub problems: Vec<String>,
 }
 
+/// The `.dockerconfigjson` that `kubectl create secret docker-registry` writes: one registry
+/// with `username`, `password`, `auth` (base64 of `username:password`) and, when given,
+/// `email`. The text holds the password: it is zeroized when dropped.
+pub fn config_json(server: &str, username: &str, password: &str, email: &str) -> zeroize::Zeroizing<String> {
+    use base64::Engine as _;
+    let auth =
+        zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")));
+    let mut entry = serde_json::json!({"username": username, "password": password, "auth": auth.as_str()});
+    if !email.is_empty() {
+        entry["email"] = Value::String(email.to_string());
+    }
+    let mut auths = Map::new();
+    auths.insert(server.to_string(), entry);
+    zeroize::Zeroizing::new(serde_json::json!({"auths": auths}).to_string())
+}
+
 pub fn view(secret: &Secret, legacy: bool) -> DockerView {
     let key = if legacy { CFG_KEY } else { CONFIG_JSON_KEY };
     let mut out =

@@ -1,0 +1,156 @@
+//! The opened Secret: moving between keys and tabs, revealing values (masked again when the
+//! selection moves, DESIGN.md decision 6), copying, and the answers to opening it.
+
+use super::edit;
+use super::effect::Effect;
+use super::state::{State, Tab};
+use crate::cluster::ops::OpenError;
+use crate::keymap::Action;
+use crate::secret::Secret;
+
+pub(super) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) {
+    let Some(action) = action else { return };
+    match action {
+        Action::CopyValue | Action::CopyYaml | Action::CopyEnv => copy(state, action, fx),
+        _ if edit::actions::is_edit_action(action) => edit::actions::on_action(state, action),
+        _ => on_view_key(state, action),
+    }
+}
+
+fn on_view_key(state: &mut State, action: Action) {
+    let redact = state.options.redact;
+    let Some(d) = &mut state.detail else { return };
+    let keys: Vec<String> = d.keys().into_iter().cloned().collect();
+    match action {
+        Action::Back if d.is_dirty() => state.modal = Some(edit::discard_confirm(false)),
+        Action::Back => {
+            // Dropping the Detail drops the Secret, whose values are zeroized.
+            state.detail = None;
+        }
+        Action::Up if d.tab == Tab::Data && d.selected_key > 0 => {
+            d.selected_key -= 1;
+            d.revealed.clear();
+            d.scroll = 0;
+        }
+        Action::Down if d.tab == Tab::Data && d.selected_key + 1 < keys.len() => {
+            d.selected_key += 1;
+            d.revealed.clear();
+            d.scroll = 0;
+        }
+        Action::Up | Action::PageUp => d.scroll = d.scroll.saturating_sub(if action == Action::Up { 1 } else { 10 }),
+        Action::Down | Action::PageDown => {
+            d.scroll = d.scroll.saturating_add(if action == Action::Down { 1 } else { 10 })
+        }
+        Action::Reveal | Action::RevealAll if redact => {
+            state.flash("Values stay hidden: keyhole runs with --redact", true);
+        }
+        Action::Reveal => {
+            if let Some(k) = keys.get(d.selected_key)
+                && !d.revealed.remove(k)
+            {
+                d.revealed.insert(k.clone());
+            }
+        }
+        Action::RevealAll => {
+            if d.revealed.len() == keys.len() {
+                d.revealed.clear();
+            } else {
+                d.revealed = keys.into_iter().collect();
+            }
+        }
+        Action::NextTab => switch_tab(d, d.tab.next()),
+        Action::PrevTab => switch_tab(d, d.tab.prev()),
+        Action::TabData => switch_tab(d, Tab::Data),
+        Action::TabUsedBy => switch_tab(d, Tab::UsedBy),
+        Action::TabDetails => switch_tab(d, Tab::Details),
+        _ => {}
+    }
+}
+
+/// Another tab: its own scroll position, and no value left revealed behind it.
+fn switch_tab(d: &mut super::state::Detail, tab: Tab) {
+    if d.tab != tab {
+        d.tab = tab;
+        d.scroll = 0;
+        d.revealed.clear();
+    }
+}
+
+/// Copy actions: refused with `--redact` before any text is built.
+fn copy(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    if state.options.redact {
+        state.flash("Nothing is copied: keyhole runs with --redact", true);
+        return;
+    }
+    let Some(d) = &state.detail else { return };
+    let Some(secret) = d.shown() else {
+        state.flash("The Secret has not been read; nothing to copy", true);
+        return;
+    };
+    use crate::secret::export;
+    use crate::terminal::clipboard::CopyText;
+    let (text, what) = match action {
+        Action::CopyValue => {
+            let Some(key) = d.selected_key_name() else { return };
+            let Some(v) = secret.get(key) else { return };
+            let c = export::value_for_copy(v);
+            let what = if c.base64 { format!("{key} (binary, as base64)") } else { key.clone() };
+            (CopyText::from(c.text), what)
+        }
+        Action::CopyYaml => (CopyText::from(export::to_yaml(secret)), format!("{} as YAML", d.name)),
+        _ => {
+            let env = export::to_env(secret);
+            let what = format!(
+                "{} as an env file{}",
+                d.name,
+                if env.skipped.is_empty() { String::new() } else { format!(" ({})", env.skipped_summary()) }
+            );
+            (CopyText::from(env.text), what)
+        }
+    };
+    fx.push(Effect::Copy { text, what });
+}
+
+pub(super) fn on_opened(state: &mut State, secret: Secret) {
+    if let Some(d) = &mut state.detail
+        && d.namespace == secret.namespace()
+        && d.name == secret.name()
+    {
+        let keys = secret.entries().count();
+        d.secret = Some(secret);
+        d.error = None;
+        if d.selected_key >= keys {
+            d.selected_key = keys.saturating_sub(1);
+        }
+        state.dirty = true;
+    }
+}
+
+pub(super) fn on_open_failed(state: &mut State, namespace: &str, name: &str, error: OpenError) {
+    if let Some(d) = &mut state.detail
+        && d.namespace == namespace
+        && d.name == name
+    {
+        d.error = Some(error);
+        state.dirty = true;
+    }
+}
+
+pub(super) fn on_can_update(state: &mut State, namespace: &str, name: &str, allowed: bool) {
+    if let Some(d) = &mut state.detail
+        && d.namespace == namespace
+        && d.name == name
+    {
+        d.can_update = Some(allowed);
+        state.dirty = true;
+    }
+}
+
+/// Turns an open failure into the message the detail screen shows.
+pub fn open_error_text(e: &OpenError) -> String {
+    match e {
+        OpenError::Forbidden(m) => format!("No permission to read values: {m}"),
+        OpenError::NotFound => "This Secret does not exist. Press 2 to see who names it.".to_string(),
+        OpenError::Other(m) => format!("Could not read this Secret: {m}"),
+    }
+}

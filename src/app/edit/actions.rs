@@ -1,0 +1,183 @@
+//! The detail screen's edit actions: edit, add, rename, delete and load keys, generate values,
+//! labels and annotations, immutable, review, undo, clone, delete the Secret.
+
+use super::{draft, prompt, writable};
+use crate::app::editor::{self, Format, TextArea};
+use crate::app::state::{Confirm, ConfirmKind, Modal, Phase, PromptKind, Review, State, ValueEditor};
+use crate::keymap::Action;
+use crate::secret::{Secret, ValueKind};
+
+const EDIT_ACTIONS: [Action; 12] = [
+    Action::Edit,
+    Action::AddKey,
+    Action::RenameKey,
+    Action::DeleteKey,
+    Action::LoadFile,
+    Action::Generate,
+    Action::ToggleImmutable,
+    Action::ReviewApply,
+    Action::EditMetadata,
+    Action::DiscardEdits,
+    Action::Clone,
+    Action::DeleteSecret,
+];
+
+pub(in crate::app) fn is_edit_action(action: Action) -> bool {
+    EDIT_ACTIONS.contains(&action)
+}
+
+/// Opens the value editor on a key: text when the value is UTF-8, hex when it is binary.
+pub(super) fn open_editor(state: &mut State, key: &str) {
+    let Some(d) = state.detail.as_mut() else { return };
+    let value = d.shown().and_then(|s| s.get(key)).cloned().unwrap_or_default();
+    let format = match value.kind() {
+        ValueKind::Binary => Format::Hex,
+        _ => Format::Text,
+    };
+    let mut text = editor::to_format(&value, format).unwrap_or_default();
+    let area = TextArea::new(&text);
+    zeroize::Zeroize::zeroize(&mut text);
+    state.modal =
+        Some(Modal::Editor(ValueEditor { key: Some(key.to_string()), area, format, revealed: false, error: None }));
+}
+
+fn add_key_prompt() -> Modal {
+    prompt(PromptKind::AddKey, "New key", "", "letters, digits, '-', '_' or '.'")
+}
+
+pub(in crate::app) fn on_action(state: &mut State, action: Action) {
+    if !writable(state) {
+        return;
+    }
+    let Some(d) = state.detail.as_mut() else { return };
+    if d.shown().is_none() {
+        state.flash("The Secret has not been read; nothing to edit", true);
+        return;
+    }
+    let selected = d.selected_key_name().cloned();
+    let immutable = d.secret.as_ref().is_some_and(Secret::is_immutable) && d.draft.as_ref().is_none_or(|x| !x.creating);
+    let data_edit = matches!(
+        action,
+        Action::Edit | Action::AddKey | Action::RenameKey | Action::DeleteKey | Action::LoadFile | Action::Generate
+    );
+    if immutable && data_edit {
+        state.flash("This Secret is immutable: its data can never change. Press C to clone it under a new name.", true);
+        return;
+    }
+    match action {
+        Action::Edit => match selected {
+            Some(k) => open_editor(state, &k),
+            None => state.modal = Some(add_key_prompt()),
+        },
+        Action::AddKey => state.modal = Some(add_key_prompt()),
+        Action::EditMetadata => super::value::open_metadata_editor(state),
+        Action::RenameKey => {
+            if let Some(k) = selected {
+                state.modal = Some(prompt(PromptKind::RenameKey(k.clone()), &format!("Rename {k} to"), &k, ""));
+            }
+        }
+        Action::DeleteKey => {
+            if let Some(k) = selected {
+                if let Some(dr) = draft(d) {
+                    dr.remove(&k);
+                }
+                if d.selected_key > 0 && d.selected_key >= d.keys().len() {
+                    d.selected_key -= 1;
+                }
+                state.flash(format!("Deleted key {k} (not applied yet; u undoes every edit)"), false);
+            }
+        }
+        Action::LoadFile => {
+            if let Some(k) = selected {
+                state.modal = Some(prompt(
+                    PromptKind::LoadFile(k.clone()),
+                    &format!("Load {k} from file"),
+                    "",
+                    "Tab completes the path",
+                ));
+            }
+        }
+        Action::Generate => {
+            if let Some(k) = selected {
+                state.modal = Some(prompt(
+                    PromptKind::Generate(k.clone()),
+                    &format!("Generate a random {k}: length"),
+                    "32",
+                    "Tab changes the alphabet",
+                ));
+            }
+        }
+        Action::ToggleImmutable => {
+            if d.shown().is_some_and(Secret::is_immutable) {
+                state.flash(
+                    "Immutable cannot be undone: the API server forbids it. Clone the Secret (C) instead.",
+                    true,
+                );
+            } else {
+                state.modal = Some(Modal::Confirm(Confirm {
+                    kind: ConfirmKind::MakeImmutable,
+                    title: "Make this Secret immutable?".into(),
+                    lines: vec![
+                        "Its data can never change again, and this cannot be undone:".into(),
+                        "only deleting and re-creating the Secret gets rid of it.".into(),
+                        "The kubelet stops watching it, so Pods keep the values they have.".into(),
+                    ],
+                }));
+            }
+        }
+        Action::ReviewApply => {
+            if !d.is_dirty() {
+                state.flash("Nothing to apply: no changes", false);
+            } else {
+                state.modal = Some(Modal::Review(Review::new(Phase::Review)));
+            }
+        }
+        Action::DiscardEdits if d.is_dirty() => {
+            state.modal = Some(Modal::Confirm(Confirm {
+                kind: ConfirmKind::DiscardEdits,
+                title: "Undo every edit?".into(),
+                lines: vec!["The Secret goes back to the version you opened.".into()],
+            }));
+        }
+        Action::Clone => {
+            let name = format!("{}-copy", d.name);
+            state.modal = Some(prompt(
+                PromptKind::CloneName,
+                "Clone into a new Secret named",
+                &name,
+                "same namespace and type; not immutable",
+            ));
+        }
+        Action::DeleteSecret => state.modal = delete_confirm(state),
+        _ => {}
+    }
+}
+
+/// The delete confirmation, listing what would break (DESIGN.md decision 11).
+fn delete_confirm(state: &State) -> Option<Modal> {
+    let d = state.detail.as_ref()?;
+    let (ns, name) = (d.namespace.clone(), d.name.clone());
+    let uid = d.secret.as_ref().and_then(|s| s.metadata.uid.clone());
+    let rv = d.secret.as_ref().and_then(|s| s.metadata.resource_version.clone());
+    let analysis = state.refs.index.analyze(&ns, &name, &crate::refs::SecretFacts::missing());
+    let mut lines = vec![format!("Delete {name} in {ns}? This cannot be undone.")];
+    let breaking: Vec<String> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.severity() == crate::refs::Severity::Error)
+        .map(|f| {
+            format!("  • {} {}: {}", f.reference.consumer.id.kind.as_str(), f.reference.consumer.id.name, f.message())
+        })
+        .collect();
+    if breaking.is_empty() {
+        lines.push("No Pod would fail to start without it.".into());
+    } else {
+        lines.push("These would break:".into());
+        lines.extend(breaking);
+    }
+    Some(Modal::Confirm(Confirm {
+        kind: ConfirmKind::Delete { uid, resource_version: rv },
+        title: format!("Delete {name}?"),
+        lines,
+    }))
+}

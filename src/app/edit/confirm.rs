@@ -1,0 +1,54 @@
+//! Yes/no questions: discard the edits (when leaving or quitting), undo every edit, make the
+//! Secret immutable, delete it.
+
+use super::draft;
+use crate::app::effect::Effect;
+use crate::app::state::{ConfirmKind, Modal, State};
+use crate::keymap::Action;
+
+pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) {
+    let Some(Modal::Confirm(c)) = &state.modal else { return };
+    let kind = c.kind.clone();
+    match action {
+        Some(Action::No) => state.modal = None,
+        Some(Action::Yes) => {
+            state.modal = None;
+            match kind {
+                ConfirmKind::DiscardAndClose { quit } => {
+                    state.detail = None;
+                    if quit {
+                        state.quit = true;
+                    }
+                }
+                ConfirmKind::DiscardEdits => {
+                    if let Some(d) = state.detail.as_mut() {
+                        if d.draft.as_ref().is_some_and(|x| x.creating) {
+                            state.detail = None;
+                        } else {
+                            d.draft = None;
+                            d.selected_key = 0;
+                        }
+                    }
+                    state.flash("Edits undone", false);
+                }
+                ConfirmKind::MakeImmutable => {
+                    if let Some(dr) = state.detail.as_mut().and_then(draft) {
+                        dr.work.immutable = Some(true);
+                    }
+                    state.flash("Marked immutable (not applied yet: A reviews and applies)", false);
+                }
+                ConfirmKind::Delete { uid, resource_version } => {
+                    if let Some(d) = &state.detail {
+                        fx.push(Effect::Delete {
+                            namespace: d.namespace.clone(),
+                            name: d.name.clone(),
+                            uid,
+                            resource_version,
+                        });
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

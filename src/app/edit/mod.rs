@@ -1,0 +1,124 @@
+//! Editing, creating and deleting Secrets, split by job: the detail screen's edit actions
+//! (`actions`), the value and metadata editor (`value`), the one-line prompts (`prompts`), new
+//! Secrets and clones (`create`), confirmations (`confirm`), and review, apply and conflicts
+//! (`review`). Pure like the rest of `update`; the network, files and randomness are effects.
+
+pub(super) mod actions;
+pub(super) mod confirm;
+pub(super) mod create;
+pub(super) mod prompts;
+pub(super) mod review;
+pub(super) mod value;
+
+#[cfg(test)]
+mod tests;
+
+use super::draft::Draft;
+use super::editor::{Alphabet, LineInput};
+use super::effect::{Effect, RandomFor};
+use super::msg::Msg;
+use super::state::{Confirm, ConfirmKind, Detail, Modal, Prompt, PromptKind, State};
+use crate::secret::SecretValue;
+
+/// kubectl's copy of the applied manifest: never edited, shown or copied into a clone.
+pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Says so and returns false with `--readonly`.
+fn writable(state: &mut State) -> bool {
+    if state.options.readonly {
+        state.flash("keyhole runs with --readonly: nothing can be changed", true);
+        return false;
+    }
+    true
+}
+
+/// The draft, started from the opened Secret on the first edit.
+fn draft(d: &mut Detail) -> Option<&mut Draft> {
+    if d.draft.is_none() {
+        let secret = d.secret.as_ref()?;
+        d.draft = Some(Draft::edit(secret));
+    }
+    d.draft.as_mut()
+}
+
+/// A one-line prompt.
+fn prompt(kind: PromptKind, title: &str, text: &str, hint: &str) -> Modal {
+    Modal::Prompt(Prompt {
+        then: None,
+        masked: false,
+        kind,
+        title: title.to_string(),
+        input: LineInput::new(text),
+        error: None,
+        hint: hint.to_string(),
+        alphabet: Alphabet::Alphanumeric,
+        candidates: Vec::new(),
+    })
+}
+
+/// Work that quitting or leaving would lose: edits not applied, or a value being typed.
+pub(super) fn unsaved_work(state: &State) -> bool {
+    state.detail.as_ref().is_some_and(Detail::is_dirty) || matches!(state.modal, Some(Modal::Editor(_)))
+}
+
+pub(super) fn discard_confirm(quit: bool) -> Modal {
+    Modal::Confirm(Confirm {
+        kind: ConfirmKind::DiscardAndClose { quit },
+        title: "Discard the edits you have not applied?".into(),
+        lines: vec![
+            "They were never sent to the cluster; they are not saved anywhere.".into(),
+            "n keeps editing.".into(),
+        ],
+    })
+}
+
+pub(super) fn on_paste(state: &mut State, text: &str) {
+    match &mut state.modal {
+        Some(Modal::Editor(e)) => e.area.insert_str(text),
+        Some(Modal::Prompt(p)) => {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                p.input.insert(c);
+            }
+        }
+        _ => {}
+    }
+    state.dirty = true;
+}
+
+/// Results of the edit effects: writes, reads of files, completions, random values.
+pub(super) fn on_result(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
+    match msg {
+        Msg::DryRunDone(result) => review::on_dry_run(state, result, fx),
+        Msg::Applied(result) => review::on_applied(state, result, fx),
+        Msg::Latest(result) => review::on_latest(state, result),
+        Msg::Deleted { namespace, name, result } => review::on_deleted(state, &namespace, &name, result),
+        Msg::FileRead { key, path, result } => match result {
+            Ok(bytes) => {
+                let n = bytes.len();
+                if let Some(dr) = state.detail.as_mut().and_then(draft) {
+                    dr.set(&key, SecretValue::new(bytes));
+                }
+                state.flash(
+                    format!("Loaded {} from {path} into {key} (not applied yet)", crate::format::bytes(n)),
+                    false,
+                );
+            }
+            Err(e) => state.flash(format!("Cannot read {path}: {e}"), true),
+        },
+        Msg::Completed { input, completed, candidates } => prompts::on_completed(state, &input, &completed, candidates),
+        Msg::Random { target: RandomFor::Key(key), value } => {
+            if let Some(dr) = state.detail.as_mut().and_then(draft) {
+                dr.set(&key, SecretValue::from(value.as_str()));
+                state.flash(format!("Generated a random {key} (not applied yet)"), false);
+            }
+        }
+        Msg::Random { target: RandomFor::BootstrapSecret, value } => {
+            if let Some(dr) = state.detail.as_mut().and_then(|d| d.draft.as_mut()).filter(|dr| dr.creating) {
+                dr.set("token-secret", SecretValue::from(value.as_str()));
+            }
+        }
+        Msg::Random { target: RandomFor::BootstrapName, value } => create::on_bootstrap_id(state, &value),
+        _ => {}
+    }
+    state.dirty = true;
+}

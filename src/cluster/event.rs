@@ -1,0 +1,64 @@
+//! What the watches report: the cluster's own event type. The app turns these into its
+//! messages; nothing under `cluster/` knows the app.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::list::rows::SecretRow;
+use crate::refs::{ConsumerId, ConsumerKind, Reference};
+
+/// Where the connection stands, for the banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Live,
+    /// Lost, with the error; the watch retries.
+    Lost(String),
+}
+
+/// Why the Secrets of a scope could not be listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListError {
+    /// 403 on listing across namespaces: fall back to these namespaces.
+    ForbiddenAllNamespaces {
+        fallback: Vec<String>,
+        message: String,
+    },
+    Forbidden(String),
+    Other(String),
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// The whole list for the scope (initial list, or relist after a 410 or a lost connection).
+    SecretsListed(Vec<SecretRow>),
+    SecretUpserted(SecretRow),
+    SecretDeleted {
+        namespace: String,
+        name: String,
+    },
+    /// Listing Secrets failed for good (403, 401); the watch has stopped.
+    SecretsFailed(ListError),
+    Connection(Connection),
+    /// The references of one consumer (Pod, ServiceAccount, Ingress), replacing earlier ones.
+    RefsUpserted {
+        consumer: ConsumerId,
+        refs: Vec<Reference>,
+    },
+    RefsRemoved(ConsumerId),
+    /// All consumers of one kind were (re)listed: drop the ones not in this set.
+    RefsSynced {
+        kind: ConsumerKind,
+        present: HashSet<ConsumerId>,
+    },
+    /// A ReplicaSet's metadata: which Deployment owns it (for grouping Pods by workload).
+    ReplicaSet(Box<ObjectMeta>),
+    ReplicaSetGone {
+        namespace: String,
+        name: String,
+    },
+}
+
+/// Where a watch sends its events.
+pub type Emit = Arc<dyn Fn(Event) + Send + Sync>;

@@ -1,0 +1,266 @@
+//! `keyhole list`: the Secrets of a namespace (or of all) as a table or JSON, for people,
+//! scripts, cron jobs and CI. What is listed and flagged is [`crate::list`]'s (the same data
+//! path and the same flags as the TUI); this is the command: options, output, exit codes.
+//!
+//! `--unused`, `--broken` and `--expiring DAYS` make it a linter: exit 1 when anything is found,
+//! 0 when not, 2 on errors (no connection, 403, bad flags, or a check that could not be made).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::cli::{Cli, ListArgs, ListFormat};
+use crate::format;
+use crate::list::flags::Flag;
+use crate::list::report::{Item, Query, Report, build};
+use crate::list::rows::Inspected;
+
+/// Exit codes of the linter.
+pub(crate) const EXIT_CLEAN: u8 = 0;
+pub(crate) const EXIT_FOUND: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
+
+/// `keyhole list`.
+pub(crate) fn run(cli: &Cli, args: &ListArgs) -> ExitCode {
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("keyhole list: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    ExitCode::from(rt.block_on(run_async(cli, args)))
+}
+
+async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
+    let (_server, connected) = match super::connect(cli).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keyhole list: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let namespace = super::namespace(cli, &connected);
+    let query = Query {
+        type_: args.type_.clone(),
+        unused: args.unused,
+        broken: args.broken,
+        expiring: args.expiring,
+        // JSON is for scripts: its flags are as complete as the wide table's.
+        complete: args.output != ListFormat::Table,
+    };
+    let report = match build(&connected, namespace.as_deref(), &query, Timestamp::now()).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("keyhole list: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    for note in &report.notes {
+        eprintln!("keyhole list: {note}");
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let show_flags = args.output == ListFormat::Wide || report.linting;
+    let written = match args.output {
+        ListFormat::Json => write_json(&mut out, &report),
+        ListFormat::Table | ListFormat::Wide => write_table(&mut out, &report, namespace.is_none(), show_flags),
+    };
+    // A closed pipe (`| head`) is not an error of the listing.
+    let _ = written.and_then(|()| out.flush());
+    if report.incomplete {
+        EXIT_ERROR
+    } else if report.linting && report.findings > 0 {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show_flags: bool) -> std::io::Result<()> {
+    if report.items.is_empty() {
+        // As kubectl: the message goes to stderr, stdout stays empty for scripts.
+        eprintln!("{}", if report.linting { "Nothing found." } else { "No resources found." });
+        return Ok(());
+    }
+    let mut header: Vec<&str> = Vec::new();
+    if all_namespaces {
+        header.push("NAMESPACE");
+    }
+    header.extend(["NAME", "TYPE", "DATA", "AGE", "USED-BY"]);
+    if show_flags {
+        header.push("FLAGS");
+    }
+    let mut lines: Vec<Vec<String>> = Vec::with_capacity(report.items.len() + 1);
+    lines.push(header.iter().map(|h| (*h).to_string()).collect());
+    for item in &report.items {
+        let mut cells = Vec::with_capacity(header.len());
+        if all_namespaces {
+            cells.push(item.namespace.clone());
+        }
+        cells.push(item.name.clone());
+        match &item.row {
+            Some(row) => {
+                cells.push(if row.type_.is_empty() { "<none>".into() } else { row.type_.clone() });
+                cells.push(row.keys.to_string());
+                cells.push(format::age(row.created, report.now));
+            }
+            None => cells.extend(["<missing>".to_string(), "-".into(), "-".into()]),
+        }
+        cells.push(item.usage.map_or_else(|| "?".to_string(), |u| u.pods.to_string()));
+        if show_flags {
+            let tags: Vec<String> = item.flags.iter().map(Flag::tag).collect();
+            cells.push(if tags.is_empty() { "-".into() } else { tags.join(",") });
+        }
+        lines.push(cells);
+    }
+    // kubectl's tabwriter: columns padded to the widest cell, three spaces apart.
+    let columns = header.len();
+    let mut widths = vec![0usize; columns];
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(unicode_width::UnicodeWidthStr::width(crate::ui::text::sanitize(cell).as_str()));
+        }
+    }
+    for line in &lines {
+        let mut text = String::with_capacity(128);
+        for (i, cell) in line.iter().enumerate() {
+            let cell = crate::ui::text::sanitize(cell);
+            text.push_str(&cell);
+            if i + 1 < columns {
+                let pad = widths[i] - unicode_width::UnicodeWidthStr::width(cell.as_str()) + 3;
+                text.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonUsage {
+    pods: usize,
+    terminated_pods: usize,
+    workloads: usize,
+    service_accounts: usize,
+    ingresses: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonItem<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    exists: bool,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    type_: Option<&'a str>,
+    /// The number of keys (kubectl's DATA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<String>,
+    /// `null` when the consumers could not be listed.
+    used_by: Option<JsonUsage>,
+    flags: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_keys: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert_not_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert_days_left: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    immutable: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    items: Vec<JsonItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<usize>,
+}
+
+fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
+    let row = item.row.as_ref();
+    let inspected: Option<&Inspected> = row.and_then(|r| r.inspected.as_ref());
+    let missing_keys = item
+        .flags
+        .iter()
+        .find_map(|f| match f {
+            Flag::Broken(keys) => Some(keys.iter().map(String::as_str).collect()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    JsonItem {
+        namespace: &item.namespace,
+        name: &item.name,
+        exists: row.is_some(),
+        type_: row.map(|r| r.type_.as_str()),
+        data: row.map(|r| r.keys),
+        created: row.and_then(|r| r.created).map(format::rfc3339),
+        used_by: item.usage.map(|u| JsonUsage {
+            pods: u.pods,
+            terminated_pods: u.terminated_pods,
+            workloads: u.workloads,
+            service_accounts: u.service_accounts,
+            ingresses: u.ingresses,
+        }),
+        flags: item.flags.iter().map(Flag::name).collect(),
+        missing_keys,
+        cert_not_after: inspected.and_then(|i| i.cert_not_after).map(format::rfc3339),
+        cert_days_left: row.and_then(|r| r.cert_days_left(now)),
+        immutable: inspected.map(|i| i.immutable),
+    }
+}
+
+fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let json = JsonReport {
+        items: report.items.iter().map(|i| json_item(i, report.now)).collect(),
+        findings: report.linting.then_some(report.findings),
+    };
+    serde_json::to_writer_pretty(&mut *out, &json).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::list::rows::SecretRow;
+    use crate::refs::UsageCount;
+    use crate::secret::types;
+
+    #[test]
+    fn the_table_pads_like_kubectl() {
+        let row = SecretRow {
+            namespace: "default".into(),
+            name: "mysecret".into(),
+            type_: types::OPAQUE.into(),
+            keys: 2,
+            created: None,
+            resource_version: "1".into(),
+            ..Default::default()
+        };
+        let report = Report {
+            items: vec![Item {
+                namespace: "default".into(),
+                name: "mysecret".into(),
+                row: Some(row),
+                usage: Some(UsageCount { pods: 3, ..Default::default() }),
+                flags: vec![],
+            }],
+            now: Timestamp::UNIX_EPOCH,
+            linting: false,
+            findings: 0,
+            incomplete: false,
+            notes: vec![],
+        };
+        let mut out = Vec::new();
+        write_table(&mut out, &report, false, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "NAME       TYPE     DATA   AGE         USED-BY\nmysecret   Opaque   2      <unknown>   3\n"
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! `keyhole` (and `keyhole --demo`): logging, the config file and theme, connecting before the
+//! terminal is taken over (so that exec credential plugins can prompt and errors print plainly),
+//! then the TUI's loop.
+
+use std::io::stdout;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt as _;
+use jiff::Timestamp;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+use crate::app::State;
+use crate::app::effect::Scope;
+use crate::app::state::Options;
+use crate::cli::Cli;
+use crate::cluster::Connected;
+use crate::config::Config;
+use crate::keymap::Keymap;
+use crate::runtime::{Driver, Executor, Input};
+use crate::terminal::clipboard::{ClipEnv, Clipboard};
+use crate::terminal::{self, TerminalGuard};
+use crate::ui::Theme;
+
+/// Where `--debug` keeps its log: `$XDG_STATE_HOME/keyhole/keyhole.log`.
+pub fn default_log_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("keyhole").join("keyhole.log"))
+}
+
+/// Sets up tracing to a file when asked. Returns the path, for the panic message.
+pub fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
+    let path = match (&cli.ui.log_file, cli.ui.debug) {
+        (Some(p), _) => p.clone(),
+        (None, true) => default_log_path().ok_or("cannot find a state directory for the log; use --log-file")?,
+        (None, false) => return Ok(None),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open the log file {}: {e}", path.display()))?;
+    let level = if cli.ui.debug { "keyhole=debug,kube=info,warn" } else { "keyhole=info,warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KEYHOLE_LOG").unwrap_or_else(|_| level.into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .map_err(|e| format!("cannot start logging: {e}"))?;
+    Ok(Some(path))
+}
+
+/// The theme: `--theme`, else `NO_COLOR` (monochrome), else the config file's, else ansi; with
+/// the config file's colour overrides.
+fn theme(cli: &Cli, config: &Config) -> Result<Theme, String> {
+    config.theme(cli.ui.theme.as_deref(), crate::config::no_color_env())
+}
+
+/// A hidden switch for the pseudo-terminal tests: `KEYHOLE_TEST_PANIC=1` makes keyhole panic
+/// one second after the TUI has taken the terminal (`KEYHOLE_TEST_PANIC=<ms>` after that many
+/// milliseconds), to check that a panic restores the terminal and says where the log is.
+fn test_panic_after() -> Option<Duration> {
+    let v = std::env::var("KEYHOLE_TEST_PANIC").ok()?;
+    match v.parse::<u64>() {
+        Ok(0) => None,
+        Ok(1) => Some(Duration::from_secs(1)),
+        Ok(ms) => Some(Duration::from_millis(ms)),
+        Err(_) => None,
+    }
+}
+
+/// `keyhole` and `keyhole --demo`.
+pub(crate) fn run(cli: &Cli) -> ExitCode {
+    let log = match init_logging(cli) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("keyhole: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    terminal::install_panic_hook(log);
+    let config = match Config::load(cli.ui.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keyhole: error in the config file {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let theme = match theme(cli, &config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("keyhole: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if cli.ui.theme.is_some() {
+        // crossterm drops colours under NO_COLOR by itself; an explicit --theme wins over it.
+        crossterm::style::force_color_output(true);
+    }
+    let rt = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("keyhole: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async {
+        let (_server, connected) = match super::connect(cli).await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("keyhole: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let scope = match super::namespace(cli, &connected) {
+            None => Scope::All,
+            Some(ns) => Scope::One(ns),
+        };
+        tracing::info!(context = %connected.context, server = %connected.server, version = %connected.version, "connected");
+        if let Some(path) = &config.path {
+            tracing::info!(config = %path.display(), theme = theme.name, "config read");
+        }
+        let options = Options {
+            redact: cli.ui.redact,
+            readonly: cli.ui.readonly,
+            keymap: Keymap::with_overrides(config.key_overrides()),
+        };
+        let launch = Launch { connected, scope, options, theme, mouse: cli.ui.mouse, clear_after: config.clear_after() };
+        let run = tui(launch);
+        let result = match test_panic_after() {
+            Some(after) => tokio::select! {
+                r = run => r,
+                _ = tokio::time::sleep(after) => panic!("KEYHOLE_TEST_PANIC: a deliberate panic to test the terminal restore"),
+            },
+            None => run.await,
+        };
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("keyhole: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+/// Everything the TUI needs to start.
+struct Launch {
+    connected: Connected,
+    scope: Scope,
+    options: Options,
+    theme: Theme,
+    mouse: bool,
+    /// Clear the native clipboard this long after a copy (unless it changed meanwhile).
+    clear_after: Option<Duration>,
+}
+
+/// Runs the TUI on the terminal until the user quits or a signal ends it. The terminal is
+/// restored on return (and on panic, by the hook).
+async fn tui(launch: Launch) -> Result<(), String> {
+    let Launch { connected, scope, options, theme, mouse, clear_after } = launch;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let clipboard = Clipboard::new(ClipEnv::detect(), clear_after);
+    let redact = options.redact;
+    let state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
+    let executor = Executor::new(connected, tx, clipboard, redact).with_suspend(Box::new(terminal::suspend));
+    let guard = TerminalGuard::enter(mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut driver = Driver::new(state, CrosstermBackend::new(stdout()), theme, executor, rx, Duration::from_secs(1))?;
+    driver.start();
+    let mut inputs = std::pin::pin!(terminal_inputs());
+    let result = driver.run_until(&mut inputs, |_| false).await;
+    driver.finish();
+    drop(driver);
+    drop(guard);
+    result.map(|_| ())
+}
+
+/// The terminal's events and the signals that end keyhole (SIGTERM, SIGHUP), as one stream of
+/// input for the loop.
+fn terminal_inputs() -> impl futures::Stream<Item = Input> {
+    let events = EventStream::new().filter_map(|ev| async move {
+        match ev {
+            Ok(Event::Key(k)) => Some(Input::Key(k)),
+            Ok(Event::Resize(w, h)) => Some(Input::Resize(w, h)),
+            Ok(Event::Paste(text)) => Some(Input::Paste(text)),
+            Ok(_) => None,
+            Err(e) => Some(Input::Failed(e.to_string())),
+        }
+    });
+    futures::stream::select(events, signals())
+}
+
+/// SIGTERM and SIGHUP, each as `Input::Terminate`.
+fn signals() -> impl futures::Stream<Item = Input> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let one = |kind: SignalKind| {
+            let sig = signal(kind).ok();
+            futures::stream::unfold(sig, |mut sig| async move {
+                match sig.as_mut() {
+                    Some(s) => s.recv().await.map(|()| (Input::Terminate, sig)),
+                    None => None,
+                }
+            })
+        };
+        futures::stream::select(one(SignalKind::terminate()), one(SignalKind::hangup()))
+    }
+    #[cfg(not(unix))]
+    futures::stream::pending()
+}

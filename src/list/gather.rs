@@ -1,0 +1,182 @@
+//! What `keyhole list` learns about a scope, without values (DESIGN.md decision 5): the Secrets
+//! from the server's Table output, listed in pages; Pods, ServiceAccounts and Ingresses listed
+//! once, page by page, each object projected into reference records ([`crate::refs`]) and
+//! dropped; and, for the flags that need content, the facts of some Secrets (key names,
+//! `immutable`, the first certificate's notAfter) read through
+//! [`ops::open`](crate::cluster::ops::open) with their values zeroized at once.
+
+use std::collections::BTreeMap;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::{Api, ListParams};
+use serde::de::DeserializeOwned;
+
+use super::rows::SecretRow;
+use crate::cluster::consumers::api;
+use crate::cluster::ops::{self, OpenError};
+use crate::cluster::pod::PodForRefs;
+use crate::cluster::{self, secrets};
+use crate::refs::{self, RefIndex, WorkloadResolver};
+
+/// Page size for the consumer lists (kubectl's default chunk size).
+const PAGE: u32 = 500;
+/// Secrets read at once for the flags.
+const INSPECT_CONCURRENCY: usize = 16;
+
+/// What was learnt about the Secrets in scope, without their values.
+#[derive(Debug)]
+pub struct Gathered {
+    /// By namespace and name.
+    pub rows: BTreeMap<(String, String), SecretRow>,
+    pub index: RefIndex,
+    /// Why usage is not fully known (a consumer list failed), one sentence per kind.
+    pub consumer_errors: Vec<String>,
+}
+
+/// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
+/// concurrently.
+pub async fn gather(client: &kube::Client, server: &str, namespace: Option<&str>) -> Result<Gathered, String> {
+    let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
+    let rows = secret_rows.map_err(|e| secrets_error(server, namespace, &e))?;
+    let (index, consumer_errors) = consumers;
+    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, consumer_errors })
+}
+
+fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> String {
+    match (e, namespace) {
+        (kube::Error::Api(s), None) if s.code == 403 => format!(
+            "You may not list Secrets in all namespaces: {} (403 Forbidden). List one namespace with -n NAMESPACE, or ask for access.",
+            s.message
+        ),
+        (kube::Error::Api(s), Some(ns)) if s.code == 403 => format!(
+            "You may not list Secrets in namespace {ns}: {} (403 Forbidden). Ask for access, or choose another namespace (-n) or context (--context).",
+            s.message
+        ),
+        (kube::Error::Api(s), Some(ns)) if s.code == 404 => {
+            format!("The cluster at {server} answered 404 for the Secrets of namespace {ns}: {}.", s.message)
+        }
+        _ => cluster::connect::describe(server, e),
+    }
+}
+
+/// Lists every object of a kind page by page, handing each to `each`; one page is held at a time.
+async fn each_page<K>(api: Api<K>, mut each: impl FnMut(K)) -> Result<(), kube::Error>
+where
+    K: Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let mut params = ListParams::default().limit(PAGE);
+    loop {
+        let list = api.list(&params).await?;
+        let next = list.metadata.continue_.clone().filter(|c| !c.is_empty());
+        for item in list.items {
+            each(item);
+        }
+        match next {
+            Some(token) => params = params.continue_token(&token),
+            None => return Ok(()),
+        }
+    }
+}
+
+async fn replica_sets(api: Api<ReplicaSet>, resolver: &mut WorkloadResolver) -> Result<(), kube::Error> {
+    let mut params = ListParams::default().limit(PAGE);
+    loop {
+        let list = api.list_metadata(&params).await?;
+        for m in &list.items {
+            resolver.upsert_replica_set(&m.metadata);
+        }
+        match list.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => params = params.continue_token(&token),
+            None => return Ok(()),
+        }
+    }
+}
+
+fn consumer_error(what: &str, e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if s.code == 403 => format!("listing {what} was refused: {} (403 Forbidden)", s.message),
+        other => format!("listing {what} failed: {}", cluster::connect::error_chain(other)),
+    }
+}
+
+/// Pods (with ReplicaSet metadata for their workloads), ServiceAccounts and Ingresses, projected
+/// into the reference index as each page arrives.
+async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex, Vec<String>) {
+    let mut index = RefIndex::new();
+    let mut resolver = WorkloadResolver::new();
+    let mut others: Vec<(refs::ConsumerId, Vec<refs::Reference>)> = Vec::new();
+    let mut ingresses: Vec<(refs::ConsumerId, Vec<refs::Reference>)> = Vec::new();
+    // ReplicaSets only name the workloads: Pods are indexed as they arrive, without them, and
+    // their workloads resolved once both lists are in.
+    let bare = WorkloadResolver::new();
+    let (pods_result, rs_result, sa_result, ing_result) = tokio::join!(
+        each_page(api::<PodForRefs>(client, namespace), |p| index.upsert_pod(&p.0, &bare)),
+        replica_sets(api(client, namespace), &mut resolver),
+        each_page(api::<ServiceAccount>(client, namespace), |s| {
+            others.push((refs::service_account_id(&s), refs::from_service_account(&s)))
+        }),
+        each_page(api::<Ingress>(client, namespace), |i| {
+            ingresses.push((refs::ingress_id(&i), refs::from_ingress(&i)))
+        }),
+    );
+    for (id, r) in others.into_iter().chain(ingresses) {
+        index.upsert(id, r);
+    }
+    if rs_result.is_ok() && !resolver.is_empty() {
+        index.refresh_workloads(&resolver, None);
+    }
+    let mut errors = Vec::new();
+    for (what, result) in [("Pods", pods_result), ("ServiceAccounts", sa_result), ("Ingresses", ing_result)] {
+        if let Err(e) = result {
+            errors.push(consumer_error(what, &e));
+        }
+    }
+    (index, errors)
+}
+
+/// Reads the Secrets that the flags need, keeps their facts, drops their values. Returns
+/// the Secrets that could not be read, with why.
+pub async fn inspect(
+    client: &kube::Client,
+    rows: &mut BTreeMap<(String, String), SecretRow>,
+    wanted: Vec<(String, String)>,
+) -> Vec<String> {
+    let results = futures::stream::iter(wanted)
+        .map(|key| async move {
+            let result = ops::open(client, &key.0, &key.1).await.map(|secret| ops::facts(&secret));
+            (key, result)
+        })
+        .buffer_unordered(INSPECT_CONCURRENCY);
+    let mut results = std::pin::pin!(results);
+    let mut failed = Vec::new();
+    while let Some((key, result)) = results.next().await {
+        match result {
+            Ok(facts) => {
+                if let Some(row) = rows.get_mut(&key) {
+                    row.inspected = Some(facts);
+                }
+            }
+            // Deleted since it was listed: nothing to check.
+            Err(OpenError::NotFound) => {
+                rows.remove(&key);
+            }
+            Err(OpenError::Forbidden(m)) => {
+                failed.push(format!("{}/{}: {m} (403 Forbidden)", key.0, key.1));
+                if let Some(row) = rows.get_mut(&key) {
+                    row.inspect_failed = true;
+                }
+            }
+            Err(OpenError::Other(m)) => {
+                failed.push(format!("{}/{}: {m}", key.0, key.1));
+                if let Some(row) = rows.get_mut(&key) {
+                    row.inspect_failed = true;
+                }
+            }
+        }
+    }
+    failed.sort();
+    failed
+}

@@ -1,0 +1,8 @@
+//! The Secrets list as the TUI and `keyhole list` share it: rows without values
+//! ([`rows`]), the one rule for their flags ([`flags`]), and, for `keyhole list`, the one-shot
+//! gathering of a scope ([`gather`]) and the report ([`report`]).
+
+pub mod flags;
+pub mod gather;
+pub mod report;
+pub mod rows;

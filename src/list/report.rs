@@ -1,0 +1,168 @@
+//! `keyhole list`'s report: which Secrets (and missing Secrets) to show, with their usage and
+//! flags ([`super::flags`], the same rule as the TUI's), and what the linter found.
+
+use jiff::Timestamp;
+
+use super::flags::{self, Flag};
+use super::gather::{Gathered, gather, inspect};
+use super::rows::SecretRow;
+use crate::cluster::Connected;
+use crate::refs::UsageCount;
+
+/// What to list and check: `keyhole list`'s options, without the output format.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Only Secrets of this type (full or short name).
+    pub type_: Option<String>,
+    pub unused: bool,
+    pub broken: bool,
+    /// `--expiring DAYS`.
+    pub expiring: Option<u32>,
+    /// Read the Secrets that the content flags need (expiry, missing keys, immutable), and list
+    /// the Secrets that consumers name but that do not exist: for `-o wide` and `-o json`.
+    pub complete: bool,
+}
+
+/// One line of the listing: a Secret, or a Secret that consumers name but that does not exist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub namespace: String,
+    pub name: String,
+    /// `None` for a Secret that does not exist.
+    pub row: Option<SecretRow>,
+    /// `None` when the consumers could not all be listed.
+    pub usage: Option<UsageCount>,
+    pub flags: Vec<Flag>,
+}
+
+/// The listing, ready to print.
+#[derive(Debug)]
+pub struct Report {
+    pub items: Vec<Item>,
+    pub now: Timestamp,
+    /// Linter flags were given: `findings` decides the exit code.
+    pub linting: bool,
+    pub findings: usize,
+    /// A check could not be made (a consumer list or a Secret read failed): exit 2.
+    pub incomplete: bool,
+    pub notes: Vec<String>,
+}
+
+fn type_matches(wanted: &str, type_: &str) -> bool {
+    wanted.eq_ignore_ascii_case(type_) || wanted.eq_ignore_ascii_case(&crate::ui::list::type_label(type_, false))
+}
+
+/// Gathers, inspects what the flags need, and decides what to show.
+pub async fn build(
+    connected: &Connected,
+    namespace: Option<&str>,
+    query: &Query,
+    now: Timestamp,
+) -> Result<Report, String> {
+    let client = &connected.client;
+    let Gathered { mut rows, index, consumer_errors } = gather(client, &connected.server, namespace).await?;
+    if let Some(t) = &query.type_ {
+        rows.retain(|_, r| type_matches(t, &r.type_));
+    }
+    let want_certs = query.complete || query.expiring.is_some();
+    let want_keys = query.complete || query.broken;
+    let linting = query.unused || query.broken || query.expiring.is_some();
+    let usage_known = consumer_errors.is_empty();
+    let mut notes = Vec::new();
+    let mut incomplete = false;
+    if !usage_known {
+        let what = consumer_errors.join("; ");
+        if query.unused || query.broken {
+            incomplete = true;
+            notes.push(format!(
+                "cannot tell which Secrets are used: {what}. --unused and --broken need to list Pods, ServiceAccounts and Ingresses."
+            ));
+        } else {
+            notes.push(format!("usage is unknown (USED-BY shows ?): {what}."));
+        }
+    }
+
+    let wanted: Vec<(String, String)> = rows
+        .values()
+        .filter(|r| (want_certs && r.is_tls()) || (want_keys && flags::reads_keys(&index, &r.namespace, &r.name)))
+        .map(SecretRow::key)
+        .collect();
+    if !wanted.is_empty() {
+        let failed = inspect(client, &mut rows, wanted).await;
+        if !failed.is_empty() {
+            let shown: Vec<&str> = failed.iter().take(3).map(String::as_str).collect();
+            let more = if failed.len() > 3 { format!(" and {} more", failed.len() - 3) } else { String::new() };
+            let consequence = if query.broken || query.expiring.is_some() {
+                incomplete = true;
+                "their keys and certificates were not checked"
+            } else {
+                "their flags are not shown"
+            };
+            notes.push(format!(
+                "could not read {} Secret(s), so {consequence}: {}{more}.",
+                failed.len(),
+                shown.join("; ")
+            ));
+        }
+    }
+
+    let window = query.expiring.unwrap_or(flags::EXPIRING_DAYS);
+    let mut items = Vec::with_capacity(rows.len());
+    for ((ns, name), row) in rows {
+        let usage = usage_known.then(|| index.usage(&ns, &name));
+        let flags = flags::for_secret(&row, &index, usage_known, now, window);
+        items.push(Item { namespace: ns, name, row: Some(row), usage, flags });
+    }
+
+    // Secrets that consumers name but that do not exist, where it matters.
+    if (query.broken || query.complete) && usage_known && query.type_.is_none() {
+        let namespaces: Vec<String> = match namespace {
+            Some(ns) => vec![ns.to_string()],
+            None => index.namespaces().into_iter().map(str::to_string).collect(),
+        };
+        let exists: std::collections::HashSet<(&str, &str)> =
+            items.iter().map(|i| (i.namespace.as_str(), i.name.as_str())).collect();
+        let mut ghosts = Vec::new();
+        for ns in &namespaces {
+            for m in index.missing_in(ns, |s| exists.contains(&(ns.as_str(), s))) {
+                ghosts.push(Item {
+                    namespace: ns.clone(),
+                    name: m.secret.to_string(),
+                    row: None,
+                    usage: Some(index.usage(ns, m.secret)),
+                    flags: vec![flags::for_missing(&m)],
+                });
+            }
+        }
+        items.extend(ghosts);
+        items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    }
+
+    let mut findings = 0;
+    if linting {
+        items.retain(|item| {
+            item.flags.iter().any(|f| match f {
+                Flag::Unused => query.unused,
+                Flag::Broken(_) | Flag::Missing { fails: true } => query.broken,
+                Flag::Expired | Flag::Expiring(_) => query.expiring.is_some(),
+                Flag::Missing { fails: false } | Flag::Immutable => false,
+            })
+        });
+        findings = items.len();
+    }
+    Ok(Report { items, now, linting, findings, incomplete, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_match_in_full_or_short() {
+        assert!(type_matches("kubernetes.io/tls", "kubernetes.io/tls"));
+        assert!(type_matches("tls", "kubernetes.io/tls"));
+        assert!(type_matches("opaque", "Opaque"));
+        assert!(type_matches("helm-release", "helm.sh/release.v1"));
+        assert!(!type_matches("tls", "Opaque"));
+    }
+}

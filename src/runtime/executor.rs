@@ -1,0 +1,243 @@
+//! The one executor: every effect the update function returns is run here, and every result
+//! comes back as a message on the channel the loop reads. Network work runs in tasks, so
+//! nothing the user triggers blocks input or drawing; the clipboard, local files, random values
+//! and Ctrl-Z are here too. The TUI and the flow tests use this same executor.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::local;
+use crate::app::effect::{Effect, Scope, Switched};
+use crate::app::msg::Msg;
+use crate::cluster::event::Emit;
+use crate::cluster::{self, Connected, apply, consumers, ops, secrets};
+use crate::terminal::clipboard::Clipboard;
+
+/// How many Secrets are inspected at once.
+const INSPECT_CONCURRENCY: usize = 8;
+
+/// What Ctrl-Z does: give the terminal back and stop until `fg` (the binary's is
+/// `terminal::suspend`; tests have none).
+pub type Suspend = Box<dyn FnMut() -> std::io::Result<()> + Send>;
+
+pub struct Executor {
+    connected: Connected,
+    tx: UnboundedSender<Msg>,
+    watches: Vec<JoinHandle<()>>,
+    clipboard: Clipboard,
+    redact: bool,
+    suspend: Option<Suspend>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor").field("connected", &self.connected).finish_non_exhaustive()
+    }
+}
+
+impl Executor {
+    /// Results go to `tx`. `redact`: the clipboard refuses every copy, whatever asks.
+    pub fn new(connected: Connected, tx: UnboundedSender<Msg>, clipboard: Clipboard, redact: bool) -> Self {
+        Executor { connected, tx, watches: Vec::new(), clipboard, redact, suspend: None }
+    }
+
+    /// What Ctrl-Z runs.
+    pub fn with_suspend(mut self, suspend: Suspend) -> Self {
+        self.suspend = Some(suspend);
+        self
+    }
+
+    fn send(&self, msg: Msg) {
+        // The loop has ended when nobody receives: the result is not needed.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Runs one effect. Network effects are spawned; their results arrive later as messages.
+    pub fn run(&mut self, effect: Effect) {
+        let client = self.connected.client.clone();
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Watch { scope, generation } => self.watch(&scope, generation),
+            Effect::Open { namespace, name } => {
+                tokio::spawn(async move {
+                    let msg = match ops::open(&client, &namespace, &name).await {
+                        Ok(s) => Msg::Opened(Box::new(s)),
+                        Err(error) => Msg::OpenFailed { namespace, name, error },
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Effect::CheckUpdate { namespace, name } => {
+                tokio::spawn(async move {
+                    if let Ok(allowed) = ops::can(&client, "update", &namespace, &name).await {
+                        let _ = tx.send(Msg::CanUpdate { namespace, name, allowed });
+                    }
+                });
+            }
+            Effect::Inspect(list) => self.inspect(list),
+            Effect::ListNamespaces => {
+                let fallback = self.connected.namespace.clone();
+                tokio::spawn(async move {
+                    let msg = match ops::namespaces(&client).await {
+                        Ok(list) => Msg::Namespaces(Ok(list)),
+                        Err(kube::Error::Api(s)) if s.code == 403 => Msg::Namespaces(Ok(vec![fallback])),
+                        Err(e) => Msg::Namespaces(Err(cluster::connect::error_chain(&e))),
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Effect::DryRun { secret, creating } => {
+                tokio::spawn(async move {
+                    let result = apply::write(&client, &secret, creating, true).await.map(|w| w.warnings);
+                    let _ = tx.send(Msg::DryRunDone(result));
+                });
+            }
+            Effect::Apply { secret, creating } => {
+                tokio::spawn(async move {
+                    let result = apply::write(&client, &secret, creating, false).await.map(|w| Box::new(w.secret));
+                    let _ = tx.send(Msg::Applied(result));
+                });
+            }
+            Effect::FetchLatest { namespace, name } => {
+                tokio::spawn(async move {
+                    let result = ops::open(&client, &namespace, &name).await.map(Box::new);
+                    let _ = tx.send(Msg::Latest(result));
+                });
+            }
+            Effect::Delete { namespace, name, uid, resource_version } => {
+                tokio::spawn(async move {
+                    let result =
+                        apply::delete(&client, &namespace, &name, uid.as_deref(), resource_version.as_deref()).await;
+                    let _ = tx.send(Msg::Deleted { namespace, name, result });
+                });
+            }
+            Effect::Copy { text, what } => {
+                let result = self
+                    .clipboard
+                    .copy(text.as_str(), self.redact, Instant::now())
+                    .map(|o| format!("{what}: {}", o.message))
+                    .map_err(|e| format!("{what}: {e}"));
+                self.send(Msg::Copied(result));
+            }
+            Effect::ReadFile { path, key } => {
+                tokio::spawn(async move {
+                    let result = local::read_file(&path).await;
+                    let _ = tx.send(Msg::FileRead { key, path, result });
+                });
+            }
+            Effect::CompletePath(input) => {
+                // A directory listing: quick, but still I/O, so not on the loop.
+                tokio::task::spawn_blocking(move || {
+                    let (completed, candidates) = local::complete_path(&input);
+                    let _ = tx.send(Msg::Completed { input, completed, candidates });
+                });
+            }
+            Effect::Random { len, alphabet, target } => {
+                self.send(Msg::Random { target, value: local::generate(len, alphabet) });
+            }
+            Effect::SwitchContext(context) => {
+                // Connecting can take seconds (an unreachable cluster, an exec plugin): in a
+                // task, so that the list stays usable meanwhile.
+                let kubeconfig = self.connected.kubeconfig.clone();
+                tokio::spawn(async move {
+                    let result = cluster::connect::connect_with(kubeconfig, Some(&context)).await;
+                    let msg = match result {
+                        Ok(connected) => Msg::ContextSwitched(Ok(Box::new(Switched {
+                            context,
+                            namespace: connected.namespace.clone(),
+                            connected,
+                        }))),
+                        Err(e) => Msg::ContextSwitched(Err(e.0)),
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Effect::Adopt(switched) => {
+                self.stop();
+                self.connected = switched.connected;
+            }
+            Effect::Suspend => {
+                if let Some(suspend) = self.suspend.as_mut() {
+                    // Without a job-control shell the stop signal is discarded and keyhole
+                    // simply continues.
+                    if let Err(e) = suspend() {
+                        tracing::warn!("suspend: {e}");
+                    }
+                }
+                self.send(Msg::Resumed);
+            }
+        }
+    }
+
+    fn inspect(&self, list: Vec<(String, String)>) {
+        // Names only: which Secrets are read for the list's flags (never their values).
+        tracing::debug!(
+            "inspecting {} Secrets: {}",
+            list.len(),
+            list.iter().map(|(ns, name)| format!("{ns}/{name}")).collect::<Vec<_>>().join(" ")
+        );
+        let client = Arc::new(self.connected.client.clone());
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let results = futures::stream::iter(list)
+                .map(|(ns, name)| {
+                    let client = client.clone();
+                    async move { (ops::inspect(&client, &ns, &name).await, ns, name) }
+                })
+                .buffer_unordered(INSPECT_CONCURRENCY);
+            let mut results = std::pin::pin!(results);
+            while let Some((facts, namespace, name)) = results.next().await {
+                let msg = match facts {
+                    Some(facts) => Msg::Inspected { namespace, name, facts },
+                    None => Msg::InspectFailed { namespace, name },
+                };
+                let _ = tx.send(msg);
+            }
+        });
+    }
+
+    /// Stops the running watches and starts new ones for the scope, their events tagged with
+    /// the generation.
+    fn watch(&mut self, scope: &Scope, generation: u64) {
+        self.stop();
+        let client = self.connected.client.clone();
+        let ns = scope.namespace().map(str::to_string);
+        let fallback = vec![self.connected.namespace.clone()];
+        let tx = self.tx.clone();
+        let emit: Emit = Arc::new(move |event| {
+            let _ = tx.send(Msg::Watched { watch: generation, event });
+        });
+        self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, emit.clone())));
+        self.watches.extend(consumers::spawn(client, ns, emit));
+    }
+
+    /// Every tick: clears the clipboard when it is due.
+    pub fn tick(&mut self, now: Instant) {
+        if let Some(m) = self.clipboard.tick(now) {
+            self.send(Msg::Copied(Ok(m)));
+        }
+    }
+
+    pub fn stop(&mut self) {
+        for w in self.watches.drain(..) {
+            w.abort();
+        }
+    }
+
+    /// keyhole is exiting: stop the watches and clear a pending copy, so that no copied value
+    /// outlives keyhole in the clipboard.
+    pub fn finish(&mut self) {
+        self.stop();
+        let _ = self.clipboard.finish();
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
