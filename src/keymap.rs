@@ -135,6 +135,8 @@ impl Key {
         match (self.0, ev.code) {
             // Letters: compare case-sensitively; Shift is already in the character.
             (KeyCode::Char(a), KeyCode::Char(b)) => a == b && mods == self.1,
+            // Shift-Tab: terminals report it as BackTab, with Shift held or not.
+            (KeyCode::BackTab, KeyCode::BackTab) => mods == self.1,
             (a, b) => a == b && ev.modifiers == self.1,
         }
     }
@@ -364,6 +366,13 @@ mod tests {
         assert_eq!(lookup(S::List, &ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(A::Down));
         assert_eq!(lookup(S::List, &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(A::Bottom));
         assert_eq!(lookup(S::Detail, &ev(KeyCode::Esc, KeyModifiers::NONE)), Some(A::Back));
+    }
+
+    #[test]
+    fn shift_tab_is_back_tab_with_or_without_shift() {
+        assert_eq!(lookup(S::Detail, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(A::PrevTab));
+        assert_eq!(lookup(S::Detail, &ev(KeyCode::BackTab, KeyModifiers::NONE)), Some(A::PrevTab));
+        assert_eq!(lookup(S::Detail, &ev(KeyCode::Tab, KeyModifiers::NONE)), Some(A::NextTab));
     }
 
     #[test]

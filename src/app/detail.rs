@@ -22,7 +22,7 @@ fn on_view_key(state: &mut State, action: Action) {
     let Some(d) = &mut state.detail else { return };
     let keys: Vec<String> = d.keys().into_iter().cloned().collect();
     match action {
-        Action::Back if d.is_dirty() => state.modal = Some(edit::discard_confirm(false)),
+        Action::Back if d.is_dirty() => state.modal = Some(edit::discard_confirm(false, None)),
         Action::Back => {
             // Dropping the Detail drops the Secret, whose values are zeroized.
             state.detail = None;

@@ -249,11 +249,13 @@ pub enum ConfirmKind {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Confirm {
     pub kind: ConfirmKind,
     pub title: String,
     pub lines: Vec<String>,
+    /// The modal the question interrupted (an editor with a value being typed): back on "no".
+    pub underneath: Option<Box<Modal>>,
 }
 
 /// Where an apply stands.

@@ -128,7 +128,8 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
     match action {
         Some(Action::Quit) => {
             if edit::unsaved_work(state) {
-                state.modal = Some(edit::discard_confirm(true));
+                let underneath = state.modal.take();
+                state.modal = Some(edit::discard_confirm(true, underneath));
             } else {
                 state.quit = true;
             }

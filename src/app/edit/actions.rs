@@ -122,6 +122,7 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
                         "only deleting and re-creating the Secret gets rid of it.".into(),
                         "The kubelet stops watching it, so Pods keep the values they have.".into(),
                     ],
+                    underneath: None,
                 }));
             }
         }
@@ -137,6 +138,7 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
                 kind: ConfirmKind::DiscardEdits,
                 title: "Undo every edit?".into(),
                 lines: vec!["The Secret goes back to the version you opened.".into()],
+                underneath: None,
             }));
         }
         Action::Clone => {
@@ -179,5 +181,6 @@ fn delete_confirm(state: &State) -> Option<Modal> {
         kind: ConfirmKind::Delete { uid, resource_version: rv },
         title: format!("Delete {name}?"),
         lines,
+        underneath: None,
     }))
 }

@@ -7,10 +7,10 @@ use crate::app::state::{ConfirmKind, Modal, State};
 use crate::keymap::Action;
 
 pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) {
-    let Some(Modal::Confirm(c)) = &state.modal else { return };
+    let Some(Modal::Confirm(c)) = &mut state.modal else { return };
     let kind = c.kind.clone();
     match action {
-        Some(Action::No) => state.modal = None,
+        Some(Action::No) => state.modal = c.underneath.take().map(|m| *m),
         Some(Action::Yes) => {
             state.modal = None;
             match kind {

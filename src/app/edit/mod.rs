@@ -61,7 +61,9 @@ pub(super) fn unsaved_work(state: &State) -> bool {
     state.detail.as_ref().is_some_and(Detail::is_dirty) || matches!(state.modal, Some(Modal::Editor(_)))
 }
 
-pub(super) fn discard_confirm(quit: bool) -> Modal {
+/// Asks before leaving the Secret (or quitting) with work that would be lost. The modal it
+/// interrupts (a value being typed) comes back when the answer is no.
+pub(super) fn discard_confirm(quit: bool, underneath: Option<Modal>) -> Modal {
     Modal::Confirm(Confirm {
         kind: ConfirmKind::DiscardAndClose { quit },
         title: "Discard the edits you have not applied?".into(),
@@ -69,6 +71,7 @@ pub(super) fn discard_confirm(quit: bool) -> Modal {
             "They were never sent to the cluster; they are not saved anywhere.".into(),
             "n keeps editing.".into(),
         ],
+        underneath: underneath.map(Box::new),
     })
 }
 

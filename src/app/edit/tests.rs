@@ -1,1 +1,302 @@
+//! The edit flow without a socket: keys and the results of effects go through the update
+//! function, and the effects it asks for are checked. The same flows against the embedded
+//! cluster are in tests/edit_flows.rs.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use zeroize::Zeroizing;
+
+use crate::app::effect::{Effect, RandomFor};
+use crate::app::msg::Msg;
+use crate::app::state::{ConfirmKind, Modal, Phase, PromptKind, State, Tab};
+use crate::app::tests::{key, state, t0};
+use crate::app::update;
+use crate::cluster::apply::ApplyError;
+use crate::secret::{Secret, SecretValue, types};
+
+fn secret(rv: &str, pairs: &[(&str, &str)]) -> Secret {
+    let mut s = Secret::new("default", "alpha", "Opaque");
+    s.metadata.resource_version = Some(rv.into());
+    s.metadata.uid = Some("uid-1".into());
+    s.data = Some(pairs.iter().map(|(k, v)| (k.to_string(), SecretValue::from(*v))).collect());
+    s
+}
+
+/// The list with `alpha` selected, opened, and its values read at resourceVersion 1.
+fn opened() -> State {
+    let mut s = state();
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::Opened(Box::new(secret("1", &[("password", "old"), ("user", "admin")]))));
+    s
+}
+
+fn ctrl(s: &mut State, c: char) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        key(s, KeyCode::Char(c));
+    }
+}
+
+/// Edits `password` (the first key) to `value` and keeps it with Ctrl-S.
+fn edit_password(s: &mut State, value: &str) {
+    s.detail.as_mut().unwrap().selected_key = 0;
+    key(s, KeyCode::Char('e'));
+    assert!(matches!(s.modal, Some(Modal::Editor(_))));
+    key(s, KeyCode::End);
+    for _ in 0..3 {
+        key(s, KeyCode::Backspace);
+    }
+    typed(s, value);
+    ctrl(s, 's');
+    assert!(s.modal.is_none());
+}
+
+fn work_value(s: &State, k: &str) -> Option<Vec<u8>> {
+    s.detail.as_ref()?.draft.as_ref()?.work.get(k).map(|v| v.as_bytes().to_vec())
+}
+
+fn phase(s: &State) -> Option<Phase> {
+    match &s.modal {
+        Some(Modal::Review(r)) => Some(r.phase.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn tab_and_shift_tab_switch_tabs_and_mask_again() {
+    let mut s = opened();
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Data);
+    key(&mut s, KeyCode::Char('v'));
+    assert!(!s.detail.as_ref().unwrap().revealed.is_empty());
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::UsedBy);
+    assert!(s.detail.as_ref().unwrap().revealed.is_empty(), "a value revealed stays behind on its tab, masked");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Details);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Data, "Tab goes round");
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Details, "Shift-Tab goes back");
+}
+
+#[test]
+fn review_dry_run_and_apply_with_the_version_opened() {
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"new"[..]));
+    key(&mut s, KeyCode::Char('A'));
+    assert_eq!(phase(&s), Some(Phase::Review));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(phase(&s), Some(Phase::DryRunning));
+    let [Effect::DryRun { secret: sent, creating: false }] = &fx[..] else { panic!("{fx:?}") };
+    assert_eq!(sent.metadata.resource_version.as_deref(), Some("1"), "the precondition is the version opened");
+    assert_eq!(sent.get("password").map(|v| v.as_bytes()), Some(&b"new"[..]));
+    update(&mut s, Msg::DryRunDone(Ok(vec!["a warning from a webhook".into()])));
+    assert_eq!(phase(&s), Some(Phase::DryRunOk { warnings: vec!["a warning from a webhook".into()] }));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::Apply { creating: false, .. }]), "{fx:?}");
+    assert_eq!(phase(&s), Some(Phase::Applying));
+    update(&mut s, Msg::Applied(Ok(Box::new(secret("2", &[("password", "new"), ("user", "admin")])))));
+    let d = s.detail.as_ref().unwrap();
+    assert!(d.draft.is_none() && s.modal.is_none());
+    assert_eq!(d.secret.as_ref().unwrap().metadata.resource_version.as_deref(), Some("2"));
+    assert!(s.flash.as_ref().unwrap().text.contains("resourceVersion 2"));
+}
+
+#[test]
+fn rejections_and_network_errors_keep_the_edits_and_retry_the_step() {
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    key(&mut s, KeyCode::Char('A'));
+    key(&mut s, KeyCode::Enter);
+    let invalid = ApplyError::Invalid {
+        message: "denied by a webhook".into(),
+        causes: vec!["data[password]: too short".into()],
+    };
+    update(&mut s, Msg::DryRunDone(Err(invalid)));
+    let Some(Phase::Failed { causes, retry_apply: false, .. }) = phase(&s) else { panic!("{:?}", phase(&s)) };
+    assert_eq!(causes, ["data[password]: too short"]);
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"new"[..]), "the edit is kept");
+    // Enter runs the dry run again; this time it passes, and the write fails on the network.
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::DryRun { .. }]));
+    update(&mut s, Msg::DryRunDone(Ok(vec![])));
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::Applied(Err(ApplyError::Network("connection reset".into()))));
+    let Some(Phase::Failed { retry_apply: true, message, .. }) = phase(&s) else { panic!("{:?}", phase(&s)) };
+    assert!(message.contains("edits are kept"), "{message}");
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::Apply { .. }]), "Enter retries the write, not the dry run");
+    // A 403 keeps them too.
+    update(&mut s, Msg::Applied(Err(ApplyError::Forbidden("secrets \"alpha\" is forbidden".into()))));
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"new"[..]));
+    // Back to editing: the draft is still there.
+    key(&mut s, KeyCode::Esc);
+    assert!(s.modal.is_none() && s.detail.as_ref().unwrap().is_dirty());
+}
+
+#[test]
+fn a_conflict_shows_their_changes_and_the_rebase_keeps_mine() {
+    let mut s = opened();
+    edit_password(&mut s, "mine");
+    key(&mut s, KeyCode::Char('A'));
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::DryRunDone(Ok(vec![])));
+    key(&mut s, KeyCode::Enter);
+    let fx = update(&mut s, Msg::Applied(Err(ApplyError::Conflict("the object has been modified".into()))));
+    assert_eq!(fx, vec![Effect::FetchLatest { namespace: "default".into(), name: "alpha".into() }]);
+    // Someone changed both keys meanwhile.
+    let theirs = secret("7", &[("password", "theirs"), ("user", "root")]);
+    update(&mut s, Msg::Latest(Ok(Box::new(theirs))));
+    let Some(Modal::Conflict(c)) = &s.modal else { panic!("{:?}", s.modal) };
+    let keys: Vec<(&str, bool)> = c.conflicts.iter().map(|c| (c.key.as_str(), c.mine_too)).collect();
+    assert_eq!(keys, [("password", true), ("user", false)]);
+    // Keep mine for password (the default for keys I changed), take theirs for user; rebase.
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(phase(&s), Some(Phase::Review));
+    let dr = s.detail.as_ref().unwrap().draft.as_ref().unwrap();
+    assert_eq!(dr.base.metadata.resource_version.as_deref(), Some("7"), "the next write carries their version");
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"mine"[..]));
+    assert_eq!(work_value(&s, "user").as_deref(), Some(&b"root"[..]));
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::DryRun { secret: sent, .. }] = &fx[..] else { panic!("{fx:?}") };
+    assert_eq!(sent.metadata.resource_version.as_deref(), Some("7"));
+}
+
+#[test]
+fn a_conflict_on_metadata_only_rebases_without_asking() {
+    let mut s = opened();
+    edit_password(&mut s, "mine");
+    key(&mut s, KeyCode::Char('A'));
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::DryRunDone(Err(ApplyError::Conflict("modified".into()))));
+    let mut theirs = secret("3", &[("password", "old"), ("user", "admin")]);
+    theirs.metadata.labels = Some([("team".to_string(), "a".to_string())].into_iter().collect());
+    update(&mut s, Msg::Latest(Ok(Box::new(theirs))));
+    assert_eq!(phase(&s), Some(Phase::Review));
+    assert!(s.flash.as_ref().unwrap().text.contains("rebased"));
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"mine"[..]));
+}
+
+#[test]
+fn delete_asks_then_deletes_with_preconditions() {
+    let mut s = opened();
+    key(&mut s, KeyCode::Char('D'));
+    let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert!(matches!(&c.kind, ConfirmKind::Delete { .. }));
+    assert!(c.lines.iter().any(|l| l.contains("No Pod would fail")), "{:?}", c.lines);
+    let fx = key(&mut s, KeyCode::Char('n'));
+    assert!(fx.is_empty() && s.modal.is_none() && s.detail.is_some());
+    key(&mut s, KeyCode::Char('D'));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Delete {
+            namespace: "default".into(),
+            name: "alpha".into(),
+            uid: Some("uid-1".into()),
+            resource_version: Some("1".into()),
+        }]
+    );
+    update(&mut s, Msg::Deleted { namespace: "default".into(), name: "alpha".into(), result: Ok(()) });
+    assert!(s.detail.is_none());
+}
+
+#[test]
+fn quitting_with_edits_asks_and_no_keeps_them() {
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    ctrl(&mut s, 'c');
+    assert!(!s.quit);
+    assert!(matches!(&s.modal, Some(Modal::Confirm(c)) if c.kind == ConfirmKind::DiscardAndClose { quit: true }));
+    key(&mut s, KeyCode::Char('n'));
+    assert!(!s.quit && s.modal.is_none());
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"new"[..]));
+    // Esc asks too, and yes drops the edits.
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('y'));
+    assert!(s.detail.is_none() && !s.quit);
+    ctrl(&mut s, 'c');
+    assert!(s.quit, "nothing to lose: quits at once");
+}
+
+#[test]
+fn ctrl_c_in_the_value_editor_asks_and_no_brings_the_editor_back() {
+    let mut s = opened();
+    key(&mut s, KeyCode::Char('e'));
+    typed(&mut s, "typed");
+    ctrl(&mut s, 'c');
+    assert!(!s.quit, "a value being typed is work to lose");
+    key(&mut s, KeyCode::Char('n'));
+    let Some(Modal::Editor(e)) = &s.modal else { panic!("the editor is back: {:?}", s.modal) };
+    assert_eq!(*Zeroizing::new(e.area.text()), "typedold");
+}
+
+#[test]
+fn random_values_and_completions_are_effects_answered_by_messages() {
+    let mut s = opened();
+    s.detail.as_mut().unwrap().selected_key = 0;
+    key(&mut s, KeyCode::Char('g'));
+    key(&mut s, KeyCode::Tab); // the alphabet: letters, digits and symbols
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::Random { len: 32, target: RandomFor::Key(k), .. }] = &fx[..] else { panic!("{fx:?}") };
+    assert_eq!(k, "password");
+    update(&mut s, Msg::Random { target: RandomFor::Key("password".into()), value: Zeroizing::new("x".repeat(32)) });
+    assert_eq!(work_value(&s, "password"), Some(vec![b'x'; 32]));
+
+    key(&mut s, KeyCode::Char('f'));
+    typed(&mut s, "/etc/ss");
+    let fx = key(&mut s, KeyCode::Tab);
+    assert_eq!(fx, vec![Effect::CompletePath("/etc/ss".into())]);
+    // An answer for text the user has changed since is dropped.
+    update(&mut s, Msg::Completed { input: "/et".into(), completed: "/etc/".into(), candidates: vec![] });
+    update(
+        &mut s,
+        Msg::Completed { input: "/etc/ss".into(), completed: "/etc/ssl/".into(), candidates: vec!["ssl/".into()] },
+    );
+    let Some(Modal::Prompt(p)) = &s.modal else { panic!() };
+    assert_eq!(p.input.text, "/etc/ssl/");
+    assert_eq!(p.candidates, ["ssl/"]);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::ReadFile { path: "/etc/ssl/".into(), key: "password".into() }]);
+    update(&mut s, Msg::FileRead { key: "password".into(), path: "/etc/ssl/".into(), result: Err("is a directory".into()) });
+    assert!(s.flash.as_ref().unwrap().error);
+}
+
+#[test]
+fn a_new_bootstrap_token_gets_a_random_id_and_secret() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('N'));
+    typed(&mut s, "bootstrap");
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::Random { len: 6, target: RandomFor::BootstrapName, .. }]), "{fx:?}");
+    update(&mut s, Msg::Random { target: RandomFor::BootstrapName, value: Zeroizing::new("abc123".into()) });
+    let Some(Modal::Prompt(p)) = &s.modal else { panic!() };
+    assert_eq!(p.kind, PromptKind::NewName(types::BOOTSTRAP_TOKEN.into()));
+    assert_eq!(p.input.text, "bootstrap-token-abc123");
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::Random { len: 16, target: RandomFor::BootstrapSecret, .. }]), "{fx:?}");
+    update(
+        &mut s,
+        Msg::Random { target: RandomFor::BootstrapSecret, value: Zeroizing::new("0123456789abcdef".into()) },
+    );
+    assert_eq!(work_value(&s, "token-id").as_deref(), Some(&b"abc123"[..]));
+    assert_eq!(work_value(&s, "token-secret").as_deref(), Some(&b"0123456789abcdef"[..]));
+    let dr = s.detail.as_ref().unwrap().draft.as_ref().unwrap();
+    assert!(dr.creating);
+    let expiration = dr.work.get("expiration").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    assert_eq!(expiration.as_deref(), Some("2026-06-02T12:00:00Z"), "24 hours after the tick's time, {}", t0());
+}
+
+#[test]
+fn readonly_refuses_every_edit() {
+    let mut s = opened();
+    s.options.readonly = true;
+    for c in ['e', 'a', 'r', 'x', 'f', 'g', 'm', 'i', 'A', 'u', 'C', 'D'] {
+        let fx = key(&mut s, KeyCode::Char(c));
+        assert!(fx.is_empty() && s.modal.is_none(), "{c} is a write");
+    }
+    assert!(s.flash.as_ref().unwrap().text.contains("--readonly"));
+}
