@@ -373,3 +373,48 @@ async fn redact_shows_no_value_on_any_screen() {
         }
     }
 }
+
+/// The TUI and `keyhole list -o json` decide the flags in one place: over the whole demo, every
+/// Secret (and every missing one) gets the same flags from both.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tui_and_keyhole_list_give_the_same_flags() {
+    let mut app = App::start("admin", Some(Scope::All), admin()).await;
+    // A tall screen: every row is on screen, so the TUI inspects what the list inspects.
+    app.screen(160, 120).await;
+    app.loaded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, app.server.kubeconfig()).unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .args(["list", "-A", "-o", "json", "--kubeconfig", kubeconfig.to_str().unwrap()])
+        .env("HOME", dir.path())
+        .env_remove("KUBECONFIG")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let from_list: std::collections::BTreeMap<(String, String), Vec<String>> = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let key = (i["namespace"].as_str().unwrap().to_string(), i["name"].as_str().unwrap().to_string());
+            let flags = i["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+            (key, flags)
+        })
+        .collect();
+    let s = &app.driver.state;
+    let mut from_tui: std::collections::BTreeMap<(String, String), Vec<String>> = s
+        .rows
+        .iter()
+        .map(|(key, row)| (key.clone(), s.flags(row).iter().map(|f| f.name().to_string()).collect()))
+        .collect();
+    from_tui.extend(s.missing.iter().map(|(key, m)| (key.clone(), vec![m.flag.name().to_string()])));
+    assert_eq!(from_tui, from_list);
+    // The comparison covers every kind of flag the demo has.
+    let all: std::collections::BTreeSet<&str> = from_list.values().flatten().map(String::as_str).collect();
+    for flag in ["EXPIRED", "EXPIRING", "BROKEN", "UNUSED", "MISSING", "MISSING-OPTIONAL"] {
+        assert!(all.contains(flag), "{flag} is not in the demo: {all:?}");
+    }
+}

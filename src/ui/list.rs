@@ -236,3 +236,48 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
     frame.render_widget(table, area);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::State;
+    use crate::app::effect::Scope;
+    use crate::app::state::Options;
+    use crate::cluster::event::Connection;
+    use crate::list::rows::SecretRow;
+    use crate::ui::{Theme, draw};
+
+    /// The table rows drawn are the rows a page has for the keys and the inspections
+    /// (`State::list_page`), whatever lines are shown above the table.
+    #[test]
+    fn the_page_the_state_computes_is_the_page_drawn() {
+        let mut s = State::new("c", vec![], Scope::One("ns".into()), Options::default(), jiff::Timestamp::UNIX_EPOCH);
+        for i in 0..200 {
+            let r = SecretRow { namespace: "ns".into(), name: format!("s{i:03}"), ..Default::default() };
+            s.rows.insert(r.key(), r);
+        }
+        s.loading = false;
+        s.refresh_visible();
+        for (banner, note, filter) in [(false, false, false), (true, false, false), (true, true, true)] {
+            for height in [15, 24, 48] {
+                s.height = height;
+                s.connection = if banner { Connection::Lost("reset".into()) } else { Connection::Live };
+                s.scope_note = note.then(|| "narrowed".to_string());
+                s.list.typing = filter;
+                s.list.selected = 150;
+                s.settle();
+                let mut term = Terminal::new(TestBackend::new(100, height)).unwrap();
+                term.draw(|f| draw(f, &s, &Theme::mono())).unwrap();
+                let buf = term.backend().buffer();
+                let lines: Vec<String> = (0..height)
+                    .map(|y| (0..100).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+                    .collect();
+                let drawn = lines.iter().filter(|l| l.starts_with('s') && l[1..4].chars().all(|c| c.is_ascii_digit())).count();
+                assert_eq!(drawn, s.list_page(), "height {height}, banner {banner}, note {note}, filter {filter}");
+                assert!(lines.iter().any(|l| l.starts_with("s150")), "the selection is on screen");
+            }
+        }
+    }
+}
