@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Run without a subcommand to open the terminal UI on the current kubeconfig context.
 #[derive(Debug, Parser)]
 #[command(name = "keyhole", version, about, long_about, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub cluster: ClusterArgs,
 
@@ -30,7 +30,7 @@ pub struct Cli {
 
 /// How to reach a cluster: the same flags as kubectl.
 #[derive(Debug, Clone, Args, Default)]
-pub struct ClusterArgs {
+pub(crate) struct ClusterArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, global = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
@@ -47,7 +47,7 @@ pub struct ClusterArgs {
 
 /// How the TUI behaves.
 #[derive(Debug, Clone, Args, Default)]
-pub struct UiArgs {
+pub(crate) struct UiArgs {
     /// Never show or copy a value (for recordings and screen sharing). Also KEYHOLE_REDACT=1.
     #[arg(long, env = "KEYHOLE_REDACT", value_parser = clap::builder::FalseyValueParser::new())]
     pub redact: bool,
@@ -72,7 +72,7 @@ pub struct UiArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Validate Secret manifests offline, with the API server's rules plus extra warnings.
     Validate(ValidateArgs),
     /// Serve the embedded demo cluster on loopback and write a kubeconfig for it.
@@ -96,7 +96,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Only Secrets of this type: in full (kubernetes.io/tls) or short (tls, opaque, helm-release).
     #[arg(long = "type", value_name = "TYPE")]
     pub type_: Option<String>,
@@ -117,14 +117,14 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
+pub(crate) enum ListFormat {
     Table,
     Wide,
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct DemoServerArgs {
+pub(crate) struct DemoServerArgs {
     /// Address to listen on. Must be loopback unless --allow-remote is given.
     #[arg(long, default_value = "127.0.0.1:8001")]
     pub addr: std::net::SocketAddr,
@@ -141,7 +141,7 @@ pub struct DemoServerArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Files to check (YAML or JSON, several documents per file, `kind: List`); `-` reads stdin.
     #[arg(value_name = "FILE|-", default_value = "-")]
     pub files: Vec<PathBuf>,
@@ -151,7 +151,7 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Text,
     Json,
 }

@@ -37,14 +37,14 @@ use toml::Spanned;
 use crate::ui::Theme;
 
 /// How long a copy stays in the native clipboard when the config does not say.
-pub const DEFAULT_CLEAR_AFTER: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_CLEAR_AFTER: Duration = Duration::from_secs(30);
 
 /// The file's name inside the config directory.
 const FILE: &str = "keyhole/config.toml";
 
 /// Where keyhole looks when `--config` is not given: `$XDG_CONFIG_HOME/keyhole/config.toml`
 /// (when that is an absolute path), else `~/.config/keyhole/config.toml`.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
@@ -54,7 +54,7 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// The config, read and checked.
 #[derive(Debug, Clone, Default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file it came from; `None` when keyhole runs on its defaults.
     pub path: Option<PathBuf>,
     /// The theme when neither `--theme` nor `NO_COLOR` decides: `ansi` or `mono`.
@@ -71,7 +71,7 @@ pub struct Config {
 impl Config {
     /// Reads the config: the file given (which must exist), else the default path (a missing
     /// file there means the defaults).
-    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    pub(crate) fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let (path, must_exist) = match explicit {
             Some(p) => (p.to_path_buf(), true),
             None => match default_path() {
@@ -88,7 +88,7 @@ impl Config {
     }
 
     /// Parses config text; `path` is only for messages.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::at(path, text, e.span(), e.message()))?;
         let fail = |span: Range<usize>, message: String| ConfigError::at(path, text, Some(span), &message);
 
@@ -141,7 +141,7 @@ impl Config {
 
     /// How long the native clipboard keeps a copy; `None`: never cleared (`0` in the file).
     /// The `[keys]` overrides as keymap actions and keys.
-    pub fn key_overrides(&self) -> std::collections::HashMap<crate::keymap::Action, Vec<crate::keymap::Key>> {
+    pub(crate) fn key_overrides(&self) -> std::collections::HashMap<crate::keymap::Action, Vec<crate::keymap::Key>> {
         let mut out = std::collections::HashMap::new();
         for (name, specs) in &self.keys {
             let action =
@@ -153,7 +153,7 @@ impl Config {
         out
     }
 
-    pub fn clear_after(&self) -> Option<Duration> {
+    pub(crate) fn clear_after(&self) -> Option<Duration> {
         match self.clear_after_seconds {
             None => Some(DEFAULT_CLEAR_AFTER),
             Some(0) => None,
@@ -164,7 +164,7 @@ impl Config {
     /// The theme to draw with. `--theme` (`flag`) wins; otherwise `NO_COLOR` gives the plain
     /// monochrome theme (the file's colours are not applied then); otherwise the file's `theme`,
     /// else `ansi`. The file's colour overrides for the chosen theme are applied on top.
-    pub fn theme(&self, flag: Option<&str>, no_color: bool) -> Result<Theme, String> {
+    pub(crate) fn theme(&self, flag: Option<&str>, no_color: bool) -> Result<Theme, String> {
         let name = match flag {
             Some(name) => name,
             None if no_color => return Ok(Theme::mono()),
@@ -180,13 +180,13 @@ impl Config {
 }
 
 /// Whether `NO_COLOR` asks for no colour (set and not empty, as no-color.org says).
-pub fn no_color_env() -> bool {
+pub(crate) fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// The action names the `[keys]` table accepts: every action in the keymap table, in
 /// snake_case (`PageDown` is `page_down`).
-pub fn action_names() -> Vec<String> {
+pub(crate) fn action_names() -> Vec<String> {
     let mut names: Vec<String> =
         crate::keymap::BINDINGS.iter().map(|b| snake_case(&format!("{:?}", b.action))).collect();
     names.sort();
@@ -211,7 +211,7 @@ pub(crate) fn snake_case(camel: &str) -> String {
 
 /// A bad config: the file, and where in it (1-based line and column, when known).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub(crate) struct ConfigError {
     pub path: PathBuf,
     pub line: Option<usize>,
     pub column: Option<usize>,
@@ -287,7 +287,7 @@ struct RawClipboard {
 
 /// A slot of [`Theme`]: one style the screens draw with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Slot {
+pub(crate) enum Slot {
     Base,
     Dim,
     Title,
@@ -306,7 +306,7 @@ pub enum Slot {
 }
 
 impl Slot {
-    pub fn of(self, t: &mut Theme) -> &mut Style {
+    pub(crate) fn of(self, t: &mut Theme) -> &mut Style {
         match self {
             Slot::Base => &mut t.base,
             Slot::Dim => &mut t.dim,
@@ -443,7 +443,7 @@ impl<'de> Deserialize<'de> for AnsiColor {
 
 /// The 16 ANSI colours by their usual names (`white` is ANSI 7, `bright_white` ANSI 15), and
 /// `default` for the terminal's own colour.
-pub const COLOR_NAMES: &[(&str, Color)] = &[
+pub(crate) const COLOR_NAMES: &[(&str, Color)] = &[
     ("default", Color::Reset),
     ("black", Color::Black),
     ("red", Color::Red),
@@ -464,7 +464,7 @@ pub const COLOR_NAMES: &[(&str, Color)] = &[
 ];
 
 /// A colour name: case and `-`/`_` do not matter.
-pub fn parse_color(name: &str) -> Result<Color, String> {
+pub(crate) fn parse_color(name: &str) -> Result<Color, String> {
     let norm = name.trim().to_ascii_lowercase().replace('-', "_");
     COLOR_NAMES.iter().find(|(n, _)| *n == norm).map(|(_, c)| *c).ok_or_else(|| {
         let names: Vec<&str> = COLOR_NAMES.iter().map(|(n, _)| *n).collect();
@@ -477,14 +477,14 @@ pub fn parse_color(name: &str) -> Result<Color, String> {
 /// A key as the keymap stores it: a code and the modifiers that must be held. Letters carry
 /// Shift in the character (`G`), as terminals report them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeySpec {
+pub(crate) struct KeySpec {
     pub code: KeyCode,
     pub modifiers: KeyModifiers,
 }
 
 impl KeySpec {
     /// The keymap's form of this key.
-    pub fn to_key(self) -> crate::keymap::Key {
+    pub(crate) fn to_key(self) -> crate::keymap::Key {
         crate::keymap::Key(self.code, self.modifiers)
     }
 }

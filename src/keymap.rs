@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies. Global bindings apply on every screen unless a text input has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
+pub(crate) enum Scope {
     Global,
     List,
     Detail,
@@ -20,7 +20,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Scope::Global => "Everywhere",
             Scope::List => "Secrets list",
@@ -108,7 +108,7 @@ const fn code(c: KeyCode) -> Key {
 }
 
 impl Key {
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let base = match self.0 {
             KeyCode::Char(' ') => "Space".to_string(),
             KeyCode::Char(c) => c.to_string(),
@@ -144,7 +144,7 @@ impl Key {
 
 /// One row of the table.
 #[derive(Debug)]
-pub struct Binding {
+pub(crate) struct Binding {
     pub scope: Scope,
     pub keys: &'static [Key],
     pub action: Action,
@@ -160,7 +160,7 @@ const fn b(scope: Scope, keys: &'static [Key], action: Action, help: &'static st
 use Action as A;
 use Scope as S;
 
-pub static BINDINGS: &[Binding] = &[
+pub(crate) static BINDINGS: &[Binding] = &[
     b(S::Global, &[k('?'), code(KeyCode::F(1))], A::Help, "show this help", "help"),
     b(S::Global, &[ctrl('c')], A::Quit, "quit", ""),
     b(S::Global, &[ctrl('z')], A::Suspend, "suspend (resume with fg)", ""),
@@ -254,18 +254,18 @@ pub struct Keymap {
 }
 
 impl Keymap {
-    pub fn with_overrides(overrides: std::collections::HashMap<Action, Vec<Key>>) -> Self {
+    pub(crate) fn with_overrides(overrides: std::collections::HashMap<Action, Vec<Key>>) -> Self {
         Keymap { overrides }
     }
 
     /// The keys that trigger a binding: the user's override, else the defaults.
-    pub fn keys_of(&self, b: &Binding) -> Vec<Key> {
+    pub(crate) fn keys_of(&self, b: &Binding) -> Vec<Key> {
         self.overrides.get(&b.action).cloned().unwrap_or_else(|| b.keys.to_vec())
     }
 
     /// The action for a key in a scope: the scope's own bindings first, then the global ones
     /// (global bindings are not consulted while typing in a filter or picker, except Ctrl keys).
-    pub fn lookup(&self, scope: Scope, ev: &KeyEvent) -> Option<Action> {
+    pub(crate) fn lookup(&self, scope: Scope, ev: &KeyEvent) -> Option<Action> {
         let find = |s: Scope| {
             BINDINGS
                 .iter()
@@ -285,7 +285,7 @@ impl Keymap {
 
     /// `key label` pairs for the footer of a screen: help first (so that a narrow screen keeps
     /// it), then the screen's own keys; write actions left out with `--readonly`.
-    pub fn footer(&self, scope: Scope, readonly: bool) -> Vec<(String, &'static str)> {
+    pub(crate) fn footer(&self, scope: Scope, readonly: bool) -> Vec<(String, &'static str)> {
         let global = BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == Scope::Global);
         let own =
             BINDINGS.iter().filter(|b| !b.footer.is_empty() && b.scope == scope && !(readonly && is_write(b.action)));
@@ -294,7 +294,7 @@ impl Keymap {
 }
 
 /// Actions that change the cluster: hidden with `--readonly`.
-pub fn is_write(action: Action) -> bool {
+pub(crate) fn is_write(action: Action) -> bool {
     matches!(
         action,
         Action::Edit
@@ -314,7 +314,7 @@ pub fn is_write(action: Action) -> bool {
 }
 
 /// Every scope in display order, with its bindings: for the help screen and docs/keys.md.
-pub fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
+pub(crate) fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
     [
         S::Global,
         S::List,
@@ -333,8 +333,9 @@ pub fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
     .collect()
 }
 
-/// docs/keys.md, generated from the table.
-pub fn markdown() -> String {
+/// docs/keys.md, generated from the table (by its test).
+#[cfg(test)]
+fn markdown() -> String {
     let mut out = String::from(
         "# keyhole keys\n\nGenerated from the keymap table (`src/keymap.rs`); a test fails when this file and the table disagree.\nArrows and vim keys both work.\n",
     );

@@ -3,11 +3,11 @@
 //! `main.rs` only calls [`run`]; everything else lives here so that tests can drive it.
 
 pub mod app;
-pub mod cli;
+pub(crate) mod cli;
 pub mod cluster;
-pub mod cmd;
-pub mod config;
-pub mod keymap;
+pub(crate) mod cmd;
+pub(crate) mod config;
+pub(crate) mod keymap;
 pub mod list;
 pub mod refs;
 pub mod runtime;

@@ -147,7 +147,7 @@ pub(super) fn on_can_update(state: &mut State, namespace: &str, name: &str, allo
 }
 
 /// Turns an open failure into the message the detail screen shows.
-pub fn open_error_text(e: &OpenError) -> String {
+pub(crate) fn open_error_text(e: &OpenError) -> String {
     match e {
         OpenError::Forbidden(m) => format!("No permission to read values: {m}"),
         OpenError::NotFound => "This Secret does not exist. Press 2 to see who names it.".to_string(),

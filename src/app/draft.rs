@@ -17,7 +17,7 @@ pub enum Change {
 
 /// One line of the key-level diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyDiff {
+pub(crate) struct KeyDiff {
     pub key: String,
     pub change: Change,
     pub old_len: usize,
@@ -38,34 +38,34 @@ fn data(s: &Secret) -> BTreeMap<&String, &SecretValue> {
 }
 
 impl Draft {
-    pub fn edit(secret: &Secret) -> Draft {
+    pub(crate) fn edit(secret: &Secret) -> Draft {
         Draft { base: secret.clone(), work: secret.clone(), creating: false }
     }
 
-    pub fn create(secret: Secret) -> Draft {
+    pub(crate) fn create(secret: Secret) -> Draft {
         let mut base = Secret::new(secret.namespace(), secret.name(), secret.effective_type());
         base.data = None;
         Draft { base, work: secret, creating: true }
     }
 
     /// The key-level diff, sorted by key.
-    pub fn diff(&self) -> Vec<KeyDiff> {
+    pub(crate) fn diff(&self) -> Vec<KeyDiff> {
         diff(&self.base, &self.work)
     }
 
     /// Labels, annotations or `immutable` differ.
-    pub fn metadata_changed(&self) -> bool {
+    pub(crate) fn metadata_changed(&self) -> bool {
         self.base.metadata.labels != self.work.metadata.labels
             || self.base.metadata.annotations != self.work.metadata.annotations
             || self.base.immutable != self.work.immutable
     }
 
-    pub fn is_dirty(&self) -> bool {
+    pub(crate) fn is_dirty(&self) -> bool {
         self.creating || !self.diff().is_empty() || self.metadata_changed()
     }
 
     /// What the API server would reject, from the one validator.
-    pub fn errors(&self) -> Vec<FieldError> {
+    pub(crate) fn errors(&self) -> Vec<FieldError> {
         if self.creating {
             validate::validate_create(&self.work)
         } else {
@@ -73,13 +73,13 @@ impl Draft {
         }
     }
 
-    pub fn warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
+    pub(crate) fn warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
         validate::warnings(&self.work, now)
     }
 
     /// Warnings this edit introduces (all of them for a new Secret): these need the user's
     /// confirmation; the ones the Secret already had are only shown.
-    pub fn new_warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
+    pub(crate) fn new_warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
         let all = self.warnings(now);
         if self.creating {
             return all;
@@ -88,17 +88,17 @@ impl Draft {
         all.into_iter().filter(|w| !before.contains(w)).collect()
     }
 
-    pub fn set(&mut self, key: &str, value: SecretValue) {
+    pub(crate) fn set(&mut self, key: &str, value: SecretValue) {
         self.work.data.get_or_insert_with(BTreeMap::new).insert(key.to_string(), value);
     }
 
-    pub fn remove(&mut self, key: &str) {
+    pub(crate) fn remove(&mut self, key: &str) {
         if let Some(d) = self.work.data.as_mut() {
             d.remove(key);
         }
     }
 
-    pub fn rename(&mut self, from: &str, to: &str) {
+    pub(crate) fn rename(&mut self, from: &str, to: &str) {
         if let Some(d) = self.work.data.as_mut()
             && let Some(v) = d.remove(from)
         {
@@ -108,7 +108,7 @@ impl Draft {
 
     /// After a 409: the keys the server changed since `base`, and whether the user changed
     /// them too.
-    pub fn conflicts(&self, server: &Secret) -> Vec<Conflict> {
+    pub(crate) fn conflicts(&self, server: &Secret) -> Vec<Conflict> {
         let theirs = diff(&self.base, server);
         let mine: BTreeSet<String> = self.diff().into_iter().map(|d| d.key).collect();
         theirs
@@ -128,7 +128,7 @@ impl Draft {
 
     /// Moves the edit onto the server's version: the new base is `server`; keys the user did
     /// not touch follow the server; for keys both changed, `choices` says whose value wins.
-    pub fn rebase(&mut self, server: Secret, choices: &[Conflict]) {
+    pub(crate) fn rebase(&mut self, server: Secret, choices: &[Conflict]) {
         let mut merged = server.clone();
         // The user's changes to keys the server did not change carry over.
         let server_changed: BTreeSet<&str> = choices.iter().map(|c| c.key.as_str()).collect();
@@ -186,7 +186,7 @@ pub struct Conflict {
     pub take_theirs: bool,
 }
 
-pub fn diff(a: &Secret, b: &Secret) -> Vec<KeyDiff> {
+pub(crate) fn diff(a: &Secret, b: &Secret) -> Vec<KeyDiff> {
     let (da, db) = (data(a), data(b));
     let keys: BTreeSet<&String> = da.keys().chain(db.keys()).copied().collect();
     let mut out = Vec::new();
@@ -208,7 +208,7 @@ pub fn diff(a: &Secret, b: &Secret) -> Vec<KeyDiff> {
 }
 
 /// A line diff of two texts, for the review screen: `(-|+| , line)`.
-pub fn line_diff(old: &str, new: &str) -> Vec<(char, String)> {
+pub(crate) fn line_diff(old: &str, new: &str) -> Vec<(char, String)> {
     similar::TextDiff::from_lines(old, new)
         .iter_all_changes()
         .map(|c| {

@@ -46,7 +46,7 @@ fn byte_index(s: &str, col: usize) -> usize {
 }
 
 impl TextArea {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
         if lines.is_empty() {
             lines.push(String::new());
@@ -55,11 +55,11 @@ impl TextArea {
     }
 
     /// The whole text. The caller owns (and should zeroize) the copy.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.lines.join("\n")
     }
 
-    pub fn len_chars(&self) -> usize {
+    pub(crate) fn len_chars(&self) -> usize {
         self.lines.iter().map(|l| l.chars().count()).sum::<usize>() + self.lines.len().saturating_sub(1)
     }
 
@@ -67,7 +67,7 @@ impl TextArea {
         self.lines.get(self.row).map_or(0, |l| l.chars().count())
     }
 
-    pub fn insert_char(&mut self, c: char) {
+    pub(crate) fn insert_char(&mut self, c: char) {
         if c == '\n' {
             self.newline();
             return;
@@ -82,14 +82,14 @@ impl TextArea {
     }
 
     /// Inserts pasted text (CRLF normalised), as one edit.
-    pub fn insert_str(&mut self, s: &str) {
+    pub(crate) fn insert_str(&mut self, s: &str) {
         let normalised = s.replace("\r\n", "\n").replace('\r', "\n");
         for c in normalised.chars() {
             self.insert_char(c);
         }
     }
 
-    pub fn newline(&mut self) {
+    pub(crate) fn newline(&mut self) {
         let row = self.row;
         let i = byte_index(&self.lines[row], self.col);
         let rest = self.lines[row].split_off(i);
@@ -98,7 +98,7 @@ impl TextArea {
         self.col = 0;
     }
 
-    pub fn backspace(&mut self) {
+    pub(crate) fn backspace(&mut self) {
         if self.col > 0 {
             let row = self.row;
             let i = byte_index(&self.lines[row], self.col - 1);
@@ -112,7 +112,7 @@ impl TextArea {
         }
     }
 
-    pub fn delete(&mut self) {
+    pub(crate) fn delete(&mut self) {
         if self.col < self.line_len() {
             let row = self.row;
             let i = byte_index(&self.lines[row], self.col);
@@ -123,7 +123,7 @@ impl TextArea {
         }
     }
 
-    pub fn left(&mut self) {
+    pub(crate) fn left(&mut self) {
         if self.col > 0 {
             self.col -= 1;
         } else if self.row > 0 {
@@ -132,7 +132,7 @@ impl TextArea {
         }
     }
 
-    pub fn right(&mut self) {
+    pub(crate) fn right(&mut self) {
         if self.col < self.line_len() {
             self.col += 1;
         } else if self.row + 1 < self.lines.len() {
@@ -141,7 +141,7 @@ impl TextArea {
         }
     }
 
-    pub fn up(&mut self) {
+    pub(crate) fn up(&mut self) {
         if self.row > 0 {
             self.row -= 1;
             self.col = self.col.min(self.line_len());
@@ -155,7 +155,7 @@ impl TextArea {
         }
     }
 
-    pub fn home(&mut self) {
+    pub(crate) fn home(&mut self) {
         self.col = 0;
     }
 
@@ -181,28 +181,28 @@ pub struct LineInput {
 }
 
 impl LineInput {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         LineInput { text: text.to_string(), cursor: text.chars().count() }
     }
-    pub fn insert(&mut self, c: char) {
+    pub(crate) fn insert(&mut self, c: char) {
         let i = byte_index(&self.text, self.cursor);
         self.text.insert(i, c);
         self.cursor += 1;
     }
-    pub fn backspace(&mut self) {
+    pub(crate) fn backspace(&mut self) {
         if self.cursor > 0 {
             let i = byte_index(&self.text, self.cursor - 1);
             self.text.remove(i);
             self.cursor -= 1;
         }
     }
-    pub fn left(&mut self) {
+    pub(crate) fn left(&mut self) {
         self.cursor = self.cursor.saturating_sub(1);
     }
-    pub fn right(&mut self) {
+    pub(crate) fn right(&mut self) {
         self.cursor = (self.cursor + 1).min(self.text.chars().count());
     }
-    pub fn set(&mut self, text: &str) {
+    pub(crate) fn set(&mut self, text: &str) {
         self.text = text.to_string();
         self.cursor = text.chars().count();
     }
@@ -210,7 +210,7 @@ impl LineInput {
 
 /// Turns bytes into editor text in a format; `None` when the bytes are not valid UTF-8 and
 /// the format is text (binary values are edited as hex or base64).
-pub fn to_format(bytes: &[u8], format: Format) -> Option<String> {
+pub(crate) fn to_format(bytes: &[u8], format: Format) -> Option<String> {
     match format {
         Format::Text => std::str::from_utf8(bytes).ok().map(str::to_string),
         Format::Hex => Some(
@@ -225,7 +225,7 @@ pub fn to_format(bytes: &[u8], format: Format) -> Option<String> {
 }
 
 /// Parses editor text in a format back into bytes.
-pub fn from_format(text: &str, format: Format) -> Result<Vec<u8>, String> {
+pub(crate) fn from_format(text: &str, format: Format) -> Result<Vec<u8>, String> {
     match format {
         Format::Text => Ok(text.as_bytes().to_vec()),
         Format::Hex => crate::secret::codec::parse_hex(text),
@@ -244,21 +244,21 @@ pub enum Alphabet {
 }
 
 impl Alphabet {
-    pub fn chars(self) -> &'static [u8] {
+    pub(crate) fn chars(self) -> &'static [u8] {
         match self {
             Alphabet::Alphanumeric => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
             Alphabet::Symbols => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%+,-./:=?@^_~",
             Alphabet::Hex => b"0123456789abcdef",
         }
     }
-    pub fn next(self) -> Self {
+    pub(crate) fn next(self) -> Self {
         match self {
             Alphabet::Alphanumeric => Alphabet::Symbols,
             Alphabet::Symbols => Alphabet::Hex,
             Alphabet::Hex => Alphabet::Alphanumeric,
         }
     }
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Alphabet::Alphanumeric => "letters and digits",
             Alphabet::Symbols => "letters, digits and symbols",

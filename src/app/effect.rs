@@ -14,13 +14,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             Scope::All => "all namespaces",
             Scope::One(ns) => ns,
         }
     }
-    pub fn namespace(&self) -> Option<&str> {
+    pub(crate) fn namespace(&self) -> Option<&str> {
         match self {
             Scope::All => None,
             Scope::One(ns) => Some(ns),
@@ -61,7 +61,7 @@ impl PartialEq for Switched {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// Stop the running watches and start new ones for this scope: Secrets (as a Table), Pods,
     /// ServiceAccounts, Ingresses, ReplicaSets. Their events come back as `Msg::Watched` with
     /// this generation.

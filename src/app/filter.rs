@@ -33,7 +33,7 @@ impl NameFilter {
     }
 
     /// The character positions in `name` that matched, for highlighting.
-    pub fn positions(&mut self, name: &str) -> Vec<usize> {
+    pub(crate) fn positions(&mut self, name: &str) -> Vec<usize> {
         if self.empty {
             return Vec::new();
         }

@@ -5,23 +5,22 @@
 //! runs its effects and draws; tests drive it with or without that loop.
 
 mod detail;
-pub mod draft;
+pub(crate) mod draft;
 mod edit;
-pub mod editor;
+pub(crate) mod editor;
 pub mod effect;
 pub mod filter;
 mod list;
-pub mod msg;
+pub(crate) mod msg;
 pub mod state;
-pub mod update;
-pub mod usage;
+pub(crate) mod update;
+pub(crate) mod usage;
 mod watched;
 
-pub use detail::open_error_text;
-pub use effect::Effect;
-pub use msg::Msg;
+pub(crate) use detail::open_error_text;
+pub(crate) use msg::Msg;
 pub use state::State;
-pub use update::update;
+pub(crate) use update::update;
 
 #[cfg(test)]
 mod tests;

@@ -35,7 +35,7 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub fn next(self) -> Sort {
+    pub(crate) fn next(self) -> Sort {
         match self {
             Sort::Name => Sort::Age,
             Sort::Age => Sort::Type,
@@ -79,14 +79,14 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub fn next(self) -> Tab {
+    pub(crate) fn next(self) -> Tab {
         match self {
             Tab::Data => Tab::UsedBy,
             Tab::UsedBy => Tab::Details,
             Tab::Details => Tab::Data,
         }
     }
-    pub fn prev(self) -> Tab {
+    pub(crate) fn prev(self) -> Tab {
         self.next().next()
     }
 }
@@ -109,7 +109,7 @@ pub struct Detail {
 }
 
 impl Detail {
-    pub fn new(namespace: &str, name: &str) -> Self {
+    pub(crate) fn new(namespace: &str, name: &str) -> Self {
         Detail {
             namespace: namespace.to_string(),
             name: name.to_string(),
@@ -137,7 +137,7 @@ impl Detail {
         self.draft.as_ref().is_some_and(Draft::is_dirty)
     }
 
-    pub fn selected_key_name(&self) -> Option<&String> {
+    pub(crate) fn selected_key_name(&self) -> Option<&String> {
         self.keys().get(self.selected_key).copied()
     }
 }
@@ -164,7 +164,7 @@ pub struct Picker {
 
 impl Picker {
     /// Items matching the typed query, best match first, with their index into `items`.
-    pub fn matching(&self) -> Vec<usize> {
+    pub(crate) fn matching(&self) -> Vec<usize> {
         let mut f = NameFilter::new(&self.query);
         let mut scored: Vec<(u32, usize)> =
             (0..self.items.len()).filter_map(|i| f.score(&self.items[i].1).map(|s| (s, i))).collect();
@@ -287,7 +287,7 @@ pub struct Review {
 }
 
 impl Review {
-    pub fn new(phase: Phase) -> Self {
+    pub(crate) fn new(phase: Phase) -> Self {
         Review { phase, warnings_accepted: false, revealed: false, scroll: 0 }
     }
 }
@@ -329,7 +329,7 @@ pub struct Missing {
 
 /// The line under the title about the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Banner {
+pub(crate) enum Banner {
     Lost(String),
     Restored,
 }
@@ -409,12 +409,12 @@ impl State {
         }
     }
 
-    pub fn selected_row(&self) -> Option<&SecretRow> {
+    pub(crate) fn selected_row(&self) -> Option<&SecretRow> {
         self.list.visible.get(self.list.selected).and_then(|k| self.rows.get(k))
     }
 
     /// How many Pods use a Secret.
-    pub fn usage(&self, namespace: &str, name: &str) -> usize {
+    pub(crate) fn usage(&self, namespace: &str, name: &str) -> usize {
         self.refs.pod_count(namespace, name)
     }
 
@@ -518,9 +518,11 @@ impl State {
         if self.loading || !self.refs.is_synced() {
             return out;
         }
+        // Across all namespaces: those where something references a Secret (the namespace
+        // list may be forbidden or not back yet; `keyhole list -A` asks the index too).
         let namespaces: Vec<&str> = match &self.scope {
             Scope::One(ns) => vec![ns.as_str()],
-            Scope::All => self.namespaces.iter().map(String::as_str).collect(),
+            Scope::All => self.refs.index.namespaces(),
         };
         for ns in namespaces {
             let names = self.names_in(ns);
@@ -555,7 +557,7 @@ impl State {
     }
 
     /// The types present, with counts, for the type picker.
-    pub fn type_counts(&self) -> Vec<(String, usize)> {
+    pub(crate) fn type_counts(&self) -> Vec<(String, usize)> {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for r in self.rows.values() {
             *counts.entry(r.type_.as_str()).or_default() += 1;
@@ -563,12 +565,12 @@ impl State {
         counts.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
     }
 
-    pub fn flash(&mut self, text: impl Into<String>, error: bool) {
+    pub(crate) fn flash(&mut self, text: impl Into<String>, error: bool) {
         self.flash = Some(Flash { text: text.into(), error, ticks_left: 6 });
     }
 
     /// The connection banner, if there is one to show.
-    pub fn banner(&self) -> Option<Banner> {
+    pub(crate) fn banner(&self) -> Option<Banner> {
         match &self.connection {
             Connection::Lost(e) => Some(Banner::Lost(e.clone())),
             Connection::Live if self.reconnected_ticks > 0 => Some(Banner::Restored),
@@ -577,7 +579,7 @@ impl State {
     }
 
     /// What the list screen shows above and below its table.
-    pub fn list_layout(&self) -> ListLayout {
+    pub(crate) fn list_layout(&self) -> ListLayout {
         ListLayout {
             banner: self.banner().is_some(),
             note: self.scope_note.is_some(),
@@ -587,7 +589,7 @@ impl State {
 
     /// Rows of the list's table that fit on the screen: a page, for page up/down, for keeping
     /// the selection in view, and for what is inspected.
-    pub fn list_page(&self) -> usize {
+    pub(crate) fn list_page(&self) -> usize {
         self.list_layout().table_rows(self.height)
     }
 
@@ -611,7 +613,7 @@ impl State {
 /// line when they are shown, the table (a header row and the rows), and the footer. The
 /// drawing code lays out these same lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListLayout {
+pub(crate) struct ListLayout {
     pub banner: bool,
     pub note: bool,
     pub filter: bool,
@@ -619,12 +621,12 @@ pub struct ListLayout {
 
 impl ListLayout {
     /// Lines that are not table rows: title, footer, the table's header, and the optional lines.
-    pub fn fixed_lines(&self) -> u16 {
+    pub(crate) fn fixed_lines(&self) -> u16 {
         3 + u16::from(self.banner) + u16::from(self.note) + u16::from(self.filter)
     }
 
     /// Table rows that fit in a screen of this height (at least one).
-    pub fn table_rows(&self, height: u16) -> usize {
+    pub(crate) fn table_rows(&self, height: u16) -> usize {
         usize::from(height.saturating_sub(self.fixed_lines())).max(1)
     }
 }

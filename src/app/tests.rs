@@ -10,6 +10,7 @@ use super::state::{Modal, Options, State};
 use super::update;
 use crate::cluster::event::{Connection, Event, ListError};
 use crate::cluster::ops::OpenError;
+use crate::list::flags::Flag;
 use crate::list::rows::{Inspected, SecretRow};
 
 /// A fixed time: tests never read the clock.
@@ -138,11 +139,11 @@ fn a_changed_secret_keeps_its_flags_until_the_new_version_is_inspected() {
     let facts = Inspected { resource_version: "1".into(), immutable: true, ..Default::default() };
     update(&mut s, Msg::Inspected { namespace: "default".into(), name: "web".into(), facts });
     let key = ("default".to_string(), "web".to_string());
-    assert!(s.rows[&key].is_immutable() && !s.rows[&key].needs_inspection());
+    assert!(s.flags(&s.rows[&key]).contains(&Flag::Immutable) && !s.rows[&key].needs_inspection());
     let mut changed = row("default", "web", "kubernetes.io/tls");
     changed.resource_version = "2".into();
     watch_event(&mut s, Event::SecretUpserted(changed));
-    assert!(s.rows[&key].is_immutable(), "the old facts are shown meanwhile");
+    assert!(s.flags(&s.rows[&key]).contains(&Flag::Immutable), "the old facts are shown meanwhile");
     assert!(s.rows[&key].needs_inspection());
     let fx = update(&mut s, Msg::Tick(t0()));
     assert_eq!(fx, vec![Effect::Inspect(vec![key.clone()])], "read again at the next tick: it is on screen");

@@ -12,7 +12,7 @@ use super::{detail, edit, list, watched};
 use crate::keymap::{Action, Scope as KeyScope};
 
 /// The effects that start the app: watch the scope, list the namespaces.
-pub fn start(state: &mut State) -> Vec<Effect> {
+pub(crate) fn start(state: &mut State) -> Vec<Effect> {
     vec![watch(state), Effect::ListNamespaces]
 }
 
@@ -23,7 +23,7 @@ pub(super) fn watch(state: &mut State) -> Effect {
     Effect::Watch { scope: state.scope.clone(), generation: state.watch }
 }
 
-pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(ev) => {
@@ -105,7 +105,7 @@ fn on_tick(state: &mut State) {
 }
 
 /// Which keys apply now: the open modal's, else the screen's.
-pub fn key_scope(state: &State) -> KeyScope {
+pub(crate) fn key_scope(state: &State) -> KeyScope {
     match &state.modal {
         Some(Modal::Help { .. }) => KeyScope::Help,
         Some(Modal::Picker(_)) => KeyScope::Picker,

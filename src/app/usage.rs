@@ -13,11 +13,11 @@ pub struct Usage {
 }
 
 impl Usage {
-    pub fn upsert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
+    pub(crate) fn upsert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
         self.index.upsert(id, refs);
     }
 
-    pub fn remove(&mut self, id: &ConsumerId) {
+    pub(crate) fn remove(&mut self, id: &ConsumerId) {
         self.index.remove(id);
     }
 
@@ -33,33 +33,22 @@ impl Usage {
         [ConsumerKind::Pod, ConsumerKind::ServiceAccount, ConsumerKind::Ingress].iter().all(|k| self.synced.contains(k))
     }
 
-    pub fn pod_count(&self, namespace: &str, name: &str) -> usize {
+    pub(crate) fn pod_count(&self, namespace: &str, name: &str) -> usize {
         self.index.usage(namespace, name).pods
     }
 
     /// Pods, ServiceAccounts and Ingresses that use the Secret.
-    pub fn consumer_count(&self, namespace: &str, name: &str) -> usize {
+    pub(crate) fn consumer_count(&self, namespace: &str, name: &str) -> usize {
         let u = self.index.usage(namespace, name);
         u.pods + u.service_accounts + u.ingresses
     }
 
-    pub fn is_used(&self, namespace: &str, name: &str) -> bool {
-        self.index.is_used(namespace, name)
-    }
-
-    /// The keys consumers name, when any consumer names keys.
-    pub fn keys_read(&self, namespace: &str, name: &str) -> Option<Vec<String>> {
-        let readers = self.index.key_readers(namespace, name);
-        let keys: Vec<String> = readers.named_keys().map(str::to_string).collect();
-        (!keys.is_empty()).then_some(keys)
-    }
-
     /// How many consumers read one key (those reading every key included).
-    pub fn key_reader_count(&self, namespace: &str, name: &str, key: &str) -> usize {
+    pub(crate) fn key_reader_count(&self, namespace: &str, name: &str, key: &str) -> usize {
         self.index.key_readers(namespace, name).consumer_count(key)
     }
 
-    pub fn has_env_from(&self, namespace: &str, name: &str) -> bool {
+    pub(crate) fn has_env_from(&self, namespace: &str, name: &str) -> bool {
         self.index.refs_to(namespace, name).iter().any(|r| matches!(r.usage, How::EnvFrom { .. }))
     }
 }

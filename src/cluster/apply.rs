@@ -33,7 +33,7 @@ pub enum ApplyError {
 
 impl ApplyError {
     /// One paragraph for the user: what happened and what to do.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             ApplyError::Conflict(_) => {
                 "Someone changed this Secret since you opened it. Your edits are kept; review their changes and rebase."
@@ -59,7 +59,7 @@ impl ApplyError {
 
 /// What a successful write returns: the stored Secret and the server's warnings.
 #[derive(Debug)]
-pub struct Written {
+pub(crate) struct Written {
     pub secret: Secret,
     pub warnings: Vec<String>,
 }
@@ -126,7 +126,7 @@ fn body(secret: &Secret, creating: bool) -> Vec<u8> {
 
 /// Creates or updates a Secret; with `dry_run`, the server validates (admission included) and
 /// writes nothing. Updates carry the Secret's resourceVersion as the precondition.
-pub async fn write(
+pub(crate) async fn write(
     client: &kube::Client,
     secret: &Secret,
     creating: bool,
@@ -177,7 +177,7 @@ pub async fn write(
 
 /// Deletes a Secret only if it is still the version the user saw (uid and resourceVersion
 /// preconditions).
-pub async fn delete(
+pub(crate) async fn delete(
     client: &kube::Client,
     namespace: &str,
     name: &str,

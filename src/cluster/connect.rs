@@ -8,8 +8,8 @@ use std::time::Duration;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 /// How long to wait for a cluster to answer before saying so.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-pub const FIRST_REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const FIRST_REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
 #[derive(Clone)]
 pub struct Connected {
@@ -61,7 +61,7 @@ fn load_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
 
 /// Loads the kubeconfig, picks the context, builds a client and makes one request, so that a
 /// wrong address, a TLS problem or bad credentials are reported before the UI starts.
-pub async fn connect(kubeconfig_path: Option<&Path>, context: Option<&str>) -> Result<Connected, ConnectError> {
+pub(crate) async fn connect(kubeconfig_path: Option<&Path>, context: Option<&str>) -> Result<Connected, ConnectError> {
     let kubeconfig = load_kubeconfig(kubeconfig_path)?;
     connect_with(kubeconfig, context).await
 }
@@ -112,7 +112,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// One paragraph about a failed request: the cause and what to do.
-pub fn describe(server: &str, e: &kube::Error) -> String {
+pub(crate) fn describe(server: &str, e: &kube::Error) -> String {
     let text = error_chain(e);
     let lower = text.to_lowercase();
     if let kube::Error::Api(s) = e {
@@ -155,7 +155,7 @@ pub fn describe(server: &str, e: &kube::Error) -> String {
 }
 
 /// The error and its sources, joined: hyper's top-level messages alone are vague.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
     while let Some(s) = cur {

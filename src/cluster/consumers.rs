@@ -21,7 +21,7 @@ use super::pod::PodForRefs;
 use crate::refs::{self, ConsumerId, ConsumerKind, Reference, WorkloadResolver};
 
 /// A namespaced resource's Api for one namespace, or all of them.
-pub fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+pub(crate) fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
 where
     K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     <K as kube::Resource>::DynamicType: Default,
@@ -33,7 +33,7 @@ where
 }
 
 /// Starts the consumer watches for a scope.
-pub fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit) -> Vec<JoinHandle<()>> {
+pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit) -> Vec<JoinHandle<()>> {
     let ns = namespace.as_deref();
     let sa: Api<ServiceAccount> = api(&client, ns);
     let ing: Api<Ingress> = api(&client, ns);

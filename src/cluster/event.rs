@@ -61,4 +61,4 @@ pub enum Event {
 }
 
 /// Where a watch sends its events.
-pub type Emit = Arc<dyn Fn(Event) + Send + Sync>;
+pub(crate) type Emit = Arc<dyn Fn(Event) + Send + Sync>;

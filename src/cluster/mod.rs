@@ -2,12 +2,13 @@
 //! kubeconfig like kubectl. Connecting, the watches that keep the app current, and one-shot
 //! operations (open a Secret, ask for permissions, list namespaces).
 
-pub mod apply;
+pub(crate) mod apply;
 pub mod connect;
-pub mod consumers;
-pub mod event;
-pub mod ops;
+pub(crate) mod consumers;
+pub(crate) mod event;
+pub(crate) mod ops;
 pub mod pod;
-pub mod secrets;
+pub(crate) mod secrets;
 
-pub use connect::{ConnectError, Connected, connect};
+pub use connect::Connected;
+pub(crate) use connect::connect;

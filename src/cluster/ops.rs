@@ -17,7 +17,7 @@ pub enum OpenError {
 }
 
 /// Reads one Secret with its values. The k8s-openapi copy is converted at once and dropped.
-pub async fn open(client: &kube::Client, namespace: &str, name: &str) -> Result<Secret, OpenError> {
+pub(crate) async fn open(client: &kube::Client, namespace: &str, name: &str) -> Result<Secret, OpenError> {
     let api: Api<K8sSecret> = Api::namespaced(client.clone(), namespace);
     match api.get(name).await {
         Ok(s) => {
@@ -48,12 +48,12 @@ fn wipe(mut s: K8sSecret) {
 
 /// What the list needs to know about a Secret's content: its key names, whether it is
 /// immutable, and when its first certificate expires. The values are dropped (zeroized) here.
-pub async fn inspect(client: &kube::Client, namespace: &str, name: &str) -> Option<Inspected> {
+pub(crate) async fn inspect(client: &kube::Client, namespace: &str, name: &str) -> Option<Inspected> {
     let secret = open(client, namespace, name).await.ok()?;
     Some(facts(&secret))
 }
 
-pub fn facts(secret: &Secret) -> Inspected {
+pub(crate) fn facts(secret: &Secret) -> Inspected {
     let cert_not_after = if secret.effective_type() == types::TLS {
         secret.get("tls.crt").and_then(|crt| {
             let bundle = crate::secret::views::cert::read_bundle(crt, jiff::Timestamp::now());
@@ -71,7 +71,7 @@ pub fn facts(secret: &Secret) -> Inspected {
 }
 
 /// SelfSubjectAccessReview: may this user `verb` this Secret?
-pub async fn can(client: &kube::Client, verb: &str, namespace: &str, name: &str) -> Result<bool, kube::Error> {
+pub(crate) async fn can(client: &kube::Client, verb: &str, namespace: &str, name: &str) -> Result<bool, kube::Error> {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
@@ -91,7 +91,7 @@ pub async fn can(client: &kube::Client, verb: &str, namespace: &str, name: &str)
 }
 
 /// The namespaces the user can list, sorted.
-pub async fn namespaces(client: &kube::Client) -> Result<Vec<String>, kube::Error> {
+pub(crate) async fn namespaces(client: &kube::Client) -> Result<Vec<String>, kube::Error> {
     let api: Api<Namespace> = Api::all(client.clone());
     let list = api.list_metadata(&ListParams::default()).await?;
     let mut names: Vec<String> = list.items.into_iter().filter_map(|n| n.metadata.name).collect();

@@ -275,7 +275,7 @@ fn list_error(e: &kube::Error, namespace: Option<&str>) -> Option<ListError> {
 
 /// Runs until aborted: list, watch, resume, relist on 410, retry with backoff when the
 /// connection drops. Sends rows and connection changes to the app.
-pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<String>, emit: Emit) {
+pub(crate) async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<String>, emit: Emit) {
     let ns = namespace.as_deref();
     let mut backoff = Duration::from_millis(500);
     let mut lost = false;
@@ -328,7 +328,7 @@ pub async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<
 }
 
 /// One paged Table list, for `keyhole list` and benchmarks.
-pub async fn list_rows(client: &kube::Client, namespace: Option<&str>) -> Result<Vec<SecretRow>, kube::Error> {
+pub(crate) async fn list_rows(client: &kube::Client, namespace: Option<&str>) -> Result<Vec<SecretRow>, kube::Error> {
     list(client, namespace).await.map(|(rows, _, _)| rows)
 }
 

@@ -26,7 +26,7 @@ use crate::terminal::{self, TerminalGuard};
 use crate::ui::Theme;
 
 /// Where `--debug` keeps its log: `$XDG_STATE_HOME/keyhole/keyhole.log`.
-pub fn default_log_path() -> Option<PathBuf> {
+pub(crate) fn default_log_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
@@ -35,7 +35,7 @@ pub fn default_log_path() -> Option<PathBuf> {
 }
 
 /// Sets up tracing to a file when asked. Returns the path, for the panic message.
-pub fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
+pub(crate) fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
     let path = match (&cli.ui.log_file, cli.ui.debug) {
         (Some(p), _) => p.clone(),
         (None, true) => default_log_path().ok_or("cannot find a state directory for the log; use --log-file")?,

@@ -10,7 +10,7 @@ use crate::secret::types;
 
 /// Certificates expiring within this many days are flagged (`keyhole list --expiring DAYS`
 /// chooses another window for its findings).
-pub const EXPIRING_DAYS: u32 = 30;
+pub(crate) const EXPIRING_DAYS: u32 = 30;
 
 /// What the list says about a Secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum Flag {
 
 /// How urgent a flag is, for colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     Bad,
     Warn,
     Info,
@@ -41,7 +41,7 @@ pub enum Severity {
 
 impl Flag {
     /// The flag as a table cell: one word, no spaces (for awk and cut).
-    pub fn tag(&self) -> String {
+    pub(crate) fn tag(&self) -> String {
         match self {
             Flag::Expired => "EXPIRED".into(),
             Flag::Expiring(days) => format!("EXPIRES-{days}d"),
@@ -67,7 +67,7 @@ impl Flag {
     }
 
     /// The flag as the TUI shows it.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Flag::Expiring(days) => format!("EXPIRES {days}d"),
             Flag::Missing { fails: false } => "MISSING (optional)".into(),
@@ -75,7 +75,7 @@ impl Flag {
         }
     }
 
-    pub fn severity(&self) -> Severity {
+    pub(crate) fn severity(&self) -> Severity {
         match self {
             Flag::Expired | Flag::Broken(_) | Flag::Missing { fails: true } => Severity::Bad,
             Flag::Expiring(_) | Flag::Missing { fails: false } => Severity::Warn,
@@ -86,13 +86,13 @@ impl Flag {
 
 /// Helm records, bootstrap tokens and service-account tokens are used by Helm, the API server
 /// and the token controller, not through a Pod, ServiceAccount or Ingress: never "unused".
-pub fn implicitly_used(type_: &str) -> bool {
+pub(crate) fn implicitly_used(type_: &str) -> bool {
     matches!(type_, types::HELM_RELEASE | types::BOOTSTRAP_TOKEN | types::SERVICE_ACCOUNT_TOKEN)
 }
 
 /// Keys that some reference without `optional: true` reads and the Secret does not have.
 /// Optional references to a missing key are skipped by the kubelet: they break nothing.
-pub fn missing_keys(index: &RefIndex, namespace: &str, name: &str, have: &[String]) -> Vec<String> {
+pub(crate) fn missing_keys(index: &RefIndex, namespace: &str, name: &str, have: &[String]) -> Vec<String> {
     index
         .key_readers(namespace, name)
         .by_key
@@ -104,7 +104,7 @@ pub fn missing_keys(index: &RefIndex, namespace: &str, name: &str, have: &[Strin
 }
 
 /// Whether some consumer names keys of this Secret (env `secretKeyRef`, volume `items`).
-pub fn reads_keys(index: &RefIndex, namespace: &str, name: &str) -> bool {
+pub(crate) fn reads_keys(index: &RefIndex, namespace: &str, name: &str) -> bool {
     index.key_readers(namespace, name).named_keys().next().is_some()
 }
 
@@ -118,7 +118,7 @@ pub fn needs_content(row: &SecretRow, index: &RefIndex) -> bool {
 /// The flags of an existing Secret, most urgent first. `usage_known`: every kind of consumer
 /// could be listed, so "unused" can be said. Expiry and missing keys need the row's inspected
 /// facts; without them those flags are not given.
-pub fn for_secret(
+pub(crate) fn for_secret(
     row: &SecretRow,
     index: &RefIndex,
     usage_known: bool,
@@ -155,7 +155,7 @@ fn fails(effect: &MissingEffect) -> bool {
 }
 
 /// The flag of a Secret that consumers name but that does not exist.
-pub fn for_missing(missing: &MissingSecret<'_>) -> Flag {
+pub(crate) fn for_missing(missing: &MissingSecret<'_>) -> Flag {
     Flag::Missing { fails: missing.references.iter().any(|(_, e)| fails(e)) }
 }
 

@@ -28,7 +28,7 @@ const INSPECT_CONCURRENCY: usize = 16;
 
 /// What was learnt about the Secrets in scope, without their values.
 #[derive(Debug)]
-pub struct Gathered {
+pub(crate) struct Gathered {
     /// By namespace and name.
     pub rows: BTreeMap<(String, String), SecretRow>,
     pub index: RefIndex,
@@ -38,7 +38,7 @@ pub struct Gathered {
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub async fn gather(client: &kube::Client, server: &str, namespace: Option<&str>) -> Result<Gathered, String> {
+pub(crate) async fn gather(client: &kube::Client, server: &str, namespace: Option<&str>) -> Result<Gathered, String> {
     let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
     let rows = secret_rows.map_err(|e| secrets_error(server, namespace, &e))?;
     let (index, consumer_errors) = consumers;
@@ -139,7 +139,7 @@ async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex,
 
 /// Reads the Secrets that the flags need, keeps their facts, drops their values. Returns
 /// the Secrets that could not be read, with why.
-pub async fn inspect(
+pub(crate) async fn inspect(
     client: &kube::Client,
     rows: &mut BTreeMap<(String, String), SecretRow>,
     wanted: Vec<(String, String)>,

@@ -3,6 +3,6 @@
 //! gathering of a scope ([`gather`]) and the report ([`report`]).
 
 pub mod flags;
-pub mod gather;
-pub mod report;
+pub(crate) mod gather;
+pub(crate) mod report;
 pub mod rows;

@@ -11,7 +11,7 @@ use crate::refs::UsageCount;
 
 /// What to list and check: `keyhole list`'s options, without the output format.
 #[derive(Debug, Clone, Default)]
-pub struct Query {
+pub(crate) struct Query {
     /// Only Secrets of this type (full or short name).
     pub type_: Option<String>,
     pub unused: bool,
@@ -25,7 +25,7 @@ pub struct Query {
 
 /// One line of the listing: a Secret, or a Secret that consumers name but that does not exist.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
+pub(crate) struct Item {
     pub namespace: String,
     pub name: String,
     /// `None` for a Secret that does not exist.
@@ -37,7 +37,7 @@ pub struct Item {
 
 /// The listing, ready to print.
 #[derive(Debug)]
-pub struct Report {
+pub(crate) struct Report {
     pub items: Vec<Item>,
     pub now: Timestamp,
     /// Linter flags were given: `findings` decides the exit code.
@@ -53,7 +53,7 @@ fn type_matches(wanted: &str, type_: &str) -> bool {
 }
 
 /// Gathers, inspects what the flags need, and decides what to show.
-pub async fn build(
+pub(crate) async fn build(
     connected: &Connected,
     namespace: Option<&str>,
     query: &Query,

@@ -43,21 +43,17 @@ impl SecretRow {
         self.type_ == types::HELM_RELEASE
     }
 
-    pub fn is_tls(&self) -> bool {
+    pub(crate) fn is_tls(&self) -> bool {
         self.type_ == types::TLS
     }
 
     /// No facts yet, or facts of an older version.
-    pub fn needs_inspection(&self) -> bool {
+    pub(crate) fn needs_inspection(&self) -> bool {
         self.inspected.as_ref().is_none_or(|i| i.resource_version != self.resource_version)
     }
 
-    pub fn is_immutable(&self) -> bool {
-        self.inspected.as_ref().is_some_and(|i| i.immutable)
-    }
-
     /// Days until the first certificate expires (negative when expired), when known.
-    pub fn cert_days_left(&self, now: Timestamp) -> Option<i64> {
+    pub(crate) fn cert_days_left(&self, now: Timestamp) -> Option<i64> {
         let t = self.inspected.as_ref()?.cert_not_after?;
         Some(t.duration_since(now).as_secs().div_euclid(86_400))
     }

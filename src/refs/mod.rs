@@ -44,16 +44,15 @@ mod workload;
 #[cfg(test)]
 mod tests;
 
-pub use analysis::{
-    Analysis, Finding, FindingGroup, FindingKind, MissingEffect, Refresh, RestartCause, SecretFacts, Severity, analyze,
-    envfrom_skipped_keys, missing_key_effect, missing_secret_effect,
-};
-pub use describe::mode;
-pub use index::{Group, KeyReaders, MissingSecret, RefIndex, UsageCount};
+// What benchmarks and tests outside the crate use; the rest is the crate's.
+pub use analysis::SecretFacts;
+pub use index::RefIndex;
 pub use intern::Interner;
-pub use model::{
-    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, DOCKER_CONFIG_KEYS, Item, Keys, Mount, Name,
-    PodPhase, Reference, TLS_KEYS, Usage, VolumePlugin, VolumeUse,
-};
-pub use project::{from_ingress, from_pod, from_pod_in, from_service_account, ingress_id, pod_id, service_account_id};
-pub use workload::{Owner, POD_TEMPLATE_HASH, Resolution, Workload, WorkloadKind, WorkloadResolver};
+pub use model::ConsumerKind;
+pub use project::{from_pod_in, pod_id};
+pub use workload::WorkloadResolver;
+
+pub(crate) use analysis::{MissingEffect, Severity};
+pub(crate) use index::{MissingSecret, UsageCount};
+pub(crate) use model::{ConsumerId, Reference, Usage};
+pub(crate) use project::{from_ingress, from_pod, from_service_account, ingress_id, service_account_id};

@@ -8,7 +8,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::*;
+use super::analysis::*;
+use super::describe::*;
+use super::index::*;
+use super::model::*;
+use super::project::*;
+use super::workload::*;
 use keyhole_apiserver::data::{DEMO_YAML, parse_yaml};
 
 /// The demo objects, parsed as the demo server parses them.

@@ -22,7 +22,7 @@ const INSPECT_CONCURRENCY: usize = 8;
 
 /// What Ctrl-Z does: give the terminal back and stop until `fg` (the binary's is
 /// `terminal::suspend`; tests have none).
-pub type Suspend = Box<dyn FnMut() -> std::io::Result<()> + Send>;
+pub(crate) type Suspend = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
 pub struct Executor {
     connected: Connected,
@@ -46,7 +46,7 @@ impl Executor {
     }
 
     /// What Ctrl-Z runs.
-    pub fn with_suspend(mut self, suspend: Suspend) -> Self {
+    pub(crate) fn with_suspend(mut self, suspend: Suspend) -> Self {
         self.suspend = Some(suspend);
         self
     }
@@ -57,7 +57,7 @@ impl Executor {
     }
 
     /// Runs one effect. Network effects are spawned; their results arrive later as messages.
-    pub fn run(&mut self, effect: Effect) {
+    pub(crate) fn run(&mut self, effect: Effect) {
         let client = self.connected.client.clone();
         let tx = self.tx.clone();
         match effect {
@@ -216,13 +216,13 @@ impl Executor {
     }
 
     /// Every tick: clears the clipboard when it is due.
-    pub fn tick(&mut self, now: Instant) {
+    pub(crate) fn tick(&mut self, now: Instant) {
         if let Some(m) = self.clipboard.tick(now) {
             self.send(Msg::Copied(Ok(m)));
         }
     }
 
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         for w in self.watches.drain(..) {
             w.abort();
         }
@@ -230,7 +230,7 @@ impl Executor {
 
     /// keyhole is exiting: stop the watches and clear a pending copy, so that no copied value
     /// outlives keyhole in the clipboard.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.stop();
         let _ = self.clipboard.finish();
     }

@@ -4,7 +4,7 @@
 //! runs it on the terminal; the flow tests run the same loop on a scripted input stream and a
 //! ratatui `TestBackend`.
 
-pub mod executor;
+pub(crate) mod executor;
 pub(crate) mod local;
 
 use std::ops::ControlFlow;
@@ -185,7 +185,7 @@ impl<B: Backend> Driver<B> {
     }
 
     /// keyhole is exiting: the watches stop and a pending clipboard clear happens now.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.executor.finish();
     }
 }

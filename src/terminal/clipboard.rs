@@ -26,11 +26,11 @@ use zeroize::Zeroizing;
 
 /// The longest OSC 52 payload (base64 characters) keyhole sends. xterm and hterm accept about
 /// 100,000; tmux and most others at least as much.
-pub const OSC52_MAX_BASE64: usize = 100_000;
+pub(crate) const OSC52_MAX_BASE64: usize = 100_000;
 
 /// GNU screen drops string sequences longer than this (256 bytes before 4.2; 768 since 4.2.1):
 /// the OSC is cut into pieces of at most this size, each in its own DCS passthrough.
-pub const SCREEN_CHUNK: usize = 252;
+pub(crate) const SCREEN_CHUNK: usize = 252;
 
 /// The terminal multiplexer between keyhole and the terminal emulator, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub enum CopyError {
 
 impl CopyError {
     /// The message without its `not copied: ` start.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         let text = self.to_string();
         text.strip_prefix("not copied: ").map(str::to_string).unwrap_or(text)
     }
@@ -100,10 +100,10 @@ fn short_native(e: &str) -> &str {
 /// Text on its way to the clipboard, e.g. in an effect: `Debug` shows only its length, and it
 /// is zeroized when dropped.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct CopyText(pub Zeroizing<String>);
+pub(crate) struct CopyText(pub Zeroizing<String>);
 
 impl CopyText {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -142,7 +142,8 @@ impl fmt::Debug for ClearToken {
 
 /// What clearing found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cleared {
+#[allow(clippy::enum_variant_names)] // "cleared: cleared" reads as it should
+pub(crate) enum Cleared {
     /// The clipboard still held keyhole's copy, and now holds nothing.
     Cleared,
     /// Something else was copied meanwhile; left alone.
@@ -152,7 +153,7 @@ pub enum Cleared {
 }
 
 /// A native clipboard. arboard in keyhole; tests use [`MemoryClipboard`].
-pub trait NativeClipboard {
+pub(crate) trait NativeClipboard {
     fn set_text(&mut self, text: &str) -> Result<(), String>;
     /// The current text; `None` when the clipboard holds no text.
     fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String>;
@@ -191,20 +192,23 @@ impl NativeClipboard for Arboard {
 
 /// An in-memory native clipboard for tests. Clones share the contents, so a test can look at
 /// and change what "the clipboard" holds.
+#[cfg(test)]
 #[derive(Clone, Default)]
-pub struct MemoryClipboard {
+pub(crate) struct MemoryClipboard {
     inner: Arc<Mutex<MemoryInner>>,
 }
 
+#[cfg(test)]
 #[derive(Default)]
 struct MemoryInner {
     text: Option<Zeroizing<String>>,
     fail: Option<String>,
 }
 
+#[cfg(test)]
 impl MemoryClipboard {
     /// A clipboard whose every operation fails with this message (no display server, say).
-    pub fn failing(message: &str) -> Self {
+    pub(crate) fn failing(message: &str) -> Self {
         let c = MemoryClipboard::default();
         if let Ok(mut i) = c.inner.lock() {
             i.fail = Some(message.to_string());
@@ -212,11 +216,11 @@ impl MemoryClipboard {
         c
     }
     /// What the clipboard holds now.
-    pub fn text(&self) -> Option<String> {
+    pub(crate) fn text(&self) -> Option<String> {
         self.inner.lock().ok()?.text.as_ref().map(|t| t.to_string())
     }
     /// Another program copies something.
-    pub fn set_by_someone_else(&self, text: &str) {
+    pub(crate) fn set_by_someone_else(&self, text: &str) {
         if let Ok(mut i) = self.inner.lock() {
             i.text = Some(Zeroizing::new(text.to_string()));
         }
@@ -230,12 +234,14 @@ impl MemoryClipboard {
     }
 }
 
+#[cfg(test)]
 impl fmt::Debug for MemoryClipboard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MemoryClipboard")
     }
 }
 
+#[cfg(test)]
 impl NativeClipboard for MemoryClipboard {
     fn set_text(&mut self, text: &str) -> Result<(), String> {
         self.with(|i| {
@@ -320,7 +326,7 @@ fn set(get: &impl Fn(&str) -> Option<String>, name: &str) -> bool {
 
 impl ClipEnv {
     /// This process's environment; OSC 52 goes to stdout (the terminal the TUI draws on).
-    pub fn detect() -> ClipEnv {
+    pub(crate) fn detect() -> ClipEnv {
         ClipEnv::from_vars(|name| std::env::var(name).ok())
     }
 
@@ -347,11 +353,12 @@ impl ClipEnv {
     }
 
     /// Use this native clipboard instead of arboard.
-    pub fn with_native(self, native: impl NativeClipboard + 'static) -> ClipEnv {
+    #[cfg(test)]
+    pub(crate) fn with_native(self, native: impl NativeClipboard + 'static) -> ClipEnv {
         ClipEnv { native: RefCell::new(Native::Ready(Box::new(native))), ..self }
     }
 
-    pub fn mux(&self) -> Mux {
+    pub(crate) fn mux(&self) -> Mux {
         if self.tmux {
             Mux::Tmux
         } else if self.screen {
@@ -407,7 +414,7 @@ fn run_key() -> hmac::Key {
 /// - none: `ESC ] 52 ; c ; <base64> BEL`
 /// - tmux: `ESC P tmux; <the OSC with every ESC doubled> ESC \`
 /// - screen: the OSC cut into pieces of [`SCREEN_CHUNK`] bytes, each as `ESC P <piece> ESC \`
-pub fn osc52_sequence(text: &str, mux: Mux) -> Result<Zeroizing<Vec<u8>>, CopyError> {
+pub(crate) fn osc52_sequence(text: &str, mux: Mux) -> Result<Zeroizing<Vec<u8>>, CopyError> {
     let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text.as_bytes()));
     if b64.len() > OSC52_MAX_BASE64 {
         return Err(CopyError::TooLarge { bytes: text.len(), max: OSC52_MAX_BASE64 / 4 * 3 });
@@ -445,7 +452,7 @@ pub fn osc52_sequence(text: &str, mux: Mux) -> Result<Zeroizing<Vec<u8>>, CopyEr
 
 /// Copies `text` by the path `env` calls for. When the native clipboard fails (no X server
 /// behind `DISPLAY`, say), falls back to OSC 52 and says so.
-pub fn copy(text: &str, env: &ClipEnv) -> Result<CopyOutcome, CopyError> {
+pub(crate) fn copy(text: &str, env: &ClipEnv) -> Result<CopyOutcome, CopyError> {
     let osc52 = |mux: Mux| -> Result<(), CopyError> { env.write_terminal(&osc52_sequence(text, mux)?) };
     match env.path() {
         CopyPath::Native => match env.with_native_clipboard(|c| c.set_text(text)) {
@@ -470,7 +477,7 @@ pub fn copy(text: &str, env: &ClipEnv) -> Result<CopyOutcome, CopyError> {
 }
 
 /// Clears the native clipboard if it still holds the text `token` was made from.
-pub fn clear_if_unchanged(token: &ClearToken, env: &ClipEnv) -> Cleared {
+pub(crate) fn clear_if_unchanged(token: &ClearToken, env: &ClipEnv) -> Cleared {
     let result = env.with_native_clipboard(|c| {
         let same = match c.get_text()? {
             Some(now) => hmac::verify(&env.key, now.as_bytes(), &token.0).is_ok(),
@@ -501,10 +508,6 @@ impl Clipboard {
     /// `clear_after`: `None` (or zero) never clears.
     pub fn new(env: ClipEnv, clear_after: Option<Duration>) -> Clipboard {
         Clipboard { env, clear_after: clear_after.filter(|d| !d.is_zero()), pending: None }
-    }
-
-    pub fn env(&self) -> &ClipEnv {
-        &self.env
     }
 
     /// Copies `text` unless `redact` is set. The outcome's message says where it went and, for
@@ -539,7 +542,7 @@ impl Clipboard {
     }
 
     /// Clears a pending copy now (keyhole is exiting). Returns a message when it cleared.
-    pub fn finish(&mut self) -> Option<String> {
+    pub(crate) fn finish(&mut self) -> Option<String> {
         let (_, token) = self.pending.take()?;
         match clear_if_unchanged(&token, &self.env) {
             Cleared::Cleared => Some("cleared the clipboard".to_string()),

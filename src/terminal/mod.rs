@@ -16,10 +16,10 @@ static MOUSE: AtomicBool = AtomicBool::new(false);
 
 /// Puts the terminal into the TUI's mode; restores it when dropped.
 #[derive(Debug)]
-pub struct TerminalGuard;
+pub(crate) struct TerminalGuard;
 
 impl TerminalGuard {
-    pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
+    pub(crate) fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
         MOUSE.store(mouse, Ordering::SeqCst);
         enter()?;
         Ok(TerminalGuard)
@@ -38,7 +38,7 @@ fn enter() -> std::io::Result<()> {
 }
 
 /// Leaves the TUI's mode. Safe to call more than once and from a panic hook.
-pub fn restore() {
+pub(crate) fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -58,7 +58,7 @@ impl Drop for TerminalGuard {
 }
 
 /// Restores the terminal before the panic message is printed, and says where the log is.
-pub fn install_panic_hook(log: Option<PathBuf>) {
+pub(crate) fn install_panic_hook(log: Option<PathBuf>) {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -70,14 +70,9 @@ pub fn install_panic_hook(log: Option<PathBuf>) {
     }));
 }
 
-/// Takes the terminal again if it is not ours (after a failed suspend).
-pub fn reenter() -> std::io::Result<()> {
-    if ACTIVE.load(Ordering::SeqCst) { Ok(()) } else { enter() }
-}
-
 /// Ctrl-Z: give the terminal back, stop the process as the shell expects, and take the
 /// terminal again when `fg` resumes it. The caller redraws everything afterwards.
-pub fn suspend() -> std::io::Result<()> {
+pub(crate) fn suspend() -> std::io::Result<()> {
     restore();
     #[cfg(unix)]
     {

@@ -69,7 +69,7 @@ fn tabs(d: &Detail, used: usize, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
+pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let Some(d) = state.detail.as_ref() else { return };
     let banner = banner(state, theme);
     let mut constraints = vec![Constraint::Length(1)];

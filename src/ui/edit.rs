@@ -31,7 +31,7 @@ fn keys_line(keys: &Keymap, scope: KeyScope, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, keys: &Keymap, theme: &Theme) {
+pub(crate) fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, keys: &Keymap, theme: &Theme) {
     let rect = centered(area, area.width.saturating_sub(6).max(40), area.height.saturating_sub(4).max(10));
     frame.render_widget(Clear, rect);
     let shown = e.revealed && !redact;
@@ -85,7 +85,7 @@ pub fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact: bool, 
     let _ = Format::Text;
 }
 
-pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, keys: &Keymap, theme: &Theme) {
+pub(crate) fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, keys: &Keymap, theme: &Theme) {
     let height = 6 + p.candidates.len() as u16;
     let rect = centered(area, 72, height);
     frame.render_widget(Clear, rect);
@@ -108,7 +108,7 @@ pub fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, keys: &Keymap, them
     frame.set_cursor_position(Position::new(inner.x + 2 + col as u16, inner.y));
 }
 
-pub fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, keys: &Keymap, theme: &Theme) {
+pub(crate) fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, keys: &Keymap, theme: &Theme) {
     let width = area.width.saturating_sub(4).min(120);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = c.lines.iter().map(|l| super::text::width(l).div_ceil(inner_width).max(1)).sum();
@@ -123,7 +123,7 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, keys: &Keymap, th
 
 /// The review screen: errors and warnings, the key-level diff, the consumers affected, and
 /// where the apply stands.
-pub fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Review, theme: &Theme) {
+pub(crate) fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Review, theme: &Theme) {
     let Some(d) = &state.detail else { return };
     let Some(dr) = &d.draft else { return };
     frame.render_widget(Clear, area);
@@ -273,7 +273,7 @@ pub fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Review, them
     frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }).scroll((r.scroll, 0)), area);
 }
 
-pub fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, keys: &Keymap, theme: &Theme) {
+pub(crate) fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, keys: &Keymap, theme: &Theme) {
     frame.render_widget(Clear, area);
     let mut out = vec![
         Line::from(Span::styled(" Someone changed this Secret since you opened it", theme.error)),

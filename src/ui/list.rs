@@ -67,7 +67,7 @@ fn highlighted(name: &str, positions: &[usize], theme: &Theme, base: Style) -> L
 
 /// The list screen, line by line as `State::list_layout` says (the same lines decide how many
 /// rows a page has).
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
+pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let layout = state.list_layout();
     let banner = banner(state, theme);
     let show_filter = layout.filter;
@@ -113,7 +113,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
 }
 
 /// The type as shown: in full on wide screens, without the well-known prefixes otherwise.
-pub fn type_label(t: &str, wide: bool) -> String {
+pub(crate) fn type_label(t: &str, wide: bool) -> String {
     if wide {
         return t.to_string();
     }
@@ -274,7 +274,8 @@ mod tests {
                 let lines: Vec<String> = (0..height)
                     .map(|y| (0..100).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
                     .collect();
-                let drawn = lines.iter().filter(|l| l.starts_with('s') && l[1..4].chars().all(|c| c.is_ascii_digit())).count();
+                let drawn =
+                    lines.iter().filter(|l| l.starts_with('s') && l[1..4].chars().all(|c| c.is_ascii_digit())).count();
                 assert_eq!(drawn, s.list_page(), "height {height}, banner {banner}, note {note}, filter {filter}");
                 assert!(lines.iter().any(|l| l.starts_with("s150")), "the selection is on screen");
             }

@@ -1,14 +1,14 @@
 //! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
 
-pub mod detail;
-pub mod edit;
-pub mod list;
-pub mod modal;
-pub mod text;
-pub mod theme;
-pub mod typed;
-pub mod usedby;
-pub mod value;
+pub(crate) mod detail;
+pub(crate) mod edit;
+pub(crate) mod list;
+pub(crate) mod modal;
+pub(crate) mod text;
+pub(crate) mod theme;
+pub(crate) mod typed;
+pub(crate) mod usedby;
+pub(crate) mod value;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -21,8 +21,8 @@ use crate::keymap;
 pub use theme::Theme;
 
 /// The smallest terminal keyhole draws into; below it, a message asks for more room.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 15;
+pub(crate) const MIN_WIDTH: u16 = 60;
+pub(crate) const MIN_HEIGHT: u16 = 15;
 
 /// Draws the whole screen. Reads the state only: the list's scroll position and the page
 /// height are the state's (`State::settle`, `State::list_layout`).
@@ -55,7 +55,7 @@ fn too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 }
 
 /// The connection banner, if there is one to show.
-pub fn banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
+pub(crate) fn banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
     match state.banner()? {
         Banner::Lost(e) => Some(Line::from(Span::styled(
             format!(" Connection lost: {e}. Retrying; what you see may be out of date. "),
@@ -68,7 +68,7 @@ pub fn banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
 }
 
 /// The footer: the keys that matter here, or the latest message.
-pub fn footer(state: &State, scope: keymap::Scope, theme: &Theme) -> Line<'static> {
+pub(crate) fn footer(state: &State, scope: keymap::Scope, theme: &Theme) -> Line<'static> {
     if let Some(f) = &state.flash {
         let style = if f.error { theme.error } else { theme.ok };
         return Line::from(Span::styled(format!(" {}", f.text), style));

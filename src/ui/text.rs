@@ -2,12 +2,12 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-pub fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
 /// Cuts `s` to at most `max` columns, ending with `…` when cut. Wide characters count twice.
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {
         return s.to_string();
     }
@@ -28,16 +28,9 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-/// Pads or truncates to exactly `w` columns.
-pub fn fit(s: &str, w: usize) -> String {
-    let t = truncate(s, w);
-    let pad = w.saturating_sub(width(&t));
-    format!("{t}{}", " ".repeat(pad))
-}
-
 /// Replaces control characters so that a value can never move the cursor or change the
 /// terminal's state when drawn.
-pub fn sanitize(s: &str) -> String {
+pub(crate) fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c == '\t' {
@@ -60,7 +53,6 @@ mod tests {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(truncate("日本語テキスト", 5), "日本…");
-        assert_eq!(width(&fit("日本", 6)), 6);
         assert_eq!(sanitize("a\x1b[2Jb"), "a\u{fffd}[2Jb");
     }
 }

@@ -69,7 +69,7 @@ impl Theme {
         }
     }
 
-    pub fn by_name(name: &str) -> Option<Theme> {
+    pub(crate) fn by_name(name: &str) -> Option<Theme> {
         match name {
             "ansi" | "default" => Some(Theme::ansi()),
             "mono" | "monochrome" | "none" => Some(Theme::mono()),

@@ -59,7 +59,7 @@ fn certs(out: &mut Vec<Line<'static>>, key: &str, bundle: &CertBundle, theme: &T
     }
 }
 
-pub fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     match view {
         TypedView::Tls(v) => {

@@ -23,7 +23,13 @@ fn short_usage(u: &How) -> String {
     }
 }
 
-pub fn lines(state: &State, namespace: &str, name: &str, keys: Option<&[String]>, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn lines(
+    state: &State,
+    namespace: &str,
+    name: &str,
+    keys: Option<&[String]>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let index = &state.refs.index;
     let mut out = Vec::new();
     let refs = index.refs_to(namespace, name);

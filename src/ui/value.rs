@@ -8,9 +8,9 @@ use super::text::sanitize;
 use crate::secret::{SecretValue, ValueKind, hex_dump};
 
 /// The masked form: a fixed number of bullets, so the length does not leak through the mask.
-pub const MASK: &str = "••••••••";
+pub(crate) const MASK: &str = "••••••••";
 
-pub fn masked(value: &SecretValue, redact: bool, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn masked(value: &SecretValue, redact: bool, theme: &Theme) -> Vec<Line<'static>> {
     let hint = if redact { "hidden: keyhole runs with --redact" } else { "press v to reveal" };
     vec![Line::from(vec![
         Span::styled(MASK, theme.masked),
@@ -19,7 +19,7 @@ pub fn masked(value: &SecretValue, redact: bool, theme: &Theme) -> Vec<Line<'sta
     ])]
 }
 
-pub fn revealed(value: &SecretValue, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn revealed(value: &SecretValue, theme: &Theme) -> Vec<Line<'static>> {
     match value.kind() {
         ValueKind::Binary => hex_dump(value).into_iter().map(|l| Line::from(Span::raw(l))).collect(),
         ValueKind::Json => {

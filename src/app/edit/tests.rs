@@ -111,10 +111,8 @@ fn rejections_and_network_errors_keep_the_edits_and_retry_the_step() {
     edit_password(&mut s, "new");
     key(&mut s, KeyCode::Char('A'));
     key(&mut s, KeyCode::Enter);
-    let invalid = ApplyError::Invalid {
-        message: "denied by a webhook".into(),
-        causes: vec!["data[password]: too short".into()],
-    };
+    let invalid =
+        ApplyError::Invalid { message: "denied by a webhook".into(), causes: vec!["data[password]: too short".into()] };
     update(&mut s, Msg::DryRunDone(Err(invalid)));
     let Some(Phase::Failed { causes, retry_apply: false, .. }) = phase(&s) else { panic!("{:?}", phase(&s)) };
     assert_eq!(causes, ["data[password]: too short"]);
@@ -261,7 +259,10 @@ fn random_values_and_completions_are_effects_answered_by_messages() {
     assert_eq!(p.candidates, ["ssl/"]);
     let fx = key(&mut s, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::ReadFile { path: "/etc/ssl/".into(), key: "password".into() }]);
-    update(&mut s, Msg::FileRead { key: "password".into(), path: "/etc/ssl/".into(), result: Err("is a directory".into()) });
+    update(
+        &mut s,
+        Msg::FileRead { key: "password".into(), path: "/etc/ssl/".into(), result: Err("is a directory".into()) },
+    );
     assert!(s.flash.as_ref().unwrap().error);
 }
 
