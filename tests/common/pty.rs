@@ -95,26 +95,33 @@ impl Tty {
     }
 
     pub fn wait_for(&self, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if self.screen().contains(what) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if !self.appears_before(what, Instant::now() + Duration::from_secs(20)) {
+            panic!("{what:?} never appeared. The screen:\n{}", self.screen());
         }
-        panic!("{what:?} never appeared. The screen:\n{}", self.screen());
     }
 
     /// Waits up to `ms` for `what`; true if it appeared.
     pub fn appears_within(&self, what: &str, ms: u64) -> bool {
-        let deadline = Instant::now() + Duration::from_millis(ms);
-        while Instant::now() < deadline {
+        self.appears_before(what, Instant::now() + Duration::from_millis(ms))
+    }
+
+    /// Looks at the screen again each time output comes in, until `what` is on it, the
+    /// terminal's output has ended, or `deadline` passes.
+    fn appears_before(&self, what: &str, deadline: Instant) -> bool {
+        loop {
+            // Before looking: output taken in after this wakes the wait below.
+            let (bytes, ended) = {
+                let p = self.progress.0.lock().unwrap();
+                (p.bytes, p.ended)
+            };
             if self.screen().contains(what) {
                 return true;
             }
-            std::thread::sleep(Duration::from_millis(25));
+            if ended || Instant::now() >= deadline {
+                return false;
+            }
+            self.wait_progress(deadline, |p| p.bytes != bytes || p.ended);
         }
-        false
     }
 
     /// Types `keys`, then waits until the program has read them and written something since:
