@@ -57,6 +57,8 @@ fn demo_edit_password_apply_and_see_it_after_reopening() {
     tty.set_mysecret_password_and_apply("s3cr3t-e2e");
     tty.send("\r");
     tty.wait_for("mysecret in default");
+    // The values are read after the screen opens: j before that scrolls the empty value pane.
+    tty.wait_for("press v to reveal");
     tty.send("jj");
     tty.send("v");
     tty.wait_for("s3cr3t-e2e");
