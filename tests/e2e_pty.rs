@@ -33,6 +33,28 @@ fn demo_open_mysecret_reveal_username_and_see_who_uses_it() {
     assert!(!tty.screen().contains("mysecret in default"), "{}", tty.screen());
 }
 
+/// Tab and Shift-Tab switch the opened Secret's tabs, as the footer and the help say.
+#[test]
+fn tab_and_shift_tab_switch_tabs() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.open_secret("mysecret");
+    assert!(!tty.screen().contains("Pod mypod"), "the Data tab first");
+    tty.send("\t");
+    tty.wait_for("Pod mypod");
+    tty.send("\t");
+    tty.wait_for("resourceVersion");
+    assert!(!tty.screen().contains("Pod mypod"), "Tab left Used by for Details:\n{}", tty.screen());
+    // Shift-Tab, as terminals send it: CSI Z.
+    tty.send("\x1b[Z");
+    tty.wait_for("Pod mypod");
+    tty.send("\x1b[Z");
+    tty.wait_for("press v to reveal");
+    tty.send("\x1b[Z");
+    tty.wait_for("resourceVersion");
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let home = tempfile::tempdir().unwrap();

@@ -117,6 +117,10 @@ pub(super) fn on_opened(state: &mut State, secret: Secret) {
         && d.name == secret.name()
     {
         let keys = secret.entries().count();
+        if d.secret.is_none() {
+            // Keys pressed while it loaded scrolled an empty pane: start at the top.
+            d.scroll = 0;
+        }
         d.secret = Some(secret);
         d.error = None;
         if d.selected_key >= keys {
