@@ -44,8 +44,7 @@ fn tab_and_shift_tab_switch_tabs() {
     tty.send("\t");
     tty.wait_for("Pod mypod");
     tty.send("\t");
-    tty.wait_for("resourceVersion");
-    assert!(!tty.screen().contains("Pod mypod"), "Tab left Used by for Details:\n{}", tty.screen());
+    tty.wait_until("Tab leaves Used by for Details", |s| s.contains("resourceVersion") && !s.contains("Pod mypod"));
     // Shift-Tab, as terminals send it: CSI Z.
     tty.send("\x1b[Z");
     tty.wait_for("Pod mypod");

@@ -100,21 +100,34 @@ impl Tty {
         }
     }
 
+    /// Waits until the screen satisfies `pred` (for what must be gone as well as there: a frame
+    /// may be half drawn when something first appears).
+    pub fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) {
+        if !self.shows_before(&pred, Instant::now() + Duration::from_secs(20)) {
+            panic!("never: {what}. The screen:\n{}", self.screen());
+        }
+    }
+
     /// Waits up to `ms` for `what`; true if it appeared.
     pub fn appears_within(&self, what: &str, ms: u64) -> bool {
         self.appears_before(what, Instant::now() + Duration::from_millis(ms))
     }
 
-    /// Looks at the screen again each time output comes in, until `what` is on it, the
-    /// terminal's output has ended, or `deadline` passes.
+    /// Whether `what` comes on screen before `deadline`.
     fn appears_before(&self, what: &str, deadline: Instant) -> bool {
+        self.shows_before(&|screen: &str| screen.contains(what), deadline)
+    }
+
+    /// Looks at the screen again each time output comes in, until it satisfies `pred`, the
+    /// terminal's output has ended, or `deadline` passes.
+    fn shows_before(&self, pred: &dyn Fn(&str) -> bool, deadline: Instant) -> bool {
         loop {
             // Before looking: output taken in after this wakes the wait below.
             let (bytes, ended) = {
                 let p = self.progress.0.lock().unwrap();
                 (p.bytes, p.ended)
             };
-            if self.screen().contains(what) {
+            if pred(&self.screen()) {
                 return true;
             }
             if ended || Instant::now() >= deadline {
