@@ -323,7 +323,7 @@ pub struct Flash {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
     pub consumers: usize,
-    /// Its flag ([`crate::list::flags::for_missing`]).
+    /// Its flag (`list::flags::for_missing`).
     pub flag: crate::list::flags::Flag,
 }
 

@@ -8,30 +8,10 @@
 //! Secret, usage counts, consumers grouped by workload, readers per key, references to Secrets
 //! that do not exist; [`RefIndex::analyze`] turns kubelet behaviour into [`Finding`]s.
 //!
-//! Feeding it from watches (kube-runtime `watcher` events):
-//!
-//! ```
-//! use keyhole::refs::{ConsumerKind, RefIndex, WorkloadResolver};
-//! use k8s_openapi::api::core::v1::Pod;
-//!
-//! let mut resolver = WorkloadResolver::new();
-//! let mut index = RefIndex::new();
-//! let pod: Pod = serde_json::from_value(serde_json::json!({
-//!     "metadata": {"name": "p", "namespace": "default"},
-//!     "spec": {"containers": [{"name": "app", "envFrom": [{"secretRef": {"name": "db"}}]}]}
-//! })).expect("a Pod");
-//! // Apply / InitApply:
-//! index.upsert_pod(&pod, &resolver);
-//! assert_eq!(index.usage("default", "db").pods, 1);
-//! // Delete:
-//! index.remove(&keyhole::refs::pod_id(&pod));
-//! // ReplicaSet / Job metadata events go to the resolver, then:
-//! index.refresh_workloads(&resolver, Some("default"));
-//! // InitDone after a re-list: drop the Pods the new list did not contain.
-//! let seen = std::collections::HashSet::<keyhole::refs::ConsumerId>::new();
-//! index.retain(|id| id.kind != ConsumerKind::Pod || seen.contains(id));
-//! # let _ = &mut resolver;
-//! ```
+//! Fed from watches (kube-runtime `watcher` events): `upsert_pod` on Apply and InitApply,
+//! `remove` on Delete, ReplicaSet and Job metadata to the [`WorkloadResolver`] followed by
+//! `refresh_workloads`, and `retain` after InitDone to drop what a relist no longer has
+//! (`tests.rs`: `feeding_the_index_from_watch_events`).
 
 mod analysis;
 mod describe;

@@ -1085,3 +1085,28 @@ fn index_shares_names_between_pods() {
     assert!(index.is_empty());
     assert!(index.shared_names() < 1000, "{}", index.shared_names());
 }
+
+#[test]
+fn feeding_the_index_from_watch_events() {
+    let resolver = WorkloadResolver::new();
+    let mut index = RefIndex::new();
+    let pod: Pod = serde_json::from_value(json!({
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"containers": [{"name": "app", "envFrom": [{"secretRef": {"name": "db"}}]}]}
+    }))
+    .unwrap();
+    // Apply / InitApply:
+    index.upsert_pod(&pod, &resolver);
+    assert_eq!(index.usage("default", "db").pods, 1);
+    // ReplicaSet / Job metadata events go to the resolver, then:
+    index.refresh_workloads(&resolver, Some("default"));
+    assert_eq!(index.usage("default", "db").pods, 1);
+    // InitDone after a relist: drop the Pods the new list did not contain.
+    let seen = std::collections::HashSet::<ConsumerId>::new();
+    index.retain(|id| id.kind != ConsumerKind::Pod || seen.contains(id));
+    assert_eq!(index.usage("default", "db").pods, 0);
+    // Delete:
+    index.upsert_pod(&pod, &resolver);
+    index.remove(&pod_id(&pod));
+    assert!(!index.is_used("default", "db"));
+}
