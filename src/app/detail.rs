@@ -2,7 +2,7 @@
 //! selection moves, DESIGN.md decision 6), copying, and the answers to opening it.
 
 use super::edit;
-use super::effect::Effect;
+use super::effect::{Effect, Target};
 use super::state::{State, Tab};
 use crate::cluster::ops::OpenError;
 use crate::keymap::Action;
@@ -111,11 +111,8 @@ fn copy(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     fx.push(Effect::Copy { text, what });
 }
 
-pub(super) fn on_opened(state: &mut State, secret: Secret) {
-    if let Some(d) = &mut state.detail
-        && d.namespace == secret.namespace()
-        && d.name == secret.name()
-    {
+pub(super) fn on_opened(state: &mut State, target: &Target, secret: Secret) {
+    if let Some(d) = state.detail_for(target) {
         let keys = secret.entries().count();
         if d.secret.is_none() {
             // Keys pressed while it loaded scrolled an empty pane: start at the top.
@@ -130,21 +127,15 @@ pub(super) fn on_opened(state: &mut State, secret: Secret) {
     }
 }
 
-pub(super) fn on_open_failed(state: &mut State, namespace: &str, name: &str, error: OpenError) {
-    if let Some(d) = &mut state.detail
-        && d.namespace == namespace
-        && d.name == name
-    {
+pub(super) fn on_open_failed(state: &mut State, target: &Target, error: OpenError) {
+    if let Some(d) = state.detail_for(target) {
         d.error = Some(error);
         state.dirty = true;
     }
 }
 
-pub(super) fn on_can_update(state: &mut State, namespace: &str, name: &str, allowed: bool) {
-    if let Some(d) = &mut state.detail
-        && d.namespace == namespace
-        && d.name == name
-    {
+pub(super) fn on_can_update(state: &mut State, target: &Target, allowed: bool) {
+    if let Some(d) = state.detail_for(target) {
         d.can_update = Some(allowed);
         state.dirty = true;
     }

@@ -28,9 +28,16 @@ pub(crate) struct KeyDiff {
 pub struct Draft {
     /// The version the edit started from; empty for a new Secret.
     pub base: Secret,
+    /// The edited copy; changed only through the methods below, which count the edits.
     pub work: Secret,
     /// A new Secret (create), not an update.
     pub creating: bool,
+    /// Which draft this is (unique in a session): answers to a dry run or a write name the
+    /// draft and the revision they were sent for, and are ignored by any other.
+    pub id: u64,
+    /// How many edits this draft has had: an answer for an earlier revision does not drop
+    /// the edits made after the request was sent.
+    pub revision: u64,
 }
 
 fn data(s: &Secret) -> BTreeMap<&String, &SecretValue> {
@@ -38,14 +45,20 @@ fn data(s: &Secret) -> BTreeMap<&String, &SecretValue> {
 }
 
 impl Draft {
-    pub(crate) fn edit(secret: &Secret) -> Draft {
-        Draft { base: secret.clone(), work: secret.clone(), creating: false }
+    pub(crate) fn edit(secret: &Secret, id: u64) -> Draft {
+        Draft { base: secret.clone(), work: secret.clone(), creating: false, id, revision: 0 }
     }
 
-    pub(crate) fn create(secret: Secret) -> Draft {
+    pub(crate) fn create(secret: Secret, id: u64) -> Draft {
         let mut base = Secret::new(secret.namespace(), secret.name(), secret.effective_type());
         base.data = None;
-        Draft { base, work: secret, creating: true }
+        Draft { base, work: secret, creating: true, id, revision: 0 }
+    }
+
+    /// The edited copy, to change it: counts as an edit.
+    pub(crate) fn work_mut(&mut self) -> &mut Secret {
+        self.revision += 1;
+        &mut self.work
     }
 
     /// The key-level diff, sorted by key.
@@ -89,16 +102,19 @@ impl Draft {
     }
 
     pub(crate) fn set(&mut self, key: &str, value: SecretValue) {
+        self.revision += 1;
         self.work.data.get_or_insert_with(BTreeMap::new).insert(key.to_string(), value);
     }
 
     pub(crate) fn remove(&mut self, key: &str) {
+        self.revision += 1;
         if let Some(d) = self.work.data.as_mut() {
             d.remove(key);
         }
     }
 
     pub(crate) fn rename(&mut self, from: &str, to: &str) {
+        self.revision += 1;
         if let Some(d) = self.work.data.as_mut()
             && let Some(v) = d.remove(from)
         {
@@ -106,32 +122,56 @@ impl Draft {
         }
     }
 
-    /// After a 409: the keys the server changed since `base`, and whether the user changed
-    /// them too.
+    /// After a 409: what the server changed since `base` (data keys, labels, annotations), and
+    /// whether the user changed it too, differently.
     pub(crate) fn conflicts(&self, server: &Secret) -> Vec<Conflict> {
         let theirs = diff(&self.base, server);
         let mine: BTreeSet<String> = self.diff().into_iter().map(|d| d.key).collect();
-        theirs
+        let mut out: Vec<Conflict> = theirs
             .into_iter()
             .map(|d| {
                 let both = mine.contains(&d.key);
                 let same_result = both && self.work.get(&d.key) == server.get(&d.key);
                 Conflict {
+                    field: Field::Data,
                     key: d.key,
                     theirs: d.change,
                     mine_too: both && !same_result,
                     take_theirs: !both || same_result,
                 }
             })
-            .collect()
+            .collect();
+        let meta = |s: &Secret, field: Field| match field {
+            Field::Label => s.metadata.labels.clone().unwrap_or_default(),
+            _ => s.metadata.annotations.clone().unwrap_or_default(),
+        };
+        for field in [Field::Label, Field::Annotation] {
+            let (b, m, t) = (meta(&self.base, field), meta(&self.work, field), meta(server, field));
+            for key in b.keys().chain(m.keys()).chain(t.keys()).collect::<BTreeSet<_>>() {
+                let (bv, mv, tv) = (b.get(key), m.get(key), t.get(key));
+                if tv == bv {
+                    continue;
+                }
+                let theirs = match (bv, tv) {
+                    (None, _) => Change::Added,
+                    (_, None) => Change::Removed,
+                    _ => Change::Changed,
+                };
+                let mine_too = mv != bv && mv != tv;
+                out.push(Conflict { field, key: key.clone(), theirs, mine_too, take_theirs: !mine_too });
+            }
+        }
+        out
     }
 
-    /// Moves the edit onto the server's version: the new base is `server`; keys the user did
-    /// not touch follow the server; for keys both changed, `choices` says whose value wins.
+    /// Moves the edit onto the server's version: the new base is `server`. Data keys, labels and
+    /// annotations are merged three ways (the version opened, the user's, the server's): what
+    /// only one side changed is kept; where both changed, `choices` says whose value wins.
     pub(crate) fn rebase(&mut self, server: Secret, choices: &[Conflict]) {
         let mut merged = server.clone();
         // The user's changes to keys the server did not change carry over.
-        let server_changed: BTreeSet<&str> = choices.iter().map(|c| c.key.as_str()).collect();
+        let server_changed: BTreeSet<&str> =
+            choices.iter().filter(|c| c.field == Field::Data).map(|c| c.key.as_str()).collect();
         for d in self.diff() {
             if server_changed.contains(d.key.as_str()) {
                 continue;
@@ -149,7 +189,7 @@ impl Draft {
                 }
             }
         }
-        for c in choices.iter().filter(|c| !c.take_theirs) {
+        for c in choices.iter().filter(|c| c.field == Field::Data && !c.take_theirs) {
             match self.work.get(&c.key) {
                 Some(v) => {
                     merged.data.get_or_insert_with(BTreeMap::new).insert(c.key.clone(), v.clone());
@@ -161,26 +201,77 @@ impl Draft {
                 }
             }
         }
-        if self.base.metadata.labels != self.work.metadata.labels {
-            merged.metadata.labels = self.work.metadata.labels.clone();
-        }
-        if self.base.metadata.annotations != self.work.metadata.annotations {
-            merged.metadata.annotations = self.work.metadata.annotations.clone();
-        }
+        merged.metadata.labels = merge3(
+            self.base.metadata.labels.as_ref(),
+            self.work.metadata.labels.as_ref(),
+            server.metadata.labels.as_ref(),
+            |k| keep_mine(choices, Field::Label, k),
+        );
+        merged.metadata.annotations = merge3(
+            self.base.metadata.annotations.as_ref(),
+            self.work.metadata.annotations.as_ref(),
+            server.metadata.annotations.as_ref(),
+            |k| keep_mine(choices, Field::Annotation, k),
+        );
         if self.base.immutable != self.work.immutable {
             merged.immutable = self.work.immutable;
         }
         self.base = server;
         self.work = merged;
+        self.revision += 1;
     }
 }
 
-/// A key the server changed since the edit began.
+/// The user chose their own value for this label or annotation.
+fn keep_mine(choices: &[Conflict], field: Field, key: &str) -> bool {
+    choices.iter().any(|c| c.field == field && c.key == key && !c.take_theirs)
+}
+
+type Pairs = BTreeMap<String, String>;
+
+/// A three-way merge of labels or annotations: a key only the user changed keeps the user's
+/// value, one only the server changed the server's; where both changed it, `mine_wins` decides.
+fn merge3(
+    base: Option<&Pairs>,
+    mine: Option<&Pairs>,
+    theirs: Option<&Pairs>,
+    mine_wins: impl Fn(&str) -> bool,
+) -> Option<Pairs> {
+    let empty = Pairs::new();
+    let (b, m, t) = (base.unwrap_or(&empty), mine.unwrap_or(&empty), theirs.unwrap_or(&empty));
+    let mut out = Pairs::new();
+    for key in b.keys().chain(m.keys()).chain(t.keys()).collect::<BTreeSet<_>>() {
+        let (bv, mv, tv) = (b.get(key), m.get(key), t.get(key));
+        let value = if tv == bv {
+            mv
+        } else if mv == bv || !mine_wins(key) {
+            tv
+        } else {
+            mv
+        };
+        if let Some(v) = value {
+            out.insert(key.clone(), v.clone());
+        }
+    }
+    // Absent and empty are the same to the API server; keep the server's shape when equal.
+    if out.is_empty() && theirs.is_none() { None } else { Some(out) }
+}
+
+/// What a conflict is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Data,
+    Label,
+    Annotation,
+}
+
+/// Something the server changed since the edit began.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
+    pub field: Field,
     pub key: String,
     pub theirs: Change,
-    /// The user changed this key too, differently.
+    /// The user changed this too, differently.
     pub mine_too: bool,
     /// Resolution: take the server's value (true) or keep the user's (false).
     pub take_theirs: bool,
@@ -235,7 +326,7 @@ mod tests {
 
     #[test]
     fn diff_names_each_change() {
-        let mut d = Draft::edit(&secret(&[("a", "1"), ("b", "2"), ("c", "3")]));
+        let mut d = Draft::edit(&secret(&[("a", "1"), ("b", "2"), ("c", "3")]), 1);
         d.set("a", SecretValue::from("11"));
         d.remove("b");
         d.set("z", SecretValue::from("new"));
@@ -250,12 +341,12 @@ mod tests {
 
     #[test]
     fn validation_uses_the_one_validator() {
-        let mut d = Draft::edit(&secret(&[("a", "1")]));
+        let mut d = Draft::edit(&secret(&[("a", "1")]), 1);
         d.set("bad key", SecretValue::from("x"));
         assert_eq!(d.errors()[0].field, "data[bad key]");
         let mut immutable = secret(&[("a", "1")]);
         immutable.immutable = Some(true);
-        let mut d = Draft::edit(&immutable);
+        let mut d = Draft::edit(&immutable, 1);
         d.set("a", SecretValue::from("2"));
         assert_eq!(d.errors()[0].field, "data");
     }
@@ -263,7 +354,7 @@ mod tests {
     #[test]
     fn rebase_keeps_mine_where_asked_and_theirs_elsewhere() {
         let base = secret(&[("a", "1"), ("b", "2"), ("c", "3")]);
-        let mut d = Draft::edit(&base);
+        let mut d = Draft::edit(&base, 1);
         d.set("a", SecretValue::from("mine"));
         d.set("c", SecretValue::from("mine-c"));
         let mut server = secret(&[("a", "theirs"), ("b", "theirs-b"), ("c", "3")]);
@@ -279,6 +370,56 @@ mod tests {
         assert_eq!(d.work.get("b").unwrap().as_bytes(), b"theirs-b");
         assert_eq!(d.work.get("c").unwrap().as_bytes(), b"mine-c", "my untouched-by-them change carries over");
         assert_eq!(d.base.metadata.resource_version.as_deref(), Some("2"));
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+        Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    /// Labels and annotations merge three ways: theirs kept where only they changed, mine where
+    /// only I changed, and where both changed the choice decides.
+    #[test]
+    fn a_rebase_keeps_labels_and_annotations_someone_else_added() {
+        let mut base = secret(&[("a", "1")]);
+        base.metadata.labels = labels(&[("app", "web"), ("tier", "1")]);
+        let mut d = Draft::edit(&base, 1);
+        d.work_mut().metadata.labels = labels(&[("app", "web"), ("tier", "mine"), ("owner", "me")]);
+        d.work_mut().metadata.annotations = labels(&[("note", "mine")]);
+        let mut server = base.clone();
+        server.metadata.resource_version = Some("2".into());
+        server.metadata.labels = labels(&[("app", "web"), ("tier", "theirs"), ("team", "payments")]);
+        server.metadata.annotations = labels(&[("note", "theirs"), ("ci", "yes")]);
+        let conflicts = d.conflicts(&server);
+        let shown: Vec<(Field, &str, bool)> = conflicts.iter().map(|c| (c.field, c.key.as_str(), c.mine_too)).collect();
+        assert_eq!(
+            shown,
+            [
+                (Field::Label, "team", false),
+                (Field::Label, "tier", true),
+                (Field::Annotation, "ci", false),
+                (Field::Annotation, "note", true),
+            ]
+        );
+        // Keep mine for tier (the default where both changed), take theirs for the note.
+        let mut choices = conflicts.clone();
+        choices.iter_mut().find(|c| c.key == "note").unwrap().take_theirs = true;
+        d.rebase(server, &choices);
+        assert_eq!(
+            d.work.metadata.labels,
+            labels(&[("app", "web"), ("owner", "me"), ("team", "payments"), ("tier", "mine")])
+        );
+        assert_eq!(d.work.metadata.annotations, labels(&[("ci", "yes"), ("note", "theirs")]));
+    }
+
+    #[test]
+    fn edits_count_revisions() {
+        let mut d = Draft::edit(&secret(&[("a", "1")]), 7);
+        assert_eq!((d.id, d.revision), (7, 0));
+        d.set("a", SecretValue::from("2"));
+        d.remove("a");
+        d.rename("x", "y");
+        d.work_mut().immutable = Some(true);
+        assert_eq!(d.revision, 4);
     }
 
     #[test]

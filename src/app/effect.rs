@@ -28,15 +28,32 @@ impl Scope {
     }
 }
 
+/// The opened Secret an answer is for. A session is one opening of the detail screen: an
+/// answer for a Secret that was closed (or closed and opened again) is ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub namespace: String,
+    pub name: String,
+    pub session: u64,
+}
+
+/// The draft, and its revision, that a dry run or a write was sent for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub target: Target,
+    pub draft: u64,
+    pub revision: u64,
+}
+
 /// What a random value is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RandomFor {
     /// The value of this key of the opened Secret (the `g` action).
-    Key(String),
+    Key { target: Target, key: String },
     /// The name suggested for a new bootstrap token Secret (`bootstrap-token-<id>`).
     BootstrapName,
     /// The `token-secret` of a new bootstrap token Secret.
-    BootstrapSecret,
+    BootstrapSecret(Target),
 }
 
 /// A connection to another context, made in the background; the app hands it back to the
@@ -70,37 +87,30 @@ pub(crate) enum Effect {
         generation: u64,
     },
     /// Fetch one Secret's values for the detail screen.
-    Open {
-        namespace: String,
-        name: String,
-    },
+    Open(Target),
     /// Ask whether the user may update this Secret.
-    CheckUpdate {
-        namespace: String,
-        name: String,
-    },
+    CheckUpdate(Target),
     /// Read these Secrets to learn key names, immutability and certificate dates; values are
     /// dropped at once.
     Inspect(Vec<(String, String)>),
     ListNamespaces,
     /// A server-side dry run of the edited Secret.
     DryRun {
+        ticket: Ticket,
         secret: Box<Secret>,
         creating: bool,
     },
     /// The write: create, or update with the resourceVersion of the version opened.
     Apply {
+        ticket: Ticket,
         secret: Box<Secret>,
         creating: bool,
     },
     /// After a 409: read the server's current version for the conflict screen.
-    FetchLatest {
-        namespace: String,
-        name: String,
-    },
+    FetchLatest(Ticket),
+    /// Delete the Secret if it is still the version seen (uid and resourceVersion preconditions).
     Delete {
-        namespace: String,
-        name: String,
+        target: Target,
         uid: Option<String>,
         resource_version: Option<String>,
     },
@@ -111,6 +121,7 @@ pub(crate) enum Effect {
     },
     /// Read a local file into a key (the bytes stay in memory only).
     ReadFile {
+        target: Target,
         path: String,
         key: String,
     },

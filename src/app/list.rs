@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::edit;
 use super::effect::{Effect, Scope};
-use super::state::{Detail, Modal, Picker, PickerKind, State, Tab};
+use super::state::{Modal, Picker, PickerKind, State, Tab};
 use super::update::watch;
 use crate::cluster::ops::OpenError;
 use crate::keymap::Action;
@@ -114,15 +114,14 @@ pub(super) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Eff
         Some(Action::Open) => {
             let ghost = state.list.visible.get(state.list.selected).filter(|k| state.missing.contains_key(*k)).cloned();
             if let Some((namespace, name)) = ghost {
-                let mut d = Detail::new(&namespace, &name);
+                let d = state.open_detail(&namespace, &name);
                 d.error = Some(OpenError::NotFound);
                 d.tab = Tab::UsedBy;
-                state.detail = Some(d);
             } else if let Some(row) = state.selected_row() {
                 let (namespace, name) = row.key();
-                state.detail = Some(Detail::new(&namespace, &name));
-                fx.push(Effect::Open { namespace: namespace.clone(), name: name.clone() });
-                fx.push(Effect::CheckUpdate { namespace, name });
+                let target = state.open_detail(&namespace, &name).target();
+                fx.push(Effect::Open(target.clone()));
+                fx.push(Effect::CheckUpdate(target));
             }
         }
         _ => {}

@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use zeroize::Zeroizing;
 
-use super::effect::{RandomFor, Switched};
+use super::effect::{RandomFor, Switched, Target, Ticket};
 use crate::cluster::apply::ApplyError;
 use crate::cluster::event::Event;
 use crate::cluster::ops::OpenError;
@@ -38,31 +38,43 @@ pub enum Msg {
         name: String,
     },
     /// The opened Secret arrived (values inside, zeroized when dropped).
-    Opened(Box<Secret>),
+    Opened {
+        target: Target,
+        secret: Box<Secret>,
+    },
     OpenFailed {
-        namespace: String,
-        name: String,
+        target: Target,
         error: OpenError,
     },
     /// Whether the user may update the opened Secret (SelfSubjectAccessReview).
     CanUpdate {
-        namespace: String,
-        name: String,
+        target: Target,
         allowed: bool,
     },
     Namespaces(Result<Vec<String>, String>),
     /// What the clipboard did (or why it did not), for the status line.
     Copied(Result<String, String>),
-    DryRunDone(Result<Vec<String>, ApplyError>),
-    Applied(Result<Box<Secret>, ApplyError>),
+    /// The answers to a dry run, a write and the read after a 409, for the draft and revision
+    /// they were sent for.
+    DryRunDone {
+        ticket: Ticket,
+        result: Result<Vec<String>, ApplyError>,
+    },
+    Applied {
+        ticket: Ticket,
+        result: Result<Box<Secret>, ApplyError>,
+    },
     /// The server's current version, for the conflict screen.
-    Latest(Result<Box<Secret>, OpenError>),
+    Latest {
+        ticket: Ticket,
+        result: Result<Box<Secret>, OpenError>,
+    },
     Deleted {
-        namespace: String,
-        name: String,
+        target: Target,
         result: Result<(), ApplyError>,
     },
     FileRead {
+        target: Target,
         key: String,
         path: String,
         result: Result<Vec<u8>, String>,

@@ -96,6 +96,10 @@ impl Tab {
 pub struct Detail {
     pub namespace: String,
     pub name: String,
+    /// This opening of the Secret (unique for the run): answers carry it.
+    pub session: u64,
+    /// Drafts started in this session (the last one's id).
+    pub drafts: u64,
     pub secret: Option<Secret>,
     pub error: Option<OpenError>,
     pub selected_key: usize,
@@ -109,10 +113,12 @@ pub struct Detail {
 }
 
 impl Detail {
-    pub(crate) fn new(namespace: &str, name: &str) -> Self {
+    pub(crate) fn new(namespace: &str, name: &str, session: u64) -> Self {
         Detail {
             namespace: namespace.to_string(),
             name: name.to_string(),
+            session,
+            drafts: 0,
             secret: None,
             error: None,
             selected_key: 0,
@@ -122,6 +128,16 @@ impl Detail {
             can_update: None,
             draft: None,
         }
+    }
+
+    /// What answers for this opening carry.
+    pub fn target(&self) -> super::effect::Target {
+        super::effect::Target { namespace: self.namespace.clone(), name: self.name.clone(), session: self.session }
+    }
+
+    /// Whether an answer is for this opening.
+    pub fn is(&self, target: &super::effect::Target) -> bool {
+        self.session == target.session && self.namespace == target.namespace && self.name == target.name
     }
 
     /// The Secret as shown: the edited copy while editing, else the one read from the server.
@@ -365,6 +381,8 @@ pub struct State {
     pub watch: u64,
     /// A context switch asked for and not answered yet.
     pub switching: Option<String>,
+    /// The last id given to a detail session or a draft.
+    pub last_id: u64,
     /// Something changed since the last draw.
     pub dirty: bool,
     /// The visible rows must be recomputed before they are used (rows or references changed).
@@ -402,11 +420,29 @@ impl State {
             quit: false,
             watch: 0,
             switching: None,
+            last_id: 0,
             dirty: true,
             stale: true,
             inspect_due: false,
             inspect_requested: Default::default(),
         }
+    }
+
+    /// A new id for a detail session.
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.last_id += 1;
+        self.last_id
+    }
+
+    /// Opens the detail screen on a Secret (a new session).
+    pub(crate) fn open_detail(&mut self, namespace: &str, name: &str) -> &mut Detail {
+        let session = self.next_id();
+        self.detail.insert(Detail::new(namespace, name, session))
+    }
+
+    /// The opened Secret, if `target` is this opening of it.
+    pub(crate) fn detail_for(&mut self, target: &super::effect::Target) -> Option<&mut Detail> {
+        self.detail.as_mut().filter(|d| d.is(target))
     }
 
     pub(crate) fn selected_row(&self) -> Option<&SecretRow> {

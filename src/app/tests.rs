@@ -175,17 +175,10 @@ fn filter_typing_does_not_trigger_list_keys() {
 fn open_asks_for_the_secret_and_permissions_and_back_drops_it() {
     let mut s = state();
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(
-        fx,
-        vec![
-            Effect::Open { namespace: "default".into(), name: "alpha".into() },
-            Effect::CheckUpdate { namespace: "default".into(), name: "alpha".into() }
-        ]
-    );
-    update(
-        &mut s,
-        Msg::OpenFailed { namespace: "default".into(), name: "alpha".into(), error: OpenError::Forbidden("no".into()) },
-    );
+    let target = s.detail.as_ref().unwrap().target();
+    assert_eq!((target.namespace.as_str(), target.name.as_str()), ("default", "alpha"));
+    assert_eq!(fx, vec![Effect::Open(target.clone()), Effect::CheckUpdate(target.clone())]);
+    update(&mut s, Msg::OpenFailed { target, error: OpenError::Forbidden("no".into()) });
     assert!(s.detail.as_ref().unwrap().error.is_some());
     key(&mut s, KeyCode::Esc);
     assert!(s.detail.is_none());
@@ -243,7 +236,8 @@ fn redact_refuses_to_reveal() {
     key(&mut s, KeyCode::Enter);
     let mut secret = crate::secret::Secret::new("default", "a", "Opaque");
     secret.data = Some([("k".to_string(), crate::secret::SecretValue::from("v"))].into_iter().collect());
-    update(&mut s, Msg::Opened(Box::new(secret)));
+    let target = s.detail.as_ref().unwrap().target();
+    update(&mut s, Msg::Opened { target, secret: Box::new(secret) });
     key(&mut s, KeyCode::Char('v'));
     key(&mut s, KeyCode::Char('V'));
     assert!(s.detail.as_ref().unwrap().revealed.is_empty());

@@ -69,9 +69,9 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::InspectFailed { namespace, name } => watched::on_inspected(state, namespace, name, None),
         Msg::Namespaces(result) => list::on_namespaces(state, result),
         Msg::ContextSwitched(result) => watched::on_context_switched(state, result, &mut fx),
-        Msg::Opened(secret) => detail::on_opened(state, *secret),
-        Msg::OpenFailed { namespace, name, error } => detail::on_open_failed(state, &namespace, &name, error),
-        Msg::CanUpdate { namespace, name, allowed } => detail::on_can_update(state, &namespace, &name, allowed),
+        Msg::Opened { target, secret } => detail::on_opened(state, &target, *secret),
+        Msg::OpenFailed { target, error } => detail::on_open_failed(state, &target, error),
+        Msg::CanUpdate { target, allowed } => detail::on_can_update(state, &target, allowed),
         Msg::Copied(result) => {
             match result {
                 Ok(m) => state.flash(m, false),
@@ -79,9 +79,9 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             state.dirty = true;
         }
-        m @ (Msg::DryRunDone(_)
-        | Msg::Applied(_)
-        | Msg::Latest(_)
+        m @ (Msg::DryRunDone { .. }
+        | Msg::Applied { .. }
+        | Msg::Latest { .. }
         | Msg::Deleted { .. }
         | Msg::FileRead { .. }
         | Msg::Completed { .. }
@@ -147,7 +147,7 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
             state.loading = true;
             fx.push(watch(state));
             if let Some(d) = &state.detail {
-                fx.push(Effect::Open { namespace: d.namespace.clone(), name: d.name.clone() });
+                fx.push(Effect::Open(d.target()));
             }
             return;
         }

@@ -58,8 +58,9 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                     s.metadata.resource_version.as_deref() != state.rows.get(&key).map(|r| r.resource_version.as_str())
                 });
                 if d.namespace == key.0 && d.name == key.1 && changed {
+                    let target = d.target();
                     state.flash(format!("{} changed on the server; showing the new version", d.name), false);
-                    fx.push(Effect::Open { namespace: key.0.clone(), name: key.1.clone() });
+                    fx.push(Effect::Open(target));
                 }
             }
             state.dirty = true;

@@ -62,19 +62,19 @@ impl Executor {
         let tx = self.tx.clone();
         match effect {
             Effect::Watch { scope, generation } => self.watch(&scope, generation),
-            Effect::Open { namespace, name } => {
+            Effect::Open(target) => {
                 tokio::spawn(async move {
-                    let msg = match ops::open(&client, &namespace, &name).await {
-                        Ok(s) => Msg::Opened(Box::new(s)),
-                        Err(error) => Msg::OpenFailed { namespace, name, error },
+                    let msg = match ops::open(&client, &target.namespace, &target.name).await {
+                        Ok(s) => Msg::Opened { target, secret: Box::new(s) },
+                        Err(error) => Msg::OpenFailed { target, error },
                     };
                     let _ = tx.send(msg);
                 });
             }
-            Effect::CheckUpdate { namespace, name } => {
+            Effect::CheckUpdate(target) => {
                 tokio::spawn(async move {
-                    if let Ok(allowed) = ops::can(&client, "update", &namespace, &name).await {
-                        let _ = tx.send(Msg::CanUpdate { namespace, name, allowed });
+                    if let Ok(allowed) = ops::can(&client, "update", &target.namespace, &target.name).await {
+                        let _ = tx.send(Msg::CanUpdate { target, allowed });
                     }
                 });
             }
@@ -90,29 +90,30 @@ impl Executor {
                     let _ = tx.send(msg);
                 });
             }
-            Effect::DryRun { secret, creating } => {
+            Effect::DryRun { ticket, secret, creating } => {
                 tokio::spawn(async move {
                     let result = apply::write(&client, &secret, creating, true).await.map(|w| w.warnings);
-                    let _ = tx.send(Msg::DryRunDone(result));
+                    let _ = tx.send(Msg::DryRunDone { ticket, result });
                 });
             }
-            Effect::Apply { secret, creating } => {
+            Effect::Apply { ticket, secret, creating } => {
                 tokio::spawn(async move {
                     let result = apply::write(&client, &secret, creating, false).await.map(|w| Box::new(w.secret));
-                    let _ = tx.send(Msg::Applied(result));
+                    let _ = tx.send(Msg::Applied { ticket, result });
                 });
             }
-            Effect::FetchLatest { namespace, name } => {
+            Effect::FetchLatest(ticket) => {
                 tokio::spawn(async move {
-                    let result = ops::open(&client, &namespace, &name).await.map(Box::new);
-                    let _ = tx.send(Msg::Latest(result));
+                    let (ns, name) = (&ticket.target.namespace, &ticket.target.name);
+                    let result = ops::open(&client, ns, name).await.map(Box::new);
+                    let _ = tx.send(Msg::Latest { ticket, result });
                 });
             }
-            Effect::Delete { namespace, name, uid, resource_version } => {
+            Effect::Delete { target, uid, resource_version } => {
                 tokio::spawn(async move {
-                    let result =
-                        apply::delete(&client, &namespace, &name, uid.as_deref(), resource_version.as_deref()).await;
-                    let _ = tx.send(Msg::Deleted { namespace, name, result });
+                    let (ns, name) = (&target.namespace, &target.name);
+                    let result = apply::delete(&client, ns, name, uid.as_deref(), resource_version.as_deref()).await;
+                    let _ = tx.send(Msg::Deleted { target, result });
                 });
             }
             Effect::Copy { text, what } => {
@@ -123,10 +124,10 @@ impl Executor {
                     .map_err(|e| format!("{what}: {e}"));
                 self.send(Msg::Copied(result));
             }
-            Effect::ReadFile { path, key } => {
+            Effect::ReadFile { target, path, key } => {
                 tokio::spawn(async move {
                     let result = local::read_file(&path).await;
-                    let _ = tx.send(Msg::FileRead { key, path, result });
+                    let _ = tx.send(Msg::FileRead { target, key, path, result });
                 });
             }
             Effect::CompletePath(input) => {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::Theme;
 use super::text::sanitize;
 use crate::app::State;
-use crate::app::draft::{Change, line_diff};
+use crate::app::draft::{Change, Field, line_diff};
 use crate::app::editor::Format;
 use crate::app::state::{Confirm, ConflictView, Phase, Prompt, Review, ValueEditor};
 use crate::format;
@@ -278,7 +278,7 @@ pub(crate) fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, keys
     let mut out = vec![
         Line::from(Span::styled(" Someone changed this Secret since you opened it", theme.error)),
         Line::from(Span::styled(
-            " Your edits are kept. For each key they changed, choose whose value to keep, then rebase and review again.",
+            " Your edits are kept. For each key (and label or annotation) they changed, choose whose value to keep, then rebase and review again.",
             theme.dim,
         )),
         Line::from(""),
@@ -292,8 +292,13 @@ pub(crate) fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, keys
         let both = if x.mine_too { ", and so did you" } else { "" };
         let choice = if x.take_theirs { "[take theirs]" } else { "[keep mine]" };
         let style = if i == c.selected { theme.selected } else { theme.base };
+        let what_key = match x.field {
+            Field::Data => sanitize(&x.key),
+            Field::Label => format!("label {}", sanitize(&x.key)),
+            Field::Annotation => format!("annotation {}", sanitize(&x.key)),
+        };
         out.push(Line::from(vec![
-            Span::styled(format!("  {:<28}", sanitize(&x.key)), style),
+            Span::styled(format!("  {what_key:<28}"), style),
             Span::styled(format!(" {what}{both} "), if x.mine_too { theme.warn } else { theme.dim }),
             Span::styled(choice, theme.key),
         ]));

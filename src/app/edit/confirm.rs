@@ -33,18 +33,13 @@ pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut
                 }
                 ConfirmKind::MakeImmutable => {
                     if let Some(dr) = state.detail.as_mut().and_then(draft) {
-                        dr.work.immutable = Some(true);
+                        dr.work_mut().immutable = Some(true);
                     }
                     state.flash("Marked immutable (not applied yet: A reviews and applies)", false);
                 }
                 ConfirmKind::Delete { uid, resource_version } => {
                     if let Some(d) = &state.detail {
-                        fx.push(Effect::Delete {
-                            namespace: d.namespace.clone(),
-                            name: d.name.clone(),
-                            uid,
-                            resource_version,
-                        });
+                        fx.push(Effect::Delete { target: d.target(), uid, resource_version });
                     }
                 }
             }

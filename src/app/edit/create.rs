@@ -5,8 +5,8 @@ use super::prompts::set_error;
 use super::{LAST_APPLIED, draft, prompt};
 use crate::app::draft::Draft;
 use crate::app::editor::Alphabet;
-use crate::app::effect::{Effect, RandomFor, Scope};
-use crate::app::state::{Detail, Modal, Picker, PickerKind, PromptKind, RegistryForm, State};
+use crate::app::effect::{Effect, RandomFor, Scope, Target};
+use crate::app::state::{Modal, Picker, PickerKind, PromptKind, RegistryForm, State};
 use crate::secret::templates::template;
 use crate::secret::views::docker;
 use crate::secret::{Secret, SecretValue, types};
@@ -75,12 +75,13 @@ fn name_problem(secret: &Secret) -> Option<String> {
         .map(|e| e.to_string())
 }
 
-/// Starts editing a Secret that does not exist yet.
-fn open_new(state: &mut State, secret: Secret) {
-    let mut d = Detail::new(secret.namespace(), secret.name());
-    d.draft = Some(Draft::create(secret));
+/// Starts editing a Secret that does not exist yet; returns the new session's target.
+fn open_new(state: &mut State, secret: Secret) -> Target {
+    let d = state.open_detail(secret.namespace(), secret.name());
+    d.drafts += 1;
+    d.draft = Some(Draft::create(secret, d.drafts));
     d.can_update = Some(true);
-    state.detail = Some(d);
+    d.target()
 }
 
 pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut Vec<Effect>) {
@@ -108,7 +109,7 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
                 return;
             }
             state.modal = None;
-            open_new(state, secret);
+            let target = open_new(state, secret);
             state.flash("A new Secret: edit its values (e), then apply (A)", false);
             // kubectl's generators: registry credentials and TLS files, asked for at once.
             if type_ == types::DOCKER_CONFIG_JSON {
@@ -129,7 +130,11 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
                     p.then = Some(PromptKind::LoadFile("tls.key".into()));
                 }
             } else if type_ == types::BOOTSTRAP_TOKEN {
-                fx.push(Effect::Random { len: 16, alphabet: Alphabet::Hex, target: RandomFor::BootstrapSecret });
+                fx.push(Effect::Random {
+                    len: 16,
+                    alphabet: Alphabet::Hex,
+                    target: RandomFor::BootstrapSecret(target),
+                });
             }
         }
         PromptKind::CloneName => {

@@ -36,7 +36,8 @@ fn writable(state: &mut State) -> bool {
 fn draft(d: &mut Detail) -> Option<&mut Draft> {
     if d.draft.is_none() {
         let secret = d.secret.as_ref()?;
-        d.draft = Some(Draft::edit(secret));
+        d.drafts += 1;
+        d.draft = Some(Draft::edit(secret, d.drafts));
     }
     d.draft.as_mut()
 }
@@ -56,9 +57,15 @@ fn prompt(kind: PromptKind, title: &str, text: &str, hint: &str) -> Modal {
     })
 }
 
-/// Work that quitting or leaving would lose: edits not applied, or a value being typed.
+/// Work that quitting or leaving would lose: edits not applied, a value being typed, or text
+/// typed into a prompt (a key name, a path, a registry password).
 pub(super) fn unsaved_work(state: &State) -> bool {
-    state.detail.as_ref().is_some_and(Detail::is_dirty) || matches!(state.modal, Some(Modal::Editor(_)))
+    state.detail.as_ref().is_some_and(Detail::is_dirty)
+        || match &state.modal {
+            Some(Modal::Editor(_)) => true,
+            Some(Modal::Prompt(p)) => !p.input.text.is_empty(),
+            _ => false,
+        }
 }
 
 /// Asks before leaving the Secret (or quitting) with work that would be lost. The modal it
@@ -91,32 +98,33 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 /// Results of the edit effects: writes, reads of files, completions, random values.
 pub(super) fn on_result(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
     match msg {
-        Msg::DryRunDone(result) => review::on_dry_run(state, result, fx),
-        Msg::Applied(result) => review::on_applied(state, result, fx),
-        Msg::Latest(result) => review::on_latest(state, result),
-        Msg::Deleted { namespace, name, result } => review::on_deleted(state, &namespace, &name, result),
-        Msg::FileRead { key, path, result } => match result {
+        Msg::DryRunDone { ticket, result } => review::on_dry_run(state, &ticket, result, fx),
+        Msg::Applied { ticket, result } => review::on_applied(state, &ticket, result, fx),
+        Msg::Latest { ticket, result } => review::on_latest(state, &ticket, result),
+        Msg::Deleted { target, result } => review::on_deleted(state, &target, result),
+        Msg::FileRead { target, key, path, result } => match result {
             Ok(bytes) => {
                 let n = bytes.len();
-                if let Some(dr) = state.detail.as_mut().and_then(draft) {
+                // Into the Secret it was read for, if that is still open.
+                if let Some(dr) = state.detail_for(&target).and_then(draft) {
                     dr.set(&key, SecretValue::new(bytes));
+                    state.flash(
+                        format!("Loaded {} from {path} into {key} (not applied yet)", crate::format::bytes(n)),
+                        false,
+                    );
                 }
-                state.flash(
-                    format!("Loaded {} from {path} into {key} (not applied yet)", crate::format::bytes(n)),
-                    false,
-                );
             }
             Err(e) => state.flash(format!("Cannot read {path}: {e}"), true),
         },
         Msg::Completed { input, completed, candidates } => prompts::on_completed(state, &input, &completed, candidates),
-        Msg::Random { target: RandomFor::Key(key), value } => {
-            if let Some(dr) = state.detail.as_mut().and_then(draft) {
+        Msg::Random { target: RandomFor::Key { target, key }, value } => {
+            if let Some(dr) = state.detail_for(&target).and_then(draft) {
                 dr.set(&key, SecretValue::from(value.as_str()));
                 state.flash(format!("Generated a random {key} (not applied yet)"), false);
             }
         }
-        Msg::Random { target: RandomFor::BootstrapSecret, value } => {
-            if let Some(dr) = state.detail.as_mut().and_then(|d| d.draft.as_mut()).filter(|dr| dr.creating) {
+        Msg::Random { target: RandomFor::BootstrapSecret(target), value } => {
+            if let Some(dr) = state.detail_for(&target).and_then(|d| d.draft.as_mut()).filter(|dr| dr.creating) {
                 dr.set("token-secret", SecretValue::from(value.as_str()));
             }
         }

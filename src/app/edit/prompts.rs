@@ -123,7 +123,8 @@ fn accept(state: &mut State, kind: PromptKind, text: String, alphabet: Alphabet,
                 _ => None,
             };
             state.modal = None;
-            fx.push(Effect::ReadFile { path: text, key });
+            let Some(target) = state.detail.as_ref().map(|d| d.target()) else { return };
+            fx.push(Effect::ReadFile { target, path: text, key });
             if let Some(PromptKind::LoadFile(next)) = then {
                 state.modal = Some(prompt(
                     PromptKind::LoadFile(next.clone()),
@@ -143,8 +144,9 @@ fn accept(state: &mut State, kind: PromptKind, text: String, alphabet: Alphabet,
                 return;
             }
             state.modal = None;
+            let Some(target) = state.detail.as_ref().map(|d| d.target()) else { return };
             // The value comes from the operating system's generator, as `Msg::Random`.
-            fx.push(Effect::Random { len, alphabet, target: RandomFor::Key(key) });
+            fx.push(Effect::Random { len, alphabet, target: RandomFor::Key { target, key } });
         }
         PromptKind::Registry(_) | PromptKind::NewType | PromptKind::NewName(_) | PromptKind::CloneName => {
             create::accept(state, kind, text, fx)

@@ -4,7 +4,7 @@
 //! keeps the edits.
 
 use crate::app::detail::open_error_text;
-use crate::app::effect::Effect;
+use crate::app::effect::{Effect, Target, Ticket};
 use crate::app::state::{ConflictView, Detail, Modal, Phase, Review, State};
 use crate::cluster::apply::ApplyError;
 use crate::cluster::ops::OpenError;
@@ -12,17 +12,31 @@ use crate::keymap::Action;
 use crate::secret::Secret;
 
 /// The dry run or the write of the draft, with the precondition: the resourceVersion of the
-/// version the user opened (or rebased onto).
+/// version the user opened (or rebased onto). The ticket names the draft and its revision.
 fn write_effect(d: &Detail, dry_run: bool) -> Option<Effect> {
     let dr = d.draft.as_ref()?;
     let mut secret = dr.work.clone();
     secret.metadata.resource_version = dr.base.metadata.resource_version.clone();
     let secret = Box::new(secret);
+    let ticket = Ticket { target: d.target(), draft: dr.id, revision: dr.revision };
     Some(if dry_run {
-        Effect::DryRun { secret, creating: dr.creating }
+        Effect::DryRun { ticket, secret, creating: dr.creating }
     } else {
-        Effect::Apply { secret, creating: dr.creating }
+        Effect::Apply { ticket, secret, creating: dr.creating }
     })
+}
+
+/// Whether an answer is for the draft on screen, as it is now (no edit since it was sent).
+fn current(state: &State, ticket: &Ticket) -> bool {
+    state.detail.as_ref().is_some_and(|d| {
+        d.is(&ticket.target)
+            && d.draft.as_ref().is_some_and(|dr| dr.id == ticket.draft && dr.revision == ticket.revision)
+    })
+}
+
+/// Whether the review is open and waiting for an answer.
+fn waiting(state: &State) -> bool {
+    matches!(&state.modal, Some(Modal::Review(r)) if matches!(r.phase, Phase::DryRunning | Phase::Applying))
 }
 
 pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) {
@@ -113,65 +127,107 @@ fn failed(state: &mut State, e: &ApplyError, retry_apply: bool) {
     }
 }
 
-fn fetch_latest(state: &State, fx: &mut Vec<Effect>) {
-    if let Some(d) = &state.detail {
-        fx.push(Effect::FetchLatest { namespace: d.namespace.clone(), name: d.name.clone() });
+pub(super) fn on_dry_run(
+    state: &mut State,
+    ticket: &Ticket,
+    result: Result<Vec<String>, ApplyError>,
+    fx: &mut Vec<Effect>,
+) {
+    // A dry run of another draft, or of this one before later edits, says nothing about what
+    // is on screen now.
+    if !current(state, ticket) || !waiting(state) {
+        return;
     }
-}
-
-pub(super) fn on_dry_run(state: &mut State, result: Result<Vec<String>, ApplyError>, fx: &mut Vec<Effect>) {
     match result {
         Ok(warnings) => {
             if let Some(Modal::Review(r)) = &mut state.modal {
                 r.phase = Phase::DryRunOk { warnings };
             }
         }
-        Err(ApplyError::Conflict(_)) => fetch_latest(state, fx),
+        Err(ApplyError::Conflict(_)) => fx.push(Effect::FetchLatest(ticket.clone())),
         Err(e) => failed(state, &e, false),
     }
 }
 
-pub(super) fn on_applied(state: &mut State, result: Result<Box<Secret>, ApplyError>, fx: &mut Vec<Effect>) {
+/// The answer to a write. The server has the new version whatever the user did meanwhile: the
+/// Secret on screen follows it if it is still open, and edits made after the write was sent are
+/// kept, on top of the version written.
+pub(super) fn on_applied(
+    state: &mut State,
+    ticket: &Ticket,
+    result: Result<Box<Secret>, ApplyError>,
+    fx: &mut Vec<Effect>,
+) {
+    let was_waiting = current(state, ticket) && waiting(state);
     match result {
         Ok(secret) => {
             let name = secret.name().to_string();
             let rv = secret.metadata.resource_version.clone().unwrap_or_default();
-            if let Some(d) = state.detail.as_mut() {
-                let created = d.draft.as_ref().is_some_and(|x| x.creating);
-                d.draft = None;
-                d.revealed.clear();
-                d.secret = Some(*secret);
-                d.error = None;
+            let Some(d) = state.detail_for(&ticket.target) else {
+                // The user left that Secret: say so, touch nothing on screen.
                 state.flash(
-                    if created {
-                        format!("Created {name}")
-                    } else {
-                        format!("Applied: {name} is now at resourceVersion {rv}")
-                    },
+                    format!("Applied: {}/{name} is now at resourceVersion {rv}", ticket.target.namespace),
                     false,
                 );
+                return;
+            };
+            let mut created = false;
+            let mut kept = false;
+            match d.draft.as_mut().filter(|dr| dr.id == ticket.draft) {
+                Some(dr) if dr.revision == ticket.revision => {
+                    created = dr.creating;
+                    d.draft = None;
+                }
+                Some(dr) => {
+                    // Edited after it was sent: what was sent is now the base.
+                    dr.base = (*secret).clone();
+                    dr.creating = false;
+                    kept = true;
+                }
+                // Another draft was started meanwhile (from the version before this write): a
+                // write of it meets a 409 and the conflict screen, never an overwrite.
+                None => kept = d.draft.is_some(),
             }
-            if matches!(state.modal, Some(Modal::Review(_))) {
+            d.revealed.clear();
+            d.secret = Some(*secret);
+            d.error = None;
+            let text = match (created, kept) {
+                (true, _) => format!("Created {name}"),
+                (false, true) => format!("Applied: {name} is now at resourceVersion {rv}; your later edits are kept"),
+                (false, false) => format!("Applied: {name} is now at resourceVersion {rv}"),
+            };
+            state.flash(text, false);
+            if was_waiting {
                 state.modal = None;
             }
         }
-        Err(ApplyError::Conflict(_)) => fetch_latest(state, fx),
-        Err(e) => failed(state, &e, true),
+        Err(e) if was_waiting => match e {
+            ApplyError::Conflict(_) => fx.push(Effect::FetchLatest(ticket.clone())),
+            e => failed(state, &e, true),
+        },
+        // Not waiting for it any more (the user went back to editing, or left): the edits are
+        // where they were; say what happened.
+        Err(e) => state.flash(format!("{}: {}", ticket.target.name, e.describe()), true),
     }
 }
 
-pub(super) fn on_latest(state: &mut State, result: Result<Box<Secret>, OpenError>) {
+pub(super) fn on_latest(state: &mut State, ticket: &Ticket, result: Result<Box<Secret>, OpenError>) {
+    if !current(state, ticket) || !waiting(state) {
+        return;
+    }
     match result {
         Ok(server) => {
             let Some(dr) = state.detail.as_mut().and_then(|d| d.draft.as_mut()) else { return };
             let conflicts = dr.conflicts(&server);
-            if conflicts.is_empty() {
-                // Only metadata moved on: rebase silently and review again.
-                dr.rebase(*server, &[]);
-                state.modal = Some(Modal::Review(Review::new(Phase::Review)));
-                state.flash("The Secret changed on the server (not its data): rebased; review and apply again", false);
-            } else {
+            // Their changes to data are shown; their labels and annotations merge by themselves
+            // unless the user changed the same one differently.
+            let to_decide = conflicts.iter().any(|c| c.field == crate::app::draft::Field::Data || c.mine_too);
+            if to_decide {
                 state.modal = Some(Modal::Conflict(ConflictView { server: *server, conflicts, selected: 0 }));
+            } else {
+                dr.rebase(*server, &conflicts);
+                state.modal = Some(Modal::Review(Review::new(Phase::Review)));
+                state.flash("The Secret changed on the server (not its data): merged; review and apply again", false);
             }
         }
         Err(e) => {
@@ -181,13 +237,13 @@ pub(super) fn on_latest(state: &mut State, result: Result<Box<Secret>, OpenError
     }
 }
 
-pub(super) fn on_deleted(state: &mut State, namespace: &str, name: &str, result: Result<(), ApplyError>) {
+pub(super) fn on_deleted(state: &mut State, target: &Target, result: Result<(), ApplyError>) {
     match result {
         Ok(()) => {
-            if state.detail.as_ref().is_some_and(|d| d.namespace == namespace && d.name == name) {
+            if state.detail.as_ref().is_some_and(|d| d.is(target)) {
                 state.detail = None;
             }
-            state.flash(format!("Deleted {name}"), false);
+            state.flash(format!("Deleted {}", target.name), false);
         }
         Err(e) => state.flash(e.describe(), true),
     }

@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use zeroize::Zeroizing;
 
-use crate::app::effect::{Effect, RandomFor};
+use crate::app::effect::{Effect, RandomFor, Ticket};
 use crate::app::msg::Msg;
 use crate::app::state::{ConfirmKind, Modal, Phase, PromptKind, State, Tab};
 use crate::app::tests::{key, state, t0};
@@ -25,8 +25,17 @@ fn secret(rv: &str, pairs: &[(&str, &str)]) -> Secret {
 fn opened() -> State {
     let mut s = state();
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::Opened(Box::new(secret("1", &[("password", "old"), ("user", "admin")]))));
+    let target = s.detail.as_ref().unwrap().target();
+    update(&mut s, Msg::Opened { target, secret: Box::new(secret("1", &[("password", "old"), ("user", "admin")])) });
     s
+}
+
+/// The ticket of the dry run, write or read an effect list asks for.
+fn ticket(fx: &[Effect]) -> Ticket {
+    match fx {
+        [Effect::DryRun { ticket, .. } | Effect::Apply { ticket, .. } | Effect::FetchLatest(ticket)] => ticket.clone(),
+        other => panic!("no dry run, write or read: {other:?}"),
+    }
 }
 
 fn ctrl(s: &mut State, c: char) -> Vec<Effect> {
@@ -90,15 +99,17 @@ fn review_dry_run_and_apply_with_the_version_opened() {
     assert_eq!(phase(&s), Some(Phase::Review));
     let fx = key(&mut s, KeyCode::Enter);
     assert_eq!(phase(&s), Some(Phase::DryRunning));
-    let [Effect::DryRun { secret: sent, creating: false }] = &fx[..] else { panic!("{fx:?}") };
+    let [Effect::DryRun { secret: sent, creating: false, .. }] = &fx[..] else { panic!("{fx:?}") };
     assert_eq!(sent.metadata.resource_version.as_deref(), Some("1"), "the precondition is the version opened");
     assert_eq!(sent.get("password").map(|v| v.as_bytes()), Some(&b"new"[..]));
-    update(&mut s, Msg::DryRunDone(Ok(vec!["a warning from a webhook".into()])));
+    let result = Ok(vec!["a warning from a webhook".into()]);
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result });
     assert_eq!(phase(&s), Some(Phase::DryRunOk { warnings: vec!["a warning from a webhook".into()] }));
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(&fx[..], [Effect::Apply { creating: false, .. }]), "{fx:?}");
     assert_eq!(phase(&s), Some(Phase::Applying));
-    update(&mut s, Msg::Applied(Ok(Box::new(secret("2", &[("password", "new"), ("user", "admin")])))));
+    let result = Ok(Box::new(secret("2", &[("password", "new"), ("user", "admin")])));
+    update(&mut s, Msg::Applied { ticket: ticket(&fx), result });
     let d = s.detail.as_ref().unwrap();
     assert!(d.draft.is_none() && s.modal.is_none());
     assert_eq!(d.secret.as_ref().unwrap().metadata.resource_version.as_deref(), Some("2"));
@@ -110,25 +121,26 @@ fn rejections_and_network_errors_keep_the_edits_and_retry_the_step() {
     let mut s = opened();
     edit_password(&mut s, "new");
     key(&mut s, KeyCode::Char('A'));
-    key(&mut s, KeyCode::Enter);
+    let fx = key(&mut s, KeyCode::Enter);
     let invalid =
         ApplyError::Invalid { message: "denied by a webhook".into(), causes: vec!["data[password]: too short".into()] };
-    update(&mut s, Msg::DryRunDone(Err(invalid)));
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result: Err(invalid) });
     let Some(Phase::Failed { causes, retry_apply: false, .. }) = phase(&s) else { panic!("{:?}", phase(&s)) };
     assert_eq!(causes, ["data[password]: too short"]);
     assert_eq!(work_value(&s, "password").as_deref(), Some(&b"new"[..]), "the edit is kept");
     // Enter runs the dry run again; this time it passes, and the write fails on the network.
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(&fx[..], [Effect::DryRun { .. }]));
-    update(&mut s, Msg::DryRunDone(Ok(vec![])));
-    key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::Applied(Err(ApplyError::Network("connection reset".into()))));
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    let fx = key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::Applied { ticket: ticket(&fx), result: Err(ApplyError::Network("connection reset".into())) });
     let Some(Phase::Failed { retry_apply: true, message, .. }) = phase(&s) else { panic!("{:?}", phase(&s)) };
     assert!(message.contains("edits are kept"), "{message}");
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(&fx[..], [Effect::Apply { .. }]), "Enter retries the write, not the dry run");
     // A 403 keeps them too.
-    update(&mut s, Msg::Applied(Err(ApplyError::Forbidden("secrets \"alpha\" is forbidden".into()))));
+    let result = Err(ApplyError::Forbidden("secrets \"alpha\" is forbidden".into()));
+    update(&mut s, Msg::Applied { ticket: ticket(&fx), result });
     assert_eq!(work_value(&s, "password").as_deref(), Some(&b"new"[..]));
     // Back to editing: the draft is still there.
     key(&mut s, KeyCode::Esc);
@@ -140,14 +152,16 @@ fn a_conflict_shows_their_changes_and_the_rebase_keeps_mine() {
     let mut s = opened();
     edit_password(&mut s, "mine");
     key(&mut s, KeyCode::Char('A'));
-    key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::DryRunDone(Ok(vec![])));
-    key(&mut s, KeyCode::Enter);
-    let fx = update(&mut s, Msg::Applied(Err(ApplyError::Conflict("the object has been modified".into()))));
-    assert_eq!(fx, vec![Effect::FetchLatest { namespace: "default".into(), name: "alpha".into() }]);
+    let fx = key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    let fx = key(&mut s, KeyCode::Enter);
+    let sent = ticket(&fx);
+    let result = Err(ApplyError::Conflict("the object has been modified".into()));
+    let fx = update(&mut s, Msg::Applied { ticket: sent.clone(), result });
+    assert_eq!(fx, vec![Effect::FetchLatest(sent.clone())]);
     // Someone changed both keys meanwhile.
     let theirs = secret("7", &[("password", "theirs"), ("user", "root")]);
-    update(&mut s, Msg::Latest(Ok(Box::new(theirs))));
+    update(&mut s, Msg::Latest { ticket: sent, result: Ok(Box::new(theirs)) });
     let Some(Modal::Conflict(c)) = &s.modal else { panic!("{:?}", s.modal) };
     let keys: Vec<(&str, bool)> = c.conflicts.iter().map(|c| (c.key.as_str(), c.mine_too)).collect();
     assert_eq!(keys, [("password", true), ("user", false)]);
@@ -168,13 +182,16 @@ fn a_conflict_on_metadata_only_rebases_without_asking() {
     let mut s = opened();
     edit_password(&mut s, "mine");
     key(&mut s, KeyCode::Char('A'));
-    key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::DryRunDone(Err(ApplyError::Conflict("modified".into()))));
+    let fx = key(&mut s, KeyCode::Enter);
+    let sent = ticket(&fx);
+    update(&mut s, Msg::DryRunDone { ticket: sent.clone(), result: Err(ApplyError::Conflict("modified".into())) });
     let mut theirs = secret("3", &[("password", "old"), ("user", "admin")]);
     theirs.metadata.labels = Some([("team".to_string(), "a".to_string())].into_iter().collect());
-    update(&mut s, Msg::Latest(Ok(Box::new(theirs))));
+    update(&mut s, Msg::Latest { ticket: sent, result: Ok(Box::new(theirs)) });
     assert_eq!(phase(&s), Some(Phase::Review));
-    assert!(s.flash.as_ref().unwrap().text.contains("rebased"));
+    assert!(s.flash.as_ref().unwrap().text.contains("merged"));
+    let labels = &s.detail.as_ref().unwrap().draft.as_ref().unwrap().work.metadata.labels;
+    assert_eq!(labels.as_ref().and_then(|l| l.get("team")).map(String::as_str), Some("a"), "their label is kept");
     assert_eq!(work_value(&s, "password").as_deref(), Some(&b"mine"[..]));
 }
 
@@ -189,16 +206,12 @@ fn delete_asks_then_deletes_with_preconditions() {
     assert!(fx.is_empty() && s.modal.is_none() && s.detail.is_some());
     key(&mut s, KeyCode::Char('D'));
     let fx = key(&mut s, KeyCode::Char('y'));
+    let target = s.detail.as_ref().unwrap().target();
     assert_eq!(
         fx,
-        vec![Effect::Delete {
-            namespace: "default".into(),
-            name: "alpha".into(),
-            uid: Some("uid-1".into()),
-            resource_version: Some("1".into()),
-        }]
+        vec![Effect::Delete { target: target.clone(), uid: Some("uid-1".into()), resource_version: Some("1".into()) }]
     );
-    update(&mut s, Msg::Deleted { namespace: "default".into(), name: "alpha".into(), result: Ok(()) });
+    update(&mut s, Msg::Deleted { target, result: Ok(()) });
     assert!(s.detail.is_none());
 }
 
@@ -239,9 +252,11 @@ fn random_values_and_completions_are_effects_answered_by_messages() {
     key(&mut s, KeyCode::Char('g'));
     key(&mut s, KeyCode::Tab); // the alphabet: letters, digits and symbols
     let fx = key(&mut s, KeyCode::Enter);
-    let [Effect::Random { len: 32, target: RandomFor::Key(k), .. }] = &fx[..] else { panic!("{fx:?}") };
+    let [Effect::Random { len: 32, target: for_key @ RandomFor::Key { key: k, .. }, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
     assert_eq!(k, "password");
-    update(&mut s, Msg::Random { target: RandomFor::Key("password".into()), value: Zeroizing::new("x".repeat(32)) });
+    update(&mut s, Msg::Random { target: for_key.clone(), value: Zeroizing::new("x".repeat(32)) });
     assert_eq!(work_value(&s, "password"), Some(vec![b'x'; 32]));
 
     key(&mut s, KeyCode::Char('f'));
@@ -258,11 +273,10 @@ fn random_values_and_completions_are_effects_answered_by_messages() {
     assert_eq!(p.input.text, "/etc/ssl/");
     assert_eq!(p.candidates, ["ssl/"]);
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx, vec![Effect::ReadFile { path: "/etc/ssl/".into(), key: "password".into() }]);
-    update(
-        &mut s,
-        Msg::FileRead { key: "password".into(), path: "/etc/ssl/".into(), result: Err("is a directory".into()) },
-    );
+    let target = s.detail.as_ref().unwrap().target();
+    assert_eq!(fx, vec![Effect::ReadFile { target: target.clone(), path: "/etc/ssl/".into(), key: "password".into() }]);
+    let result = Err("is a directory".into());
+    update(&mut s, Msg::FileRead { target, key: "password".into(), path: "/etc/ssl/".into(), result });
     assert!(s.flash.as_ref().unwrap().error);
 }
 
@@ -278,11 +292,10 @@ fn a_new_bootstrap_token_gets_a_random_id_and_secret() {
     assert_eq!(p.kind, PromptKind::NewName(types::BOOTSTRAP_TOKEN.into()));
     assert_eq!(p.input.text, "bootstrap-token-abc123");
     let fx = key(&mut s, KeyCode::Enter);
-    assert!(matches!(&fx[..], [Effect::Random { len: 16, target: RandomFor::BootstrapSecret, .. }]), "{fx:?}");
-    update(
-        &mut s,
-        Msg::Random { target: RandomFor::BootstrapSecret, value: Zeroizing::new("0123456789abcdef".into()) },
-    );
+    let [Effect::Random { len: 16, target: for_secret @ RandomFor::BootstrapSecret(_), .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    update(&mut s, Msg::Random { target: for_secret.clone(), value: Zeroizing::new("0123456789abcdef".into()) });
     assert_eq!(work_value(&s, "token-id").as_deref(), Some(&b"abc123"[..]));
     assert_eq!(work_value(&s, "token-secret").as_deref(), Some(&b"0123456789abcdef"[..]));
     let dr = s.detail.as_ref().unwrap().draft.as_ref().unwrap();
@@ -300,4 +313,148 @@ fn readonly_refuses_every_edit() {
         assert!(fx.is_empty() && s.modal.is_none(), "{c} is a write");
     }
     assert!(s.flash.as_ref().unwrap().text.contains("--readonly"));
+}
+
+/// Opens the second row of the list (`beta-tls`), answering the read.
+fn open_beta(s: &mut State) {
+    key(s, KeyCode::Down);
+    key(s, KeyCode::Enter);
+    let target = s.detail.as_ref().unwrap().target();
+    assert_eq!(target.name, "beta-tls");
+    let mut beta = Secret::new("default", "beta-tls", types::TLS);
+    beta.metadata.resource_version = Some("5".into());
+    beta.data = Some(
+        [("tls.crt".to_string(), SecretValue::from("crt")), ("tls.key".to_string(), SecretValue::from("key"))]
+            .into_iter()
+            .collect(),
+    );
+    update(s, Msg::Opened { target, secret: Box::new(beta) });
+}
+
+/// Dry run and write of the draft on screen; returns the write's ticket, unanswered.
+fn send_write(s: &mut State) -> Ticket {
+    key(s, KeyCode::Char('A'));
+    let fx = key(s, KeyCode::Enter);
+    update(s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    let fx = key(s, KeyCode::Enter);
+    assert_eq!(phase(s), Some(Phase::Applying));
+    ticket(&fx)
+}
+
+/// A slow write: the user goes back to editing; the answer keeps the later edits, on top of
+/// the version written.
+#[test]
+fn edits_made_while_a_write_is_on_its_way_are_kept() {
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    let sent = send_write(&mut s);
+    key(&mut s, KeyCode::Esc);
+    assert!(s.modal.is_none(), "back to editing while the write is on its way");
+    // Another edit: user → root.
+    s.detail.as_mut().unwrap().selected_key = 1;
+    key(&mut s, KeyCode::Char('e'));
+    key(&mut s, KeyCode::End);
+    for _ in 0..5 {
+        key(&mut s, KeyCode::Backspace);
+    }
+    typed(&mut s, "root");
+    ctrl(&mut s, 's');
+    let written = secret("2", &[("password", "new"), ("user", "admin")]);
+    update(&mut s, Msg::Applied { ticket: sent, result: Ok(Box::new(written)) });
+    let d = s.detail.as_ref().unwrap();
+    let dr = d.draft.as_ref().expect("the later edit is kept");
+    assert_eq!(dr.base.metadata.resource_version.as_deref(), Some("2"), "on top of the version written");
+    let keys: Vec<String> = dr.diff().into_iter().map(|k| k.key).collect();
+    assert_eq!(keys, ["user"], "only the later edit is left to apply");
+    assert_eq!(work_value(&s, "user").as_deref(), Some(&b"root"[..]));
+    assert_eq!(d.secret.as_ref().unwrap().metadata.resource_version.as_deref(), Some("2"));
+    assert!(s.flash.as_ref().unwrap().text.contains("later edits are kept"));
+}
+
+/// A's answers never land on B: not the write's, not the dry run's, not the read after a 409.
+#[test]
+fn answers_for_a_secret_that_was_closed_do_not_land_on_the_next_one() {
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    let sent = send_write(&mut s);
+    key(&mut s, KeyCode::Esc); // the review
+    key(&mut s, KeyCode::Esc); // the Secret: discard the edits?
+    key(&mut s, KeyCode::Char('y'));
+    assert!(s.detail.is_none());
+    open_beta(&mut s);
+    let before = s.detail.as_ref().unwrap().secret.clone();
+    let written = secret("2", &[("password", "new"), ("user", "admin")]);
+    let fx = update(&mut s, Msg::Applied { ticket: sent.clone(), result: Ok(Box::new(written)) });
+    assert!(fx.is_empty());
+    let d = s.detail.as_ref().unwrap();
+    assert_eq!(d.name, "beta-tls");
+    assert_eq!(d.secret, before, "B's screen keeps B's data");
+    assert!(s.flash.as_ref().unwrap().text.contains("default/alpha"), "the user hears that A was applied");
+    let fx = update(&mut s, Msg::Applied { ticket: sent.clone(), result: Err(ApplyError::Conflict("x".into())) });
+    assert!(fx.is_empty(), "no read of A for B's conflict screen");
+    update(&mut s, Msg::DryRunDone { ticket: sent.clone(), result: Err(ApplyError::Network("x".into())) });
+    update(&mut s, Msg::Latest { ticket: sent, result: Ok(Box::new(secret("9", &[]))) });
+    assert!(s.modal.is_none() && s.detail.as_ref().unwrap().draft.is_none());
+    // B's own edit is drafted from B and written to B.
+    s.detail.as_mut().unwrap().selected_key = 0;
+    key(&mut s, KeyCode::Char('e'));
+    typed(&mut s, "x");
+    ctrl(&mut s, 's');
+    key(&mut s, KeyCode::Char('A'));
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::DryRun { secret: sent, .. }] = &fx[..] else { panic!("{fx:?}") };
+    assert_eq!((sent.name(), sent.metadata.resource_version.as_deref()), ("beta-tls", Some("5")));
+}
+
+/// The same Secret closed and opened again is a new session: the old one's answers are not its.
+#[test]
+fn answers_for_an_earlier_opening_of_the_same_secret_are_ignored() {
+    let mut s = opened();
+    let old = s.detail.as_ref().unwrap().target();
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Enter);
+    let new = s.detail.as_ref().unwrap().target();
+    assert_ne!(old.session, new.session);
+    update(&mut s, Msg::Opened { target: old.clone(), secret: Box::new(secret("1", &[("stale", "x")])) });
+    assert!(s.detail.as_ref().unwrap().secret.is_none(), "not the read of the earlier opening");
+    let result = Ok(b"file".to_vec());
+    update(&mut s, Msg::FileRead { target: old.clone(), key: "k".into(), path: "/tmp/f".into(), result });
+    update(
+        &mut s,
+        Msg::Random { target: RandomFor::Key { target: old, key: "k".into() }, value: Zeroizing::new("r".into()) },
+    );
+    assert!(s.detail.as_ref().unwrap().draft.is_none(), "nothing drafted from an old answer");
+}
+
+/// A dry run answered after the user edited again does not pass the new edit.
+#[test]
+fn a_dry_run_of_an_earlier_revision_does_not_pass_the_current_one() {
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    key(&mut s, KeyCode::Char('A'));
+    let fx = key(&mut s, KeyCode::Enter);
+    let first = ticket(&fx);
+    key(&mut s, KeyCode::Esc);
+    edit_password(&mut s, "newer");
+    key(&mut s, KeyCode::Char('A'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(phase(&s), Some(Phase::DryRunning));
+    update(&mut s, Msg::DryRunDone { ticket: first, result: Ok(vec![]) });
+    assert_eq!(phase(&s), Some(Phase::DryRunning), "still waiting for the dry run of what is on screen");
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    assert_eq!(phase(&s), Some(Phase::DryRunOk { warnings: vec![] }));
+}
+
+#[test]
+fn a_prompt_with_text_is_work_to_lose_too() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('N'));
+    typed(&mut s, "opaque");
+    key(&mut s, KeyCode::Enter);
+    typed(&mut s, "new-name");
+    ctrl(&mut s, 'c');
+    assert!(!s.quit);
+    key(&mut s, KeyCode::Char('n'));
+    let Some(Modal::Prompt(p)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert_eq!(p.input.text, "new-name");
 }

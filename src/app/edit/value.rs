@@ -132,13 +132,13 @@ fn save_metadata(state: &mut State) {
         Ok((labels, annotations)) => {
             state.modal = None;
             if let Some(dr) = state.detail.as_mut().and_then(draft) {
-                dr.work.metadata.labels = (!labels.is_empty()).then_some(labels);
+                dr.work_mut().metadata.labels = (!labels.is_empty()).then_some(labels);
                 let last_applied = dr.work.annotation(LAST_APPLIED).map(str::to_string);
                 let mut annotations = annotations;
                 if let Some(la) = last_applied {
                     annotations.insert(LAST_APPLIED.to_string(), la);
                 }
-                dr.work.metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+                dr.work_mut().metadata.annotations = (!annotations.is_empty()).then_some(annotations);
             }
             state.flash("Labels and annotations changed (not applied yet: A reviews and applies)", false);
         }
