@@ -329,7 +329,19 @@ async fn redact_shows_no_value_on_any_screen() {
     let ssh_key = key_line(include_str!("../assets/ssh/id_ed25519"));
     let fixed =
         ["1f2d1e2e67df", "t0p-Secret", "produser", "Y4nys7f11", "iluvtests", "pass113", "kq4gihvszzgn1p0r", "value-2"];
-    let values: Vec<&str> = fixed.iter().copied().chain([tls_key.as_str(), ssh_key.as_str()]).collect();
+    // Text the typed views take from values: the basic-auth username, the registry, its user
+    // and email, the certificate's names, the ssh key's fingerprint and comment, token claims.
+    let derived = [
+        "my-registry:5000",
+        "tiger@acme.com",
+        // The certificate's subject and issuer (O=keyhole demo); the hosts are the Ingress's.
+        "keyhole demo",
+        "MkwmO1WktMezFhfkGph5sg0gLKoJodHTIp",
+        "demo@keyhole",
+        "system:serviceaccount",
+    ];
+    let values: Vec<&str> =
+        fixed.iter().chain(derived.iter()).copied().chain([tls_key.as_str(), ssh_key.as_str()]).collect();
     let mut app = App::start("admin", None, Options { redact: true, ..Options::default() }).await;
     app.loaded().await;
     let mut screens = vec![app.screen(200, 60).await];
@@ -341,6 +353,8 @@ async fn redact_shows_no_value_on_any_screen() {
         "secret-ssh-auth",
         "secret-tls",
         "dotfile-secret",
+        "secret-sa-sample",
+        "secret-dockercfg",
     ] {
         app.open(name).await;
         for k in ['V', 'v', 'j', 'v'] {
@@ -370,6 +384,10 @@ async fn redact_shows_no_value_on_any_screen() {
     for (i, screen) in screens.iter().enumerate() {
         for v in &values {
             assert!(!screen.contains(v), "screen {i} shows {v:?} under --redact:\n{screen}");
+        }
+        // Usernames are also Secret names here ("tiger"), so look for them where the views put them.
+        for line in screen.lines().filter(|l| l.trim_start().starts_with("username")) {
+            assert!(!line.contains("admin") && !line.contains("tiger"), "screen {i} shows a username: {line}");
         }
     }
 }

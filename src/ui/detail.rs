@@ -178,7 +178,7 @@ fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
 fn details_lines(secret: &Secret, state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Some(view) = crate::secret::views::view(secret, state.now) {
-        out.extend(typed::lines(&view, theme));
+        out.extend(typed::lines(&view, state.options.redact, theme));
         out.push(Line::from(""));
     }
     let kv = |label: &str, value: String| {

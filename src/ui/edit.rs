@@ -11,7 +11,7 @@ use super::text::sanitize;
 use crate::app::State;
 use crate::app::draft::{Change, Field, line_diff};
 use crate::app::editor::Format;
-use crate::app::state::{Confirm, ConflictView, Phase, Prompt, Review, ValueEditor};
+use crate::app::state::{Confirm, ConflictView, Phase, Prompt, PromptKind, Review, ValueEditor};
 use crate::format;
 use crate::keymap::{Keymap, Scope as KeyScope};
 use crate::secret::ValueKind;
@@ -85,14 +85,16 @@ pub(crate) fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact:
     let _ = Format::Text;
 }
 
-pub(crate) fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, keys: &Keymap, theme: &Theme) {
+pub(crate) fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, redact: bool, keys: &Keymap, theme: &Theme) {
     let height = 6 + p.candidates.len() as u16;
     let rect = centered(area, 72, height);
     frame.render_widget(Clear, rect);
     let block = Block::default().borders(Borders::ALL).title(format!(" {} ", p.title)).border_style(theme.key);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let shown = if p.masked { "•".repeat(p.input.text.chars().count()) } else { sanitize(&p.input.text) };
+    // Registry fields become the value of `.dockerconfigjson`: hidden as typed with --redact.
+    let masked = p.masked || (redact && matches!(p.kind, PromptKind::Registry(_)));
+    let shown = if masked { "•".repeat(p.input.text.chars().count()) } else { sanitize(&p.input.text) };
     let mut lines = vec![Line::from(vec![Span::styled("> ", theme.key), Span::raw(shown)])];
     match &p.error {
         Some(e) => lines.push(Line::from(Span::styled(sanitize(e), theme.error))),
@@ -104,7 +106,7 @@ pub(crate) fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, keys: &Keyma
     lines.push(keys_line(keys, KeyScope::Prompt, theme));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let before: String = p.input.text.chars().take(p.input.cursor).collect();
-    let col = if p.masked { before.chars().count() } else { super::text::width(&before) };
+    let col = if masked { before.chars().count() } else { super::text::width(&before) };
     frame.set_cursor_position(Position::new(inner.x + 2 + col as u16, inner.y));
 }
 

@@ -63,7 +63,9 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
         Some(Modal::Editor(e)) => {
             super::edit::editor(frame, area, e, state.options.redact, &state.options.keymap, theme)
         }
-        Some(Modal::Prompt(p)) => super::edit::prompt(frame, area, p, &state.options.keymap, theme),
+        Some(Modal::Prompt(p)) => {
+            super::edit::prompt(frame, area, p, state.options.redact, &state.options.keymap, theme)
+        }
         Some(Modal::Confirm(c)) => super::edit::confirm(frame, area, c, &state.options.keymap, theme),
         Some(Modal::Review(r)) => super::edit::review(frame, area, state, r, theme),
         Some(Modal::Conflict(c)) => super::edit::conflict(frame, area, c, &state.options.keymap, theme),

@@ -1,5 +1,7 @@
 //! The typed view of a Secret (certificates, registries, tokens, releases) as lines of text.
-//! Views never hold secret material, so nothing here needs masking.
+//! Views hold no secret material, but their text is still taken from the values (a username, a
+//! registry, a certificate's names): with `--redact` every such text is hidden, and only what
+//! is not text from a value is shown (dates, sizes, yes/no, whether keys match).
 
 use ratatui::text::{Line, Span};
 
@@ -19,20 +21,36 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".to_string())
 }
 
+/// What `--redact` shows instead of text taken from a value.
+const HIDDEN: &str = "(hidden: --redact)";
+
+/// Text taken from a value: itself, or hidden with `--redact`.
+fn from_value(v: impl Into<String>, redact: bool) -> String {
+    if redact { HIDDEN.to_string() } else { v.into() }
+}
+
+/// An optional text taken from a value: `—` when absent, hidden with `--redact` when present.
+fn opt_value(v: &Option<String>, redact: bool) -> String {
+    match v {
+        Some(_) if redact => HIDDEN.to_string(),
+        _ => opt(v),
+    }
+}
+
 fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn certs(out: &mut Vec<Line<'static>>, key: &str, bundle: &CertBundle, theme: &Theme) {
+fn certs(out: &mut Vec<Line<'static>>, key: &str, bundle: &CertBundle, redact: bool, theme: &Theme) {
     for (i, c) in bundle.certificates.iter().enumerate() {
         out.push(heading(&format!("{key} certificate {}", i + 1), theme));
-        out.push(kv("subject", &c.subject, theme));
-        out.push(kv("issuer", &c.issuer, theme));
+        out.push(kv("subject", from_value(&c.subject, redact), theme));
+        out.push(kv("issuer", from_value(&c.issuer, redact), theme));
         let mut sans: Vec<String> = c.dns_names.clone();
         sans.extend(c.ip_addresses.iter().cloned());
         sans.extend(c.emails.iter().cloned());
         if !sans.is_empty() {
-            out.push(kv("names", sans.join(", "), theme));
+            out.push(kv("names", from_value(sans.join(", "), redact), theme));
         }
         out.push(kv("valid from", crate::format::rfc3339(c.not_before), theme));
         let left = if c.expired {
@@ -52,19 +70,19 @@ fn certs(out: &mut Vec<Line<'static>>, key: &str, bundle: &CertBundle, theme: &T
         out.push(kv("key", c.key_algorithm.to_string(), theme));
         let role = if c.is_ca { "CA" } else { "leaf" };
         out.push(kv("role", format!("{role}{}", if c.self_signed { ", self-signed" } else { "" }), theme));
-        out.push(kv("serial", &c.serial, theme));
+        out.push(kv("serial", from_value(&c.serial, redact), theme));
     }
     for b in &bundle.other_blocks {
         out.push(kv("other PEM block", b, theme));
     }
 }
 
-pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn lines(view: &TypedView, redact: bool, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     match view {
         TypedView::Tls(v) => {
             if let Some(b) = &v.certificates {
-                certs(&mut out, "tls.crt", b, theme);
+                certs(&mut out, "tls.crt", b, redact, theme);
             }
             out.push(heading("tls.key", theme));
             match &v.key {
@@ -85,7 +103,7 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
                 Span::styled(text, style),
             ]));
             if let Some(ca) = &v.ca {
-                certs(&mut out, "ca.crt", ca, theme);
+                certs(&mut out, "ca.crt", ca, redact, theme);
             }
         }
         TypedView::Docker(v) => {
@@ -93,10 +111,11 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
             if v.registries.is_empty() {
                 out.push(kv("registries", "none", theme));
             }
-            for r in &v.registries {
-                out.push(Line::from(Span::styled(format!("  {}", sanitize(&r.server)), theme.key)));
-                out.push(kv("  username", opt(&r.username), theme));
-                out.push(kv("  email", opt(&r.email), theme));
+            for (i, r) in v.registries.iter().enumerate() {
+                let server = if redact { format!("registry {} {HIDDEN}", i + 1) } else { sanitize(&r.server) };
+                out.push(Line::from(Span::styled(format!("  {server}"), theme.key)));
+                out.push(kv("  username", opt_value(&r.username, redact), theme));
+                out.push(kv("  email", opt_value(&r.email, redact), theme));
                 out.push(kv("  password", if r.has_password { "set" } else { "not set" }, theme));
                 let auth = match (r.has_auth, r.auth_agrees) {
                     (false, _) => Span::styled("no auth field", theme.dim),
@@ -109,8 +128,12 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
         }
         TypedView::BasicAuth(v) => {
             out.push(heading("Basic authentication", theme));
-            out.push(kv("username", opt(&v.username), theme));
-            let pw = if v.password_present { format!("set ({} characters)", v.password_len) } else { "missing".into() };
+            out.push(kv("username", opt_value(&v.username, redact), theme));
+            let pw = match (v.password_present, redact) {
+                (true, false) => format!("set ({} characters)", v.password_len),
+                (true, true) => "set".into(),
+                (false, _) => "missing".into(),
+            };
             out.push(kv("password", pw, theme));
         }
         TypedView::Ssh(v) => {
@@ -119,11 +142,11 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
                 Some(k) => {
                     let bits = k.bits.map(|b| format!(" {b} bits")).unwrap_or_default();
                     out.push(kv("type", format!("{}{bits} ({})", k.algorithm, k.format.label()), theme));
-                    out.push(kv("fingerprint", opt(&k.fingerprint), theme));
-                    out.push(kv("comment", opt(&k.comment), theme));
+                    out.push(kv("fingerprint", opt_value(&k.fingerprint, redact), theme));
+                    out.push(kv("comment", opt_value(&k.comment, redact), theme));
                     out.push(kv("encrypted", yes_no(k.encrypted), theme));
                     if let Some(p) = &k.public_key_line {
-                        out.push(kv("public key", p, theme));
+                        out.push(kv("public key", from_value(p, redact), theme));
                     }
                 }
                 None => out.push(kv("ssh-privatekey", "missing or unreadable", theme)),
@@ -139,7 +162,7 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
         }
         TypedView::BootstrapToken(v) => {
             out.push(heading("Bootstrap token", theme));
-            out.push(kv("token id", opt(&v.token_id), theme));
+            out.push(kv("token id", opt_value(&v.token_id, redact), theme));
             let secret = if v.token_secret_valid {
                 "set (16 characters)".to_string()
             } else {
@@ -161,8 +184,9 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
                 .iter()
                 .map(|g| if g.valid { g.name.clone() } else { format!("{} (invalid)", g.name) })
                 .collect();
-            out.push(kv("extra groups", if groups.is_empty() { "—".into() } else { groups.join(", ") }, theme));
-            out.push(kv("description", opt(&v.description), theme));
+            let groups = if groups.is_empty() { "—".into() } else { from_value(groups.join(", "), redact) };
+            out.push(kv("extra groups", groups, theme));
+            out.push(kv("description", opt_value(&v.description, redact), theme));
             out.push(kv("name matches id", yes_no(v.name_matches), theme));
             out.push(kv("in kube-system", yes_no(v.in_kube_system), theme));
         }
@@ -174,23 +198,23 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
             out.push(kv("ca.crt", if v.has_ca_crt { "present" } else { "missing" }, theme));
             if let Some(j) = &v.jwt {
                 out.push(heading("Token claims (decoded, not verified)", theme));
-                out.push(kv("issuer", opt(&j.issuer), theme));
-                out.push(kv("subject", opt(&j.subject), theme));
+                out.push(kv("issuer", opt_value(&j.issuer, redact), theme));
+                out.push(kv("subject", opt_value(&j.subject, redact), theme));
                 if !j.audiences.is_empty() {
-                    out.push(kv("audiences", j.audiences.join(", "), theme));
+                    out.push(kv("audiences", from_value(j.audiences.join(", "), redact), theme));
                 }
                 if let Some(t) = j.expires_at {
                     out.push(kv("expires", crate::format::rfc3339(t), theme));
                 } else {
                     out.push(kv("expires", "never (legacy token)", theme));
                 }
-                out.push(kv("namespace", opt(&j.kubernetes.namespace), theme));
-                out.push(kv("secret", opt(&j.kubernetes.secret_name), theme));
+                out.push(kv("namespace", opt_value(&j.kubernetes.namespace, redact), theme));
+                out.push(kv("secret", opt_value(&j.kubernetes.secret_name, redact), theme));
             }
         }
         TypedView::HelmRelease(v) => {
             out.push(heading("Helm release", theme));
-            out.push(kv("release", opt(&v.release_name), theme));
+            out.push(kv("release", opt_value(&v.release_name, redact), theme));
             out.push(kv("revision", v.revision.map(|r| r.to_string()).unwrap_or_else(|| "—".into()), theme));
             out.push(kv("status", opt(&v.status), theme));
             let chart = match (&v.chart_name, &v.chart_version) {
@@ -198,17 +222,17 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
                 (Some(n), None) => n.clone(),
                 _ => "—".into(),
             };
-            out.push(kv("chart", chart, theme));
-            out.push(kv("app version", opt(&v.app_version), theme));
+            out.push(kv("chart", from_value(chart, redact), theme));
+            out.push(kv("app version", opt_value(&v.app_version, redact), theme));
             out.push(kv("last deployed", opt(&v.last_deployed), theme));
-            out.push(kv("description", opt(&v.description), theme));
+            out.push(kv("description", opt_value(&v.description, redact), theme));
             out.push(Line::from(Span::styled(
                 "  Values and manifests are not shown: they can hold secrets.",
                 theme.dim,
             )));
         }
     }
-    let problems = view.problems();
+    let problems = if redact { redacted_problems(view) } else { view.problems() };
     if !problems.is_empty() {
         out.push(heading("Problems", theme));
         for p in problems {
@@ -216,4 +240,18 @@ pub(crate) fn lines(view: &TypedView, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     out
+}
+
+/// The problems, with the registry names (text from the value) replaced by their place.
+fn redacted_problems(view: &TypedView) -> Vec<String> {
+    match view {
+        TypedView::Docker(v) => {
+            let mut out = v.problems.clone();
+            for (i, r) in v.registries.iter().enumerate() {
+                out.extend(r.problems.iter().map(|p| format!("registry {}: {p}", i + 1)));
+            }
+            out
+        }
+        other => other.problems(),
+    }
 }

@@ -175,7 +175,8 @@ fn registry_step(state: &mut State, mut form: RegistryForm, text: String) {
             if let Some(dr) = state.detail.as_mut().and_then(draft) {
                 dr.set(docker::CONFIG_JSON_KEY, SecretValue::from(json.as_str()));
             }
-            state.flash(format!("Registry credentials for {} set, with auth (not applied yet)", form.server), false);
+            let server = if state.options.redact { "the registry" } else { form.server.as_str() };
+            state.flash(format!("Registry credentials for {server} set, with auth (not applied yet)"), false);
             return;
         }
     }
