@@ -18,8 +18,15 @@ pub enum OpenError {
 
 /// Reads one Secret with its values. The k8s-openapi copy is converted at once and dropped.
 pub(crate) async fn open(client: &kube::Client, namespace: &str, name: &str) -> Result<Secret, OpenError> {
-    let api: Api<K8sSecret> = Api::namespaced(client.clone(), namespace);
-    match api.get(name).await {
+    // Not `Api::get`: kube-client logs a body it cannot parse, values included.
+    let request = http::Request::get(format!("/api/v1/namespaces/{namespace}/secrets/{name}"))
+        .header(http::header::ACCEPT, "application/json")
+        .body(Vec::new());
+    let result = match request {
+        Ok(r) => super::quiet::request_json::<K8sSecret>(client, r).await,
+        Err(e) => Err(kube::Error::HttpError(e)),
+    };
+    match result {
         Ok(s) => {
             let secret = Secret::from_k8s(&s);
             wipe(s);

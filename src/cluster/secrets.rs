@@ -180,7 +180,8 @@ async fn list(
             .header(http::header::ACCEPT, TABLE_ACCEPT)
             .body(Vec::new())
             .map_err(kube::Error::HttpError)?;
-        let page: TablePage = client.request(req).await?;
+        // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
+        let page: TablePage = super::quiet::request_json(client, req).await?;
         if cols.is_none() {
             cols = Columns::from_definitions(&page.column_definitions);
         }

@@ -34,6 +34,10 @@ pub(crate) fn default_log_path() -> Option<PathBuf> {
     Some(base.join("keyhole").join("keyhole.log"))
 }
 
+/// kube-client logs a response body it cannot parse at WARN (and error bodies at DEBUG): with
+/// Secrets, values. Its own events are kept to ERROR whatever the log level asked for.
+const QUIET_LIBRARIES: &str = "kube_client=error";
+
 /// Sets up tracing to a file when asked. Returns the path, for the panic message.
 pub(crate) fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
     let path = match (&cli.ui.log_file, cli.ui.debug) {
@@ -51,6 +55,7 @@ pub(crate) fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
         .map_err(|e| format!("cannot open the log file {}: {e}", path.display()))?;
     let level = if cli.ui.debug { "keyhole=debug,kube=info,warn" } else { "keyhole=info,warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("KEYHOLE_LOG").unwrap_or_else(|_| level.into());
+    let filter = filter.add_directive(QUIET_LIBRARIES.parse().map_err(|e| format!("the log filter: {e}"))?);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::sync::Mutex::new(file))
