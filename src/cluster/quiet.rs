@@ -80,7 +80,7 @@ mod tests {
     }
 
     /// Everything logged at any level by any crate while `f` runs.
-    async fn logged<F: std::future::Future>(f: F) -> String {
+    async fn logged<F: Future>(f: F) -> String {
         let out = Captured::default();
         let writer = out.clone();
         let subscriber = tracing_subscriber::fmt()
