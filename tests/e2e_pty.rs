@@ -54,19 +54,24 @@ fn tab_and_shift_tab_switch_tabs() {
     tty.wait_for("resourceVersion");
 }
 
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT from another process end keyhole with the terminal
+/// restored (in the TUI, Ctrl-C is a key; these come from `kill`, a supervisor, a closed ssh).
 #[test]
-fn sigterm_restores_the_terminal() {
-    let home = tempfile::tempdir().unwrap();
-    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
-    tty.wait_for("USED BY");
-    let pid = tty.child.process_id().expect("a pid");
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
-    assert!(killed.success());
-    let status = tty.wait_exit();
-    assert!(status.success(), "SIGTERM ends keyhole cleanly: {status:?}");
-    let parser = tty.parser.lock().unwrap();
-    assert!(!parser.screen().alternate_screen(), "left the alternate screen");
-    assert!(!parser.screen().hide_cursor(), "the cursor is visible again");
+fn signals_restore_the_terminal() {
+    for signal in ["TERM", "HUP", "INT", "QUIT"] {
+        let home = tempfile::tempdir().unwrap();
+        let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+        tty.wait_for("USED BY");
+        let pid = tty.child.process_id().expect("a pid");
+        let killed =
+            std::process::Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status().unwrap();
+        assert!(killed.success());
+        let status = tty.wait_exit();
+        assert!(status.success(), "SIG{signal} ends keyhole cleanly: {status:?}");
+        let parser = tty.parser.lock().unwrap();
+        assert!(!parser.screen().alternate_screen(), "SIG{signal}: left the alternate screen");
+        assert!(!parser.screen().hide_cursor(), "SIG{signal}: the cursor is visible again");
+    }
 }
 
 #[test]

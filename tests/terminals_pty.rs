@@ -222,3 +222,19 @@ fn a_panic_without_a_log_says_how_to_keep_one() {
     let text = parser.screen().contents().replace('\n', "");
     assert!(text.contains("Run with --debug to keep a log."), "{}", parser.screen().contents());
 }
+
+/// A panic in a background task (not the loop) ends keyhole too, with the terminal restored:
+/// before, the loop went on drawing on a terminal that was back in cooked mode.
+#[test]
+fn a_panic_in_a_background_task_ends_keyhole_with_the_terminal_restored() {
+    let home = Home::new();
+    let mut tty = spawn(&home, &["--demo"], &[("KEYHOLE_TEST_PANIC", "task:1500"), ("RUST_BACKTRACE", "0")]);
+    tty.wait_for("USED BY");
+    let status = tty.wait_exit();
+    assert!(!status.success(), "a panic is a failure: {status:?}");
+    let parser = tty.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen(), "left the alternate screen");
+    assert!(!parser.screen().hide_cursor(), "the cursor is visible again");
+    let text = parser.screen().contents().replace('\n', "");
+    assert!(text.contains("background task"), "{}", parser.screen().contents());
+}

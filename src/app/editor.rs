@@ -173,16 +173,17 @@ impl TextArea {
     }
 }
 
-/// A one-line input (key names, paths, lengths).
+/// A one-line input (key names, paths, lengths, registry fields and passwords): zeroized when
+/// dropped or replaced.
 #[derive(Debug, Default, Clone)]
 pub struct LineInput {
-    pub text: String,
+    pub text: zeroize::Zeroizing<String>,
     pub cursor: usize,
 }
 
 impl LineInput {
     pub(crate) fn new(text: &str) -> Self {
-        LineInput { text: text.to_string(), cursor: text.chars().count() }
+        LineInput { text: zeroize::Zeroizing::new(text.to_string()), cursor: text.chars().count() }
     }
     pub(crate) fn insert(&mut self, c: char) {
         let i = byte_index(&self.text, self.cursor);
@@ -203,7 +204,7 @@ impl LineInput {
         self.cursor = (self.cursor + 1).min(self.text.chars().count());
     }
     pub(crate) fn set(&mut self, text: &str) {
-        self.text = text.to_string();
+        self.text = zeroize::Zeroizing::new(text.to_string());
         self.cursor = text.chars().count();
     }
 }

@@ -110,7 +110,8 @@ fn warnings(headers: &http::HeaderMap) -> Vec<String> {
         .collect()
 }
 
-/// The body sent to the server: the Secret without the fields the server owns on create.
+/// The body sent to the server: the Secret without the fields the server owns on create. The
+/// JSON tree it was built from (values in base64) is zeroized.
 fn body(secret: &Secret, creating: bool) -> Vec<u8> {
     let mut v = secret.to_json();
     if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -121,7 +122,26 @@ fn body(secret: &Secret, creating: bool) -> Vec<u8> {
             }
         }
     }
-    serde_json::to_vec(&v).unwrap_or_default()
+    let bytes = serde_json::to_vec(&v).unwrap_or_default();
+    crate::secret::wipe::wipe_json(v);
+    bytes
+}
+
+/// The stored Secret from a successful answer; the parsed tree is zeroized, and a body that
+/// does not parse is described by position, never quoted.
+fn stored_secret(code: u16, bytes: &[u8]) -> Result<Secret, ApplyError> {
+    let stored: Value = serde_json::from_slice(bytes).map_err(|e| ApplyError::Server {
+        code,
+        message: format!(
+            "the answer could not be read ({:?} error at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ),
+    })?;
+    let secret = Secret::from_json(&stored).map_err(|e| ApplyError::Server { code, message: e.to_string() });
+    crate::secret::wipe::wipe_json(stored);
+    secret
 }
 
 /// Creates or updates a Secret; with `dry_run`, the server validates (admission included) and
@@ -143,15 +163,14 @@ pub(crate) async fn write(
     } else {
         (http::Method::PUT, format!("/api/v1/namespaces/{ns}/secrets/{name}?{query}"))
     };
-    let mut payload = body(secret, creating);
+    // Moved into the request, not copied: what hyper does with it is beyond reach (docs/security.md).
     let req = http::Request::builder()
         .method(method)
         .uri(url)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::ACCEPT, "application/json")
-        .body(kube::client::Body::from(payload.clone()))
+        .body(kube::client::Body::from(body(secret, creating)))
         .map_err(|e| ApplyError::Server { code: 0, message: e.to_string() });
-    payload.zeroize();
     let resp = client.send(req?).await.map_err(|e| ApplyError::Network(super::connect::error_chain(&e)))?;
     let code = resp.status().as_u16();
     let warns = warnings(resp.headers());
@@ -163,11 +182,7 @@ pub(crate) async fn write(
         .to_bytes()
         .to_vec();
     let result = if (200..300).contains(&code) {
-        let stored: Value =
-            serde_json::from_slice(&bytes).map_err(|e| ApplyError::Server { code, message: e.to_string() })?;
-        Secret::from_json(&stored)
-            .map(|secret| Written { secret, warnings: warns })
-            .map_err(|e| ApplyError::Server { code, message: e.to_string() })
+        stored_secret(code, &bytes).map(|secret| Written { secret, warnings: warns })
     } else {
         Err(from_status(code, &bytes))
     };

@@ -74,12 +74,17 @@ fn theme(cli: &Cli, config: &Config) -> Result<Theme, String> {
 /// A hidden switch for the pseudo-terminal tests: `KEYHOLE_TEST_PANIC=1` makes keyhole panic
 /// one second after the TUI has taken the terminal (`KEYHOLE_TEST_PANIC=<ms>` after that many
 /// milliseconds), to check that a panic restores the terminal and says where the log is.
-fn test_panic_after() -> Option<Duration> {
+/// `task:<ms>` panics in a background task instead.
+fn test_panic_after() -> Option<(Duration, bool)> {
     let v = std::env::var("KEYHOLE_TEST_PANIC").ok()?;
-    match v.parse::<u64>() {
+    let (in_task, ms) = match v.strip_prefix("task:") {
+        Some(ms) => (true, ms),
+        None => (false, v.as_str()),
+    };
+    match ms.parse::<u64>() {
         Ok(0) => None,
-        Ok(1) => Some(Duration::from_secs(1)),
-        Ok(ms) => Some(Duration::from_millis(ms)),
+        Ok(1) => Some((Duration::from_secs(1), in_task)),
+        Ok(ms) => Some((Duration::from_millis(ms), in_task)),
         Err(_) => None,
     }
 }
@@ -143,10 +148,17 @@ pub(crate) fn run(cli: &Cli) -> ExitCode {
         let launch = Launch { connected, scope, options, theme, mouse: cli.ui.mouse, clear_after: config.clear_after() };
         let run = tui(launch);
         let result = match test_panic_after() {
-            Some(after) => tokio::select! {
+            Some((after, false)) => tokio::select! {
                 r = run => r,
                 _ = tokio::time::sleep(after) => panic!("KEYHOLE_TEST_PANIC: a deliberate panic to test the terminal restore"),
             },
+            Some((after, true)) => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    panic!("KEYHOLE_TEST_PANIC: a deliberate panic in a background task");
+                });
+                run.await
+            }
             None => run.await,
         };
         match result {
@@ -205,7 +217,8 @@ fn terminal_inputs() -> impl futures::Stream<Item = Input> {
     futures::stream::select(events, signals())
 }
 
-/// SIGTERM and SIGHUP, each as `Input::Terminate`.
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT (sent by another process: in the TUI Ctrl-C is a key),
+/// each as `Input::Terminate`, so that the terminal is restored on the way out.
 fn signals() -> impl futures::Stream<Item = Input> {
     #[cfg(unix)]
     {
@@ -219,7 +232,12 @@ fn signals() -> impl futures::Stream<Item = Input> {
                 }
             })
         };
-        futures::stream::select(one(SignalKind::terminate()), one(SignalKind::hangup()))
+        futures::stream::select_all([
+            one(SignalKind::terminate()).boxed(),
+            one(SignalKind::hangup()).boxed(),
+            one(SignalKind::interrupt()).boxed(),
+            one(SignalKind::quit()).boxed(),
+        ])
     }
     #[cfg(not(unix))]
     futures::stream::pending()

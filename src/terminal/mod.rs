@@ -57,7 +57,9 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Restores the terminal before the panic message is printed, and says where the log is.
+/// Restores the terminal before the panic message is printed, says where the log is, and ends
+/// the process: a panic in any thread or background task ends keyhole, instead of leaving it
+/// drawing on a terminal that is no longer in the TUI's mode.
 pub(crate) fn install_panic_hook(log: Option<PathBuf>) {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -67,6 +69,7 @@ pub(crate) fn install_panic_hook(log: Option<PathBuf>) {
             Some(p) => eprintln!("keyhole crashed; the terminal was restored. The log is at {}", p.display()),
             None => eprintln!("keyhole crashed; the terminal was restored. Run with --debug to keep a log."),
         }
+        std::process::exit(101);
     }));
 }
 

@@ -31,7 +31,7 @@ pub(in crate::app) fn on_key(state: &mut State, ev: KeyEvent, action: Option<Act
         Some(Action::Complete) => {
             match &p.kind {
                 // Reading the directory is the executor's; the answer is `Msg::Completed`.
-                PromptKind::LoadFile(_) => fx.push(Effect::CompletePath(p.input.text.clone())),
+                PromptKind::LoadFile(_) => fx.push(Effect::CompletePath(p.input.text.to_string())),
                 PromptKind::Generate(_) => {
                     p.alphabet = p.alphabet.next();
                     p.hint = format!("alphabet: {} (Tab changes it)", p.alphabet.label());
@@ -55,13 +55,15 @@ pub(in crate::app) fn on_key(state: &mut State, ev: KeyEvent, action: Option<Act
             _ => {}
         },
     }
-    // Check key names as they are typed.
-    let (kind, text) = (p.kind.clone(), p.input.text.clone());
-    let error = match &kind {
-        PromptKind::AddKey => key_problems(state, &text, None),
-        PromptKind::RenameKey(old) => key_problems(state, &text, Some(old)),
-        _ => None,
+    // Check key names as they are typed (only key names: other prompts can hold values, which
+    // are not copied on every keystroke).
+    let except = match &p.kind {
+        PromptKind::AddKey => None,
+        PromptKind::RenameKey(old) => Some(old.clone()),
+        _ => return,
     };
+    let text = p.input.text.to_string();
+    let error = key_problems(state, &text, except.as_deref());
     if let Some(Modal::Prompt(p)) = &mut state.modal {
         p.error = if text.is_empty() { None } else { error };
     }
@@ -77,7 +79,7 @@ pub(super) fn set_error(state: &mut State, error: String) {
 pub(super) fn on_completed(state: &mut State, input: &str, completed: &str, candidates: Vec<String>) {
     if let Some(Modal::Prompt(p)) = &mut state.modal
         && matches!(p.kind, PromptKind::LoadFile(_))
-        && p.input.text == input
+        && p.input.text.as_str() == input
     {
         p.input.set(completed);
         p.candidates = candidates.into_iter().take(8).collect();

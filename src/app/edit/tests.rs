@@ -270,7 +270,7 @@ fn random_values_and_completions_are_effects_answered_by_messages() {
         Msg::Completed { input: "/etc/ss".into(), completed: "/etc/ssl/".into(), candidates: vec!["ssl/".into()] },
     );
     let Some(Modal::Prompt(p)) = &s.modal else { panic!() };
-    assert_eq!(p.input.text, "/etc/ssl/");
+    assert_eq!(p.input.text.as_str(), "/etc/ssl/");
     assert_eq!(p.candidates, ["ssl/"]);
     let fx = key(&mut s, KeyCode::Enter);
     let target = s.detail.as_ref().unwrap().target();
@@ -290,7 +290,7 @@ fn a_new_bootstrap_token_gets_a_random_id_and_secret() {
     update(&mut s, Msg::Random { target: RandomFor::BootstrapName, value: Zeroizing::new("abc123".into()) });
     let Some(Modal::Prompt(p)) = &s.modal else { panic!() };
     assert_eq!(p.kind, PromptKind::NewName(types::BOOTSTRAP_TOKEN.into()));
-    assert_eq!(p.input.text, "bootstrap-token-abc123");
+    assert_eq!(p.input.text.as_str(), "bootstrap-token-abc123");
     let fx = key(&mut s, KeyCode::Enter);
     let [Effect::Random { len: 16, target: for_secret @ RandomFor::BootstrapSecret(_), .. }] = &fx[..] else {
         panic!("{fx:?}")
@@ -456,5 +456,5 @@ fn a_prompt_with_text_is_work_to_lose_too() {
     assert!(!s.quit);
     key(&mut s, KeyCode::Char('n'));
     let Some(Modal::Prompt(p)) = &s.modal else { panic!("{:?}", s.modal) };
-    assert_eq!(p.input.text, "new-name");
+    assert_eq!(p.input.text.as_str(), "new-name");
 }

@@ -6,6 +6,7 @@ pub mod export;
 pub mod model;
 pub mod templates;
 pub mod views;
+pub mod wipe;
 
 pub use codec::{CodecError, ValueKind, classify, decode_value, encode_value, hex_dump};
 pub use model::{DecodeError, Secret, SecretValue};

@@ -45,15 +45,18 @@ pub struct Registry {
 /// `email`. The text holds the password: it is zeroized when dropped.
 pub fn config_json(server: &str, username: &str, password: &str, email: &str) -> zeroize::Zeroizing<String> {
     use base64::Engine as _;
-    let auth =
-        zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")));
+    let pair = zeroize::Zeroizing::new(format!("{username}:{password}"));
+    let auth = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
     let mut entry = serde_json::json!({"username": username, "password": password, "auth": auth.as_str()});
     if !email.is_empty() {
         entry["email"] = Value::String(email.to_string());
     }
     let mut auths = Map::new();
     auths.insert(server.to_string(), entry);
-    zeroize::Zeroizing::new(serde_json::json!({"auths": auths}).to_string())
+    let config = serde_json::json!({"auths": auths});
+    let text = zeroize::Zeroizing::new(config.to_string());
+    crate::secret::wipe::wipe_json(config);
+    text
 }
 
 pub fn view(secret: &Secret, legacy: bool) -> DockerView {
