@@ -23,4 +23,6 @@ pub use state::State;
 pub(crate) use update::update;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

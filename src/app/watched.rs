@@ -184,6 +184,20 @@ fn after_refs_change(state: &mut State) {
 /// user has asked for another context since.
 pub(super) fn on_context_switched(state: &mut State, result: Result<Box<Switched>, String>, fx: &mut Vec<Effect>) {
     match result {
+        // The user opened a Secret of this context and edited it while connecting: the edits
+        // are neither dropped nor sent to the other cluster.
+        Ok(switched)
+            if state.switching.as_deref() == Some(switched.context.as_str()) && super::edit::unsaved_work(state) =>
+        {
+            state.switching = None;
+            state.flash(
+                format!(
+                    "Stayed on {}: you have edits not applied here. Apply or discard them, then switch to {} again.",
+                    state.context, switched.context
+                ),
+                true,
+            );
+        }
         Ok(switched) if state.switching.as_deref() == Some(switched.context.as_str()) => {
             state.switching = None;
             let ctx = switched.context.clone();

@@ -107,6 +107,23 @@ pub async fn connect_with(kubeconfig: Kubeconfig, context: Option<&str>) -> Resu
     Ok(Connected { client, context: chosen, contexts, namespace, server, version, kubeconfig })
 }
 
+impl Connected {
+    /// A connection that is never used, for tests of what the app does with one.
+    #[cfg(test)]
+    pub(crate) fn for_tests(context: &str, kubeconfig: Kubeconfig) -> Connected {
+        let config = kube::Config::new("http://127.0.0.1:9".parse().expect("a URL"));
+        Connected {
+            client: kube::Client::try_from(config).expect("a client"),
+            context: context.to_string(),
+            contexts: vec![context.to_string()],
+            namespace: "default".to_string(),
+            server: "http://127.0.0.1:9".to_string(),
+            version: "v1.0.0".to_string(),
+            kubeconfig,
+        }
+    }
+}
+
 fn list(items: &[String]) -> String {
     if items.is_empty() { "none".to_string() } else { items.join(", ") }
 }
