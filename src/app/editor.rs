@@ -230,10 +230,33 @@ pub(crate) fn from_format(text: &str, format: Format) -> Result<Vec<u8>, String>
         Format::Text => Ok(text.as_bytes().to_vec()),
         Format::Hex => crate::secret::codec::parse_hex(text),
         Format::Base64 => {
-            let compact: String = text.split_whitespace().collect();
-            crate::secret::decode_value("value", &compact).map_err(|e| e.detail())
+            // Whitespace is dropped; where each kept byte was, for the error's line and column.
+            let mut compact = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
+            let mut positions = Vec::with_capacity(text.len());
+            for (i, c) in text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+                let mut buf = [0u8; 4];
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    compact.push(b);
+                    positions.push(i);
+                }
+            }
+            let compact = std::str::from_utf8(&compact).unwrap_or_default();
+            crate::secret::decode_value("value", compact).map_err(|e| {
+                let crate::secret::CodecError::InvalidBase64 { offset, .. } = e;
+                // A truncated input is reported at its end.
+                let at = positions.get(offset).copied().unwrap_or_else(|| text.trim_end().len());
+                format!("{}: illegal base64 data", line_column(text, at))
+            })
         }
     }
+}
+
+/// `line L, column C` (1-based, columns in characters) of a byte offset: where an error is,
+/// without quoting the text.
+fn line_column(text: &str, at: usize) -> String {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    format!("line {}, column {}", before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
