@@ -509,4 +509,35 @@ mod tests {
             })
         );
     }
+
+    /// Manifests whose Secret values trip every kind of error and warning keyhole validate
+    /// reports; `Zq7` marks value text (and `7e999`, `Q` the parts the old messages quoted).
+    pub(crate) const VALUE_LEAKS: &[&str] = &[
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  password: !!int Zq7Tag\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: b}\nstringData:\n  password: .inf\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: c}\nstringData:\n  password: @Zq7At\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: Zq7Meta\n",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n  annotations: Zq7Annotations\n",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: f\n  creationTimestamp: Zq7Time\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: g}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"password\":\"Zq7\\Q\"}}}'\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: h}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"auth\":7e999}}}'\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: i}\ndata:\n  password: Zq7Base64!\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: j}\nstringData:\n  password: [Zq7List]\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: k}\ntype: kubernetes.io/basic-auth\nstringData:\n  username: Zq7User\n  1password: Zq7Digit\n",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"l\"}, \"data\": {\"k\": \"Zq7Json!\"}}",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"m\"}, \"data\": {\"k\": \"Zq7\\q\"}}",
+    ];
+
+    #[test]
+    fn no_report_quotes_a_secret_value() {
+        for text in VALUE_LEAKS {
+            let r = check(text);
+            let warned = r.documents.iter().any(|d| !d.warnings.is_empty());
+            assert!(r.exit_code() != 0 || warned, "{text}: {r:#?}");
+            let shown = format!("{}{}{}", render_text(&r), render_input_errors(&r), render_json(&r));
+            for secret in ["Zq7", "7e999", "'Q'", ".inf"] {
+                assert!(!shown.contains(secret), "{secret} in the report of\n{text}\n{shown}");
+            }
+        }
+    }
 }
