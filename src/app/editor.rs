@@ -328,4 +328,28 @@ mod tests {
         assert!(from_format("zz", Format::Hex).is_err());
         assert!(from_format("abc", Format::Base64).is_err());
     }
+
+    proptest::proptest! {
+        /// Whatever is typed or pasted, in any format: no panic, and an error names a place,
+        /// never the text.
+        #[test]
+        fn arbitrary_editor_text_never_panics_or_comes_back_in_an_error(
+            tail in proptest::prop_oneof!["\\PC{0,60}", "[0-9a-fA-F+/= \n\r\t|x.*]{0,60}", "[\\s\\S]{0,30}"],
+        ) {
+            let text = format!("Zq7{tail}");
+            for format in [Format::Text, Format::Hex, Format::Base64] {
+                for input in [tail.as_str(), text.as_str()] {
+                    match from_format(input, format) {
+                        Ok(bytes) => {
+                            let _ = to_format(&bytes, format);
+                        }
+                        Err(e) => {
+                            proptest::prop_assert!(e.starts_with("line "), "{}", e);
+                            proptest::prop_assert!(!e.contains("Zq7"), "{}", e);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

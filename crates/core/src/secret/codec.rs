@@ -276,6 +276,45 @@ mod tests {
         }
 
         #[test]
+        fn decoding_arbitrary_text_never_panics_and_never_quotes_it(
+            text in prop_oneof!["\\PC{0,80}", "[A-Za-z0-9+/=\r\n*_ -]{0,80}"],
+        ) {
+            let marked = format!("Zq7{text}");
+            for input in [text.as_str(), marked.as_str()] {
+                match decode_value("k", input) {
+                    Ok(bytes) => prop_assert!(bytes.len() <= input.len()),
+                    Err(e) => {
+                        let CodecError::InvalidBase64 { offset, .. } = &e;
+                        prop_assert!(*offset <= input.len(), "{} for {:?}", e, input);
+                        prop_assert!(!e.to_string().contains("Zq7"), "{}", e);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn parsing_arbitrary_hex_never_panics_and_never_quotes_it(
+            text in prop_oneof!["\\PC{0,120}", "[0-9a-fA-FxX |\n\t.g-]{0,120}"],
+        ) {
+            let marked = format!("Zq7{text}");
+            for input in [text.as_str(), marked.as_str()] {
+                match parse_hex(input) {
+                    Ok(bytes) => prop_assert!(bytes.len() <= input.len() / 2),
+                    Err(e) => {
+                        prop_assert!(e.starts_with("line "), "{}", e);
+                        prop_assert!(!e.contains("Zq7"), "{}", e);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn classifying_and_dumping_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = classify(&bytes);
+            prop_assert_eq!(hex_dump(&bytes).len(), bytes.len().div_ceil(16));
+        }
+
+        #[test]
         fn hex_dump_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             let dump = hex_dump(&bytes).join("\n");
             prop_assert_eq!(parse_hex(&dump).unwrap(), bytes);

@@ -937,5 +937,112 @@ mod tests {
         fn never_panics_on_yamlish(s in "[-:{}\\[\\],&*!|>'\"#?%@` \n\tab01.~<]{0,120}") {
             let _ = load(&s);
         }
+
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = load(&String::from_utf8_lossy(&bytes));
+        }
+
+        /// Streams built from YAML's structural tokens (indentation, block and flow collections,
+        /// anchors, aliases, tags, merges, block scalars, documents) reach deeper than characters.
+        #[test]
+        fn never_panics_on_yaml_token_streams(tokens in prop::collection::vec(yaml_token(), 0..60)) {
+            let text: String = tokens.concat();
+            let loaded = load(&text);
+            if let Some(e) = loaded.error {
+                prop_assert!(e.line >= 1 && e.column >= 1);
+            }
+        }
+
+        #[test]
+        fn never_panics_on_json_token_streams(tokens in prop::collection::vec(json_token(), 0..60)) {
+            let _ = load(&format!("{{{}", tokens.concat()));
+        }
+    }
+
+    fn yaml_token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "\n",
+                "\n  ",
+                "\n    ",
+                "- ",
+                ": ",
+                "? ",
+                "{",
+                "}",
+                "[",
+                "]",
+                ", ",
+                "&a ",
+                "*a",
+                "&b ",
+                "*b",
+                "<<: ",
+                "!!str ",
+                "!!int ",
+                "!!binary ",
+                "!!float ",
+                "!!bool ",
+                "!!null ",
+                "!!map ",
+                "!!seq ",
+                "!x ",
+                "|\n  ",
+                ">-\n  ",
+                "---\n",
+                "...\n",
+                "# c\n",
+                "'",
+                "\"",
+                "\\",
+                "~",
+                "on",
+                "yes",
+                "0x1F",
+                "010",
+                ".inf",
+                "1e999",
+                "-",
+                "items",
+                "kind: List\n",
+                "data",
+                "stringData",
+                "%YAML 1.1\n",
+                "\t",
+                "@",
+                "`",
+            ])
+            .prop_map(str::to_string),
+            "[a-z0-9=/+]{1,8}",
+            "\\PC{1,4}",
+        ]
+    }
+
+    fn json_token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "{",
+                "}",
+                "[",
+                "]",
+                ",",
+                ":",
+                "\"items\"",
+                "\"kind\"",
+                "\"a\"",
+                "1e400",
+                "-0",
+                "true",
+                "null",
+                "\"\\u12\"",
+                "\"\\q\"",
+                " ",
+                "\n",
+                "\"\u{e9}\"",
+            ])
+            .prop_map(str::to_string),
+            "[0-9a-z\"]{1,6}",
+        ]
     }
 }
