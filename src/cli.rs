@@ -31,7 +31,8 @@ pub(crate) struct Cli {
 /// How to reach a cluster: the same flags as kubectl.
 #[derive(Debug, Clone, Args, Default)]
 pub(crate) struct ClusterArgs {
-    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in a Pod its
+    /// service account, as kubectl).
     #[arg(long, global = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.

@@ -8,14 +8,14 @@
 //! key = "bright_cyan"                 # a colour name sets the foreground
 //! selected = { fg = "black", bg = "yellow", bold = true }
 //! [clipboard]
-//! clear_after_seconds = 30            # 0: never clear
+//! clear_after_seconds = 30            # 0: never clear; at most 86400 (a day)
 //! [keys]                              # action = [key, ...]; replaces that action's keys
 //! reveal = ["v", "space"]
 //! refresh = ["ctrl-r", "f5"]
 //! ```
 //!
 //! A bad file is an error naming the file, line and column (never a panic): unknown fields,
-//! theme, slot, colour, key or action names, and values of the wrong type.
+//! theme, slot, colour, key or action names, values of the wrong type, and numbers out of range.
 //!
 //! Key strings: a single character (case matters: `G` is Shift-g), or a name (`enter`, `esc`,
 //! `tab`, `backtab`, `space`, `backspace`, `delete`, `insert`, `home`, `end`, `pageup`,
@@ -38,6 +38,10 @@ use crate::ui::Theme;
 
 /// How long a copy stays in the native clipboard when the config does not say.
 pub(crate) const DEFAULT_CLEAR_AFTER: Duration = Duration::from_secs(30);
+
+/// The longest `clear_after_seconds`: a day. Longer is not a clear time any more, and the
+/// bound keeps the time arithmetic far from overflowing.
+pub(crate) const MAX_CLEAR_AFTER_SECONDS: i64 = 86_400;
 
 /// The file's name inside the config directory.
 const FILE: &str = "keyhole/config.toml";
@@ -130,13 +134,25 @@ impl Config {
             keys.insert(action.into_inner(), parsed);
         }
 
-        Ok(Config {
-            path: Some(path.to_path_buf()),
-            theme,
-            colors,
-            clear_after_seconds: raw.clipboard.and_then(|c| c.clear_after_seconds),
-            keys,
-        })
+        // Every number in the file is range-checked here, where its span is known.
+        let clear_after_seconds = match raw.clipboard.and_then(|c| c.clear_after_seconds) {
+            None => None,
+            Some(n) => match u64::try_from(*n.get_ref()) {
+                Ok(secs) if *n.get_ref() <= MAX_CLEAR_AFTER_SECONDS => Some(secs),
+                _ => {
+                    return Err(fail(
+                        n.span(),
+                        format!(
+                            "clear_after_seconds is {}; it must be between 0 and {MAX_CLEAR_AFTER_SECONDS} \
+                             (seconds; 0 never clears, {MAX_CLEAR_AFTER_SECONDS} is a day)",
+                            n.get_ref()
+                        ),
+                    ));
+                }
+            },
+        };
+
+        Ok(Config { path: Some(path.to_path_buf()), theme, colors, clear_after_seconds, keys })
     }
 
     /// How long the native clipboard keeps a copy; `None`: never cleared (`0` in the file).
@@ -282,7 +298,8 @@ struct RawColors {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawClipboard {
-    clear_after_seconds: Option<u64>,
+    /// Read as any TOML integer, so that a negative or huge number gets the range message.
+    clear_after_seconds: Option<Spanned<i64>>,
 }
 
 /// A slot of [`Theme`]: one style the screens draw with.
@@ -862,6 +879,27 @@ quit = []
 
         let err = located("[keys]\nreveal = \"v\"\n");
         assert_eq!(err.line, Some(2), "{err}");
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_located_errors_that_give_the_range() {
+        // Once a panic: Instant + 9223372036854775807 s overflows at the first copy.
+        let err = located("[clipboard]\nclear_after_seconds = 9223372036854775807\n");
+        assert_eq!((err.line, err.column), (Some(2), Some(23)), "{err}");
+        assert!(err.message.contains("between 0 and 86400"), "{err}");
+        assert!(err.to_string().starts_with("/home/u/.config/keyhole/config.toml:2:23: "), "{err}");
+        for bad in ["-1", "86401", "-9223372036854775808"] {
+            let err = located(&format!("[clipboard]\nclear_after_seconds = {bad}\n"));
+            assert_eq!((err.line, err.column), (Some(2), Some(23)), "{bad}: {err}");
+            assert!(err.message.contains("between 0 and 86400"), "{bad}: {err}");
+        }
+        // Beyond what TOML integers hold: the parser's own located error.
+        let err = located("[clipboard]\nclear_after_seconds = 9223372036854775808\n");
+        assert_eq!(err.line, Some(2), "{err}");
+        for (ok, after) in [("0", None), ("1", Some(1)), ("86400", Some(86400))] {
+            let c = parse(&format!("[clipboard]\nclear_after_seconds = {ok}\n")).unwrap();
+            assert_eq!(c.clear_after(), after.map(Duration::from_secs), "{ok}");
+        }
     }
 
     #[test]

@@ -10,7 +10,12 @@ use std::time::{Duration, Instant};
 
 fn keyhole(args: &[&str], home: &std::path::Path, kubeconfig: Option<&std::path::Path>) -> (Output, Duration) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhole"));
-    cmd.args(args).env("HOME", home).env_remove("KUBECONFIG");
+    // Not in a Pod either, even when the tests run in one (keyhole would use its service account).
+    cmd.args(args)
+        .env("HOME", home)
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("KUBERNETES_SERVICE_PORT");
     if let Some(k) = kubeconfig {
         cmd.env("KUBECONFIG", k);
     }
@@ -44,6 +49,33 @@ fn no_kubeconfig_says_where_it_looked_and_suggests_the_demo() {
     let err = stderr(&out);
     assert!(err.contains("No usable kubeconfig") && err.contains("keyhole --demo"), "{err}");
     assert!(out.stdout.is_empty(), "nothing drawn");
+}
+
+#[test]
+fn in_a_pod_without_a_kubeconfig_or_a_service_account_token_the_message_says_both() {
+    // The fallback itself runs against the embedded cluster in src/cluster/connect.rs's tests;
+    // here the binary takes that path, in an environment that looks like a Pod.
+    if std::path::Path::new("/var/run/secrets/kubernetes.io/serviceaccount").exists() {
+        eprintln!("skipped: this machine has a service account mounted, so keyhole would really connect");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", "1")
+        .output()
+        .expect("keyhole runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("No kubeconfig")
+            && err.contains("service account cannot be used")
+            && err.contains("/var/run/secrets/kubernetes.io/serviceaccount/token")
+            && err.contains("keyhole --demo"),
+        "{err}"
+    );
 }
 
 #[test]

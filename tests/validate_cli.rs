@@ -166,6 +166,66 @@ fn secret_values_are_never_printed() {
     }
 }
 
+/// Manifests whose values trip the loader's and the decoder's errors; `Zq7` marks value text,
+/// `7e999` and `'Q'` the parts of a docker config that Go's messages would quote.
+const VALUE_TRAPS: &[(&str, &str)] = &[
+    ("tag.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  password: !!int Zq7Tag\n"),
+    ("inf.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: b}\nstringData:\n  password: .inf\n"),
+    ("at.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: c}\nstringData:\n  password: '@ok'\n  other: @Zq7At\n"),
+    ("meta.yaml", "apiVersion: v1\nkind: Secret\nmetadata: Zq7Meta\n"),
+    ("annotations.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n  annotations: Zq7Annotations\n"),
+    ("time.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: f\n  creationTimestamp: Zq7Time\n"),
+    (
+        "docker-escape.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: g}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"password\":\"Zq7\\Q\"}}}'\n",
+    ),
+    (
+        "docker-number.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: h}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"auth\":7e999}}}'\n",
+    ),
+    ("base64.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: i}\ndata:\n  password: Zq7Base64!\n"),
+    (
+        "json.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"l\"}, \"data\": {\"k\": \"Zq7\\q\"}}",
+    ),
+];
+
+#[test]
+fn errors_name_keys_and_positions_never_value_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, text) in VALUE_TRAPS {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        files.push(path.display().to_string());
+    }
+    for file in &files {
+        for format in ["text", "json"] {
+            let out = keyhole(&["validate", "-o", format, file], None);
+            assert!(matches!(code(&out), 1 | 2), "{file}: {}{}", stdout(&out), stderr(&out));
+            let all = stdout(&out) + &stderr(&out);
+            for secret in ["Zq7", "7e999", "'Q'", ".inf", "Inf"] {
+                assert!(!all.contains(secret), "{secret} in the {format} output for {file}:\n{all}");
+            }
+        }
+    }
+    // What they say instead: the key or field, and where.
+    let out = keyhole(&["validate", &files[0]], None);
+    assert_eq!(stderr(&out), format!("{}:5:13: error: cannot decode this !!str as a !!int\n", files[0]));
+    let out = keyhole(&["validate", &files[6]], None);
+    assert!(
+        stdout(&out).contains(": g: data[.dockerconfigjson]: Invalid value: \"<secret contents redacted>\": invalid character at input byte 31 in string escape code"),
+        "{}",
+        stdout(&out)
+    );
+    let out = keyhole(&["validate", &files[4]], None);
+    assert!(
+        stdout(&out).contains(":1: e: metadata.annotations: expected an object of strings, got string"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn warnings_are_marked() {
     let got = lines("assets/examples/warnings.yaml");

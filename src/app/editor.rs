@@ -231,10 +231,33 @@ pub(crate) fn from_format(text: &str, format: Format) -> Result<Vec<u8>, String>
         Format::Text => Ok(text.as_bytes().to_vec()),
         Format::Hex => crate::secret::codec::parse_hex(text),
         Format::Base64 => {
-            let compact: String = text.split_whitespace().collect();
-            crate::secret::decode_value("value", &compact).map_err(|e| e.detail())
+            // Whitespace is dropped; where each kept byte was, for the error's line and column.
+            let mut compact = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
+            let mut positions = Vec::with_capacity(text.len());
+            for (i, c) in text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+                let mut buf = [0u8; 4];
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    compact.push(b);
+                    positions.push(i);
+                }
+            }
+            let compact = std::str::from_utf8(&compact).unwrap_or_default();
+            crate::secret::decode_value("value", compact).map_err(|e| {
+                let crate::secret::CodecError::InvalidBase64 { offset, .. } = e;
+                // A truncated input is reported at its end.
+                let at = positions.get(offset).copied().unwrap_or_else(|| text.trim_end().len());
+                format!("{}: illegal base64 data", line_column(text, at))
+            })
         }
     }
+}
+
+/// `line L, column C` (1-based, columns in characters) of a byte offset: where an error is,
+/// without quoting the text.
+fn line_column(text: &str, at: usize) -> String {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    format!("line {}, column {}", before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,5 +328,29 @@ mod tests {
         assert!(to_format(&[0xff], Format::Text).is_none());
         assert!(from_format("zz", Format::Hex).is_err());
         assert!(from_format("abc", Format::Base64).is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever is typed or pasted, in any format: no panic, and an error names a place,
+        /// never the text.
+        #[test]
+        fn arbitrary_editor_text_never_panics_or_comes_back_in_an_error(
+            tail in proptest::prop_oneof!["\\PC{0,60}", "[0-9a-fA-F+/= \n\r\t|x.*]{0,60}", "[\\s\\S]{0,30}"],
+        ) {
+            let text = format!("Zq7{tail}");
+            for format in [Format::Text, Format::Hex, Format::Base64] {
+                for input in [tail.as_str(), text.as_str()] {
+                    match from_format(input, format) {
+                        Ok(bytes) => {
+                            let _ = to_format(&bytes, format);
+                        }
+                        Err(e) => {
+                            proptest::prop_assert!(e.starts_with("line "), "{}", e);
+                            proptest::prop_assert!(!e.contains("Zq7"), "{}", e);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

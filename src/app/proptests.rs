@@ -348,6 +348,7 @@ fn run_case(redact: bool, steps: Vec<Step>) {
         .collect();
     for step in steps {
         let before = dirty_draft(&state);
+        let before_data = state.detail.as_ref().and_then(|d| d.draft.as_ref()).map(|dr| dr.work.data.clone());
         let confirming = matches!(
             &state.modal,
             Some(Modal::Confirm(c)) if matches!(c.kind, ConfirmKind::DiscardAndClose { .. } | ConfirmKind::DiscardEdits | ConfirmKind::Delete { .. })
@@ -399,8 +400,14 @@ fn run_case(redact: bool, steps: Vec<Step>) {
             let written = applied
                 .as_ref()
                 .is_some_and(|t| t.target.session == session && t.draft == id && t.revision == revision);
+            // A clone (C) takes the edits along into the new Secret.
+            let cloned = state
+                .detail
+                .as_ref()
+                .and_then(|d| d.draft.as_ref())
+                .is_some_and(|dr| dr.creating && Some(&dr.work.data) == before_data.as_ref());
             assert!(
-                kept || written || (confirming && was_y) || deleted || switched,
+                kept || written || cloned || (confirming && was_y) || deleted || switched,
                 "an edit was lost without a confirmation (draft {id} of session {session})"
             );
         }

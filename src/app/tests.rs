@@ -277,7 +277,9 @@ fn app_and_ui_do_no_io_and_read_no_clock() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") && path.file_name().is_some_and(|n| n != "tests.rs") {
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.file_name().is_some_and(|n| n != "tests.rs" && n != "proptests.rs")
+            {
                 files.push(path);
             }
         }

@@ -1,11 +1,12 @@
-//! Connecting like kubectl: `--kubeconfig`, `KUBECONFIG`, `~/.kube/config`, `--context`; exec
+//! Connecting like kubectl: `--kubeconfig`, `KUBECONFIG`, `~/.kube/config`, `--context`, and
+//! in a Pod without any of them the Pod's service account (context `in-cluster`); exec
 //! credential plugins run here, before the terminal is taken over. Every failure becomes one
 //! paragraph that names the cause and the fix.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 
 /// How long to wait for a cluster to answer before saying so.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -20,8 +21,11 @@ pub struct Connected {
     pub namespace: String,
     pub server: String,
     pub version: String,
-    /// The kubeconfig, kept to switch contexts without reading files again.
+    /// The kubeconfig, kept to switch contexts without reading files again. In a Pod without
+    /// one, a kubeconfig of one context, `in-cluster`, for the service account.
     pub kubeconfig: Kubeconfig,
+    /// The Pod's service account, when that is what keyhole connected with.
+    pub(crate) in_cluster: Option<InCluster>,
 }
 
 impl std::fmt::Debug for Connected {
@@ -33,41 +37,218 @@ impl std::fmt::Debug for Connected {
     }
 }
 
+/// Where the kubelet mounts a Pod's service account (the path client-go and kube-rs read).
+pub(crate) const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+/// The context name keyhole shows when it uses the Pod's service account.
+pub const IN_CLUSTER_CONTEXT: &str = "in-cluster";
+
+impl Connected {
+    /// Connects to another context of the same configuration (a context switch).
+    pub async fn switch_context(&self, context: &str) -> Result<Connected, ConnectError> {
+        connect_kubeconfig(self.kubeconfig.clone(), Some(context), self.in_cluster.clone()).await
+    }
+}
+
 /// Why keyhole could not connect, as a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConnectError(pub String);
 
-fn load_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
-    match path {
-        Some(p) => Kubeconfig::read_from(p).map_err(|e| {
+/// What kubectl looks at to decide how to connect, read from the process once
+/// ([`Environment::from_process`]); tests give their own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Environment {
+    /// The files `KUBECONFIG` lists (empty names dropped, as kubectl drops them).
+    pub kubeconfig_paths: Vec<PathBuf>,
+    /// The home directory, for `~/.kube/config`.
+    pub home: Option<PathBuf>,
+    /// `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT`, when set and not empty: the
+    /// kubelet sets them in every container.
+    pub service_host: Option<String>,
+    pub service_port: Option<String>,
+    /// Where the Pod's service account is mounted: `token`, `ca.crt`, `namespace`.
+    pub service_account_dir: PathBuf,
+}
+
+impl Environment {
+    pub(crate) fn from_process() -> Environment {
+        let kubeconfig_paths = std::env::var_os("KUBECONFIG")
+            .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+            .unwrap_or_default();
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Environment {
+            kubeconfig_paths,
+            home: std::env::home_dir(),
+            service_host: var("KUBERNETES_SERVICE_HOST"),
+            service_port: var("KUBERNETES_SERVICE_PORT"),
+            service_account_dir: PathBuf::from(SERVICE_ACCOUNT_DIR),
+        }
+    }
+
+    /// `~/.kube/config`, when the home directory is known.
+    fn home_kubeconfig(&self) -> Option<PathBuf> {
+        self.home.as_ref().map(|h| h.join(".kube").join("config"))
+    }
+}
+
+fn load_kubeconfig(env: &Environment, path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
+    if let Some(p) = path {
+        return Kubeconfig::read_from(p).map_err(|e| {
             ConnectError(format!(
                 "Cannot read the kubeconfig {}: {e}. Check the path given to --kubeconfig.",
                 p.display()
             ))
-        }),
-        None => Kubeconfig::read().map_err(|e| {
-            let where_ = match std::env::var("KUBECONFIG") {
-                Ok(v) if !v.is_empty() => format!("$KUBECONFIG ({v})"),
-                _ => "~/.kube/config".to_string(),
-            };
-            ConnectError(format!(
-                "No usable kubeconfig: keyhole looked at {where_}, as kubectl does, and got: {e}. \
-                 Point --kubeconfig or KUBECONFIG at a kubeconfig file, or try keyhole without a cluster: keyhole --demo"
-            ))
-        }),
+        });
     }
+    // As `Kubeconfig::read`: the files of KUBECONFIG merged, else ~/.kube/config.
+    let read = if env.kubeconfig_paths.is_empty() {
+        env.home_kubeconfig().ok_or(KubeconfigError::FindPath).and_then(Kubeconfig::read_from)
+    } else {
+        env.kubeconfig_paths
+            .iter()
+            .try_fold(Kubeconfig::default(), |merged, p| Kubeconfig::read_from(p).and_then(|c| merged.merge(c)))
+    };
+    read.map_err(|e| {
+        let where_ = if env.kubeconfig_paths.is_empty() {
+            "~/.kube/config".to_string()
+        } else {
+            let joined = std::env::join_paths(&env.kubeconfig_paths).unwrap_or_default();
+            format!("$KUBECONFIG ({})", joined.to_string_lossy())
+        };
+        ConnectError(format!(
+            "No usable kubeconfig: keyhole looked at {where_}, as kubectl does, and got: {e}. \
+             Point --kubeconfig or KUBECONFIG at a kubeconfig file, or try keyhole without a cluster: keyhole --demo"
+        ))
+    })
 }
 
 /// Loads the kubeconfig, picks the context, builds a client and makes one request, so that a
 /// wrong address, a TLS problem or bad credentials are reported before the UI starts.
 pub(crate) async fn connect(kubeconfig_path: Option<&Path>, context: Option<&str>) -> Result<Connected, ConnectError> {
-    let kubeconfig = load_kubeconfig(kubeconfig_path)?;
+    connect_in(&Environment::from_process(), kubeconfig_path, context).await
+}
+
+/// [`connect`] in a given environment.
+pub(crate) async fn connect_in(
+    env: &Environment,
+    kubeconfig_path: Option<&Path>,
+    context: Option<&str>,
+) -> Result<Connected, ConnectError> {
+    // kubectl (client-go's deferred loading) uses the Pod's service account only when no
+    // kubeconfig was given or found.
+    let no_kubeconfig = kubeconfig_path.is_none()
+        && env.kubeconfig_paths.is_empty()
+        && env.home_kubeconfig().is_none_or(|p| std::fs::symlink_metadata(p).is_err());
+    if no_kubeconfig && let Some(in_cluster) = InCluster::detect(env)? {
+        return connect_kubeconfig(in_cluster.kubeconfig(), context, Some(in_cluster)).await;
+    }
+    let kubeconfig = load_kubeconfig(env, kubeconfig_path)?;
     connect_with(kubeconfig, context).await
 }
 
-/// Connects with an already loaded kubeconfig (for `--demo` and context switches).
+/// A Pod's service account, as client-go's `InClusterConfig` and kube-rs's
+/// `Config::incluster_env` read it: the API server at `KUBERNETES_SERVICE_HOST` and
+/// `KUBERNETES_SERVICE_PORT`, the token file (read again as the kubelet rotates it), the CA
+/// file (read again as the CA rotates), and the namespace file (`default` without it, as
+/// kubectl does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InCluster {
+    pub server: String,
+    pub token_file: PathBuf,
+    pub ca_file: PathBuf,
+    pub namespace: String,
+}
+
+impl InCluster {
+    /// `None` outside a Pod (either variable unset or empty, as client-go decides); an error
+    /// when keyhole is in a Pod whose service account cannot be used.
+    fn detect(env: &Environment) -> Result<Option<InCluster>, ConnectError> {
+        let (Some(host), Some(port)) = (&env.service_host, &env.service_port) else { return Ok(None) };
+        let dir = &env.service_account_dir;
+        let unusable = |what: String| {
+            ConnectError(format!(
+                "No kubeconfig (keyhole looked at ~/.kube/config and KUBECONFIG, as kubectl does), and the Pod's \
+                 service account cannot be used: {what}. Mount the service account token \
+                 (automountServiceAccountToken), point --kubeconfig or KUBECONFIG at a kubeconfig file, or try \
+                 keyhole without a cluster: keyhole --demo"
+            ))
+        };
+        let port: u16 =
+            port.parse().map_err(|_| unusable(format!("KUBERNETES_SERVICE_PORT is {port:?}, not a port number")))?;
+        let server = match host.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(ip)) => format!("https://[{ip}]:{port}"),
+            _ => format!("https://{host}:{port}"),
+        };
+        let token_file = dir.join("token");
+        let ca_file = dir.join("ca.crt");
+        // Only whether they can be opened: kube-rs reads them itself.
+        for file in [&token_file, &ca_file] {
+            std::fs::File::open(file).map_err(|e| unusable(format!("cannot read {}: {e}", file.display())))?;
+        }
+        let namespace = std::fs::read_to_string(dir.join("namespace"))
+            .ok()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        Ok(Some(InCluster { server, token_file, ca_file, namespace }))
+    }
+
+    /// A kubeconfig of one context, `in-cluster`, that says the same: for the context list and
+    /// for connecting like any other context.
+    fn kubeconfig(&self) -> Kubeconfig {
+        use kube::config::{AuthInfo, Cluster, Context, NamedAuthInfo, NamedCluster, NamedContext};
+        let name = IN_CLUSTER_CONTEXT.to_string();
+        Kubeconfig {
+            clusters: vec![NamedCluster {
+                name: name.clone(),
+                cluster: Some(Cluster {
+                    server: Some(self.server.clone()),
+                    certificate_authority: Some(self.ca_file.to_string_lossy().into_owned()),
+                    ..Cluster::default()
+                }),
+                ..NamedCluster::default()
+            }],
+            auth_infos: vec![NamedAuthInfo {
+                name: name.clone(),
+                auth_info: Some(AuthInfo {
+                    token_file: Some(self.token_file.to_string_lossy().into_owned()),
+                    ..AuthInfo::default()
+                }),
+                ..NamedAuthInfo::default()
+            }],
+            contexts: vec![NamedContext {
+                name: name.clone(),
+                context: Some(Context {
+                    cluster: name.clone(),
+                    user: Some(name.clone()),
+                    namespace: Some(self.namespace.clone()),
+                    ..Context::default()
+                }),
+                ..NamedContext::default()
+            }],
+            current_context: Some(name),
+            ..Kubeconfig::default()
+        }
+    }
+
+    /// What `Config::incluster_env` sets and a kubeconfig does not: the CA file read again as
+    /// it rotates, and no proxy from `HTTPS_PROXY` (the API server is the Pod's own cluster).
+    fn adjust(&self, config: &mut kube::Config) {
+        config.root_cert_file = Some(self.ca_file.clone());
+        config.proxy_url = None;
+    }
+}
+
+/// Connects with an already loaded kubeconfig (for `--demo`).
 pub async fn connect_with(kubeconfig: Kubeconfig, context: Option<&str>) -> Result<Connected, ConnectError> {
+    connect_kubeconfig(kubeconfig, context, None).await
+}
+
+async fn connect_kubeconfig(
+    kubeconfig: Kubeconfig,
+    context: Option<&str>,
+    in_cluster: Option<InCluster>,
+) -> Result<Connected, ConnectError> {
     let contexts: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
     let chosen = context.map(str::to_string).or_else(|| kubeconfig.current_context.clone());
     let Some(chosen) = chosen.filter(|c| !c.is_empty()) else {
@@ -83,11 +264,20 @@ pub async fn connect_with(kubeconfig: Kubeconfig, context: Option<&str>) -> Resu
         )));
     }
     let options = KubeConfigOptions { context: Some(chosen.clone()), ..Default::default() };
-    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await.map_err(|e| {
-        ConnectError(format!(
-            "The context {chosen:?} cannot be used: {e}. Check its cluster and user entries in the kubeconfig (kubectl config view)."
-        ))
-    })?;
+    let mut config =
+        kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await.map_err(|e| match &in_cluster {
+            Some(ic) => ConnectError(format!(
+                "The Pod's service account cannot be used: {e}. Check {} and {}.",
+                ic.ca_file.display(),
+                ic.token_file.display()
+            )),
+            None => ConnectError(format!(
+                "The context {chosen:?} cannot be used: {e}. Check its cluster and user entries in the kubeconfig (kubectl config view)."
+            )),
+        })?;
+    if let Some(ic) = &in_cluster {
+        ic.adjust(&mut config);
+    }
     config.connect_timeout = Some(CONNECT_TIMEOUT);
     let server = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
@@ -95,8 +285,9 @@ pub async fn connect_with(kubeconfig: Kubeconfig, context: Option<&str>) -> Resu
     let version = match tokio::time::timeout(FIRST_REQUEST_TIMEOUT, client.apiserver_version()).await {
         Err(_) => {
             return Err(ConnectError(format!(
-                "The cluster at {server} did not answer within {} seconds. Is it running and reachable from here (VPN, bastion, firewall)? Check with: kubectl --context {chosen} get --raw /version",
-                FIRST_REQUEST_TIMEOUT.as_secs()
+                "The cluster at {server} did not answer within {} seconds. Is it running and reachable from here (VPN, bastion, firewall)? Check with: kubectl {}get --raw /version",
+                FIRST_REQUEST_TIMEOUT.as_secs(),
+                if in_cluster.is_some() { String::new() } else { format!("--context {chosen} ") }
             )));
         }
         Ok(Ok(info)) => info.git_version,
@@ -104,7 +295,7 @@ pub async fn connect_with(kubeconfig: Kubeconfig, context: Option<&str>) -> Resu
         Ok(Err(kube::Error::Api(s))) if s.code == 403 => "unknown".to_string(),
         Ok(Err(e)) => return Err(ConnectError(describe(&server, &e))),
     };
-    Ok(Connected { client, context: chosen, contexts, namespace, server, version, kubeconfig })
+    Ok(Connected { client, context: chosen, contexts, namespace, server, version, kubeconfig, in_cluster })
 }
 
 impl Connected {
@@ -120,6 +311,7 @@ impl Connected {
             server: "http://127.0.0.1:9".to_string(),
             version: "v1.0.0".to_string(),
             kubeconfig,
+            in_cluster: None,
         }
     }
 }
@@ -183,4 +375,111 @@ pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         cur = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Pod's service account directory with the embedded cluster's CA and a token of one of
+    /// its users, and the environment of a Pod without a kubeconfig.
+    fn pod(server: &keyhole_apiserver::DemoServer, sa: &Path, home: &Path) -> Environment {
+        std::fs::create_dir_all(sa).unwrap();
+        std::fs::write(sa.join("ca.crt"), &server.ca_pem).unwrap();
+        std::fs::write(sa.join("token"), &server.users.admin().token).unwrap();
+        std::fs::write(sa.join("namespace"), "shop\n").unwrap();
+        Environment {
+            kubeconfig_paths: Vec::new(),
+            home: Some(home.to_path_buf()),
+            service_host: Some(server.addr.ip().to_string()),
+            service_port: Some(server.addr.port().to_string()),
+            service_account_dir: sa.to_path_buf(),
+        }
+    }
+
+    #[tokio::test]
+    async fn in_a_pod_without_a_kubeconfig_the_service_account_is_used() {
+        let server = keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let env = pod(&server, &dir.path().join("sa"), dir.path());
+        let connected = connect_in(&env, None, None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connected.context, IN_CLUSTER_CONTEXT);
+        assert_eq!(connected.contexts, vec![IN_CLUSTER_CONTEXT.to_string()]);
+        assert_eq!(connected.namespace, "shop", "the service account's namespace, trimmed");
+        assert_eq!(connected.server, format!("{}/", server.url()));
+        assert!(connected.version.starts_with('v'), "{}", connected.version);
+        // The client really talks to the cluster with the token.
+        let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+            kube::Api::namespaced(connected.client.clone(), "default");
+        assert!(secrets.get("mysecret").await.is_ok());
+        // A context switch (to the one context there is) connects the same way.
+        let again = connected.switch_context(IN_CLUSTER_CONTEXT).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.namespace, "shop");
+    }
+
+    #[tokio::test]
+    async fn a_kubeconfig_wins_over_the_service_account() {
+        let server = keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = pod(&server, &dir.path().join("sa"), dir.path());
+        let kube_dir = dir.path().join(".kube");
+        std::fs::create_dir_all(&kube_dir).unwrap();
+        std::fs::write(kube_dir.join("config"), server.kubeconfig()).unwrap();
+        let connected = connect_in(&env, None, None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connected.context, server.users.admin().context, "~/.kube/config");
+        assert!(connected.in_cluster.is_none());
+
+        std::fs::remove_file(kube_dir.join("config")).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, server.kubeconfig()).unwrap();
+        env.kubeconfig_paths = vec![elsewhere.clone()];
+        let connected = connect_in(&env, None, None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connected.context, server.users.admin().context, "KUBECONFIG");
+
+        env.kubeconfig_paths.clear();
+        let connected = connect_in(&env, Some(&elsewhere), None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connected.context, server.users.admin().context, "--kubeconfig");
+    }
+
+    #[test]
+    fn outside_a_pod_without_a_kubeconfig_the_message_suggests_the_demo() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Environment { home: Some(dir.path().to_path_buf()), ..Environment::default() };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
+        assert!(err.0.starts_with("No usable kubeconfig: keyhole looked at ~/.kube/config"), "{err}");
+        assert!(err.0.contains("keyhole --demo"), "{err}");
+        // One of the two variables alone is not a Pod (client-go wants both).
+        let env = Environment { service_host: Some("10.0.0.1".into()), ..env };
+        let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
+        assert!(err.0.starts_with("No usable kubeconfig"), "{err}");
+    }
+
+    #[test]
+    fn a_pod_whose_service_account_cannot_be_used_is_told_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = dir.path().join("sa");
+        std::fs::create_dir_all(&sa).unwrap();
+        std::fs::write(sa.join("ca.crt"), "ca").unwrap();
+        let env = Environment {
+            home: Some(dir.path().to_path_buf()),
+            service_host: Some("10.96.0.1".into()),
+            service_port: Some("443".into()),
+            service_account_dir: sa.clone(),
+            ..Environment::default()
+        };
+        let err = InCluster::detect(&env).unwrap_err();
+        assert!(err.0.contains(&format!("cannot read {}", sa.join("token").display())), "{err}");
+        assert!(err.0.contains("automountServiceAccountToken") && err.0.contains("keyhole --demo"), "{err}");
+        let err = InCluster::detect(&Environment { service_port: Some("https".into()), ..env.clone() }).unwrap_err();
+        assert!(err.0.contains("KUBERNETES_SERVICE_PORT is \"https\", not a port number"), "{err}");
+
+        // No namespace file: default, as kubectl.
+        std::fs::write(sa.join("token"), "t").unwrap();
+        let ic = InCluster::detect(&env).unwrap().unwrap();
+        assert_eq!(ic.namespace, "default");
+        assert_eq!(ic.server, "https://10.96.0.1:443");
+        let v6 = Environment { service_host: Some("fd00::1".into()), ..env };
+        assert_eq!(InCluster::detect(&v6).unwrap().unwrap().server, "https://[fd00::1]:443");
+    }
 }

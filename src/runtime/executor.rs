@@ -143,9 +143,9 @@ impl Executor {
             Effect::SwitchContext(context) => {
                 // Connecting can take seconds (an unreachable cluster, an exec plugin): in a
                 // task, so that the list stays usable meanwhile.
-                let kubeconfig = self.connected.kubeconfig.clone();
+                let current = self.connected.clone();
                 tokio::spawn(async move {
-                    let result = cluster::connect::connect_with(kubeconfig, Some(&context)).await;
+                    let result = current.switch_context(&context).await;
                     let msg = match result {
                         Ok(connected) => Msg::ContextSwitched(Ok(Box::new(Switched {
                             context,

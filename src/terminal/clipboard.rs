@@ -517,9 +517,11 @@ impl Clipboard {
             return Err(CopyError::Redacted);
         }
         let mut outcome = copy(text, &self.env)?;
-        match (outcome.clear.clone(), self.clear_after) {
-            (Some(token), Some(after)) => {
-                self.pending = Some((now + after, token));
+        // A time beyond what `Instant` can hold (the config allows a day) means never.
+        let due = self.clear_after.and_then(|after| now.checked_add(after).map(|at| (at, after)));
+        match (outcome.clear.clone(), due) {
+            (Some(token), Some((at, after))) => {
+                self.pending = Some((at, token));
                 outcome.message.push_str(&format!("; cleared again in {} s", after.as_secs().max(1)));
             }
             _ => self.pending = None,
@@ -736,6 +738,18 @@ mod tests {
         clip.set_by_someone_else("not a secret");
         assert_eq!(c.tick(t0 + Duration::from_secs(31)), None);
         assert_eq!(clip.text().as_deref(), Some("not a secret"));
+    }
+
+    #[test]
+    fn a_clear_time_beyond_what_instant_holds_never_clears_instead_of_panicking() {
+        let (e, _, clip) = fakes(env(&[("DISPLAY", ":0")]));
+        let mut c = Clipboard::new(e, Some(Duration::MAX));
+        let t0 = Instant::now();
+        let out = c.copy("admin", false, t0).unwrap();
+        assert_eq!(out.message, "copied to the clipboard");
+        assert_eq!(c.next_clear(), None);
+        assert_eq!(c.tick(t0 + Duration::from_secs(86_400)), None);
+        assert_eq!(clip.text().as_deref(), Some("admin"));
     }
 
     #[test]

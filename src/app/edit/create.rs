@@ -150,9 +150,11 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
                 set_error(state, e);
                 return;
             }
+            let edited = state.detail.as_ref().is_some_and(|d| d.is_dirty());
             state.modal = None;
             open_new(state, secret);
-            state.flash(format!("A copy named {text}: not created until you apply (A)"), false);
+            let with = if edited { " with your unapplied edits" } else { "" };
+            state.flash(format!("A copy named {text}{with}: not created until you apply (A)"), false);
         }
         PromptKind::AddKey | PromptKind::RenameKey(_) | PromptKind::LoadFile(_) | PromptKind::Generate(_) => {}
     }

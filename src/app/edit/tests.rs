@@ -458,3 +458,45 @@ fn a_prompt_with_text_is_work_to_lose_too() {
     let Some(Modal::Prompt(p)) = &s.modal else { panic!("{:?}", s.modal) };
     assert_eq!(p.input.text.as_str(), "new-name");
 }
+
+#[test]
+fn a_value_that_is_not_valid_hex_or_base64_is_refused_without_quoting_it() {
+    for redact in [false, true] {
+        let mut s = opened();
+        s.options.redact = redact;
+        s.detail.as_mut().unwrap().selected_key = 0;
+        key(&mut s, KeyCode::Char('e'));
+        key(&mut s, KeyCode::End);
+        for _ in 0..3 {
+            key(&mut s, KeyCode::Backspace);
+        }
+        ctrl(&mut s, 'o'); // text → hex (empty)
+        typed(&mut s, "6f 6c\nPastedPassw0rd!");
+        ctrl(&mut s, 's');
+        let Some(Modal::Editor(e)) = &s.modal else { panic!("the editor stays open") };
+        let err = e.error.clone().unwrap();
+        assert_eq!(err, "not valid hex: line 2, column 1: not a hex digit (hex is 0-9 and a-f, two digits a byte)");
+        ctrl(&mut s, 'o');
+        let Some(Modal::Editor(e)) = &s.modal else { panic!("the editor stays open") };
+        let err2 = e.error.clone().unwrap();
+        assert!(err2.starts_with("cannot switch format: the hex is not valid: line 2, column 1"), "{err2}");
+        for shown in [&err, &err2] {
+            for part in ["PastedPassw0rd", "Pa", "rd!"] {
+                assert!(!shown.contains(part), "redact={redact}: {part:?} in {shown:?}");
+            }
+        }
+    }
+    // Base64 says where too: the line and column in the editor, not an offset in compacted text.
+    let mut s = opened();
+    s.detail.as_mut().unwrap().selected_key = 0;
+    key(&mut s, KeyCode::Char('e'));
+    ctrl(&mut s, 'o'); // text → hex
+    ctrl(&mut s, 'o'); // hex → base64: "b2xk"
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    typed(&mut s, "Sm*9");
+    ctrl(&mut s, 's');
+    let Some(Modal::Editor(e)) = &s.modal else { panic!("the editor stays open") };
+    let err = e.error.clone().unwrap();
+    assert_eq!(err, "not valid base64: line 2, column 3: illegal base64 data");
+}

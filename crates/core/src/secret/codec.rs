@@ -139,30 +139,41 @@ pub fn hex_dump(bytes: &[u8]) -> Vec<String> {
 
 /// Parses a hex dump or plain hex (whitespace, `0x` prefixes and the offset and ASCII columns
 /// of [`hex_dump`] are tolerated) back into bytes: how binary values are edited.
+///
+/// An error names the line and column (in characters, 1-based) and never quotes the input: the
+/// text is a Secret value being edited, or something pasted by mistake.
 pub fn parse_hex(input: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
+    let mut out = zeroize::Zeroizing::new(Vec::new());
     for (lineno, raw_line) in input.lines().enumerate() {
+        let at = |byte: usize| format!("line {}, column {}", lineno + 1, raw_line[..byte].chars().count() + 1);
         // Drop the ASCII column of a hex dump.
         let line = raw_line.split('|').next().unwrap_or("");
         // Drop the offset column of a hex dump: 8 hex digits followed by two spaces.
-        let line = match line.get(..10) {
-            Some(head) if head.ends_with("  ") && head[..8].bytes().all(|b| b.is_ascii_hexdigit()) => &line[10..],
-            _ => line,
+        let mut i = match line.get(..10) {
+            Some(head) if head.ends_with("  ") && head[..8].bytes().all(|b| b.is_ascii_hexdigit()) => 10,
+            _ => 0,
         };
-        for word in line.split_whitespace() {
-            let word = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")).unwrap_or(word);
-            if word.len() % 2 != 0 {
-                return Err(format!("line {}: '{word}' has an odd number of hex digits", lineno + 1));
+        while let Some(c) = line[i..].chars().next() {
+            if c.is_whitespace() {
+                i += c.len_utf8();
+                continue;
             }
-            for pair in word.as_bytes().chunks(2) {
-                let s = std::str::from_utf8(pair).unwrap_or("??");
-                let b =
-                    u8::from_str_radix(s, 16).map_err(|_| format!("line {}: '{s}' is not a hex byte", lineno + 1))?;
-                out.push(b);
+            let end = line[i..].find(char::is_whitespace).map_or(line.len(), |n| i + n);
+            let word = &line[i..end];
+            let digits_at = if word.starts_with("0x") || word.starts_with("0X") { i + 2 } else { i };
+            let digits = &line[digits_at..end];
+            if let Some((j, _)) = digits.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+                return Err(format!("{}: not a hex digit (hex is 0-9 and a-f, two digits a byte)", at(digits_at + j)));
             }
+            if digits.len() % 2 != 0 {
+                return Err(format!("{}: an odd number of hex digits; write two digits a byte", at(end - 1)));
+            }
+            let nibble = |b: u8| char::from(b).to_digit(16).unwrap_or(0) as u8;
+            out.extend(digits.as_bytes().chunks(2).map(|pair| nibble(pair[0]) << 4 | nibble(pair[1])));
+            i = end;
         }
     }
-    Ok(out)
+    Ok(std::mem::take(&mut *out))
 }
 
 #[cfg(test)]
@@ -236,11 +247,71 @@ mod tests {
         assert!(parse_hex("zz").is_err());
     }
 
+    #[test]
+    fn parse_hex_errors_name_positions_never_the_text() {
+        // Pasted text that is not hex (a password, say) must not come back in the message.
+        let cases = [
+            ("de ad\nbe Hunter2Pw", "line 2, column 4: not a hex digit (hex is 0-9 and a-f, two digits a byte)"),
+            ("de ad\n  beefcafe1", "line 2, column 11: an odd number of hex digits; write two digits a byte"),
+            ("0xzz", "line 1, column 3: not a hex digit (hex is 0-9 and a-f, two digits a byte)"),
+            ("ab cd é1", "line 1, column 7: not a hex digit (hex is 0-9 and a-f, two digits a byte)"),
+        ];
+        for (input, want) in cases {
+            let err = parse_hex(input).unwrap_err();
+            assert_eq!(err, want, "{input:?}");
+        }
+        for secret in ["Hunter2Pw", "beefcafe1", "unter", "zz", "é"] {
+            for (input, _) in cases {
+                let err = parse_hex(input).unwrap_err();
+                assert!(!err.contains(secret), "{secret:?} in {err:?}");
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn round_trip_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
             let encoded = encode_value(&bytes);
             prop_assert_eq!(decode_value("k", &encoded).unwrap(), bytes);
+        }
+
+        #[test]
+        fn decoding_arbitrary_text_never_panics_and_never_quotes_it(
+            text in prop_oneof!["\\PC{0,80}", "[A-Za-z0-9+/=\r\n*_ -]{0,80}"],
+        ) {
+            let marked = format!("Zq7{text}");
+            for input in [text.as_str(), marked.as_str()] {
+                match decode_value("k", input) {
+                    Ok(bytes) => prop_assert!(bytes.len() <= input.len()),
+                    Err(e) => {
+                        let CodecError::InvalidBase64 { offset, .. } = &e;
+                        prop_assert!(*offset <= input.len(), "{} for {:?}", e, input);
+                        prop_assert!(!e.to_string().contains("Zq7"), "{}", e);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn parsing_arbitrary_hex_never_panics_and_never_quotes_it(
+            text in prop_oneof!["\\PC{0,120}", "[0-9a-fA-FxX |\n\t.g-]{0,120}"],
+        ) {
+            let marked = format!("Zq7{text}");
+            for input in [text.as_str(), marked.as_str()] {
+                match parse_hex(input) {
+                    Ok(bytes) => prop_assert!(bytes.len() <= input.len() / 2),
+                    Err(e) => {
+                        prop_assert!(e.starts_with("line "), "{}", e);
+                        prop_assert!(!e.contains("Zq7"), "{}", e);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn classifying_and_dumping_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = classify(&bytes);
+            prop_assert_eq!(hex_dump(&bytes).len(), bytes.len().div_ceil(16));
         }
 
         #[test]

@@ -127,6 +127,75 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// What each `metadata` field must be, as a phrase for errors.
+fn metadata_field_shape(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "name" | "generateName" | "namespace" | "selfLink" | "uid" | "resourceVersion" => "a string",
+        "generation" | "deletionGracePeriodSeconds" => "an integer",
+        "creationTimestamp" | "deletionTimestamp" => "an RFC 3339 time (like 2024-01-02T15:04:05Z)",
+        "labels" | "annotations" => "an object of strings",
+        "finalizers" => "a list of strings",
+        "ownerReferences" => "a list of owner references (apiVersion, kind, name, uid)",
+        "managedFields" => "a list of managed fields entries",
+        _ => return None,
+    })
+}
+
+/// Why `metadata` does not decode, naming the field and the JSON type, never the text: serde's
+/// messages quote it (`invalid type: string "..."`), and metadata can hold values (kubectl's
+/// last-applied annotation is a copy of them). Go's json errors name only types too.
+fn metadata_error(meta: &Value) -> DecodeError {
+    let Some(obj) = meta.as_object() else {
+        return DecodeError::field("metadata", format!("expected an object, got {}", json_type(meta)));
+    };
+    for (name, v) in obj {
+        let Some(shape) = metadata_field_shape(name) else { continue };
+        let field = format!("metadata.{name}");
+        let wrong_type = |got: &Value| DecodeError::field(&field, format!("expected {shape}, got {}", json_type(got)));
+        match (shape, v) {
+            (_, Value::Null) => continue,
+            ("a string", Value::String(_)) => continue,
+            ("a string", _) => return wrong_type(v),
+            ("an integer", Value::Number(n)) if n.is_i64() => continue,
+            ("an integer", _) => return wrong_type(v),
+            ("an object of strings", Value::Object(map)) => {
+                if let Some((k, bad)) = map.iter().find(|(_, x)| !x.is_string()) {
+                    return DecodeError::field(
+                        &format!("{field}[{k}]"),
+                        format!("expected a string, got {}", json_type(bad)),
+                    );
+                }
+                continue;
+            }
+            ("an object of strings", _) => return wrong_type(v),
+            ("a list of strings", Value::Array(items)) => {
+                if let Some((i, bad)) = items.iter().enumerate().find(|(_, x)| !x.is_string()) {
+                    return DecodeError::field(
+                        &format!("{field}[{i}]"),
+                        format!("expected a string, got {}", json_type(bad)),
+                    );
+                }
+                continue;
+            }
+            (_, Value::Array(_)) if shape.starts_with("a list") => {}
+            (_, Value::String(_)) if shape.starts_with("an RFC 3339") => {}
+            _ => return wrong_type(v),
+        }
+        // The JSON type is right but the contents are not (a time that does not parse, an owner
+        // reference without its name): this field alone fails.
+        let alone = Value::Object(Map::from_iter([(name.clone(), v.clone())]));
+        if serde_json::from_value::<ObjectMeta>(alone).is_err() {
+            let message = if shape.starts_with("an RFC 3339") {
+                format!("expected {shape}")
+            } else {
+                format!("cannot be decoded: expected {shape}")
+            };
+            return DecodeError::field(&field, message);
+        }
+    }
+    DecodeError::field("metadata", "cannot be decoded as object metadata")
+}
+
 impl Secret {
     /// A new Secret with a name, namespace and type and no data.
     pub fn new(namespace: &str, name: &str, type_: &str) -> Self {
@@ -150,7 +219,7 @@ impl Secret {
             .ok_or_else(|| DecodeError::field("", format!("expected an object, got {}", json_type(value))))?;
         let metadata = match obj.get("metadata") {
             None | Some(Value::Null) => ObjectMeta::default(),
-            Some(m) => serde_json::from_value(m.clone()).map_err(|e| DecodeError::field("metadata", e.to_string()))?,
+            Some(m) => serde_json::from_value(m.clone()).map_err(|_| metadata_error(m))?,
         };
         let type_ = match obj.get("type") {
             None | Some(Value::Null) => None,
@@ -338,6 +407,64 @@ mod tests {
         assert!(Secret::from_json(&json!({"type": 3})).is_err());
         assert!(Secret::from_json(&json!({"immutable": "yes"})).is_err());
         assert!(Secret::from_json(&json!({"metadata": {"labels": {"a": 1}}})).is_err());
+    }
+
+    #[test]
+    fn decode_errors_name_the_field_never_the_value() {
+        // Metadata can hold values (kubectl's last-applied annotation is a copy of them): a
+        // decode error names the field and the JSON type, as Go's json errors do.
+        let cases = [
+            (json!({"metadata": "Zq7Sentinel"}), "metadata", "expected an object, got string"),
+            (
+                json!({"metadata": {"name": "a", "annotations": "Zq7Sentinel"}}),
+                "metadata.annotations",
+                "expected an object of strings, got string",
+            ),
+            (
+                json!({"metadata": {"labels": {"app": ["Zq7Sentinel"]}}}),
+                "metadata.labels[app]",
+                "expected a string, got array",
+            ),
+            (json!({"metadata": {"name": 7}}), "metadata.name", "expected a string, got number"),
+            (
+                json!({"metadata": {"generation": "Zq7Sentinel"}}),
+                "metadata.generation",
+                "expected an integer, got string",
+            ),
+            (json!({"metadata": {"generation": 1.5}}), "metadata.generation", "expected an integer, got number"),
+            (
+                json!({"metadata": {"creationTimestamp": "Zq7Sentinel"}}),
+                "metadata.creationTimestamp",
+                "expected an RFC 3339 time (like 2024-01-02T15:04:05Z)",
+            ),
+            (
+                json!({"metadata": {"finalizers": ["a", {"Zq7Sentinel": 1}]}}),
+                "metadata.finalizers[1]",
+                "expected a string, got object",
+            ),
+            (
+                json!({"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "u", "controller": "Zq7Sentinel"}]}}),
+                "metadata.ownerReferences",
+                "cannot be decoded: expected a list of owner references (apiVersion, kind, name, uid)",
+            ),
+            (json!({"data": {"password": 12345}}), "data[password]", "expected a base64 string, got number"),
+            (json!({"stringData": {"password": true}}), "stringData[password]", "expected a string, got bool"),
+        ];
+        for (input, field, message) in cases {
+            let err = Secret::from_json(&input).err().unwrap_or_else(|| panic!("{input} decodes"));
+            let shown = format!("{err} {err:?} {}", err.server_message());
+            assert_eq!(err, DecodeError::Field { field: field.into(), message: message.into() }, "{input}");
+            for secret in ["Zq7Sentinel", "12345"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+        }
+        // Valid metadata of every shape still decodes.
+        let ok = json!({"metadata": {
+            "name": "a", "generation": 3, "creationTimestamp": "2024-01-02T15:04:05Z", "labels": {"a": "b"},
+            "finalizers": ["x"], "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "u"}],
+            "deletionTimestamp": null, "unknownField": 1
+        }});
+        assert!(Secret::from_json(&ok).is_ok());
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! What Go's `json.Unmarshal(data, &map[string]interface{}{})` says about bytes: the check
 //! kube-apiserver makes on `.dockercfg` and `.dockerconfigjson` (facts §1.5). The error text
 //! becomes the detail of `Invalid value: "<secret contents redacted>": <detail>`, so it is
-//! reproduced exactly: Go's scanner (`encoding/json/scanner.go`) for syntax errors, then the
-//! decoder's type errors. Never quotes the input beyond the one offending byte.
+//! reproduced: Go's scanner (`encoding/json/scanner.go`) for syntax errors, then the decoder's
+//! type errors, in Go's words with one difference: where Go quotes the input (the offending
+//! character, an overflowing number) keyhole gives its byte offset, since the input is a Secret
+//! value (`invalid character at input byte 12 in string escape code`).
 
 /// Go's `maxNestingDepth`.
 const MAX_NESTING_DEPTH: usize = 10000;
@@ -41,32 +43,23 @@ struct Scanner {
     parse: Vec<Parse>,
     end_top: bool,
     err: Option<String>,
+    /// The offset of the byte being scanned, for errors.
+    offset: usize,
 }
 
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Go's `quoteChar`: the offending byte as Go prints it in `invalid character ...`.
-fn quote_char(c: u8) -> String {
-    match c {
-        b'\'' => "'\\''".to_string(),
-        b'"' => "'\"'".to_string(),
-        _ => {
-            // string(c) in Go converts the byte to the rune U+00XX.
-            let q = super::names::go_quote(&char::from(c).to_string());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
-}
-
 impl Scanner {
     fn new() -> Self {
-        Scanner { step: Step::BeginValue, parse: Vec::new(), end_top: false, err: None }
+        Scanner { step: Step::BeginValue, parse: Vec::new(), end_top: false, err: None, offset: 0 }
     }
 
-    fn error(&mut self, c: u8, context: &str) {
-        self.err = Some(format!("invalid character {} {}", quote_char(c), context));
+    /// Go says `invalid character 'x' <context>`; the character is part of the value, so
+    /// keyhole gives its offset instead.
+    fn error(&mut self, _c: u8, context: &str) {
+        self.err = Some(format!("invalid character at input byte {} {}", self.offset, context));
     }
 
     fn push(&mut self, p: Parse) -> bool {
@@ -81,6 +74,7 @@ impl Scanner {
     /// Feeds one byte; returns false once an error is recorded.
     fn feed(&mut self, c: u8) -> bool {
         self.run(self.step, c);
+        self.offset += 1;
         self.err.is_none()
     }
 
@@ -193,7 +187,7 @@ impl Scanner {
                 Some(&want) if c == want => {
                     self.step = if i + 1 == word.len() { Step::EndValue } else { Step::Lit(word, i + 1, name) };
                 }
-                Some(&want) => self.error(c, &format!("in literal {name} (expecting {})", quote_char(want))),
+                Some(&want) => self.error(c, &format!("in literal {name} (expecting '{}')", char::from(want))),
                 None => self.run(Step::EndValue, c),
             },
         }
@@ -337,7 +331,10 @@ fn first_overflowing_number(data: &[u8]) -> Option<String> {
                 }
                 let lit = std::str::from_utf8(&data[start..i]).unwrap_or("");
                 if lit.parse::<f64>().map(f64::is_infinite).unwrap_or(false) {
-                    return Some(format!("json: cannot unmarshal number {lit} into Go value of type float64"));
+                    // Go quotes the number; it is part of the value.
+                    return Some(format!(
+                        "json: cannot unmarshal number at input byte {start} into Go value of type float64"
+                    ));
                 }
             }
             _ => i += 1,
@@ -368,34 +365,59 @@ mod tests {
         assert_eq!(check(b"true"), t("bool"));
         assert_eq!(
             check(br#"{"a":1e400}"#),
-            Some("json: cannot unmarshal number 1e400 into Go value of type float64".into())
+            Some("json: cannot unmarshal number at input byte 5 into Go value of type float64".into())
         );
     }
 
     #[test]
-    fn syntax_errors_read_like_go() {
+    fn syntax_errors_read_like_go_with_an_offset_for_the_character() {
         let s = |m: &str| Some(m.to_string());
         assert_eq!(check(b""), s("unexpected end of JSON input"));
         assert_eq!(check(b"  "), s("unexpected end of JSON input"));
         assert_eq!(check(b"{"), s("unexpected end of JSON input"));
         assert_eq!(check(b"{\"a\""), s("unexpected end of JSON input"));
-        assert_eq!(check(b"x"), s("invalid character 'x' looking for beginning of value"));
-        assert_eq!(check(b"{a}"), s("invalid character 'a' looking for beginning of object key string"));
-        assert_eq!(check(b"{\"a\" 1}"), s("invalid character '1' after object key"));
-        assert_eq!(check(b"{\"a\":1 \"b\"}"), s("invalid character '\"' after object key:value pair"));
-        assert_eq!(check(b"[1 2]"), s("invalid character '2' after array element"));
-        assert_eq!(check(b"{} x"), s("invalid character 'x' after top-level value"));
-        assert_eq!(check(b"tru"), s("invalid character ' ' in literal true (expecting 'e')"));
-        assert_eq!(check(b"nul!"), s("invalid character '!' in literal null (expecting 'l')"));
-        assert_eq!(check(b"-"), s("invalid character ' ' in numeric literal"));
-        assert_eq!(check(b"1."), s("invalid character ' ' after decimal point in numeric literal"));
-        assert_eq!(check(b"1e+"), s("invalid character ' ' in exponent of numeric literal"));
-        assert_eq!(check(b"\"\\x\""), s("invalid character 'x' in string escape code"));
-        assert_eq!(check(b"\"\\u12g4\""), s("invalid character 'g' in \\u hexadecimal character escape"));
-        assert_eq!(check(b"\"a\nb\""), s("invalid character '\\n' in string literal"));
-        assert_eq!(check(b"'a'"), s("invalid character '\\'' looking for beginning of value"));
-        assert_eq!(check(b"\xef\xbb\xbf{}"), s("invalid character '\u{ef}' looking for beginning of value"));
-        assert_eq!(check(b"\x80"), s("invalid character '\\u0080' looking for beginning of value"));
+        assert_eq!(check(b"x"), s("invalid character at input byte 0 looking for beginning of value"));
+        assert_eq!(check(b"{a}"), s("invalid character at input byte 1 looking for beginning of object key string"));
+        assert_eq!(check(b"{\"a\" 1}"), s("invalid character at input byte 5 after object key"));
+        assert_eq!(check(b"{\"a\":1 \"b\"}"), s("invalid character at input byte 7 after object key:value pair"));
+        assert_eq!(check(b"[1 2]"), s("invalid character at input byte 3 after array element"));
+        assert_eq!(check(b"{} x"), s("invalid character at input byte 3 after top-level value"));
+        assert_eq!(check(b"tru"), s("invalid character at input byte 3 in literal true (expecting 'e')"));
+        assert_eq!(check(b"nul!"), s("invalid character at input byte 3 in literal null (expecting 'l')"));
+        assert_eq!(check(b"-"), s("invalid character at input byte 1 in numeric literal"));
+        assert_eq!(check(b"1."), s("invalid character at input byte 2 after decimal point in numeric literal"));
+        assert_eq!(check(b"1e+"), s("invalid character at input byte 3 in exponent of numeric literal"));
+        assert_eq!(check(b"\"\\x\""), s("invalid character at input byte 2 in string escape code"));
+        assert_eq!(check(b"\"\\u12g4\""), s("invalid character at input byte 5 in \\u hexadecimal character escape"));
+        assert_eq!(check(b"\"a\nb\""), s("invalid character at input byte 2 in string literal"));
+        assert_eq!(check(b"'a'"), s("invalid character at input byte 0 looking for beginning of value"));
+        assert_eq!(check(b"\xef\xbb\xbf{}"), s("invalid character at input byte 0 looking for beginning of value"));
+        assert_eq!(check(b"\x80"), s("invalid character at input byte 0 looking for beginning of value"));
+    }
+
+    #[test]
+    fn errors_never_quote_the_value() {
+        // The offending character and an overflowing number are parts of the docker config,
+        // a Secret value: the error gives their position instead.
+        let cases: [(&[u8], &str); 4] = [
+            (br#"{"auths":{"r":{"password":"Zq7\Q"}}}"#, "invalid character at input byte 31 in string escape code"),
+            (
+                br#"{"auths":{"r":{"auth":7e999}}}"#,
+                "json: cannot unmarshal number at input byte 22 into Go value of type float64",
+            ),
+            (b"hunter2", "invalid character at input byte 0 looking for beginning of value"),
+            (
+                br#"{"auths":{"r":{"password":"Zq7"} Zq7}"#,
+                "invalid character at input byte 33 after object key:value pair",
+            ),
+        ];
+        for (input, want) in cases {
+            let got = check(input).unwrap();
+            assert_eq!(got, want);
+            for shown in ["'Q'", "7e999", "'h'", "'Z'", "Zq7"] {
+                assert!(!got.contains(shown), "{shown} in {got}");
+            }
+        }
     }
 
     #[test]

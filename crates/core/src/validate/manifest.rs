@@ -10,6 +10,7 @@
 //! objects, as kubectl's `YAMLOrJSONDecoder` does.
 //!
 //! Never panics on any input: parser faults become a [`LoadError`] with a line and column.
+//! Errors never quote a scalar's text (it may be a Secret value): the line and column say which.
 
 use std::collections::HashMap;
 
@@ -359,7 +360,12 @@ fn scalar_json(v: Scalar) -> Result<Value, String> {
         Scalar::Uint(u) => Value::Number(u.into()),
         Scalar::Float(f) => match Number::from_f64(f) {
             Some(n) => Value::Number(n),
-            None => return Err(format!("the value {} cannot be converted to JSON", go_format_float32(f))),
+            None => {
+                return Err(
+                    "an infinite or NaN float cannot be converted to JSON; quote the scalar to keep it as a string"
+                        .into(),
+                );
+            }
         },
         Scalar::Str(s) => Value::String(s),
         Scalar::Merge => Value::String("<<".into()),
@@ -399,7 +405,9 @@ fn resolve_tagged(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<S
             (_, r) => r,
         })
     } else {
-        Err(format!("cannot decode {} `{text}` as a !!{}", describe_tag(&resolved), tag.suffix))
+        // go-yaml quotes the scalar here; keyhole does not, since it may be a Secret value.
+        // The error's line and column say which scalar.
+        Err(format!("cannot decode this {} as a !!{}", describe_tag(&resolved), tag.suffix))
     }
 }
 
@@ -702,6 +710,17 @@ impl Builder {
     }
 }
 
+/// The parser's message, without the one part that quotes the input: the reserved character a
+/// plain scalar started with (`unexpected character: `@'`), which is the first character of what
+/// may be a Secret value. The other messages of saphyr-parser are fixed texts.
+fn parser_message(info: &str) -> String {
+    if info.starts_with("unexpected character: ") {
+        "a plain scalar cannot start with @ or ` (reserved in YAML) or % (a directive); quote the scalar".into()
+    } else {
+        info.to_string()
+    }
+}
+
 fn load_yaml(text: &str) -> Loaded {
     let mut out = Loaded::default();
     let mut builder = Builder::new();
@@ -717,7 +736,7 @@ fn load_yaml(text: &str) -> Loaded {
                 out.error = Some(LoadError {
                     line: e.marker().line().max(1),
                     column: e.marker().col() + 1,
-                    message: e.info().to_string(),
+                    message: parser_message(e.info()),
                 });
                 return out;
             }
@@ -817,7 +836,30 @@ mod tests {
         let d = one("a: !!str 123\nb: !!binary YWRtaW4=\nc: !custom yes\n");
         assert_eq!(d.value, json!({"a": "123", "b": "admin", "c": "yes"}));
         let e = load("a: !!int abc\n").error.unwrap();
-        assert_eq!(e.message, "cannot decode !!str `abc` as a !!int");
+        assert_eq!(e.message, "cannot decode this !!str as a !!int");
+    }
+
+    #[test]
+    fn load_errors_never_quote_scalar_text() {
+        // A scalar can be a Secret value: errors say where it is (line and column), not what it is.
+        for (text, want) in [
+            ("stringData:\n  password: !!int Zq7Sentinel\n", "cannot decode this !!str as a !!int"),
+            ("stringData:\n  password: !!bool Zq7Sentinel\n", "cannot decode this !!str as a !!bool"),
+            (
+                "stringData:\n  password: .inf\n",
+                "an infinite or NaN float cannot be converted to JSON; quote the scalar to keep it as a string",
+            ),
+            (
+                "stringData:\n  password: @Zq7Sentinel\n",
+                "a plain scalar cannot start with @ or ` (reserved in YAML) or % (a directive); quote the scalar",
+            ),
+        ] {
+            let e = load(text).error.unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((e.line, e.column, e.message.as_str()), (2, 13, want), "{text}");
+            for shown in ["Zq7Sentinel", ".inf", "Inf", "`@'"] {
+                assert!(!e.message.contains(shown), "{shown:?} in {e}");
+            }
+        }
     }
 
     #[test]
@@ -895,5 +937,112 @@ mod tests {
         fn never_panics_on_yamlish(s in "[-:{}\\[\\],&*!|>'\"#?%@` \n\tab01.~<]{0,120}") {
             let _ = load(&s);
         }
+
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = load(&String::from_utf8_lossy(&bytes));
+        }
+
+        /// Streams built from YAML's structural tokens (indentation, block and flow collections,
+        /// anchors, aliases, tags, merges, block scalars, documents) reach deeper than characters.
+        #[test]
+        fn never_panics_on_yaml_token_streams(tokens in prop::collection::vec(yaml_token(), 0..60)) {
+            let text: String = tokens.concat();
+            let loaded = load(&text);
+            if let Some(e) = loaded.error {
+                prop_assert!(e.line >= 1 && e.column >= 1);
+            }
+        }
+
+        #[test]
+        fn never_panics_on_json_token_streams(tokens in prop::collection::vec(json_token(), 0..60)) {
+            let _ = load(&format!("{{{}", tokens.concat()));
+        }
+    }
+
+    fn yaml_token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "\n",
+                "\n  ",
+                "\n    ",
+                "- ",
+                ": ",
+                "? ",
+                "{",
+                "}",
+                "[",
+                "]",
+                ", ",
+                "&a ",
+                "*a",
+                "&b ",
+                "*b",
+                "<<: ",
+                "!!str ",
+                "!!int ",
+                "!!binary ",
+                "!!float ",
+                "!!bool ",
+                "!!null ",
+                "!!map ",
+                "!!seq ",
+                "!x ",
+                "|\n  ",
+                ">-\n  ",
+                "---\n",
+                "...\n",
+                "# c\n",
+                "'",
+                "\"",
+                "\\",
+                "~",
+                "on",
+                "yes",
+                "0x1F",
+                "010",
+                ".inf",
+                "1e999",
+                "-",
+                "items",
+                "kind: List\n",
+                "data",
+                "stringData",
+                "%YAML 1.1\n",
+                "\t",
+                "@",
+                "`",
+            ])
+            .prop_map(str::to_string),
+            "[a-z0-9=/+]{1,8}",
+            "\\PC{1,4}",
+        ]
+    }
+
+    fn json_token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "{",
+                "}",
+                "[",
+                "]",
+                ",",
+                ":",
+                "\"items\"",
+                "\"kind\"",
+                "\"a\"",
+                "1e400",
+                "-0",
+                "true",
+                "null",
+                "\"\\u12\"",
+                "\"\\q\"",
+                " ",
+                "\n",
+                "\"\u{e9}\"",
+            ])
+            .prop_map(str::to_string),
+            "[0-9a-z\"]{1,6}",
+        ]
     }
 }

@@ -509,4 +509,167 @@ mod tests {
             })
         );
     }
+
+    /// Manifests whose Secret values trip every kind of error and warning keyhole validate
+    /// reports; `Zq7` marks value text (and `7e999`, `Q` the parts the old messages quoted).
+    pub(crate) const VALUE_LEAKS: &[&str] = &[
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  password: !!int Zq7Tag\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: b}\nstringData:\n  password: .inf\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: c}\nstringData:\n  password: @Zq7At\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: Zq7Meta\n",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n  annotations: Zq7Annotations\n",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: f\n  creationTimestamp: Zq7Time\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: g}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"password\":\"Zq7\\Q\"}}}'\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: h}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"auth\":7e999}}}'\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: i}\ndata:\n  password: Zq7Base64!\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: j}\nstringData:\n  password: [Zq7List]\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: k}\ntype: kubernetes.io/basic-auth\nstringData:\n  username: Zq7User\n  1password: Zq7Digit\n",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"l\"}, \"data\": {\"k\": \"Zq7Json!\"}}",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"m\"}, \"data\": {\"k\": \"Zq7\\q\"}}",
+    ];
+
+    #[test]
+    fn no_report_quotes_a_secret_value() {
+        for text in VALUE_LEAKS {
+            let r = check(text);
+            let warned = r.documents.iter().any(|d| !d.warnings.is_empty());
+            assert!(r.exit_code() != 0 || warned, "{text}: {r:#?}");
+            let shown = format!("{}{}{}", render_text(&r), render_input_errors(&r), render_json(&r));
+            for secret in ["Zq7", "7e999", "'Q'", ".inf"] {
+                assert!(!shown.contains(secret), "{secret} in the report of\n{text}\n{shown}");
+            }
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// Where a generated value goes, and how it is written.
+    #[derive(Debug, Clone)]
+    enum Place {
+        Data { encode: bool },
+        StringData,
+        Annotation,
+    }
+
+    fn place() -> impl Strategy<Value = Place> {
+        prop_oneof![
+            any::<bool>().prop_map(|encode| Place::Data { encode }),
+            Just(Place::StringData),
+            Just(Place::Annotation),
+        ]
+    }
+
+    /// A YAML scalar for `value`: plain (with or without a tag), single- or double-quoted, or a
+    /// literal block.
+    fn yaml_scalar(value: &str, style: u8, tag: &str) -> String {
+        match style % 4 {
+            0 => format!("{tag}{value}"),
+            1 => format!("{tag}'{}'", value.replace('\'', "''")),
+            2 => format!("{tag}\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")),
+            _ => format!("|\n      {value}"),
+        }
+    }
+
+    const TYPES: [&str; 10] = [
+        "",
+        "Opaque",
+        "kubernetes.io/tls",
+        "kubernetes.io/dockerconfigjson",
+        "kubernetes.io/dockercfg",
+        "kubernetes.io/basic-auth",
+        "kubernetes.io/ssh-auth",
+        "kubernetes.io/service-account-token",
+        "bootstrap.kubernetes.io/token",
+        "helm.sh/release.v1",
+    ];
+
+    /// Keys of every type's view (not `auth-extra-groups`, whose warnings name the group) and
+    /// arbitrary valid and invalid key names.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "tls.crt",
+                "tls.key",
+                "ca.crt",
+                ".dockerconfigjson",
+                ".dockercfg",
+                "username",
+                "password",
+                "ssh-privatekey",
+                "token-id",
+                "token-secret",
+                "expiration",
+                "usage-bootstrap-signing",
+                "token",
+                "release",
+            ])
+            .prop_map(str::to_string),
+            "[a-z0-9._ -]{1,10}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_the_checker(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let mut r = Report::default();
+            r.check_bytes("f", &bytes, jiff::Timestamp::UNIX_EPOCH);
+            let _ = (render_text(&r), render_input_errors(&r), render_json(&r), r.exit_code());
+        }
+
+        /// Secret manifests with values in every place and style: the report never contains a
+        /// value (each starts with `Zq7`, which no message does).
+        #[test]
+        fn reports_never_quote_values(
+            type_ in prop::sample::select(TYPES.to_vec()),
+            entries in prop::collection::vec(
+                (key(), place(), any::<u8>(), prop::sample::select(vec!["", "!!str ", "!!int ", "!!binary ", "!!float ", "!!bool "]),
+                 prop_oneof!["[ -~]{0,40}", "\\PC{0,16}"]),
+                1..5,
+            ),
+            json in any::<bool>(),
+        ) {
+            use base64::Engine as _;
+            let b64 = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
+            let text = if json {
+                let mut doc = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "type": type_});
+                for (k, place, _, _, tail) in &entries {
+                    let v = format!("Zq7{tail}");
+                    let (section, v) = match place {
+                        Place::Data { encode: true } => ("data", b64(&v)),
+                        Place::Data { encode: false } => ("data", v),
+                        Place::StringData => ("stringData", v),
+                        Place::Annotation => ("annotations", v),
+                    };
+                    let target = if section == "annotations" { &mut doc["metadata"] } else { &mut doc };
+                    target[section][k.as_str()] = Value::String(v);
+                }
+                doc.to_string()
+            } else {
+                let mut data = String::new();
+                let mut string_data = String::new();
+                let mut annotations = String::new();
+                for (k, place, style, tag, tail) in &entries {
+                    let v = format!("Zq7{tail}");
+                    let k = format!("'{k}'");
+                    match place {
+                        Place::Data { encode: true } => data.push_str(&format!("  {k}: {}\n", yaml_scalar(&b64(&v), *style, tag))),
+                        Place::Data { encode: false } => data.push_str(&format!("  {k}: {}\n", yaml_scalar(&v, *style, tag))),
+                        Place::StringData => string_data.push_str(&format!("  {k}: {}\n", yaml_scalar(&v, *style, tag))),
+                        Place::Annotation => annotations.push_str(&format!("    {k}: {}\n", yaml_scalar(&v, *style, tag))),
+                    }
+                }
+                let mut text = format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n{annotations}type: '{type_}'\n");
+                for (section, body) in [("data", data), ("stringData", string_data)] {
+                    if !body.is_empty() {
+                        text.push_str(&format!("{section}:\n{body}"));
+                    }
+                }
+                text
+            };
+            let mut r = Report::default();
+            r.check_text("m.yaml", &text, jiff::Timestamp::UNIX_EPOCH);
+            let shown = format!("{}{}{}", render_text(&r), render_input_errors(&r), render_json(&r));
+            prop_assert!(!shown.contains("Zq7"), "a value in the report of\n{}\n{}", text, shown);
+        }
+    }
 }

@@ -456,23 +456,111 @@ fn value() -> impl Strategy<Value = Vec<u8>> {
             format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n").into_bytes()
         }),
         "[ -~]{0,80}".prop_map(String::into_bytes),
+        structured(),
     ]
+}
+
+/// Values shaped like what the views parse, with arbitrary pieces: docker configs, JWTs, Helm
+/// records, bootstrap fields.
+fn structured() -> impl Strategy<Value = Vec<u8>> {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let b64url = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let json_text = prop_oneof![
+        "\\PC{0,12}".prop_map(|s| serde_json::Value::String(s).to_string()),
+        Just("null".to_string()),
+        (any::<i64>()).prop_map(|n| n.to_string()),
+        Just("1e999".to_string()),
+        Just("{}".to_string()),
+        Just("[]".to_string()),
+    ];
+    prop_oneof![
+        // .dockerconfigjson / .dockercfg with arbitrary registries and fields.
+        (
+            "\\PC{0,12}",
+            prop::option::of((any::<Vec<u8>>(), "[ -~]{0,8}")),
+            json_text.clone(),
+            json_text.clone(),
+            any::<bool>()
+        )
+            .prop_map(move |(server, auth, user, pass, wrap)| {
+                let auth = auth.map_or("null".to_string(), |(raw, s)| {
+                    let mut v = raw;
+                    v.extend_from_slice(s.as_bytes());
+                    serde_json::Value::String(b64(&v)).to_string()
+                });
+                let entry = format!(
+                    "{}:{{\"auth\":{auth},\"username\":{user},\"password\":{pass}}}",
+                    serde_json::Value::String(server)
+                );
+                (if wrap { format!("{{\"auths\":{{{entry}}}}}") } else { format!("{{{entry}}}") }).into_bytes()
+            }),
+        // A JWT: three base64url parts of arbitrary JSON or bytes.
+        (prop::collection::vec(prop_oneof![json_text.clone().prop_map(String::into_bytes), any::<Vec<u8>>()], 0..4))
+            .prop_map(move |parts| parts.iter().map(|p| b64url(p)).collect::<Vec<_>>().join(".").into_bytes()),
+        // A Helm record: base64 of gzip of arbitrary bytes (or of nothing gzip).
+        (any::<Vec<u8>>(), any::<bool>()).prop_map(move |(raw, gzip)| {
+            let body = if gzip {
+                use std::io::Write as _;
+                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                let _ = enc.write_all(&raw);
+                enc.finish().unwrap_or_default()
+            } else {
+                raw
+            };
+            b64(&body).into_bytes()
+        }),
+        // Bootstrap fields: times, usages, groups.
+        prop::sample::select(vec![
+            "2030-01-02T15:04:05Z",
+            "1970-01-01T00:00:00Z",
+            "9999-12-31T23:59:59+23:59",
+            "0000-01-01T00:00:00Z",
+            "true",
+            "system:bootstrappers:a,system:bootstrappers:",
+            ",,,",
+            "abcdef",
+            "0123456789abcdef",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec()),
+    ]
+}
+
+/// The keys the views read, and any other name.
+fn any_key() -> impl Strategy<Value = String> {
+    prop_oneof![prop::sample::select(ALL_KEYS.to_vec()).prop_map(str::to_string), "\\PC{0,12}"]
 }
 
 proptest! {
     #[test]
     fn arbitrary_values_never_panic(
-        type_ in prop::sample::select(ALL_TYPES.to_vec()),
-        values in prop::collection::vec((prop::sample::select(ALL_KEYS.to_vec()), value()), 0..6),
+        type_ in prop_oneof![prop::sample::select(ALL_TYPES.to_vec()).prop_map(str::to_string), "\\PC{0,20}"],
+        values in prop::collection::vec((any_key(), value()), 0..6),
         now_secs in -1_000_000_000i64..5_000_000_000,
     ) {
-        let mut s = Secret::new("kube-system", "bootstrap-token-abcdef", type_);
-        s.data = Some(values.into_iter().map(|(k, v)| (k.to_string(), SecretValue::new(v))).collect());
+        let mut s = Secret::new("kube-system", "bootstrap-token-abcdef", &type_);
+        s.data = Some(values.into_iter().map(|(k, v)| (k, SecretValue::new(v))).collect());
         let now = Timestamp::from_second(now_secs).unwrap();
         let _ = view(&s, now).map(|v| v.problems());
         let _ = content_warnings(&s, now);
         if let (Some(c), Some(k)) = (s.get("tls.crt"), s.get("tls.key")) {
             let _ = go_x509_key_pair_error(c, k);
+        }
+    }
+
+    #[test]
+    fn the_view_parsers_never_panic_on_arbitrary_bytes(bytes in prop_oneof![any::<Vec<u8>>(), value()]) {
+        let now = now();
+        let _ = pem::decode_all(&bytes);
+        let _ = cert::read_bundle(&bytes, now);
+        let _ = cert::parse_der(&bytes, now);
+        let _ = keys::parse_der(&bytes);
+        let _ = satoken::decode_jwt(&bytes);
+        let _ = bootstrap::parse_rfc3339(&String::from_utf8_lossy(&bytes));
+        let _ = go_x509_key_pair_error(&bytes, &bytes);
+        for type_ in ALL_TYPES {
+            let s = secret(type_, &[(".dockerconfigjson", &bytes), (".dockercfg", &bytes), ("release", &bytes), ("token", &bytes)]);
+            let _ = view(&s, now).map(|v| (v.problems(), serde_json::to_string(&v)));
         }
     }
 
