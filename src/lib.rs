@@ -14,6 +14,9 @@ pub mod runtime;
 pub mod terminal;
 pub mod ui;
 
+#[cfg(test)]
+mod architecture;
+
 // The Secret model, codec, views and validator live in keyhole-core; inside keyhole they are
 // reached as `crate::secret`, `crate::validate` and `crate::format`.
 use keyhole_core::{format, secret, validate};
