@@ -346,7 +346,16 @@ pub struct Missing {
 /// The line under the title about the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Banner {
-    Lost(String),
+    /// Lost since then, with the error.
+    Lost {
+        error: String,
+        since: Timestamp,
+    },
+    /// Not watching: reading the list every so often.
+    Polling {
+        every: std::time::Duration,
+        reason: String,
+    },
     Restored,
 }
 
@@ -608,7 +617,8 @@ impl State {
     /// The connection banner, if there is one to show.
     pub(crate) fn banner(&self) -> Option<Banner> {
         match &self.connection {
-            Connection::Lost(e) => Some(Banner::Lost(e.clone())),
+            Connection::Lost { error, since } => Some(Banner::Lost { error: error.clone(), since: *since }),
+            Connection::Polling { every, reason } => Some(Banner::Polling { every: *every, reason: reason.clone() }),
             Connection::Live if self.reconnected_ticks > 0 => Some(Banner::Restored),
             Connection::Live => None,
         }

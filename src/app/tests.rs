@@ -203,8 +203,9 @@ fn forbidden_across_namespaces_falls_back_and_says_so() {
 #[test]
 fn connection_banner_comes_and_goes() {
     let mut s = state();
-    watch_event(&mut s, Event::Connection(Connection::Lost("reset".into())));
-    assert_eq!(s.connection, Connection::Lost("reset".into()));
+    let lost = Connection::Lost { error: "reset".into(), since: t0() };
+    watch_event(&mut s, Event::Connection(lost.clone()));
+    assert_eq!(s.connection, lost);
     watch_event(&mut s, Event::Connection(Connection::Live));
     assert_eq!(s.reconnected_ticks, 3);
     for _ in 0..3 {

@@ -92,7 +92,7 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             state.dirty = true;
         }
         Event::Connection(c) => {
-            if c == Connection::Live && state.connection != Connection::Live {
+            if c == Connection::Live && matches!(state.connection, Connection::Lost { .. }) {
                 state.reconnected_ticks = 3;
             }
             state.connection = c;

@@ -9,12 +9,15 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::list::rows::SecretRow;
 use crate::refs::{ConsumerId, ConsumerKind, Reference};
 
-/// Where the connection stands, for the banner.
+/// Where the connection stands, for the banner: the header always tells the truth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
+    /// Watching: changes show as they happen.
     Live,
-    /// Lost, with the error; the watch retries.
-    Lost(String),
+    /// Watching is not allowed (403 or 405 on watch): the list is read again every `every`.
+    Polling { every: std::time::Duration, reason: String },
+    /// Lost, with the error; the list is as it was at `since`. The watch retries.
+    Lost { error: String, since: jiff::Timestamp },
 }
 
 /// Why the Secrets of a scope could not be listed.

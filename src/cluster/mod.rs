@@ -9,7 +9,7 @@ pub(crate) mod event;
 pub(crate) mod ops;
 pub mod pod;
 mod quiet;
-pub(crate) mod secrets;
+pub mod secrets;
 
 pub use connect::Connected;
 pub(crate) use connect::connect;

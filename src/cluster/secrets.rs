@@ -213,23 +213,49 @@ enum WatchEnd {
     Expired,
 }
 
+/// How a watch ended badly.
+enum WatchError {
+    /// Watching is not allowed (403 or 405 on the watch): poll instead.
+    NotAllowed(String),
+    /// No event, not even a bookmark, for longer than the server sends them: the connection is
+    /// taken for dead (a laptop slept, a VPN changed, a load balancer dropped the stream).
+    Idle(Duration),
+    Other(kube::Error),
+}
+
 async fn watch(
     client: &kube::Client,
     namespace: Option<&str>,
     rv: &str,
     cols: Columns,
+    tuning: &Tuning,
     emit: &Emit,
-) -> Result<WatchEnd, kube::Error> {
-    let url = format!("{}?watch=1&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=290", path(namespace));
+) -> Result<WatchEnd, WatchError> {
+    let url = format!(
+        "{}?watch=1&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds={}",
+        path(namespace),
+        tuning.watch_timeout_secs
+    );
     let req = http::Request::get(url)
         .header(http::header::ACCEPT, TABLE_ACCEPT)
         .body(Vec::new())
-        .map_err(kube::Error::HttpError)?;
-    let stream = client.request_events::<Value>(req).await?;
+        .map_err(|e| WatchError::Other(kube::Error::HttpError(e)))?;
+    let stream = match client.request_events::<Value>(req).await {
+        Ok(s) => s,
+        Err(kube::Error::Api(s)) if s.code == 403 || s.code == 405 => return Err(WatchError::NotAllowed(s.message)),
+        Err(e) => return Err(WatchError::Other(e)),
+    };
     let mut stream = std::pin::pin!(stream);
     let mut last = rv.to_string();
     let mut cols = cols;
-    while let Some(ev) = stream.try_next().await? {
+    loop {
+        let next = match tokio::time::timeout(tuning.idle, stream.try_next()).await {
+            Err(_) => return Err(WatchError::Idle(tuning.idle)),
+            Ok(Err(kube::Error::Api(s))) if s.code == 410 => return Ok(WatchEnd::Expired),
+            Ok(Err(e)) => return Err(WatchError::Other(e)),
+            Ok(Ok(next)) => next,
+        };
+        let Some(ev) = next else { break };
         match ev {
             WatchEvent::Added(t) | WatchEvent::Modified(t) => {
                 if let Some(c) = Columns::from_table(&t) {
@@ -260,6 +286,49 @@ async fn watch(
     Ok(WatchEnd::Resume(last))
 }
 
+/// How the Secrets watch behaves when things go wrong; tests make it quick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// No event (a bookmark included) for this long: reconnect. kube-apiserver sends a bookmark
+    /// about every minute to a watcher that asks for them.
+    pub idle: Duration,
+    /// How often the list is read again when watching is not allowed.
+    pub poll: Duration,
+    /// Waits between attempts after a failure: doubled each time from `backoff_min` up to
+    /// `backoff_max`, each with jitter (from half to all of it).
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+    /// A watch that lived this long resets the backoff.
+    pub healthy_after: Duration,
+    /// The server-side timeout each watch asks for.
+    pub watch_timeout_secs: u32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            idle: Duration::from_secs(90),
+            poll: Duration::from_secs(30),
+            backoff_min: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            healthy_after: Duration::from_secs(30),
+            watch_timeout_secs: 290,
+        }
+    }
+}
+
+/// The backoff's next step.
+fn doubled(current: Duration, tuning: &Tuning) -> Duration {
+    (current * 2).clamp(tuning.backoff_min, tuning.backoff_max)
+}
+
+/// Between half of `d` and all of it, so that many clients do not retry in step.
+fn jittered(d: Duration) -> Duration {
+    let random = u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default());
+    let fraction = 0.5 + (random % 1000) as f64 / 2000.0;
+    d.mul_f64(fraction)
+}
+
 fn list_error(e: &kube::Error, namespace: Option<&str>) -> Option<ListError> {
     match e {
         kube::Error::Api(s) if s.code == 403 => Some(match namespace {
@@ -274,12 +343,29 @@ fn list_error(e: &kube::Error, namespace: Option<&str>) -> Option<ListError> {
     }
 }
 
-/// Runs until aborted: list, watch, resume, relist on 410, retry with backoff when the
-/// connection drops. Sends rows and connection changes to the app.
-pub(crate) async fn run(client: kube::Client, namespace: Option<String>, fallback: Vec<String>, emit: Emit) {
+/// Runs until aborted: list, watch, resume; relist on 410 (quietly); read the list again every
+/// `tuning.poll` when watching is not allowed; reconnect when the watch goes quiet for longer
+/// than the server's bookmarks; retry with backoff and jitter when the connection drops. Sends
+/// rows and the connection's state (live, polling, lost since when) to the app.
+pub(crate) async fn run(
+    client: kube::Client,
+    namespace: Option<String>,
+    fallback: Vec<String>,
+    tuning: Tuning,
+    emit: Emit,
+) {
     let ns = namespace.as_deref();
-    let mut backoff = Duration::from_millis(500);
-    let mut lost = false;
+    let mut backoff = tuning.backoff_min;
+    // The connection as the app was last told; when the list was last known current.
+    let mut told = Connection::Live;
+    let mut current_at = Timestamp::now();
+    let mut polling: Option<String> = None;
+    let tell = |c: Connection, told: &mut Connection| {
+        if *told != c {
+            *told = c.clone();
+            emit(Event::Connection(c));
+        }
+    };
     'relist: loop {
         let (rows, mut rv, cols) = match list(&client, ns).await {
             Ok(ok) => ok,
@@ -291,35 +377,55 @@ pub(crate) async fn run(client: kube::Client, namespace: Option<String>, fallbac
                     emit(Event::SecretsFailed(le));
                     return;
                 }
-                lost = true;
-                emit(Event::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(10));
+                let lost = Connection::Lost { error: crate::cluster::connect::error_chain(&e), since: current_at };
+                tell(lost, &mut told);
+                tokio::time::sleep(jittered(backoff)).await;
+                backoff = doubled(backoff, &tuning);
                 continue;
             }
         };
-        if lost {
-            lost = false;
-            emit(Event::Connection(Connection::Live));
-        }
-        backoff = Duration::from_millis(500);
+        current_at = Timestamp::now();
         emit(Event::SecretsListed(rows));
+        if let Some(reason) = &polling {
+            // Watching is not allowed: read the list again after a while.
+            let every = tuning.poll;
+            tell(Connection::Polling { every, reason: reason.clone() }, &mut told);
+            backoff = tuning.backoff_min;
+            tokio::time::sleep(every).await;
+            continue;
+        }
+        tell(Connection::Live, &mut told);
         loop {
-            match watch(&client, ns, &rv, cols, &emit).await {
+            let started = std::time::Instant::now();
+            let result = watch(&client, ns, &rv, cols, &tuning, &emit).await;
+            if started.elapsed() >= tuning.healthy_after {
+                backoff = tuning.backoff_min;
+            }
+            match result {
                 Ok(WatchEnd::Resume(next)) => {
                     rv = next;
-                    if lost {
-                        lost = false;
-                        emit(Event::Connection(Connection::Live));
-                    }
+                    current_at = Timestamp::now();
+                    tell(Connection::Live, &mut told);
                 }
+                // The version is too old: a quiet relist (rows keep what was learnt about them).
                 Ok(WatchEnd::Expired) => continue 'relist,
-                Err(kube::Error::Api(s)) if s.code == 410 => continue 'relist,
+                Err(WatchError::NotAllowed(reason)) => {
+                    tracing::info!("watching Secrets is not allowed ({reason}): polling every {:?}", tuning.poll);
+                    polling = Some(reason);
+                    continue 'relist;
+                }
                 Err(e) => {
-                    lost = true;
-                    emit(Event::Connection(Connection::Lost(crate::cluster::connect::error_chain(&e))));
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                    let error = match e {
+                        WatchError::Idle(after) => format!(
+                            "no word from the cluster for {} s, not even a bookmark: the connection seems dead",
+                            after.as_secs()
+                        ),
+                        WatchError::Other(e) => crate::cluster::connect::error_chain(&e),
+                        WatchError::NotAllowed(_) => unreachable!("handled above"),
+                    };
+                    tell(Connection::Lost { error, since: current_at }, &mut told);
+                    tokio::time::sleep(jittered(backoff)).await;
+                    backoff = doubled(backoff, &tuning);
                     // Events may have been missed while down: relist to be sure.
                     continue 'relist;
                 }
@@ -337,6 +443,23 @@ pub(crate) async fn list_rows(client: &kube::Client, namespace: Option<&str>) ->
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn backoff_doubles_up_to_the_limit_with_jitter() {
+        let t = Tuning::default();
+        let mut d = t.backoff_min;
+        let mut steps = Vec::new();
+        for _ in 0..10 {
+            steps.push(d);
+            d = doubled(d, &t);
+        }
+        assert_eq!(steps[0], Duration::from_millis(500));
+        assert_eq!(steps[3], Duration::from_secs(4));
+        assert_eq!(*steps.last().unwrap(), Duration::from_secs(30), "capped");
+        let jitters: Vec<Duration> = (0..50).map(|_| jittered(Duration::from_secs(10))).collect();
+        assert!(jitters.iter().all(|j| *j >= Duration::from_secs(5) && *j <= Duration::from_secs(10)));
+        assert!(jitters.iter().any(|j| *j != jitters[0]), "not all the same");
+    }
 
     #[test]
     fn rows_come_from_cells_and_metadata() {

@@ -31,6 +31,7 @@ pub struct Executor {
     clipboard: Clipboard,
     redact: bool,
     suspend: Option<Suspend>,
+    tuning: secrets::Tuning,
 }
 
 impl std::fmt::Debug for Executor {
@@ -42,7 +43,13 @@ impl std::fmt::Debug for Executor {
 impl Executor {
     /// Results go to `tx`. `redact`: the clipboard refuses every copy, whatever asks.
     pub fn new(connected: Connected, tx: UnboundedSender<Msg>, clipboard: Clipboard, redact: bool) -> Self {
-        Executor { connected, tx, watches: Vec::new(), clipboard, redact, suspend: None }
+        Executor { connected, tx, watches: Vec::new(), clipboard, redact, suspend: None, tuning: Default::default() }
+    }
+
+    /// How the Secrets watch reconnects, polls and backs off (tests make it quick).
+    pub fn with_tuning(mut self, tuning: secrets::Tuning) -> Self {
+        self.tuning = tuning;
+        self
     }
 
     /// What Ctrl-Z runs.
@@ -212,7 +219,7 @@ impl Executor {
         let emit: Emit = Arc::new(move |event| {
             let _ = tx.send(Msg::Watched { watch: generation, event });
         });
-        self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, emit.clone())));
+        self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, self.tuning, emit.clone())));
         self.watches.extend(consumers::spawn(client, ns, emit));
     }
 

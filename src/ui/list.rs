@@ -263,7 +263,11 @@ mod tests {
         for (banner, note, filter) in [(false, false, false), (true, false, false), (true, true, true)] {
             for height in [15, 24, 48] {
                 s.height = height;
-                s.connection = if banner { Connection::Lost("reset".into()) } else { Connection::Live };
+                s.connection = if banner {
+                    Connection::Lost { error: "reset".into(), since: jiff::Timestamp::UNIX_EPOCH }
+                } else {
+                    Connection::Live
+                };
                 s.scope_note = note.then(|| "narrowed".to_string());
                 s.list.typing = filter;
                 s.list.selected = 150;

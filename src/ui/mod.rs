@@ -57,9 +57,19 @@ fn too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 /// The connection banner, if there is one to show.
 pub(crate) fn banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
     match state.banner()? {
-        Banner::Lost(e) => Some(Line::from(Span::styled(
-            format!(" Connection lost: {e}. Retrying; what you see may be out of date. "),
-            theme.banner,
+        Banner::Lost { error, since } => {
+            let ago = crate::format::age(Some(since), state.now);
+            Some(Line::from(Span::styled(
+                format!(" Connection lost: {error}. Reconnecting; the list is as it was {ago} ago. "),
+                theme.banner,
+            )))
+        }
+        Banner::Polling { every, reason } => Some(Line::from(Span::styled(
+            format!(
+                " Not watching ({reason}): the list is read again every {} s; changes show with that delay. ",
+                every.as_secs()
+            ),
+            theme.warn,
         ))),
         Banner::Restored => {
             Some(Line::from(Span::styled(" Connection restored; the list is current again. ", theme.ok)))
