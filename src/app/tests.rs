@@ -244,3 +244,28 @@ fn redact_refuses_to_reveal() {
     assert!(s.detail.as_ref().unwrap().revealed.is_empty());
     assert!(s.flash.as_ref().unwrap().text.contains("--redact"));
 }
+
+/// A kind of consumer the user may not list: usage is "?" with why, never UNUSED.
+#[test]
+fn a_forbidden_consumer_kind_makes_usage_unknown_not_unused() {
+    use crate::refs::ConsumerKind;
+    let mut s = state();
+    for kind in [ConsumerKind::Pod, ConsumerKind::Ingress] {
+        watch_event(&mut s, Event::RefsSynced { kind, present: Default::default() });
+    }
+    let forbidden = "serviceaccounts is forbidden: User \"dev\" cannot list resource \"serviceaccounts\"".to_string();
+    watch_event(&mut s, Event::RefsUnavailable { kind: ConsumerKind::ServiceAccount, reason: forbidden });
+    s.refresh_if_stale();
+    let row = s.rows.values().next().unwrap().clone();
+    assert!(!s.flags(&row).contains(&Flag::Unused), "never unused while ServiceAccounts cannot be listed");
+    let why = s.refs.unknown_because().unwrap();
+    assert!(why.starts_with("ServiceAccounts cannot be listed: serviceaccounts is forbidden"), "{why}");
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 24)).unwrap();
+    term.draw(|f| crate::ui::draw(f, &s, &crate::ui::Theme::mono())).unwrap();
+    let screen: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("usage unknown: ServiceAccounts forbidden"), "{screen}");
+    // Once they can be listed after all, usage is known again.
+    watch_event(&mut s, Event::RefsSynced { kind: ConsumerKind::ServiceAccount, present: Default::default() });
+    assert!(s.refs.unknown_because().is_none() && s.refs.is_synced());
+    assert!(s.flags(&row).contains(&Flag::Unused));
+}

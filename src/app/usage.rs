@@ -10,6 +10,8 @@ pub struct Usage {
     pub resolver: WorkloadResolver,
     /// The kinds of consumer listed at least once.
     synced: HashSet<ConsumerKind>,
+    /// The kinds that cannot be listed (403), with the server's message.
+    pub unavailable: std::collections::BTreeMap<ConsumerKind, String>,
 }
 
 impl Usage {
@@ -25,6 +27,23 @@ impl Usage {
     pub fn synced(&mut self, kind: ConsumerKind, present: &HashSet<ConsumerId>) {
         self.index.retain(|id| id.kind != kind || present.contains(id));
         self.synced.insert(kind);
+        self.unavailable.remove(&kind);
+    }
+
+    /// A kind of consumer cannot be listed: usage stays unknown ("?"), never "unused".
+    pub(crate) fn refused(&mut self, kind: ConsumerKind, reason: String) {
+        self.unavailable.insert(kind, reason);
+    }
+
+    /// Why usage is not known, when some kind of consumer cannot be listed.
+    pub(crate) fn unknown_because(&self) -> Option<String> {
+        (!self.unavailable.is_empty()).then(|| {
+            self.unavailable
+                .iter()
+                .map(|(k, m)| format!("{}s cannot be listed: {m}", k.as_str()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 
     /// Every kind of consumer (Pods, ServiceAccounts, Ingresses) has been listed: usage counts

@@ -115,6 +115,10 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 inspect_what_matters(state, fx);
             }
         }
+        Event::RefsUnavailable { kind, reason } => {
+            state.refs.refused(kind, reason);
+            state.dirty = true;
+        }
         Event::ReplicaSet(meta) => {
             let ns = meta.namespace.clone();
             state.refs.resolver.upsert_replica_set(&meta);

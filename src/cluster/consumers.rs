@@ -63,6 +63,7 @@ async fn simple<K>(
     let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
     let mut stream = std::pin::pin!(stream);
     let mut seen: HashSet<ConsumerId> = HashSet::new();
+    let mut refused = false;
     while let Some(ev) = stream.next().await {
         match ev {
             Ok(Event::Init) => seen.clear(),
@@ -72,7 +73,14 @@ async fn simple<K>(
                 emit(event::Event::RefsUpserted { consumer: cid, refs: project(&o) });
             }
             Ok(Event::InitDone) => {
+                refused = false;
                 emit(event::Event::RefsSynced { kind, present: std::mem::take(&mut seen) });
+            }
+            Err(e) if forbidden(&e).is_some() => {
+                if !refused {
+                    refused = true;
+                    emit(event::Event::RefsUnavailable { kind, reason: forbidden(&e).unwrap_or_default() });
+                }
             }
             Ok(Event::Apply(o)) => {
                 emit(event::Event::RefsUpserted { consumer: id(&o), refs: project(&o) });
@@ -84,6 +92,20 @@ async fn simple<K>(
             // backoff; the Secrets watch reports the connection state.
             Err(e) => tracing::debug!("{kind:?} watch: {e}"),
         }
+    }
+}
+
+/// The message of a 403 on listing or watching: the user may not read this kind.
+fn forbidden(e: &watcher::Error) -> Option<String> {
+    match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s))
+            if s.code == 403 =>
+        {
+            Some(s.message.clone())
+        }
+        _ => None,
     }
 }
 
@@ -102,6 +124,7 @@ async fn pods(client: kube::Client, namespace: Option<String>, emit: Emit) {
     let mut rs_stream = std::pin::pin!(rs_stream);
     let mut seen: HashSet<ConsumerId> = HashSet::new();
     let mut rs_alive = true;
+    let mut pods_refused = false;
     let started = std::time::Instant::now();
     loop {
         tokio::select! {
@@ -115,6 +138,7 @@ async fn pods(client: kube::Client, namespace: Option<String>, emit: Emit) {
                 }
                 Some(Ok(Event::InitDone)) => {
                     tracing::debug!("listed {} Pods in {:?}", seen.len(), started.elapsed());
+                    pods_refused = false;
                     emit(event::Event::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
                 }
                 Some(Ok(Event::Apply(PodForRefs(p)))) => {
@@ -123,7 +147,13 @@ async fn pods(client: kube::Client, namespace: Option<String>, emit: Emit) {
                 Some(Ok(Event::Delete(PodForRefs(p)))) => {
                     emit(event::Event::RefsRemoved(refs::pod_id(&p)));
                 }
-                Some(Err(e)) => tracing::debug!("pod watch: {e}"),
+                Some(Err(e)) => match forbidden(&e) {
+                    Some(reason) if !pods_refused => {
+                        pods_refused = true;
+                        emit(event::Event::RefsUnavailable { kind: ConsumerKind::Pod, reason });
+                    }
+                    _ => tracing::debug!("pod watch: {e}"),
+                },
             },
             ev = rs_stream.next(), if rs_alive => match ev {
                 None => rs_alive = false,

@@ -55,6 +55,11 @@ pub enum Event {
         kind: ConsumerKind,
         present: HashSet<ConsumerId>,
     },
+    /// One kind of consumer cannot be listed or watched (403): usage is unknown, with why.
+    RefsUnavailable {
+        kind: ConsumerKind,
+        reason: String,
+    },
     /// A ReplicaSet's metadata: which Deployment owns it (for grouping Pods by workload).
     ReplicaSet(Box<ObjectMeta>),
     ReplicaSetGone {

@@ -42,6 +42,11 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     }
     spans.push(Span::styled(" │ ", theme.dim));
     spans.push(Span::raw(format!("sort {}", state.list.sort.label())));
+    if !state.refs.unavailable.is_empty() {
+        let kinds: Vec<String> = state.refs.unavailable.keys().map(|k| format!("{}s", k.as_str())).collect();
+        spans.push(Span::styled(" │ ", theme.dim));
+        spans.push(Span::styled(format!("usage unknown: {} forbidden", kinds.join(", ")), theme.warn));
+    }
     if state.options.redact {
         spans.push(Span::styled(" │ ", theme.dim));
         spans.push(Span::styled("REDACTED", theme.warn));
@@ -207,7 +212,13 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         };
         let positions = filter.positions(&row.name);
         let used = state.usage(&row.namespace, &row.name);
-        let used = if state.refs.is_synced() { used.to_string() } else { "…".to_string() };
+        let used = if state.refs.is_synced() {
+            used.to_string()
+        } else if !state.refs.unavailable.is_empty() {
+            "?".to_string()
+        } else {
+            "…".to_string()
+        };
         let mut cells = vec![Cell::from(highlighted(&row.name, &positions, theme, base))];
         if all_ns {
             cells.push(Cell::from(sanitize(&row.namespace)));

@@ -32,10 +32,15 @@ pub(crate) fn lines(
 ) -> Vec<Line<'static>> {
     let index = &state.refs.index;
     let mut out = Vec::new();
+    if let Some(why) = state.refs.unknown_because() {
+        out.push(Line::from(Span::styled(format!(" Usage may be incomplete: {why}."), theme.warn)));
+    }
     let refs = index.refs_to(namespace, name);
     if refs.is_empty() {
         let text = if state.refs.is_synced() {
             "Nothing uses this Secret: no Pod, ServiceAccount or Ingress in this namespace names it."
+        } else if state.refs.unknown_because().is_some() {
+            "Nothing that could be listed names this Secret; whether it is unused is unknown."
         } else {
             "Finding out who uses this Secret…"
         };
