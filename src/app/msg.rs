@@ -71,7 +71,7 @@ pub enum Msg {
     },
     Deleted {
         target: Target,
-        result: Result<(), ApplyError>,
+        result: Result<crate::cluster::apply::Deletion, ApplyError>,
     },
     FileRead {
         target: Target,

@@ -230,7 +230,7 @@ impl Cluster {
             Effect::Delete { target, .. } => {
                 assert!(state.detail.as_ref().is_some_and(|d| d.is(&target)), "a delete of a Secret not on screen");
                 self.secrets.remove(&target.name);
-                self.answers.push(Msg::Deleted { target, result: Ok(()) });
+                self.answers.push(Msg::Deleted { target, result: Ok(crate::cluster::apply::Deletion::Gone) });
             }
             Effect::Copy { .. } => {
                 assert!(!state.options.redact, "a copy was asked for under --redact");
@@ -385,7 +385,7 @@ fn run_case(redact: bool, steps: Vec<Step>) {
             }
         };
         let was_y = matches!(&msg, Msg::Key(k) if k.code == KeyCode::Char('y'));
-        let deleted = matches!(&msg, Msg::Deleted { result: Ok(()), .. });
+        let deleted = matches!(&msg, Msg::Deleted { result: Ok(_), .. });
         let switched = matches!(&msg, Msg::ContextSwitched(_));
         for effect in update(&mut state, msg) {
             cluster.run(&state, effect);

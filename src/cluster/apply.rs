@@ -198,7 +198,7 @@ pub(crate) async fn delete(
     name: &str,
     uid: Option<&str>,
     rv: Option<&str>,
-) -> Result<(), ApplyError> {
+) -> Result<Deletion, ApplyError> {
     let mut pre = serde_json::Map::new();
     if let Some(u) = uid {
         pre.insert("uid".into(), Value::String(u.to_string()));
@@ -213,11 +213,46 @@ pub(crate) async fn delete(
         .map_err(|e| ApplyError::Server { code: 0, message: e.to_string() })?;
     let resp = client.send(req).await.map_err(|e| ApplyError::Network(super::connect::error_chain(&e)))?;
     let code = resp.status().as_u16();
-    if (200..300).contains(&code) {
-        return Ok(());
+    let mut bytes = resp.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
+    let result = if (200..300).contains(&code) { Ok(deletion(&bytes)) } else { Err(from_status(code, &bytes)) };
+    // A pending deletion answers with the object, values and all.
+    bytes.zeroize();
+    result
+}
+
+/// What a successful delete did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deletion {
+    /// The Secret is gone.
+    Gone,
+    /// It is marked for deletion and stays (Terminating) until these finalizers are removed.
+    Pending(Vec<String>),
+}
+
+/// kube-apiserver answers a delete with a `Status` when the object is gone, and with the object
+/// (a `deletionTimestamp` set) when finalizers hold it. Only those fields are read.
+fn deletion(body: &[u8]) -> Deletion {
+    #[derive(serde::Deserialize, Default)]
+    struct Meta {
+        #[serde(default, rename = "deletionTimestamp")]
+        deletion_timestamp: Option<String>,
+        #[serde(default)]
+        finalizers: Option<Vec<String>>,
     }
-    let bytes = resp.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
-    Err(from_status(code, &bytes))
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        #[serde(default)]
+        kind: String,
+        #[serde(default)]
+        metadata: Option<Meta>,
+    }
+    match serde_json::from_slice::<Answer>(body) {
+        Ok(a) if a.kind != "Status" => match a.metadata.unwrap_or_default() {
+            Meta { deletion_timestamp: Some(_), finalizers } => Deletion::Pending(finalizers.unwrap_or_default()),
+            _ => Deletion::Gone,
+        },
+        _ => Deletion::Gone,
+    }
 }
 
 #[cfg(test)]
@@ -240,6 +275,16 @@ mod tests {
             }
         );
         assert!(matches!(from_status(500, b"oops"), ApplyError::Server { code: 500, .. }));
+    }
+
+    #[test]
+    fn a_delete_held_by_finalizers_is_pending() {
+        let held = br#"{"kind":"Secret","metadata":{"name":"a","deletionTimestamp":"2026-01-01T00:00:00Z","finalizers":["example.com/keep"]},"data":{"k":"dg=="}}"#;
+        assert_eq!(deletion(held), Deletion::Pending(vec!["example.com/keep".into()]));
+        let gone = br#"{"kind":"Status","apiVersion":"v1","status":"Success","details":{"name":"a","kind":"secrets"}}"#;
+        assert_eq!(deletion(gone), Deletion::Gone);
+        assert_eq!(deletion(br#"{"kind":"Secret","metadata":{"name":"a"}}"#), Deletion::Gone);
+        assert_eq!(deletion(b""), Deletion::Gone);
     }
 
     #[test]

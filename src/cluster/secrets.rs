@@ -67,6 +67,10 @@ struct RowMeta {
     creation_timestamp: Option<String>,
     #[serde(default, deserialize_with = "null_default", rename = "resourceVersion")]
     resource_version: String,
+    #[serde(default, deserialize_with = "null_default", rename = "deletionTimestamp")]
+    deletion_timestamp: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    finalizers: Vec<String>,
 }
 
 /// Go encodes an empty slice or map as `null`: read it as the empty value.
@@ -121,10 +125,21 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
             .and_then(Value::as_str)
             .and_then(|t| t.parse::<Timestamp>().ok()),
         resource_version: s(meta.and_then(|m| m.get("resourceVersion"))),
+        terminating: terminating(
+            meta.and_then(|m| m.get("deletionTimestamp")).is_some_and(|t| !t.is_null()),
+            meta.and_then(|m| m.get("finalizers"))
+                .and_then(Value::as_array)
+                .map(|f| f.iter().filter_map(Value::as_str).map(str::to_string).collect()),
+        ),
         inspected: None,
         inspect_failed: false,
         name_rank: None,
     })
+}
+
+/// A Secret being deleted (a `deletionTimestamp`) waits for its finalizers.
+fn terminating(deleting: bool, finalizers: Option<Vec<String>>) -> Option<Vec<String>> {
+    deleting.then(|| finalizers.unwrap_or_default())
 }
 
 fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
@@ -146,6 +161,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
         keys: cols.data.and_then(|i| cells.get(i)).and_then(Value::as_i64).unwrap_or(0),
         created: meta.creation_timestamp.and_then(|t| t.parse::<Timestamp>().ok()),
         resource_version: meta.resource_version,
+        terminating: terminating(meta.deletion_timestamp.is_some(), Some(meta.finalizers)),
         inspected: None,
         inspect_failed: false,
         name_rank: None,
@@ -443,6 +459,21 @@ pub(crate) async fn list_rows(client: &kube::Client, namespace: Option<&str>) ->
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_row_being_deleted_names_its_finalizers() {
+        let table = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Type"}, {"name": "Data"}],
+            "rows": [{"cells": ["a", "Opaque", 1], "object": {"metadata": {"name": "a", "namespace": "ns",
+                "deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": ["example.com/keep"]}}},
+                     {"cells": ["b", "Opaque", 1], "object": {"metadata": {"name": "b", "namespace": "ns"}}}]});
+        let cols = Columns::from_table(&table).unwrap();
+        assert_eq!(row_from(&table["rows"][0], cols).unwrap().terminating, Some(vec!["example.com/keep".to_string()]));
+        assert_eq!(row_from(&table["rows"][1], cols).unwrap().terminating, None);
+        let page: TablePage = serde_json::from_value(table).unwrap();
+        let typed: Vec<SecretRow> = page.rows.into_iter().map(|r| row_from_typed(r, cols)).collect();
+        assert_eq!(typed[0].terminating, Some(vec!["example.com/keep".to_string()]));
+        assert_eq!(typed[1].terminating, None);
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_limit_with_jitter() {

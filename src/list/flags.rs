@@ -29,6 +29,8 @@ pub enum Flag {
     Immutable,
     /// Nothing that was listed uses it (said only when every consumer kind could be listed).
     Unused,
+    /// Deleted, and waiting for these finalizers to be removed by their controllers.
+    Terminating(Vec<String>),
 }
 
 /// How urgent a flag is, for colours.
@@ -50,6 +52,8 @@ impl Flag {
             Flag::Missing { fails: false } => "MISSING-OPTIONAL".into(),
             Flag::Immutable => "IMMUTABLE".into(),
             Flag::Unused => "UNUSED".into(),
+            Flag::Terminating(f) if f.is_empty() => "TERMINATING".into(),
+            Flag::Terminating(f) => format!("TERMINATING:{}", f.join("+")),
         }
     }
 
@@ -63,6 +67,7 @@ impl Flag {
             Flag::Missing { fails: false } => "MISSING-OPTIONAL",
             Flag::Immutable => "IMMUTABLE",
             Flag::Unused => "UNUSED",
+            Flag::Terminating(_) => "TERMINATING",
         }
     }
 
@@ -71,6 +76,7 @@ impl Flag {
         match self {
             Flag::Expiring(days) => format!("EXPIRES {days}d"),
             Flag::Missing { fails: false } => "MISSING (optional)".into(),
+            Flag::Terminating(f) if !f.is_empty() => format!("TERMINATING: waits for {}", f.join(", ")),
             other => other.name().to_string(),
         }
     }
@@ -78,7 +84,7 @@ impl Flag {
     pub(crate) fn severity(&self) -> Severity {
         match self {
             Flag::Expired | Flag::Broken(_) | Flag::Missing { fails: true } => Severity::Bad,
-            Flag::Expiring(_) | Flag::Missing { fails: false } => Severity::Warn,
+            Flag::Expiring(_) | Flag::Missing { fails: false } | Flag::Terminating(_) => Severity::Warn,
             Flag::Immutable | Flag::Unused => Severity::Info,
         }
     }
@@ -126,6 +132,9 @@ pub(crate) fn for_secret(
     expiring_days: u32,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
+    if let Some(finalizers) = &row.terminating {
+        flags.push(Flag::Terminating(finalizers.clone()));
+    }
     if let Some(inspected) = &row.inspected {
         if let Some(not_after) = inspected.cert_not_after {
             let window = SignedDuration::from_hours(24 * i64::from(expiring_days));
@@ -265,6 +274,13 @@ mod tests {
                 true,
                 vec![Flag::Expiring(3), Flag::Immutable, Flag::Unused],
             ),
+            (
+                "deleted, waiting for a finalizer",
+                SecretRow { terminating: Some(vec!["example.com/keep".into()]), ..row("s", "Opaque", None) },
+                &used,
+                true,
+                vec![Flag::Terminating(vec!["example.com/keep".into()])],
+            ),
         ];
         for (what, row, index, known, want) in cases {
             assert_eq!(for_secret(&row, index, known, now(), EXPIRING_DAYS), want, "{what}");
@@ -294,6 +310,7 @@ mod tests {
             Flag::Missing { fails: false },
             Flag::Immutable,
             Flag::Unused,
+            Flag::Terminating(vec!["a/b".into()]),
         ] {
             assert!(!f.tag().contains(' '), "{}", f.tag());
         }

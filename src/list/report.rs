@@ -145,7 +145,7 @@ pub(crate) async fn build(
                 Flag::Unused => query.unused,
                 Flag::Broken(_) | Flag::Missing { fails: true } => query.broken,
                 Flag::Expired | Flag::Expiring(_) => query.expiring.is_some(),
-                Flag::Missing { fails: false } | Flag::Immutable => false,
+                Flag::Missing { fails: false } | Flag::Immutable | Flag::Terminating(_) => false,
             })
         });
         findings = items.len();

@@ -25,6 +25,8 @@ pub struct SecretRow {
     pub keys: i64,
     pub created: Option<Timestamp>,
     pub resource_version: String,
+    /// Being deleted (`deletionTimestamp` set): the finalizers it waits for.
+    pub terminating: Option<Vec<String>>,
     pub inspected: Option<Inspected>,
     /// Inspection was tried and failed (e.g. no permission to read values): not retried.
     pub inspect_failed: bool,

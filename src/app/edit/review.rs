@@ -6,7 +6,7 @@
 use crate::app::detail::open_error_text;
 use crate::app::effect::{Effect, Target, Ticket};
 use crate::app::state::{ConflictView, Detail, Modal, Phase, Review, State};
-use crate::cluster::apply::ApplyError;
+use crate::cluster::apply::{ApplyError, Deletion};
 use crate::cluster::ops::OpenError;
 use crate::keymap::Action;
 use crate::secret::Secret;
@@ -237,13 +237,22 @@ pub(super) fn on_latest(state: &mut State, ticket: &Ticket, result: Result<Box<S
     }
 }
 
-pub(super) fn on_deleted(state: &mut State, target: &Target, result: Result<(), ApplyError>) {
+pub(super) fn on_deleted(state: &mut State, target: &Target, result: Result<Deletion, ApplyError>) {
     match result {
-        Ok(()) => {
+        Ok(deletion) => {
             if state.detail.as_ref().is_some_and(|d| d.is(target)) {
                 state.detail = None;
             }
-            state.flash(format!("Deleted {}", target.name), false);
+            let name = &target.name;
+            let text = match deletion {
+                Deletion::Gone => format!("Deleted {name}"),
+                Deletion::Pending(f) if f.is_empty() => format!("Deletion of {name} requested: it is Terminating"),
+                Deletion::Pending(f) => format!(
+                    "Deletion of {name} requested: it stays (Terminating) until {} removes its finalizers",
+                    f.join(", ")
+                ),
+            };
+            state.flash(text, false);
         }
         Err(e) => state.flash(e.describe(), true),
     }

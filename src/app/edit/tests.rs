@@ -211,7 +211,7 @@ fn delete_asks_then_deletes_with_preconditions() {
         fx,
         vec![Effect::Delete { target: target.clone(), uid: Some("uid-1".into()), resource_version: Some("1".into()) }]
     );
-    update(&mut s, Msg::Deleted { target, result: Ok(()) });
+    update(&mut s, Msg::Deleted { target, result: Ok(crate::cluster::apply::Deletion::Gone) });
     assert!(s.detail.is_none());
 }
 
