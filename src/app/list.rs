@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::edit;
 use super::effect::{Effect, Scope};
-use super::state::{Modal, Picker, PickerKind, State, Tab};
+use super::state::{Modal, Picker, PickerKind, PromptKind, State, Tab};
 use super::update::watch;
 use crate::cluster::ops::OpenError;
 use crate::keymap::Action;
@@ -91,6 +91,13 @@ pub(super) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Eff
         Some(Action::NamespacePicker) => {
             state.modal = Some(Modal::Picker(namespace_picker(state.namespaces.clone(), &state.scope)));
             fx.push(Effect::ListNamespaces);
+        }
+        Some(Action::OpenByName) => {
+            let hint = match &state.scope {
+                Scope::One(ns) => format!("in namespace {ns}; or write namespace/name"),
+                Scope::All => "write namespace/name".to_string(),
+            };
+            state.modal = Some(edit::prompt(PromptKind::OpenName, "Open the Secret named", "", &hint));
         }
         Some(Action::NewSecret) => {
             if state.options.readonly {

@@ -218,6 +218,8 @@ pub enum PromptKind {
     /// email. `.dockerconfigjson` is built with `auth` when the last one is given.
     Registry(RegistryForm),
     CloneName,
+    /// `namespace/name` (or a name in the namespace shown) of a Secret to open.
+    OpenName,
 }
 
 /// The docker-registry fields collected so far.

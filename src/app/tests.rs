@@ -269,3 +269,28 @@ fn a_forbidden_consumer_kind_makes_usage_unknown_not_unused() {
     assert!(s.refs.unknown_because().is_none() && s.refs.is_synced());
     assert!(s.flags(&row).contains(&Flag::Unused));
 }
+
+/// A user who may read Secrets but not list them opens one by its name.
+#[test]
+fn a_secret_can_be_opened_by_name_when_listing_is_forbidden() {
+    let mut s = new_state(Scope::One("team".into()), Options::default());
+    watch_event(&mut s, Event::SecretsFailed(ListError::Forbidden("secrets is forbidden".into())));
+    assert!(s.list_error.as_ref().unwrap().contains("Press o to open one by its name"));
+    key(&mut s, KeyCode::Char('o'));
+    for c in "db-pass".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    let target = s.detail.as_ref().unwrap().target();
+    assert_eq!((target.namespace.as_str(), target.name.as_str()), ("team", "db-pass"));
+    assert_eq!(fx, vec![Effect::Open(target.clone()), Effect::CheckUpdate(target)]);
+    // Not a name: said in the prompt.
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('o'));
+    for c in "Not A Name".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(fx.is_empty());
+    assert!(matches!(&s.modal, Some(Modal::Prompt(p)) if p.error.is_some()));
+}

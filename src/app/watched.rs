@@ -86,7 +86,10 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                     state.loading = true;
                     fx.push(watch(state));
                 }
-                ListError::Forbidden(m) => state.list_error = Some(format!("No permission to list Secrets here: {m}")),
+                ListError::Forbidden(m) => {
+                    state.list_error =
+                        Some(format!("No permission to list Secrets here: {m}. Press o to open one by its name."))
+                }
                 ListError::Other(m) => state.list_error = Some(m),
             }
             state.dirty = true;

@@ -156,7 +156,11 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
             let with = if edited { " with your unapplied edits" } else { "" };
             state.flash(format!("A copy named {text}{with}: not created until you apply (A)"), false);
         }
-        PromptKind::AddKey | PromptKind::RenameKey(_) | PromptKind::LoadFile(_) | PromptKind::Generate(_) => {}
+        PromptKind::AddKey
+        | PromptKind::RenameKey(_)
+        | PromptKind::LoadFile(_)
+        | PromptKind::Generate(_)
+        | PromptKind::OpenName => {}
     }
 }
 

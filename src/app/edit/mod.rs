@@ -43,7 +43,7 @@ fn draft(d: &mut Detail) -> Option<&mut Draft> {
 }
 
 /// A one-line prompt.
-fn prompt(kind: PromptKind, title: &str, text: &str, hint: &str) -> Modal {
+pub(super) fn prompt(kind: PromptKind, title: &str, text: &str, hint: &str) -> Modal {
     Modal::Prompt(Prompt {
         then: None,
         masked: false,

@@ -150,6 +150,25 @@ fn accept(state: &mut State, kind: PromptKind, text: String, alphabet: Alphabet,
             // The value comes from the operating system's generator, as `Msg::Random`.
             fx.push(Effect::Random { len, alphabet, target: RandomFor::Key { target, key } });
         }
+        PromptKind::OpenName => {
+            let (ns, name) = match (text.split_once('/'), &state.scope) {
+                (Some((ns, n)), _) => (ns.to_string(), n.to_string()),
+                (None, crate::app::effect::Scope::One(ns)) => (ns.clone(), text.clone()),
+                (None, crate::app::effect::Scope::All) => {
+                    set_error(state, "showing all namespaces: write namespace/name".into());
+                    return;
+                }
+            };
+            let problems = crate::validate::names::is_dns1123_subdomain(&name);
+            if name.is_empty() || !problems.is_empty() || ns.is_empty() {
+                set_error(state, "a Secret name, such as db-credentials, or namespace/name".into());
+                return;
+            }
+            state.modal = None;
+            let target = state.open_detail(&ns, &name).target();
+            fx.push(Effect::Open(target.clone()));
+            fx.push(Effect::CheckUpdate(target));
+        }
         PromptKind::Registry(_) | PromptKind::NewType | PromptKind::NewName(_) | PromptKind::CloneName => {
             create::accept(state, kind, text, fx)
         }
