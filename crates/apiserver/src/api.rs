@@ -265,13 +265,9 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     }
 }
 
+/// A create or update body, decoded with kube-apiserver's errors (`decode.rs`).
 fn parse_body(ctx: &Ctx, def: &ResourceDef) -> Result<Value, ApiError> {
-    serde_json::from_slice(&ctx.body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "{} in version \"{}\" cannot be handled as a {}: {e}",
-            def.kind, def.version, def.kind
-        ))
-    })
+    crate::decode::decode_body(def, &ctx.body)
 }
 
 /// Unknown fields under `fieldValidation` (`handlers/rest.go`): `Strict` (what kubectl sends)
@@ -769,10 +765,7 @@ fn self_subject_access_review(ctx: &Ctx) -> Result<Response, ApiError> {
         status["reason"] = json!(reason);
     }
     review["status"] = status;
-    if review.get("metadata").is_none() {
-        review["metadata"] = json!({});
-    }
-    review["metadata"]["creationTimestamp"] = Value::Null;
+    blank_creation_timestamp(&mut review);
     Ok(json_response(StatusCode::CREATED, &review))
 }
 
@@ -786,10 +779,7 @@ fn self_subject_rules_review(ctx: &Ctx) -> Result<Response, ApiError> {
     let (resource_rules, non_resource_rules) = auth::rules(&ctx.user, &namespace);
     review["status"] =
         json!({"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": false});
-    if review.get("metadata").is_none() {
-        review["metadata"] = json!({});
-    }
-    review["metadata"]["creationTimestamp"] = Value::Null;
+    blank_creation_timestamp(&mut review);
     Ok(json_response(StatusCode::CREATED, &review))
 }
 
@@ -800,9 +790,19 @@ fn self_subject_review(ctx: &Ctx) -> Result<Response, ApiError> {
     let mut review = parse_body(ctx, def)?;
     objects::check_type(def, &mut review)?;
     review["status"] = json!({"userInfo": {"username": ctx.user.name, "groups": auth::groups(&ctx.user)}});
-    if review.get("metadata").is_none() {
-        review["metadata"] = json!({});
-    }
-    review["metadata"]["creationTimestamp"] = Value::Null;
+    blank_creation_timestamp(&mut review);
     Ok(json_response(StatusCode::CREATED, &review))
+}
+
+/// Reviews are not stored: the answer's metadata has `creationTimestamp: null`, as Go encodes a
+/// zero `metav1.Time`. The body was decoded first, so metadata is an object or absent.
+fn blank_creation_timestamp(review: &mut Value) {
+    let Some(obj) = review.as_object_mut() else { return };
+    let meta = obj.entry("metadata").or_insert_with(|| json!({}));
+    if !meta.is_object() {
+        *meta = json!({});
+    }
+    if let Some(m) = meta.as_object_mut() {
+        m.insert("creationTimestamp".into(), Value::Null);
+    }
 }

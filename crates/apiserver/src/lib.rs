@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod data;
+pub mod decode;
 pub mod discovery;
 pub mod objects;
 pub mod patch;
