@@ -24,6 +24,45 @@ impl PatchType {
     }
 }
 
+/// The patch body's own decoding, before it is applied, with kube-apiserver's errors
+/// (`handlers/patch.go`): with `fieldValidation` Strict or Warn (the default) a JSON patch is
+/// unmarshalled into `[]jsonPatchOp` and a merge patch into a map, both as `error decoding patch:
+/// ...`; with Ignore, json-patch's own decoding and `ErrBadJSONPatch`. A strategic merge patch is
+/// always unmarshalled into a map (`strategicPatchObject`), its error bare. Each is a 400.
+pub fn check_patch_body(kind: PatchType, body: &Value, validating: bool) -> Result<(), String> {
+    use crate::decode::{Ty, check_value, json_kind};
+    if body.is_null() {
+        return Ok(());
+    }
+    let not_a_map =
+        || format!("json: cannot unmarshal {} into Go value of type map[string]interface {{}}", json_kind(body));
+    match kind {
+        PatchType::Json if validating => {
+            static OP: crate::decode::Struct = crate::decode::Struct {
+                name: "jsonPatchOp",
+                go: "handlers.jsonPatchOp",
+                fields: &[
+                    ("op", Ty::Str("string")),
+                    ("path", Ty::Str("string")),
+                    ("from", Ty::Str("string")),
+                    ("value", Ty::Any),
+                ],
+            };
+            static OPS: Ty = Ty::Slice(&Ty::Struct(&OP), "[]handlers.jsonPatchOp");
+            check_value(body, &OPS).map_or(Ok(()), |e| Err(format!("error decoding patch: {e}")))
+        }
+        PatchType::Json => {
+            static OPS: Ty = Ty::Slice(&Ty::Object("jsonpatch.Operation"), "jsonpatch.Patch");
+            check_value(body, &OPS).map_or(Ok(()), Err)
+        }
+        PatchType::Merge if !body.is_object() => {
+            Err(if validating { format!("error decoding patch: {}", not_a_map()) } else { "Invalid JSON Patch".into() })
+        }
+        PatchType::Strategic if !body.is_object() => Err(not_a_map()),
+        _ => Ok(()),
+    }
+}
+
 /// RFC 7386: objects merge recursively, `null` deletes, everything else replaces.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch_map) = patch else {
