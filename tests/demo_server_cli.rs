@@ -1,5 +1,6 @@
 //! `keyhole demo-server` and the kubeconfig it writes: the admin's bearer token is in it, so it
-//! goes to a per-user place, is created 0600 and never through a symlink.
+//! goes to a per-user place, is created 0600 and never through a symlink; with
+//! `--allow-remote` on a wildcard address it names a server other hosts can reach and verify.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -178,4 +179,27 @@ fn a_symlink_in_place_of_the_kubeconfig_is_refused_not_followed() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
     assert_eq!(mode(&target), 0o644);
     assert!(!home.path().join("nowhere").exists());
+}
+
+/// `--allow-remote` on 0.0.0.0: the kubeconfig must name an address other hosts can use (not
+/// 0.0.0.0), and the serving certificate must carry it, so that TLS verification passes.
+#[test]
+fn allow_remote_on_a_wildcard_address_names_a_reachable_server_in_the_certificate() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let server = serving(demo_server(&["--addr", "0.0.0.0:0", "--allow-remote"], home.path(), Some(&run_dir)));
+    let path = written_to(&server.stdout);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let url = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect(&text).to_string();
+    assert!(!url.contains("0.0.0.0") && !url.contains("127.0.0.1") && !url.contains("localhost"), "{url}");
+    assert!(server.stdout.contains(&url), "the URL is printed: {}", server.stdout);
+    // A client that verifies the certificate against that URL gets through.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .args(["list", "-A", "-o", "json", "--kubeconfig", path.to_str().unwrap()])
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{url}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("mysecret"));
 }

@@ -61,7 +61,12 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
             server.shutdown().await;
             return ExitCode::from(1);
         }
-        println!("keyhole demo cluster serving on {}", server.url());
+        if args.addr.ip().is_unspecified() {
+            println!("keyhole demo cluster listening on {}, reachable as {}", args.addr, server.url());
+            println!("serving certificate names: {}", server.hosts.join(", "));
+        } else {
+            println!("keyhole demo cluster serving on {}", server.url());
+        }
         println!("kubeconfig written to {}", path.display());
         println!("  export KUBECONFIG={}", path.display());
         println!("  contexts: keyhole-demo (admin, current), keyhole-demo-readonly, keyhole-demo-team");

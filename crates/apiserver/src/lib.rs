@@ -8,6 +8,7 @@ pub mod auth;
 pub mod data;
 pub mod decode;
 pub mod discovery;
+pub mod hosts;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
@@ -80,7 +81,10 @@ impl Default for ServerOptions {
 /// A running embedded cluster.
 #[derive(Debug)]
 pub struct DemoServer {
+    /// Where it listens (possibly a wildcard address such as 0.0.0.0).
     pub addr: SocketAddr,
+    /// The names clients use to reach it, the first in `url()`; all are in the certificate.
+    pub hosts: Vec<String>,
     pub users: Users,
     pub store: Arc<Store>,
     /// PEM of the CA that signed the serving certificate.
@@ -101,13 +105,15 @@ impl DemoServer {
         } else {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
         }
+        let hosts = hosts::advertised(addr.ip());
+        let url = hosts::url(hosts.first().map_or("127.0.0.1", String::as_str), addr.port());
         let state = Arc::new(AppState {
             store: store.clone(),
             users: users.clone(),
-            server_address: addr.to_string(),
+            server_address: url.trim_start_matches("https://").to_string(),
             bookmark_interval: opts.bookmark_interval,
         });
-        let tls = tls::ServerTls::generate(Some(addr.ip()))?;
+        let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
         let (tx, rx) = signal::channel(false);
         let limits = serve::Limits {
@@ -117,11 +123,12 @@ impl DemoServer {
             max_connections: opts.max_connections,
         };
         let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
-        Ok(DemoServer { addr, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
+        Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
     }
 
+    /// The server URL clients use: a reachable address even when listening on a wildcard.
     pub fn url(&self) -> String {
-        format!("https://{}", self.addr)
+        hosts::url(self.hosts.first().map_or("127.0.0.1", String::as_str), self.addr.port())
     }
 
     /// A kubeconfig with one context per demo user; the admin's is the current context.

@@ -278,7 +278,7 @@ mod tests {
     async fn failed_accepts_back_off_instead_of_spinning() {
         let calls = Arc::new(AtomicUsize::new(0));
         let listener = Exhausted { calls: calls.clone(), cap: 10_000 };
-        let tls = crate::tls::ServerTls::generate(None).unwrap();
+        let tls = crate::tls::ServerTls::generate(&[]).unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
         let state = Arc::new(AppState {
             store: Arc::new(crate::store::Store::new(10)),
