@@ -260,6 +260,11 @@ async fn malformed_patches_are_the_real_bad_requests() {
         let got = send(&server, "admin", "PATCH", &format!("{url}{query}"), ct, body).await;
         assert_status(&got, code, "BadRequest", &message);
     }
+    // A JSON patch whose last operation fails after a move to the root: a 422, and the
+    // connection lives (json-patch's undo of the move used to panic the handler).
+    let ops = r#"[{"op":"move","from":"/metadata","path":""},{"op":"test","path":"/nope","value":1}]"#;
+    let got = send(&server, "admin", "PATCH", url, "application/json-patch+json", ops).await;
+    assert_eq!((got.0, got.1["reason"].as_str()), (422, Some("Invalid")), "{}", got.1);
     // A patch that decodes but leaves a field of the wrong type: 422 on the field `patch`.
     let got =
         send(&server, "admin", "PATCH", url, "application/merge-patch+json", r#"{"metadata":{"labels":{"a":1}}}"#)
