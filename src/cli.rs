@@ -129,7 +129,8 @@ pub(crate) struct DemoServerArgs {
     /// Address to listen on. Must be loopback unless --allow-remote is given.
     #[arg(long, default_value = "127.0.0.1:8001")]
     pub addr: std::net::SocketAddr,
-    /// Where to write the kubeconfig (default: keyhole-demo.kubeconfig in the temp directory).
+    /// Where to write the kubeconfig, created 0600; a symlink there is refused (default:
+    /// $XDG_RUNTIME_DIR/keyhole-demo.kubeconfig, else ~/.kube/keyhole-demo.kubeconfig).
     #[arg(long, value_name = "PATH")]
     pub kubeconfig_out: Option<PathBuf>,
     /// Add N generated Secrets and N Pods over many namespaces, for benchmarks.

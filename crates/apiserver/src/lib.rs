@@ -6,12 +6,15 @@
 pub mod api;
 pub mod auth;
 pub mod data;
+pub mod decode;
 pub mod discovery;
+pub mod hosts;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
 pub mod resources;
 pub mod selectors;
+pub mod serve;
 pub mod status;
 pub mod store;
 pub mod table;
@@ -44,6 +47,19 @@ pub struct ServerOptions {
     pub bookmark_interval: Duration,
     /// Events kept for watches to resume from; older resourceVersions get 410.
     pub event_log: usize,
+    /// A connection that has not finished its TLS handshake within this is closed: a client
+    /// that connects and never sends a ClientHello does not hold a socket forever.
+    pub tls_handshake_timeout: Duration,
+    /// The first request's headers must arrive within this after the handshake, and on
+    /// HTTP/1.1 every request's headers within this of the connection waiting for them
+    /// (kube-apiserver's `ReadHeaderTimeout` is 32 s).
+    pub header_read_timeout: Duration,
+    /// A connection with no request in flight for this long is closed (kube-apiserver's
+    /// `IdleTimeout` is 90 s). A watch is in flight for as long as it streams.
+    pub idle_timeout: Duration,
+    /// Connections served at once. Beyond it the server accepts no more until one closes;
+    /// new clients wait in the kernel's listen backlog (and are refused when that is full).
+    pub max_connections: usize,
 }
 
 impl Default for ServerOptions {
@@ -54,6 +70,10 @@ impl Default for ServerOptions {
             scale: 0,
             bookmark_interval: Duration::from_secs(60),
             event_log: 50_000,
+            tls_handshake_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(32),
+            idle_timeout: Duration::from_secs(90),
+            max_connections: 512,
         }
     }
 }
@@ -61,7 +81,10 @@ impl Default for ServerOptions {
 /// A running embedded cluster.
 #[derive(Debug)]
 pub struct DemoServer {
+    /// Where it listens (possibly a wildcard address such as 0.0.0.0).
     pub addr: SocketAddr,
+    /// The names clients use to reach it, the first in `url()`; all are in the certificate.
+    pub hosts: Vec<String>,
     pub users: Users,
     pub store: Arc<Store>,
     /// PEM of the CA that signed the serving certificate.
@@ -82,25 +105,30 @@ impl DemoServer {
         } else {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
         }
+        let hosts = hosts::advertised(addr.ip());
+        let url = hosts::url(hosts.first().map_or("127.0.0.1", String::as_str), addr.port());
         let state = Arc::new(AppState {
             store: store.clone(),
             users: users.clone(),
-            server_address: addr.to_string(),
+            server_address: url.trim_start_matches("https://").to_string(),
             bookmark_interval: opts.bookmark_interval,
         });
-        let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-            let state = state.clone();
-            async move { api::handle(state, req).await }
-        });
-        let tls = tls::ServerTls::generate(Some(addr.ip()))?;
+        let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
         let (tx, rx) = signal::channel(false);
-        let task = tokio::spawn(serve(listener, acceptor, app, rx));
-        Ok(DemoServer { addr, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
+        let limits = serve::Limits {
+            tls_handshake_timeout: opts.tls_handshake_timeout,
+            header_read_timeout: opts.header_read_timeout,
+            idle_timeout: opts.idle_timeout,
+            max_connections: opts.max_connections,
+        };
+        let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
+        Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
     }
 
+    /// The server URL clients use: a reachable address even when listening on a wildcard.
     pub fn url(&self) -> String {
-        format!("https://{}", self.addr)
+        hosts::url(self.hosts.first().map_or("127.0.0.1", String::as_str), self.addr.port())
     }
 
     /// A kubeconfig with one context per demo user; the admin's is the current context.
@@ -153,46 +181,5 @@ impl DemoServer {
 impl Drop for DemoServer {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
-    }
-}
-
-/// Accepts connections until shutdown: TLS handshake, then HTTP/1.1 or HTTP/2, each
-/// connection in its own task so that a slow client never holds up another.
-async fn serve(
-    listener: TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-    app: axum::Router,
-    mut stop: signal::Receiver<bool>,
-) {
-    loop {
-        let (tcp, peer) = tokio::select! {
-            _ = stop.changed() => return,
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!("demo cluster accept failed: {e}");
-                    continue;
-                }
-            },
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        let mut stop = stop.clone();
-        tokio::spawn(async move {
-            let tls = match acceptor.accept(tcp).await {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::debug!("TLS handshake with {peer} failed: {e}");
-                    return;
-                }
-            };
-            let service = hyper_util::service::TowerToHyperService::new(app);
-            let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(tls), service);
-            tokio::select! {
-                _ = conn => {}
-                _ = stop.changed() => {}
-            }
-        });
     }
 }

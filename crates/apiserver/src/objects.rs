@@ -24,20 +24,15 @@ pub fn meta(obj: &Value, field: &str) -> String {
     obj.get("metadata").and_then(|m| m.get(field)).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
-fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
-    if !obj.get("metadata").is_some_and(Value::is_object) {
-        obj["metadata"] = json!({});
+/// The object's metadata, made an empty object when absent or of another type. `None` only when
+/// `obj` is not an object at all (callers run after `check_type`, which refuses those): nothing
+/// here indexes into request JSON that could panic.
+fn meta_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
+    let meta = obj.as_object_mut()?.entry("metadata").or_insert_with(|| json!({}));
+    if !meta.is_object() {
+        *meta = json!({});
     }
-    match obj.get_mut("metadata") {
-        Some(Value::Object(m)) => m,
-        _ => unreachable_meta(),
-    }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_meta() -> ! {
-    // meta_mut inserts an object just above, so this cannot happen.
-    panic!("metadata is an object")
+    meta.as_object_mut()
 }
 
 /// The apiVersion/kind check of the body against the URL's resource.
@@ -131,7 +126,9 @@ pub fn take_unknown_fields(def: &ResourceDef, obj: &mut Value) -> Vec<String> {
 /// Namespace of the body against the URL (`rest.BeforeCreate`/`BeforeUpdate`).
 pub fn check_namespace(def: &ResourceDef, obj: &mut Value, url_ns: Option<&str>) -> Result<(), ApiError> {
     if !def.namespaced {
-        meta_mut(obj).remove("namespace");
+        if let Some(m) = meta_mut(obj) {
+            m.remove("namespace");
+        }
         return Ok(());
     }
     let body_ns = meta(obj, "namespace");
@@ -141,7 +138,9 @@ pub fn check_namespace(def: &ResourceDef, obj: &mut Value, url_ns: Option<&str>)
             "the namespace of the provided object does not match the namespace sent on the request",
         ));
     }
-    meta_mut(obj).insert("namespace".into(), json!(url_ns));
+    if let Some(m) = meta_mut(obj) {
+        m.insert("namespace".into(), json!(url_ns));
+    }
     Ok(())
 }
 
@@ -152,16 +151,17 @@ pub fn prepare_create(def: &ResourceDef, obj: &mut Value, now: Timestamp) -> Res
     }
     let name = meta(obj, "name");
     let generate = meta(obj, "generateName");
-    let m = meta_mut(obj);
-    if name.is_empty() && !generate.is_empty() {
-        m.insert("name".into(), json!(generate_name(&generate)));
-    }
-    m.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
-    m.insert("creationTimestamp".into(), json!(rfc3339(now)));
-    m.remove("deletionTimestamp");
-    m.remove("managedFields");
-    if matches!(def.plural, "deployments" | "replicasets") {
-        m.insert("generation".into(), json!(1));
+    if let Some(m) = meta_mut(obj) {
+        if name.is_empty() && !generate.is_empty() {
+            m.insert("name".into(), json!(generate_name(&generate)));
+        }
+        m.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+        m.insert("creationTimestamp".into(), json!(rfc3339(now)));
+        m.remove("deletionTimestamp");
+        m.remove("managedFields");
+        if matches!(def.plural, "deployments" | "replicasets") {
+            m.insert("generation".into(), json!(1));
+        }
     }
     apply_defaults(def, obj);
     Ok(())
@@ -170,11 +170,13 @@ pub fn prepare_create(def: &ResourceDef, obj: &mut Value, now: Timestamp) -> Res
 /// Defaults the real cluster (or its controllers) would fill, so that `kubectl get` looks
 /// normal: namespaces are Active, pods are Running, workloads are ready.
 pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
+    if !obj.is_object() {
+        return;
+    }
     match def.plural {
         "namespaces" => {
             let name = meta(obj, "name");
-            let labels = meta_mut(obj).entry("labels").or_insert_with(|| json!({}));
-            if let Value::Object(l) = labels {
+            if let Some(Value::Object(l)) = meta_mut(obj).map(|m| m.entry("labels").or_insert_with(|| json!({}))) {
                 l.insert("kubernetes.io/metadata.name".into(), json!(name));
             }
             if obj.get("spec").is_none() {
@@ -291,11 +293,13 @@ pub fn validate_create(def: &ResourceDef, obj: Value) -> Result<(Value, Vec<Stri
 pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result<(Value, Vec<String>), ApiError> {
     // BeforeUpdate: system fields come from the stored object.
     for field in ["uid", "creationTimestamp", "generation"] {
-        if let Some(v) = old.get("metadata").and_then(|m| m.get(field)) {
-            meta_mut(&mut new).insert(field.into(), v.clone());
+        if let (Some(v), Some(m)) = (old.get("metadata").and_then(|m| m.get(field)), meta_mut(&mut new)) {
+            m.insert(field.into(), v.clone());
         }
     }
-    meta_mut(&mut new).remove("managedFields");
+    if let Some(m) = meta_mut(&mut new) {
+        m.remove("managedFields");
+    }
     if def.is_secret() {
         let old_secret = decode_secret(old)?;
         let secret = decode_secret(&new)?;
@@ -307,9 +311,9 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
         return Ok((encode_secret(&secret), warnings));
     }
     if new.get("status").is_none()
-        && let Some(s) = old.get("status")
+        && let (Some(s), Some(o)) = (old.get("status"), new.as_object_mut())
     {
-        new["status"] = s.clone();
+        o.insert("status".into(), s.clone());
     }
     let errors = validate_generic(def, &new);
     if !errors.is_empty() {
@@ -383,6 +387,23 @@ mod tests {
         let pods = crate::resources::find("", "v1", "pods").unwrap();
         let mut pod = json!({"metadata": {"name": "p"}, "spec": {"anything": 1}, "data": {}});
         assert_eq!(take_unknown_fields(pods, &mut pod), ["unknown field \"data\""]);
+    }
+
+    /// These run after `check_type` refused non-objects, but must not rely on it: none panics on
+    /// JSON of another shape (they indexed into it before).
+    #[test]
+    fn object_helpers_never_panic_on_other_json() {
+        let find = |plural| crate::resources::RESOURCES.iter().find(|r| r.plural == plural).expect("served");
+        let (secrets, pods, namespaces) = (find("secrets"), find("pods"), find("namespaces"));
+        let stored = json!({"metadata": {"name": "p", "uid": "u"}, "status": {"phase": "Running"}});
+        for v in [json!(5), json!("x"), json!([1]), json!(true), json!(null), json!({"metadata": 5})] {
+            let _ = check_namespace(secrets, &mut v.clone(), Some("default"));
+            let _ = check_namespace(namespaces, &mut v.clone(), None);
+            let _ = prepare_create(pods, &mut v.clone(), Timestamp::UNIX_EPOCH);
+            apply_defaults(namespaces, &mut v.clone());
+            apply_defaults(pods, &mut v.clone());
+            let _ = validate_update(pods, &stored, v.clone());
+        }
     }
 
     #[test]

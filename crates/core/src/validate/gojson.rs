@@ -282,8 +282,9 @@ impl Scanner {
     }
 }
 
-/// Go's `checkValid`: the syntax error, if any.
-fn check_valid(data: &[u8]) -> Option<String> {
+/// Go's `checkValid`: the syntax error `json.Unmarshal` reports for `data`, if any
+/// (`invalid character 'x' looking for beginning of value`, `unexpected end of JSON input`).
+pub fn check_valid(data: &[u8]) -> Option<String> {
     let mut s = Scanner::new();
     for &c in data {
         if !s.feed(c) {

@@ -14,6 +14,7 @@ pub mod report;
 pub mod secret;
 mod warnings;
 
+pub use gojson::check_valid as go_json_syntax_error;
 pub use warnings::{env_var_warnings, is_env_var_name};
 
 /// A cause `reason`, as `field.ErrorType` names it on the wire.

@@ -1,0 +1,205 @@
+//! `keyhole demo-server` and the kubeconfig it writes: the admin's bearer token is in it, so it
+//! goes to a per-user place, is created 0600 and never through a symlink; with
+//! `--allow-remote` on a wildcard address it names a server other hosts can reach and verify.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A started `keyhole demo-server`, killed when dropped.
+struct Running {
+    child: Child,
+    stdout: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How a run ended: serving (with what it printed), or exited (code and stderr).
+enum Outcome {
+    Serving(Running),
+    Exited(Option<i32>, String),
+}
+
+/// Runs `keyhole demo-server ARGS` with HOME, TMPDIR and XDG_RUNTIME_DIR of the test's choosing,
+/// until it says it serves or exits.
+fn demo_server(args: &[&str], home: &Path, runtime_dir: Option<&Path>) -> Outcome {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhole"));
+    cmd.arg("demo-server")
+        .args(args)
+        .env("HOME", home)
+        .env("TMPDIR", home.join("tmp"))
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::fs::create_dir_all(home.join("tmp")).unwrap();
+    match runtime_dir {
+        Some(d) => cmd.env("XDG_RUNTIME_DIR", d),
+        None => cmd.env_remove("XDG_RUNTIME_DIR"),
+    };
+    let mut child = cmd.spawn().expect("keyhole runs");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.starts_with("Press Ctrl-C") {
+                let _ = tx.send(Some(seen.clone()));
+            }
+        }
+        let _ = tx.send(None);
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(Some(stdout)) => Outcome::Serving(Running { child, stdout }),
+        Ok(None) => {
+            let status = child.wait().unwrap();
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            Outcome::Exited(status.code(), err)
+        }
+        Err(_) => {
+            let _ = child.kill();
+            panic!("keyhole demo-server neither served nor exited within 60 s");
+        }
+    }
+}
+
+fn serving(outcome: Outcome) -> Running {
+    match outcome {
+        Outcome::Serving(r) => r,
+        Outcome::Exited(code, err) => panic!("demo-server exited ({code:?}): {err}"),
+    }
+}
+
+fn refused(outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Serving(r) => panic!("demo-server should have refused, but serves:\n{}", r.stdout),
+        Outcome::Exited(code, err) => {
+            assert_eq!(code, Some(1), "{err}");
+            err
+        }
+    }
+}
+
+/// The path after `kubeconfig written to `.
+fn written_to(stdout: &str) -> PathBuf {
+    let line = stdout.lines().find_map(|l| l.strip_prefix("kubeconfig written to ")).expect(stdout);
+    PathBuf::from(line.trim())
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn private_dir(path: &Path) -> PathBuf {
+    std::fs::create_dir_all(path).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    path.to_path_buf()
+}
+
+const LOOPBACK: &[&str] = &["--addr", "127.0.0.1:0"];
+
+#[test]
+fn the_default_kubeconfig_is_per_user_and_private() {
+    let home = tempfile::tempdir().unwrap();
+    // With XDG_RUNTIME_DIR (a per-user directory only its owner can enter): there.
+    let run_dir = private_dir(&home.path().join("run"));
+    let server = serving(demo_server(LOOPBACK, home.path(), Some(&run_dir)));
+    let path = written_to(&server.stdout);
+    assert_eq!(path, run_dir.join("keyhole-demo.kubeconfig"));
+    assert_eq!(mode(&path), 0o600);
+    assert!(std::fs::read_to_string(&path).unwrap().contains("token: "));
+    drop(server);
+    // Without it: ~/.kube, made 0700 when missing; never the shared temp directory.
+    let server = serving(demo_server(LOOPBACK, home.path(), None));
+    let path = written_to(&server.stdout);
+    assert_eq!(path, home.path().join(".kube/keyhole-demo.kubeconfig"));
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&home.path().join(".kube")), 0o700);
+    assert_eq!(std::fs::read_dir(home.path().join("tmp")).unwrap().count(), 0, "nothing in the temp directory");
+}
+
+#[test]
+fn a_world_readable_kubeconfig_left_from_before_is_replaced_by_a_private_one() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let default = run_dir.join("keyhole-demo.kubeconfig");
+    let explicit = home.path().join("out.kubeconfig");
+    for (path, args) in [
+        (&default, LOOPBACK.to_vec()),
+        (&explicit, [LOOPBACK, &["--kubeconfig-out", explicit.to_str().unwrap()]].concat()),
+    ] {
+        std::fs::write(path, "stale").unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let server = serving(demo_server(&args, home.path(), Some(&run_dir)));
+        assert_eq!(&written_to(&server.stdout), path);
+        assert_eq!(mode(path), 0o600, "{}", path.display());
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains("token: ") && !text.contains("stale"), "{text}");
+    }
+}
+
+#[test]
+fn a_symlink_in_place_of_the_kubeconfig_is_refused_not_followed() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let target = home.path().join("victim");
+    std::fs::write(&target, "precious").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let default = run_dir.join("keyhole-demo.kubeconfig");
+    let explicit = home.path().join("link.kubeconfig");
+    let dangling = home.path().join("dangling.kubeconfig");
+    symlink(&target, &default).unwrap();
+    symlink(&target, &explicit).unwrap();
+    symlink(home.path().join("nowhere"), &dangling).unwrap();
+    for (path, args) in [
+        (&default, LOOPBACK.to_vec()),
+        (&explicit, [LOOPBACK, &["--kubeconfig-out", explicit.to_str().unwrap()]].concat()),
+        (&dangling, [LOOPBACK, &["--kubeconfig-out", dangling.to_str().unwrap()]].concat()),
+    ] {
+        let err = refused(demo_server(&args, home.path(), Some(&run_dir)));
+        assert!(err.contains(&path.display().to_string()) && err.contains("symbolic link"), "{err}");
+        assert!(err.contains("--kubeconfig-out"), "says what to do: {err}");
+        assert!(std::fs::symlink_metadata(path).unwrap().file_type().is_symlink(), "the link is left alone");
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+    assert_eq!(mode(&target), 0o644);
+    assert!(!home.path().join("nowhere").exists());
+}
+
+/// `--allow-remote` on 0.0.0.0: the kubeconfig must name an address other hosts can use (not
+/// 0.0.0.0), and the serving certificate must carry it, so that TLS verification passes.
+#[test]
+fn allow_remote_on_a_wildcard_address_names_a_reachable_server_in_the_certificate() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let server = serving(demo_server(&["--addr", "0.0.0.0:0", "--allow-remote"], home.path(), Some(&run_dir)));
+    let path = written_to(&server.stdout);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let url = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect(&text).to_string();
+    assert!(!url.contains("0.0.0.0") && !url.contains("127.0.0.1") && !url.contains("localhost"), "{url}");
+    assert!(server.stdout.contains(&url), "the URL is printed: {}", server.stdout);
+    // A client that verifies the certificate against that URL gets through.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .args(["list", "-A", "-o", "json", "--kubeconfig", path.to_str().unwrap()])
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{url}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("mysecret"));
+}
