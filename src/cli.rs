@@ -140,6 +140,10 @@ pub(crate) struct DemoServerArgs {
     /// credentials anyone can read from the kubeconfig: never expose it to a network you do not trust.
     #[arg(long)]
     pub allow_remote: bool,
+    /// The Kubernetes version to report (1.MINOR): clients that follow the server's version
+    /// behave as against it (keyhole applies the envFrom name rule of that version).
+    #[arg(long, value_name = "1.MINOR", default_value = CURRENT_KUBERNETES, value_parser = parse_minor)]
+    pub kubernetes_version: u32,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +154,22 @@ pub(crate) struct ValidateArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// The Kubernetes version to check against (1.MINOR): rules that changed between versions
+    /// follow it (envFrom keeps keys that are not C-identifier-like names from 1.32 on).
+    #[arg(long, value_name = "1.MINOR", default_value = CURRENT_KUBERNETES, value_parser = parse_minor)]
+    pub kubernetes_version: u32,
+}
+
+/// The Kubernetes version keyhole checks against when not told (the API keyhole is built for).
+pub(crate) const CURRENT_KUBERNETES: &str = "1.36";
+
+/// `1.26` → 26.
+fn parse_minor(v: &str) -> Result<u32, String> {
+    v.strip_prefix("1.")
+        .or_else(|| v.strip_prefix("v1."))
+        .and_then(|m| m.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .ok_or_else(|| format!("{v:?} is not a Kubernetes version such as 1.26"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -85,12 +85,13 @@ async fn used_by_shows_every_consumer_and_what_needs_a_restart() {
         "volume \"foo\" at /etc/foo (items: username → my-group/my-username)",
         "env SECRET_USERNAME ← username",
         "RESTART NEEDED",
-        "Keys [1badkey, 2alsobad] from the EnvFrom secret default/mysecret were skipped",
         "couldn't find key api-key in Secret default/mysecret",
         "projected volume",
+        "envFrom names: Kubernetes 1.32 and later",
     ] {
         assert!(screen.contains(want), "{want} missing from Used by:\n{screen}");
     }
+    assert!(!screen.contains("were skipped"), "1.36 keeps 1badkey and 2alsobad:\n{screen}");
     // Deployments group their Pods.
     app.press(KeyCode::Esc).await;
     app.press(KeyCode::Esc).await;
@@ -98,6 +99,35 @@ async fn used_by_shows_every_consumer_and_what_needs_a_restart() {
     app.press(KeyCode::Char('2')).await;
     let screen = app.screen(160, 48).await;
     assert!(screen.contains("Deployment web (2 Pods"), "{screen}");
+}
+
+/// The rule envFrom applies to names follows the server's version: the Secret documentation
+/// of 1.26 says `1badkey` is skipped; since 1.32 it is kept.
+#[tokio::test]
+async fn envfrom_names_follow_the_servers_version() {
+    let old =
+        keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions { minor: 26, ..Default::default() })
+            .await
+            .unwrap();
+    let mut app = App::on(old, "admin", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    let screen = app.screen(160, 48).await;
+    assert!(screen.lines().any(|l| l.contains("1badkey") && l.contains("✗env")), "{screen}");
+    app.press(KeyCode::Char('2')).await;
+    let screen = app.screen(160, 60).await;
+    for want in [
+        "envFrom names: Kubernetes before 1.32",
+        "Keys [1badkey, 2alsobad] from the EnvFrom secret default/mysecret were skipped",
+    ] {
+        assert!(screen.contains(want), "{want} missing on 1.26:\n{screen}");
+    }
+    // On the current version they are kept.
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    let screen = app.screen(160, 48).await;
+    assert!(!screen.contains("✗env"), "{screen}");
 }
 
 #[tokio::test]

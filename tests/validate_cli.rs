@@ -54,7 +54,7 @@ fn every_valid_example_passes() {
     assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
     let summary = text.lines().last().unwrap();
     assert!(summary.starts_with("17 Secrets checked: 17 valid, 0 invalid, "), "{summary}");
-    assert!(summary.ends_with("; 4 other documents skipped"), "{summary}");
+    assert!(summary.ends_with("; 4 other documents skipped; rules of Kubernetes 1.36"), "{summary}");
     assert!(!text.contains(": error"), "{text}");
 }
 
@@ -233,11 +233,19 @@ fn warnings_are_marked() {
         got.contains(&"assets/examples/warnings.yaml:10: app-env: warning: stringData[true]: the unquoted key on is read as the boolean true by YAML 1.1 (as kubectl reads it), so the key becomes \"true\"; quote it (\"on\") to keep the name".to_string()),
         "{got:#?}"
     );
-    assert!(
-        got.iter().any(|l| l.starts_with("assets/examples/warnings.yaml:3: app-env: warning: data[1password-token]: \"1password-token\" starts with a digit")
-            && l.contains("envFrom")),
-        "{got:#?}"
-    );
+    // A key envFrom skipped before 1.32 (the Secret documentation of 1.26 says so) and keeps since.
+    let skipped = |l: &String| {
+        l.starts_with("assets/examples/warnings.yaml:3: app-env: warning: data[1password-token]: \"1password-token\" starts with a digit")
+            && l.contains("envFrom")
+    };
+    assert!(!got.iter().any(skipped), "kept by a current Kubernetes: {got:#?}");
+    let old = keyhole(&["validate", "--kubernetes-version", "1.26", "assets/examples/warnings.yaml"], None);
+    let old: Vec<String> = stdout(&old).lines().map(str::to_string).collect();
+    assert!(old.iter().any(skipped), "{old:#?}");
+    assert!(old.last().unwrap().ends_with("; rules of Kubernetes 1.26"), "{old:#?}");
+    let bad = keyhole(&["validate", "--kubernetes-version", "one", "assets/examples/warnings.yaml"], None);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("\"one\" is not a Kubernetes version such as 1.26"), "{}", stderr(&bad));
 }
 
 #[test]
@@ -303,7 +311,10 @@ fn stdin_with_dash_and_by_default() {
     let valid = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/opaque.yaml")).unwrap();
     let out = keyhole(&["validate", "-"], Some(&valid));
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    assert_eq!(stdout(&out), "1 Secret checked: 1 valid, 0 invalid, 0 warnings; 0 other documents skipped\n");
+    assert_eq!(
+        stdout(&out),
+        "1 Secret checked: 1 valid, 0 invalid, 0 warnings; 0 other documents skipped; rules of Kubernetes 1.36\n"
+    );
     let out = keyhole(&["validate"], Some(b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: Bad\n"));
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).starts_with("<stdin>:1: Bad: metadata.name: Invalid value: \"Bad\""), "{}", stdout(&out));

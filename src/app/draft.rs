@@ -86,18 +86,18 @@ impl Draft {
         }
     }
 
-    pub(crate) fn warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
-        validate::warnings(&self.work, now)
+    pub(crate) fn warnings(&self, now: jiff::Timestamp, rule: validate::EnvNameRule) -> Vec<Warning> {
+        validate::warnings_for(&self.work, now, rule)
     }
 
     /// Warnings this edit introduces (all of them for a new Secret): these need the user's
     /// confirmation; the ones the Secret already had are only shown.
-    pub(crate) fn new_warnings(&self, now: jiff::Timestamp) -> Vec<Warning> {
-        let all = self.warnings(now);
+    pub(crate) fn new_warnings(&self, now: jiff::Timestamp, rule: validate::EnvNameRule) -> Vec<Warning> {
+        let all = self.warnings(now, rule);
         if self.creating {
             return all;
         }
-        let before = validate::warnings(&self.base, now);
+        let before = validate::warnings_for(&self.base, now, rule);
         all.into_iter().filter(|w| !before.contains(w)).collect()
     }
 

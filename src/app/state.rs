@@ -394,6 +394,9 @@ pub struct State {
     pub switching: Option<String>,
     /// The last id given to a detail session or a draft.
     pub last_id: u64,
+    /// The rule the cluster's kubelets apply to `envFrom` names: it follows the server's version
+    /// (the current rule when the version is unknown).
+    pub env_rule: crate::validate::EnvNameRule,
     /// Something changed since the last draw.
     pub dirty: bool,
     /// The visible rows must be recomputed before they are used (rows or references changed).
@@ -432,6 +435,7 @@ impl State {
             watch: 0,
             switching: None,
             last_id: 0,
+            env_rule: Default::default(),
             dirty: true,
             stale: true,
             inspect_due: false,

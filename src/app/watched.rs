@@ -212,6 +212,8 @@ pub(super) fn on_context_switched(state: &mut State, result: Result<Box<Switched
             if state.scope != Scope::All {
                 state.scope = Scope::One(switched.namespace.clone());
             }
+            state.env_rule =
+                crate::validate::EnvNameRule::for_git_version(&switched.connected.version).unwrap_or_default();
             fx.push(Effect::Adopt(switched));
             fx.push(watch(state));
             fx.push(Effect::ListNamespaces);

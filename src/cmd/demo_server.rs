@@ -45,7 +45,12 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     rt.block_on(async {
-        let opts = ServerOptions { addr: args.addr, scale: args.scale, ..ServerOptions::default() };
+        let opts = ServerOptions {
+            addr: args.addr,
+            scale: args.scale,
+            minor: args.kubernetes_version,
+            ..ServerOptions::default()
+        };
         let server = match DemoServer::start(opts).await {
             Ok(s) => s,
             Err(e) => {

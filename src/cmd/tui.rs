@@ -24,6 +24,7 @@ use crate::runtime::{Driver, Executor, Input};
 use crate::terminal::clipboard::{ClipEnv, Clipboard};
 use crate::terminal::{self, TerminalGuard};
 use crate::ui::Theme;
+use crate::validate::EnvNameRule;
 
 /// Where `--debug` keeps its log: `$XDG_STATE_HOME/keyhole/keyhole.log`.
 pub(crate) fn default_log_path() -> Option<PathBuf> {
@@ -189,7 +190,8 @@ async fn tui(launch: Launch) -> Result<(), String> {
     let (tx, rx) = mpsc::unbounded_channel();
     let clipboard = Clipboard::new(ClipEnv::detect(), clear_after);
     let redact = options.redact;
-    let state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
+    let mut state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
+    state.env_rule = EnvNameRule::for_git_version(&connected.version).unwrap_or_default();
     let executor = Executor::new(connected, tx, clipboard, redact).with_suspend(Box::new(terminal::suspend));
     let guard = TerminalGuard::enter(mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let mut driver = Driver::new(state, CrosstermBackend::new(stdout()), theme, executor, rx, Duration::from_secs(1))?;

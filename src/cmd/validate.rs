@@ -11,7 +11,8 @@ use crate::cli::{OutputFormat, ValidateArgs};
 
 /// The `keyhole validate` command.
 pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
-    let report = check_inputs(&args.files, &mut std::io::stdin().lock(), jiff::Timestamp::now());
+    let report =
+        check_inputs(&args.files, &mut std::io::stdin().lock(), jiff::Timestamp::now(), args.kubernetes_version);
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     // Write errors (a closed pipe) are ignored: the exit status still tells the result.

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::validate::is_env_var_name;
+use crate::validate::EnvNameRule;
 
 use super::model::{ConsumerId, ConsumerKind, ContainerRef, DOCKER_CONFIG_KEYS, Name, Reference, TLS_KEYS, Usage};
 
@@ -207,6 +207,8 @@ pub struct SecretFacts {
     /// Its keys (`data` and `stringData` names), when known; `None` when only metadata was read.
     pub keys: Option<BTreeSet<String>>,
     pub immutable: bool,
+    /// The rule the cluster's kubelets apply to `envFrom` names (it follows the version).
+    pub env_rule: EnvNameRule,
 }
 
 impl SecretFacts {
@@ -221,16 +223,27 @@ impl SecretFacts {
         I: IntoIterator<Item = K>,
         K: Into<String>,
     {
-        SecretFacts { exists: true, keys: Some(keys.into_iter().map(Into::into).collect()), immutable: false }
+        SecretFacts {
+            exists: true,
+            keys: Some(keys.into_iter().map(Into::into).collect()),
+            immutable: false,
+            env_rule: EnvNameRule::default(),
+        }
     }
 
     /// An existing Secret whose keys are not known.
     pub fn exists_keys_unknown() -> Self {
-        SecretFacts { exists: true, keys: None, immutable: false }
+        SecretFacts { exists: true, keys: None, immutable: false, env_rule: EnvNameRule::default() }
     }
 
     pub fn immutable(mut self, immutable: bool) -> Self {
         self.immutable = immutable;
+        self
+    }
+
+    /// The `envFrom` name rule of the cluster (the version's).
+    pub fn env_rule(mut self, rule: EnvNameRule) -> Self {
+        self.env_rule = rule;
         self
     }
 }
@@ -313,10 +326,14 @@ fn envfrom_skipped_message(keys: &str, secret: &str) -> String {
 
 /// The keys an envFrom with `prefix` skips: those whose prefixed name is not a valid variable
 /// name, prefixed and sorted as the kubelet reports them.
-pub fn envfrom_skipped_keys<'k>(prefix: Option<&str>, keys: impl IntoIterator<Item = &'k str>) -> Vec<String> {
+pub fn envfrom_skipped_keys<'k>(
+    prefix: Option<&str>,
+    keys: impl IntoIterator<Item = &'k str>,
+    rule: EnvNameRule,
+) -> Vec<String> {
     let prefix = prefix.unwrap_or("");
     let mut skipped: Vec<String> =
-        keys.into_iter().map(|k| format!("{prefix}{k}")).filter(|k| !is_env_var_name(k)).collect();
+        keys.into_iter().map(|k| format!("{prefix}{k}")).filter(|k| !rule.accepts(k)).collect();
     skipped.sort();
     skipped
 }
@@ -416,7 +433,7 @@ pub fn analyze<'a>(namespace: &str, secret: &str, references: Vec<&'a Reference>
                 }
             }
             Usage::EnvFrom { prefix, .. } => {
-                let skipped = envfrom_skipped_keys(prefix.as_deref(), keys.iter().map(String::as_str));
+                let skipped = envfrom_skipped_keys(prefix.as_deref(), keys.iter().map(String::as_str), facts.env_rule);
                 if !skipped.is_empty() {
                     findings.push(Finding { reference: r, kind: FindingKind::EnvFromKeysSkipped { keys: skipped } });
                 }

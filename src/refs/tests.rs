@@ -152,7 +152,12 @@ fn secret_env_pod_reads_two_keys() {
 #[test]
 fn dapi_test_pod_envfrom_skips_invalid_keys() {
     let demo = Demo::load();
+    // Kubernetes 1.32 and later keep them (RelaxedEnvironmentVariableValidation).
     let a = demo.analyze("mysecret");
+    assert!(!a.findings.iter().any(|f| matches!(f.kind, FindingKind::EnvFromKeysSkipped { .. })), "{:?}", a.findings);
+    // The Secret documentation of 1.26 (and every version before 1.32) skips them.
+    let facts = demo.facts("default", "mysecret").env_rule(crate::validate::EnvNameRule::Classic);
+    let a = demo.index.analyze("default", "mysecret", &facts);
     let skipped: Vec<&Finding<'_>> =
         a.findings.iter().filter(|f| matches!(f.kind, FindingKind::EnvFromKeysSkipped { .. })).collect();
     assert_eq!(skipped.len(), 1, "{:?}", a.findings);

@@ -136,7 +136,7 @@ fn data_tab(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         let selected = idx == d.selected_key;
         let style = if selected { theme.selected } else { theme.base };
         let readers = state.refs.key_reader_count(&d.namespace, &d.name, k);
-        let warn = if !crate::validate::is_env_var_name(k) && state.refs.has_env_from(&d.namespace, &d.name) {
+        let warn = if !state.env_rule.accepts(k) && state.refs.has_env_from(&d.namespace, &d.name) {
             Span::styled(" ✗env", theme.warn)
         } else {
             Span::raw("")

@@ -145,8 +145,9 @@ pub(crate) fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Revie
         ),
     ])];
     let errors = dr.errors();
-    let warnings = dr.new_warnings(state.now);
-    let old_warnings: Vec<_> = dr.warnings(state.now).into_iter().filter(|w| !warnings.contains(w)).collect();
+    let warnings = dr.new_warnings(state.now, state.env_rule);
+    let old_warnings: Vec<_> =
+        dr.warnings(state.now, state.env_rule).into_iter().filter(|w| !warnings.contains(w)).collect();
     if !errors.is_empty() {
         out.push(Line::from(Span::styled("Errors: the API server would reject this", theme.error)));
         for e in &errors {

@@ -36,6 +36,9 @@ pub(crate) fn lines(
         out.push(Line::from(Span::styled(format!(" Usage may be incomplete: {why}."), theme.warn)));
     }
     let refs = index.refs_to(namespace, name);
+    if refs.iter().any(|r| matches!(r.usage, How::EnvFrom { .. })) {
+        out.push(Line::from(Span::styled(format!(" envFrom names: {}.", state.env_rule.describe()), theme.dim)));
+    }
     if refs.is_empty() {
         let text = if state.refs.is_synced() {
             "Nothing uses this Secret: no Pod, ServiceAccount or Ingress in this namespace names it."
@@ -54,7 +57,8 @@ pub(crate) fn lines(
             SecretFacts::exists_keys_unknown()
         }
         None => SecretFacts::missing(),
-    };
+    }
+    .env_rule(state.env_rule);
     let analysis = index.analyze(namespace, name, &facts);
     if !analysis.findings.is_empty() {
         out.push(Line::from(Span::styled("Problems", theme.header)));
@@ -121,7 +125,7 @@ pub(crate) fn lines(
                 // envFrom skips keys that are not valid variable names (with its prefix).
                 if let How::EnvFrom { prefix, .. } = &r.usage {
                     let full = format!("{}{key}", prefix.as_deref().unwrap_or(""));
-                    if !crate::validate::is_env_var_name(&full) {
+                    if !state.env_rule.accepts(&full) {
                         continue;
                     }
                 }

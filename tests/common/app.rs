@@ -57,7 +57,8 @@ impl App {
         let scope = scope.unwrap_or_else(|| Scope::One(connected.namespace.clone()));
         let (tx, rx) = unbounded_channel();
         let redact = options.redact;
-        let state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
+        let mut state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
+        state.env_rule = keyhole_core::validate::EnvNameRule::for_git_version(&connected.version).unwrap_or_default();
         let terminal_output = CaptureTerminal::default();
         // No display: copies go out as OSC 52, into the captured terminal output.
         let env = ClipEnv::from_vars(|_| None).with_terminal(terminal_output.clone());

@@ -29,6 +29,8 @@ pub struct AppState {
     pub users: Users,
     pub server_address: String,
     pub bookmark_interval: Duration,
+    /// The Kubernetes minor version reported in `/version`.
+    pub minor: u32,
 }
 
 /// The request body limit of kube-apiserver.
@@ -170,7 +172,7 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let is_get = ctx.method == Method::GET;
     match segs.as_slice() {
-        ["version"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::version())),
+        ["version"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::version(ctx.state.minor))),
         ["api"] if is_get => {
             return Ok(json_response(StatusCode::OK, &discovery::api_versions(&ctx.state.server_address)));
         }

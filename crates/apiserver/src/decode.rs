@@ -497,7 +497,7 @@ mod tests {
         assert_eq!(
             message("nope"),
             format!(
-                "{pre} couldn't get version/kind; json parse error: invalid character 'o' in literal null (expecting 'u') (6e6f7065)"
+                "{pre} couldn't get version/kind; json parse error: invalid character at input byte 1 in literal null (expecting 'u') (6e6f7065)"
             )
         );
         assert_eq!(

@@ -5,15 +5,17 @@ use serde_json::{Value, json};
 
 use crate::resources::{GROUPS, RESOURCES, ResourceDef, in_group_version};
 
-pub const SERVER_MINOR: &str = "36";
+/// The Kubernetes version the embedded cluster reports unless started as another (1.MINOR).
+pub const SERVER_MINOR: u32 = 36;
 
-pub fn version() -> Value {
+/// `/version`, for a server that speaks Kubernetes 1.`minor`.
+pub fn version(minor: u32) -> Value {
     json!({
         "major": "1",
-        "minor": SERVER_MINOR,
+        "minor": minor.to_string(),
         "emulationMajor": "1",
-        "emulationMinor": SERVER_MINOR,
-        "gitVersion": format!("v1.{SERVER_MINOR}.0-keyhole.{}", env!("CARGO_PKG_VERSION")),
+        "emulationMinor": minor.to_string(),
+        "gitVersion": format!("v1.{minor}.0-keyhole.{}", env!("CARGO_PKG_VERSION")),
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-01-01T00:00:00Z",

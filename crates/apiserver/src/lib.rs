@@ -60,6 +60,9 @@ pub struct ServerOptions {
     /// Connections served at once. Beyond it the server accepts no more until one closes;
     /// new clients wait in the kernel's listen backlog (and are refused when that is full).
     pub max_connections: usize,
+    /// The Kubernetes version reported (1.`minor`): clients that follow the server's version
+    /// (keyhole's envFrom rule) behave as against that version.
+    pub minor: u32,
 }
 
 impl Default for ServerOptions {
@@ -74,6 +77,7 @@ impl Default for ServerOptions {
             header_read_timeout: Duration::from_secs(32),
             idle_timeout: Duration::from_secs(90),
             max_connections: 512,
+            minor: discovery::SERVER_MINOR,
         }
     }
 }
@@ -112,6 +116,7 @@ impl DemoServer {
             users: users.clone(),
             server_address: url.trim_start_matches("https://").to_string(),
             bookmark_interval: opts.bookmark_interval,
+            minor: opts.minor,
         });
         let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());

@@ -285,6 +285,7 @@ mod tests {
             users: crate::auth::Users::demo(),
             server_address: "127.0.0.1:1".into(),
             bookmark_interval: Duration::from_secs(60),
+            minor: crate::discovery::SERVER_MINOR,
         });
         let limits = Limits {
             tls_handshake_timeout: Duration::from_secs(1),

@@ -294,6 +294,7 @@ fn state() -> Arc<AppState> {
         users: auth::Users::demo(),
         server_address: "127.0.0.1:6443".into(),
         bookmark_interval: Duration::from_secs(60),
+        minor: keyhole_apiserver::discovery::SERVER_MINOR,
     })
 }
 

@@ -41,13 +41,13 @@ fn waiting(state: &State) -> bool {
 
 pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) {
     let redact = state.options.redact;
-    let now = state.now;
+    let (now, rule) = (state.now, state.env_rule);
     let Some(d) = state.detail.as_ref() else {
         state.modal = None;
         return;
     };
     let (errors, warnings) = match &d.draft {
-        Some(dr) => (dr.errors(), dr.new_warnings(now)),
+        Some(dr) => (dr.errors(), dr.new_warnings(now, rule)),
         None => (Vec::new(), Vec::new()),
     };
     let effect_dry = write_effect(d, true);

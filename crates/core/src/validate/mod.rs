@@ -15,7 +15,7 @@ pub mod secret;
 mod warnings;
 
 pub use gojson::check_valid as go_json_syntax_error;
-pub use warnings::{env_var_warnings, is_env_var_name};
+pub use warnings::{EnvNameRule, env_var_warnings, is_env_var_name};
 
 /// A cause `reason`, as `field.ErrorType` names it on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -221,7 +221,12 @@ pub fn validate_update(old: &Secret, new: &Secret) -> Vec<FieldError> {
 /// consumers skip, then the typed views' content checks (certificates, docker auth, bootstrap
 /// tokens). Never blocks a write.
 pub fn warnings(s: &Secret, now: jiff::Timestamp) -> Vec<Warning> {
-    let mut out = env_var_warnings(s);
+    warnings_for(s, now, EnvNameRule::default())
+}
+
+/// The warnings for a cluster whose kubelets apply `rule` to `envFrom` names.
+pub fn warnings_for(s: &Secret, now: jiff::Timestamp, rule: EnvNameRule) -> Vec<Warning> {
+    let mut out = env_var_warnings(s, rule);
     out.extend(crate::secret::views::content_warnings(s, now));
     out
 }

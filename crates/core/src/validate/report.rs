@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::manifest::{self, Note};
-use super::{FieldError, Warning, validate_create, warnings};
+use super::{FieldError, Warning, validate_create, warnings_for};
 use crate::secret::{CodecError, DecodeError, Secret};
 
 /// One Secret found in the input, and what was found wrong with it.
@@ -67,6 +67,20 @@ pub struct Report {
     /// Documents that are not Secrets.
     pub skipped: usize,
     pub input_errors: Vec<InputError>,
+    /// The Kubernetes minor version checked against, when one was chosen; the rules that
+    /// changed between versions (envFrom's names) follow it.
+    #[serde(rename = "kubernetesVersion", skip_serializing_if = "Option::is_none", serialize_with = "as_version")]
+    pub kubernetes_minor: Option<u32>,
+    /// The rule `envFrom` applies to variable names on that version.
+    #[serde(skip)]
+    pub env_rule: super::EnvNameRule,
+}
+
+fn as_version<S: serde::Serializer>(minor: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+    match minor {
+        Some(m) => s.serialize_str(&format!("1.{m}")),
+        None => s.serialize_none(),
+    }
 }
 
 impl Report {
@@ -171,7 +185,7 @@ impl Report {
             }
             return;
         }
-        self.documents.push(check_secret(file, line, value, notes, now));
+        self.documents.push(check_secret(file, line, value, notes, now, self.env_rule));
     }
 }
 
@@ -260,7 +274,14 @@ fn warning_entry(w: Warning) -> WarningEntry {
 }
 
 /// Validates one Secret document as a create would.
-fn check_secret(file: &str, line: usize, value: &Value, notes: &[&Note], now: jiff::Timestamp) -> DocumentReport {
+fn check_secret(
+    file: &str,
+    line: usize,
+    value: &Value,
+    notes: &[&Note],
+    now: jiff::Timestamp,
+    rule: super::EnvNameRule,
+) -> DocumentReport {
     let name = str_at(value, &["metadata", "name"]).map(str::to_string);
     let namespace = str_at(value, &["metadata", "namespace"]).map(str::to_string);
     let generate_name = str_at(value, &["metadata", "generateName"]).map(str::to_string);
@@ -282,7 +303,7 @@ fn check_secret(file: &str, line: usize, value: &Value, notes: &[&Note], now: ji
                     .filter(|e| !(namespace_missing && e.field == "metadata.namespace"))
                     .map(error_entry),
             );
-            warns.extend(warnings(&secret, now).into_iter().map(warning_entry));
+            warns.extend(warnings_for(&secret, now, rule).into_iter().map(warning_entry));
         }
     }
     DocumentReport {
@@ -344,6 +365,9 @@ pub fn render_text(report: &Report) -> String {
     if !report.input_errors.is_empty() {
         summary.push_str(&format!("; {}", plural(report.input_errors.len(), "input error", "input errors")));
     }
+    if let Some(m) = report.kubernetes_minor {
+        summary.push_str(&format!("; rules of Kubernetes 1.{m}"));
+    }
     out.push_str(&summary);
     out.push('\n');
     out
@@ -369,8 +393,9 @@ pub fn render_json(report: &Report) -> String {
 }
 
 /// Reads every input (`-` is stdin) and checks it.
-pub fn check_inputs(files: &[std::path::PathBuf], stdin: &mut dyn Read, now: jiff::Timestamp) -> Report {
-    let mut report = Report::default();
+pub fn check_inputs(files: &[std::path::PathBuf], stdin: &mut dyn Read, now: jiff::Timestamp, minor: u32) -> Report {
+    let env_rule = super::EnvNameRule::for_minor(minor);
+    let mut report = Report { env_rule, kubernetes_minor: Some(minor), ..Report::default() };
     for path in files {
         let is_stdin = path.as_os_str() == "-";
         let name = if is_stdin { "<stdin>".to_string() } else { path.display().to_string() };
@@ -399,8 +424,10 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// Checked by the rules of the Secret documentation this project starts from (1.26), which
+    /// warn about more (envFrom's names) than a current Kubernetes.
     fn check(text: &str) -> Report {
-        let mut r = Report::default();
+        let mut r = Report { env_rule: crate::validate::EnvNameRule::Classic, ..Report::default() };
         r.check_text("m.yaml", text, jiff::Timestamp::UNIX_EPOCH);
         r
     }
