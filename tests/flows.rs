@@ -474,3 +474,46 @@ async fn the_tui_and_keyhole_list_give_the_same_flags() {
         assert!(all.contains(flag), "{flag} is not in the demo: {all:?}");
     }
 }
+
+/// An exec credential plugin (as EKS, GKE, AKS and kubelogin use) whose token expires while
+/// keyhole runs: kube-rs runs the plugin again, and keyhole goes on working.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exec_credential_that_expires_is_refreshed() {
+    let server = common::demo().await;
+    let token = server.users.by_name("admin").unwrap().token.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("runs");
+    let plugin = dir.path().join("credential-plugin");
+    // Tokens valid for 62 s: kube-rs takes one within 60 s of its expiry for expired, so every
+    // request after the first two seconds asks the plugin again.
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho run >> \"$COUNT_FILE\"\nexp=$(date -u -d '+62 seconds' +%Y-%m-%dT%H:%M:%SZ)\n\
+         printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}' \"$TOKEN\" \"$exp\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&plugin, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let mut kubeconfig = kube::config::Kubeconfig::from_yaml(&server.kubeconfig()).unwrap();
+    let context = kubeconfig.contexts.iter().find(|c| c.name == "keyhole-demo").unwrap();
+    let user = context.context.as_ref().unwrap().user.clone().unwrap();
+    let auth = kubeconfig.auth_infos.iter_mut().find(|a| a.name == user).unwrap().auth_info.as_mut().unwrap();
+    auth.token = None;
+    auth.exec = Some(
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": plugin.to_str().unwrap(),
+            "env": [{"name": "TOKEN", "value": token}, {"name": "COUNT_FILE", "value": count.to_str().unwrap()}],
+            "interactiveMode": "Never",
+        }))
+        .unwrap(),
+    );
+    let runs = || std::fs::read_to_string(&count).map(|t| t.lines().count()).unwrap_or(0);
+    let mut app = App::with_kubeconfig(server, kubeconfig, "keyhole-demo", None, admin()).await;
+    app.loaded().await;
+    let before = runs();
+    assert!(before >= 1, "the plugin gave the first token");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    app.open("mysecret").await;
+    assert!(app.driver.state.detail.as_ref().unwrap().secret.is_some(), "the Secret was read with a fresh token");
+    assert!(runs() > before, "the plugin was asked again when its token expired ({} runs)", runs());
+}

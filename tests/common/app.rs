@@ -53,7 +53,18 @@ impl App {
 
     pub async fn on(server: DemoServer, user: &str, scope: Option<Scope>, options: Options) -> App {
         let kubeconfig = kube::config::Kubeconfig::from_yaml(&server.kubeconfig()).unwrap();
-        let connected = keyhole::cluster::connect::connect_with(kubeconfig, Some(context_of(user))).await.unwrap();
+        Self::with_kubeconfig(server, kubeconfig, context_of(user), scope, options).await
+    }
+
+    /// The app on `server` through this kubeconfig (an exec plugin, a proxy...).
+    pub async fn with_kubeconfig(
+        server: DemoServer,
+        kubeconfig: kube::config::Kubeconfig,
+        context: &str,
+        scope: Option<Scope>,
+        options: Options,
+    ) -> App {
+        let connected = keyhole::cluster::connect::connect_with(kubeconfig, Some(context)).await.unwrap();
         let scope = scope.unwrap_or_else(|| Scope::One(connected.namespace.clone()));
         let (tx, rx) = unbounded_channel();
         let redact = options.redact;
