@@ -34,15 +34,63 @@ pub(crate) struct Gathered {
     pub index: RefIndex,
     /// Why usage is not fully known (a consumer list failed), one sentence per kind.
     pub consumer_errors: Vec<String>,
+    /// What the user should know about how the scope was read.
+    pub notes: Vec<String>,
 }
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
 pub(crate) async fn gather(client: &kube::Client, server: &str, namespace: Option<&str>) -> Result<Gathered, String> {
+    match gather_scope(client, server, namespace).await {
+        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(client, server, &e).await,
+        Err(e) => Err(secrets_error(server, namespace, &e)),
+        Ok(g) => Ok(g),
+    }
+}
+
+fn is_forbidden(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 403)
+}
+
+async fn gather_scope(client: &kube::Client, _server: &str, namespace: Option<&str>) -> Result<Gathered, kube::Error> {
     let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
-    let rows = secret_rows.map_err(|e| secrets_error(server, namespace, &e))?;
+    let rows = secret_rows?;
     let (index, consumer_errors) = consumers;
-    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, consumer_errors })
+    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, consumer_errors, notes: Vec::new() })
+}
+
+/// Listing across namespaces is forbidden, but listing namespace by namespace may not be (a
+/// user with a RoleBinding per namespace): the namespaces the user may list Secrets in, merged,
+/// with a note naming the others. When the namespaces cannot be listed, or none can be read,
+/// the error of listing across namespaces.
+async fn each_namespace(client: &kube::Client, server: &str, across: &kube::Error) -> Result<Gathered, String> {
+    let refused_across = || secrets_error(server, None, across);
+    let Ok(namespaces) = ops::namespaces(client).await else { return Err(refused_across()) };
+    let mut out =
+        Gathered { rows: BTreeMap::new(), index: RefIndex::new(), consumer_errors: Vec::new(), notes: Vec::new() };
+    let mut refused = Vec::new();
+    for ns in &namespaces {
+        match gather_scope(client, server, Some(ns)).await {
+            Ok(g) => {
+                out.rows.extend(g.rows);
+                out.index.absorb(g.index);
+                out.consumer_errors.extend(g.consumer_errors);
+            }
+            Err(e) if is_forbidden(&e) => refused.push(ns.clone()),
+            Err(e) => return Err(secrets_error(server, Some(ns), &e)),
+        }
+    }
+    if refused.len() == namespaces.len() {
+        return Err(refused_across());
+    }
+    out.consumer_errors.sort();
+    out.consumer_errors.dedup();
+    let not = if refused.is_empty() { String::new() } else { format!("; not {}", refused.join(", ")) };
+    out.notes.push(format!(
+        "you may not list Secrets across all namespaces, so they were listed namespace by namespace: {}{not}.",
+        (namespaces.iter().filter(|n| !refused.contains(n)).cloned().collect::<Vec<_>>()).join(", ")
+    ));
+    Ok(out)
 }
 
 fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> String {

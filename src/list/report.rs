@@ -60,7 +60,8 @@ pub(crate) async fn build(
     now: Timestamp,
 ) -> Result<Report, String> {
     let client = &connected.client;
-    let Gathered { mut rows, index, consumer_errors } = gather(client, &connected.server, namespace).await?;
+    let Gathered { mut rows, index, consumer_errors, notes: gather_notes } =
+        gather(client, &connected.server, namespace).await?;
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }
@@ -68,7 +69,7 @@ pub(crate) async fn build(
     let want_keys = query.complete || query.broken;
     let linting = query.unused || query.broken || query.expiring.is_some();
     let usage_known = consumer_errors.is_empty();
-    let mut notes = Vec::new();
+    let mut notes = gather_notes;
     let mut incomplete = false;
     if !usage_known {
         let what = consumer_errors.join("; ");

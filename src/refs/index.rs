@@ -166,6 +166,13 @@ impl RefIndex {
 
     /// Replaces all references of the consumer `id` (an empty list removes it).
     /// References whose consumer is not `id` are dropped.
+    /// Takes in every consumer of `other` (the index of another namespace, say).
+    pub(crate) fn absorb(&mut self, other: RefIndex) {
+        for Entry { id, refs } in other.entries.into_iter().flatten() {
+            self.upsert(id, refs.into_vec());
+        }
+    }
+
     pub fn upsert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
         let refs: Vec<Reference> = refs.into_iter().filter(|r| r.consumer.id == id).collect();
         if let Some(&slot) = self.slots.get(&id)
