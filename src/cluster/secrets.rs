@@ -186,6 +186,7 @@ async fn list(
     let mut cols = None;
     let started = std::time::Instant::now();
     let mut pages = 0;
+    let mut restarts = 0;
     loop {
         pages += 1;
         let mut url = format!("{}?limit={PAGE}", path(namespace));
@@ -197,7 +198,18 @@ async fn list(
             .body(Vec::new())
             .map_err(kube::Error::HttpError)?;
         // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
-        let page: TablePage = super::quiet::request_json(client, req).await?;
+        let page: TablePage = match super::quiet::request_json(client, req).await {
+            // The continue token expired (a paged list is a snapshot the server keeps only for
+            // a while): start again from the first page, a few times at most.
+            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() && restarts < 3 => {
+                restarts += 1;
+                tracing::debug!("the continue token expired after {pages} pages: listing again");
+                rows.clear();
+                cont = None;
+                continue;
+            }
+            other => other?,
+        };
         if cols.is_none() {
             cols = Columns::from_definitions(&page.column_definitions);
         }
