@@ -115,9 +115,20 @@ async fn each_page<K>(api: Api<K>, mut each: impl FnMut(K)) -> Result<(), kube::
 where
     K: Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let mut params = ListParams::default().limit(PAGE);
+    let first = ListParams::default().limit(PAGE);
+    let mut params = first.clone();
+    let mut restarts = 0;
     loop {
-        let list = api.list(&params).await?;
+        let list = match api.list(&params).await {
+            // The continue token expired: from the first page again (what was handed to `each`
+            // is handed again; the index replaces a consumer's references).
+            Err(kube::Error::Api(s)) if s.code == 410 && params.continue_token.is_some() && restarts < 3 => {
+                restarts += 1;
+                params = first.clone();
+                continue;
+            }
+            other => other?,
+        };
         let next = list.metadata.continue_.clone().filter(|c| !c.is_empty());
         for item in list.items {
             each(item);
