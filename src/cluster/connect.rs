@@ -482,4 +482,49 @@ mod tests {
         let v6 = Environment { service_host: Some("fd00::1".into()), ..env };
         assert_eq!(InCluster::detect(&v6).unwrap().unwrap().server, "https://[fd00::1]:443");
     }
+
+    /// kubectl asks for gzip and reads gzipped answers; with kube's `gzip` feature so does keyhole.
+    #[tokio::test]
+    async fn answers_are_asked_for_and_read_gzipped() {
+        use std::io::Write as _;
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            while !head.ends_with(b"\r\n\r\n") {
+                head.push(conn.read_u8().await.unwrap());
+            }
+            let head = String::from_utf8_lossy(&head).to_lowercase();
+            let gzip = head.lines().any(|l| l.starts_with("accept-encoding:") && l.contains("gzip"));
+            let body = serde_json::json!({
+                "major": "1", "minor": "36", "gitVersion": "v1.36.0-gzipped", "gitCommit": "0",
+                "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go",
+                "compiler": "gc", "platform": "linux/amd64",
+            })
+            .to_string();
+            let (body, encoding) = if gzip {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                gz.write_all(body.as_bytes()).unwrap();
+                (gz.finish().unwrap(), "Content-Encoding: gzip\r\n")
+            } else {
+                (body.into_bytes(), "")
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{encoding}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            conn.write_all(head.as_bytes()).await.unwrap();
+            conn.write_all(&body).await.unwrap();
+            gzip
+        });
+        let yaml = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://{addr}\ncontexts:\n- name: c\n  context:\n    cluster: c\ncurrent-context: c\n"
+        );
+        let connected =
+            connect_with(Kubeconfig::from_yaml(&yaml).unwrap(), None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(server.await.unwrap(), "the request asked for gzip");
+        assert_eq!(connected.version, "v1.36.0-gzipped");
+    }
 }
