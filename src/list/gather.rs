@@ -18,7 +18,7 @@ use super::rows::SecretRow;
 use crate::cluster::consumers::api;
 use crate::cluster::ops::{self, OpenError};
 use crate::cluster::pod::PodForRefs;
-use crate::cluster::{self, secrets};
+use crate::cluster::{self, Connected, secrets};
 use crate::refs::{self, RefIndex, WorkloadResolver};
 
 /// Page size for the consumer lists (kubectl's default chunk size).
@@ -38,14 +38,16 @@ pub(crate) struct Gathered {
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub(crate) async fn gather(client: &kube::Client, server: &str, namespace: Option<&str>) -> Result<Gathered, String> {
+pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>) -> Result<Gathered, String> {
+    let client = &connected.client;
     let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
-    let rows = secret_rows.map_err(|e| secrets_error(server, namespace, &e))?;
+    let rows = secret_rows.map_err(|e| secrets_error(connected, namespace, &e))?;
     let (index, consumer_errors) = consumers;
     Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, consumer_errors })
 }
 
-fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> String {
+fn secrets_error(connected: &Connected, namespace: Option<&str>, e: &kube::Error) -> String {
+    let server = &connected.server;
     match (e, namespace) {
         (kube::Error::Api(s), None) if s.code == 403 => format!(
             "You may not list Secrets in all namespaces: {} (403 Forbidden). List one namespace with -n NAMESPACE, or ask for access.",
@@ -58,7 +60,7 @@ fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> Stri
         (kube::Error::Api(s), Some(ns)) if s.code == 404 => {
             format!("The cluster at {server} answered 404 for the Secrets of namespace {ns}: {}.", s.message)
         }
-        _ => cluster::connect::describe(server, e),
+        _ => connected.describe(e),
     }
 }
 
