@@ -1,12 +1,15 @@
 //! Connecting like kubectl: `--kubeconfig`, `KUBECONFIG`, `~/.kube/config`, `--context`, and
-//! in a Pod without any of them the Pod's service account (context `in-cluster`); exec
+//! in a Pod without any of them the Pod's service account (context `in-cluster`); proxies as
+//! kubectl picks them (`proxy-url`, `HTTPS_PROXY`, `NO_PROXY`: [`super::proxy`]); exec
 //! credential plugins run here, before the terminal is taken over. Every failure becomes one
-//! paragraph that names the cause and the fix.
+//! paragraph that names the cause and the fix. docs/cluster-access.md lists what is honoured.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+
+use super::proxy::{self, Proxy, ProxyEnv};
 
 /// How long to wait for a cluster to answer before saying so.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -26,6 +29,10 @@ pub struct Connected {
     pub kubeconfig: Kubeconfig,
     /// The Pod's service account, when that is what keyhole connected with.
     pub(crate) in_cluster: Option<InCluster>,
+    /// The proxy the client goes through, if any (as kubectl chooses it).
+    pub(crate) proxy: Option<Proxy>,
+    /// The proxy variables, kept to switch contexts as the first connection was made.
+    pub(crate) proxy_env: ProxyEnv,
 }
 
 impl std::fmt::Debug for Connected {
@@ -43,9 +50,14 @@ pub(crate) const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/ser
 pub const IN_CLUSTER_CONTEXT: &str = "in-cluster";
 
 impl Connected {
+    /// One paragraph about a failed request to this cluster ([`describe`]).
+    pub(crate) fn describe(&self, e: &kube::Error) -> String {
+        describe(&self.server, self.proxy.as_ref(), e)
+    }
+
     /// Connects to another context of the same configuration (a context switch).
     pub async fn switch_context(&self, context: &str) -> Result<Connected, ConnectError> {
-        connect_kubeconfig(self.kubeconfig.clone(), Some(context), self.in_cluster.clone()).await
+        connect_kubeconfig(self.kubeconfig.clone(), Some(context), self.in_cluster.clone(), &self.proxy_env).await
     }
 }
 
@@ -68,6 +80,8 @@ pub(crate) struct Environment {
     pub service_port: Option<String>,
     /// Where the Pod's service account is mounted: `token`, `ca.crt`, `namespace`.
     pub service_account_dir: PathBuf,
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and their lower-case spellings.
+    pub proxy: ProxyEnv,
 }
 
 impl Environment {
@@ -82,6 +96,7 @@ impl Environment {
             service_host: var("KUBERNETES_SERVICE_HOST"),
             service_port: var("KUBERNETES_SERVICE_PORT"),
             service_account_dir: PathBuf::from(SERVICE_ACCOUNT_DIR),
+            proxy: ProxyEnv::from_process(),
         }
     }
 
@@ -140,10 +155,10 @@ pub(crate) async fn connect_in(
         && env.kubeconfig_paths.is_empty()
         && env.home_kubeconfig().is_none_or(|p| std::fs::symlink_metadata(p).is_err());
     if no_kubeconfig && let Some(in_cluster) = InCluster::detect(env)? {
-        return connect_kubeconfig(in_cluster.kubeconfig(), context, Some(in_cluster)).await;
+        return connect_kubeconfig(in_cluster.kubeconfig(), context, Some(in_cluster), &env.proxy).await;
     }
     let kubeconfig = load_kubeconfig(env, kubeconfig_path)?;
-    connect_with(kubeconfig, context).await
+    connect_kubeconfig(kubeconfig, context, None, &env.proxy).await
 }
 
 /// A Pod's service account, as client-go's `InClusterConfig` and kube-rs's
@@ -232,22 +247,23 @@ impl InCluster {
     }
 
     /// What `Config::incluster_env` sets and a kubeconfig does not: the CA file read again as
-    /// it rotates, and no proxy from `HTTPS_PROXY` (the API server is the Pod's own cluster).
+    /// it rotates. (kube-rs also never uses a proxy in a Pod; client-go, and so kubectl, uses
+    /// `HTTPS_PROXY` there too unless `NO_PROXY` covers the API server, and so does keyhole.)
     fn adjust(&self, config: &mut kube::Config) {
         config.root_cert_file = Some(self.ca_file.clone());
-        config.proxy_url = None;
     }
 }
 
 /// Connects with an already loaded kubeconfig (for `--demo`).
 pub async fn connect_with(kubeconfig: Kubeconfig, context: Option<&str>) -> Result<Connected, ConnectError> {
-    connect_kubeconfig(kubeconfig, context, None).await
+    connect_kubeconfig(kubeconfig, context, None, &ProxyEnv::from_process()).await
 }
 
 async fn connect_kubeconfig(
     kubeconfig: Kubeconfig,
     context: Option<&str>,
     in_cluster: Option<InCluster>,
+    proxy_env: &ProxyEnv,
 ) -> Result<Connected, ConnectError> {
     let contexts: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
     let chosen = context.map(str::to_string).or_else(|| kubeconfig.current_context.clone());
@@ -264,38 +280,125 @@ async fn connect_kubeconfig(
         )));
     }
     let options = KubeConfigOptions { context: Some(chosen.clone()), ..Default::default() };
-    let mut config =
-        kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await.map_err(|e| match &in_cluster {
-            Some(ic) => ConnectError(format!(
-                "The Pod's service account cannot be used: {e}. Check {} and {}.",
-                ic.ca_file.display(),
-                ic.token_file.display()
-            )),
-            None => ConnectError(format!(
-                "The context {chosen:?} cannot be used: {e}. Check its cluster and user entries in the kubeconfig (kubectl config view)."
-            )),
-        })?;
+    let cannot_use = |e: &dyn std::fmt::Display| match &in_cluster {
+        Some(ic) => ConnectError(format!(
+            "The Pod's service account cannot be used: {e}. Check {} and {}.",
+            ic.ca_file.display(),
+            ic.token_file.display()
+        )),
+        None => ConnectError(format!(
+            "The context {chosen:?} cannot be used: {e}. Check its cluster and user entries in the kubeconfig (kubectl config view)."
+        )),
+    };
+    let mut config = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await {
+        Ok(config) => config,
+        // kube-rs also looks for a proxy, in the process's HTTPS_PROXY and NO_PROXY, and gives up
+        // on values kubectl takes (an empty entry in NO_PROXY, `*` among others). Its choice is
+        // replaced below anyway, and everything else it reads had been read without error.
+        Err(KubeconfigError::ParseNoProxy(_) | KubeconfigError::ParseProxyUrl(_)) => {
+            config_without_proxy(&kubeconfig, &chosen).map_err(|e| cannot_use(&e))?
+        }
+        Err(e) => return Err(cannot_use(&e)),
+    };
     if let Some(ic) = &in_cluster {
         ic.adjust(&mut config);
     }
+    let proxy_url = cluster_entry(&kubeconfig, &chosen).and_then(|c| c.proxy_url.as_deref());
+    let proxy = proxy::choose(proxy_url, &config.cluster_url, proxy_env).map_err(ConnectError)?;
+    config.proxy_url = proxy.as_ref().map(|p| p.uri.clone());
     config.connect_timeout = Some(CONNECT_TIMEOUT);
     let server = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
-    let client = kube::Client::try_from(config).map_err(|e| ConnectError(describe(&server, &e)))?;
+    let client = kube::Client::try_from(config).map_err(|e| ConnectError(describe(&server, proxy.as_ref(), &e)))?;
     let version = match tokio::time::timeout(FIRST_REQUEST_TIMEOUT, client.apiserver_version()).await {
         Err(_) => {
+            let through = proxy.as_ref().map(|p| format!(" through the proxy {} ({})", p.shown(), p.origin()));
             return Err(ConnectError(format!(
-                "The cluster at {server} did not answer within {} seconds. Is it running and reachable from here (VPN, bastion, firewall)? Check with: kubectl {}get --raw /version",
+                "The cluster at {server} did not answer within {} seconds{}. Is it running and reachable from here (VPN, bastion, firewall{})? Check with: kubectl {}get --raw /version",
                 FIRST_REQUEST_TIMEOUT.as_secs(),
+                through.unwrap_or_default(),
+                if proxy.is_some() { ", proxy" } else { "" },
                 if in_cluster.is_some() { String::new() } else { format!("--context {chosen} ") }
             )));
         }
         Ok(Ok(info)) => info.git_version,
         // Some clusters forbid /version to some users; the connection itself works.
         Ok(Err(kube::Error::Api(s))) if s.code == 403 => "unknown".to_string(),
-        Ok(Err(e)) => return Err(ConnectError(describe(&server, &e))),
+        Ok(Err(e)) => return Err(ConnectError(describe(&server, proxy.as_ref(), &e))),
     };
-    Ok(Connected { client, context: chosen, contexts, namespace, server, version, kubeconfig, in_cluster })
+    Ok(Connected {
+        client,
+        context: chosen,
+        contexts,
+        namespace,
+        server,
+        version,
+        kubeconfig,
+        in_cluster,
+        proxy,
+        proxy_env: proxy_env.clone(),
+    })
+}
+
+/// The cluster entry of a context, as kube-rs's loader finds it.
+fn cluster_entry<'a>(kubeconfig: &'a Kubeconfig, context: &str) -> Option<&'a kube::config::Cluster> {
+    let cluster = &kubeconfig.contexts.iter().find(|c| c.name == context)?.context.as_ref()?.cluster;
+    kubeconfig.clusters.iter().find(|c| &c.name == cluster)?.cluster.as_ref()
+}
+
+/// What `kube::Config::from_custom_kubeconfig` builds, field by field, without its look at the
+/// proxy variables: for when that look fails on values kubectl accepts. The unit test
+/// `config_without_proxy_is_what_kube_builds` holds the two together.
+fn config_without_proxy(kubeconfig: &Kubeconfig, context: &str) -> Result<kube::Config, String> {
+    use base64::Engine as _;
+    let ctx = kubeconfig
+        .contexts
+        .iter()
+        .find(|c| c.name == context)
+        .and_then(|c| c.context.clone())
+        .ok_or_else(|| format!("failed to load current context: {context}"))?;
+    let cluster = cluster_entry(kubeconfig, context)
+        .cloned()
+        .ok_or_else(|| format!("failed to load the cluster of context: {}", ctx.cluster))?;
+    // A missing user is no user, as in client-go and kube-rs.
+    let mut user = ctx
+        .user
+        .as_ref()
+        .and_then(|u| kubeconfig.auth_infos.iter().find(|a| &a.name == u))
+        .and_then(|a| a.auth_info.clone())
+        .unwrap_or_default();
+    if let Some(exec) = &mut user.exec
+        && exec.provide_cluster_info
+    {
+        exec.cluster = Some(kube::config::ExecAuthCluster::try_from(&cluster).map_err(|e| e.to_string())?);
+    }
+    let server = cluster.server.as_deref().ok_or("cluster url is missing on selected cluster")?;
+    let mut config = kube::Config::new(server.parse().map_err(|e| format!("failed to parse cluster url: {e}"))?);
+    config.default_namespace = ctx.namespace.clone().unwrap_or_else(|| "default".to_string());
+    config.accept_invalid_certs = cluster.insecure_skip_tls_verify.unwrap_or(false);
+    config.disable_compression = cluster.disable_compression.unwrap_or(false);
+    config.tls_server_name = cluster.tls_server_name.clone();
+    // certificate-authority-data wins over certificate-authority; the certificates in it, in order.
+    let ca = match (&cluster.certificate_authority_data, &cluster.certificate_authority) {
+        (Some(data), _) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .map_err(|e| format!("failed to load certificate authority: {e}"))?,
+        ),
+        (None, Some(file)) => {
+            Some(std::fs::read(file).map_err(|e| format!("failed to load certificate authority {file}: {e}"))?)
+        }
+        (None, None) => None,
+    };
+    config.root_cert = ca.map(|pem| {
+        keyhole_core::secret::views::pem::decode_all(&pem)
+            .into_iter()
+            .filter(|b| b.label == "CERTIFICATE")
+            .map(|b| b.der.to_vec())
+            .collect()
+    });
+    config.auth_info = user;
+    Ok(config)
 }
 
 impl Connected {
@@ -312,6 +415,8 @@ impl Connected {
             version: "v1.0.0".to_string(),
             kubeconfig,
             in_cluster: None,
+            proxy: None,
+            proxy_env: ProxyEnv::default(),
         }
     }
 }
@@ -320,8 +425,87 @@ fn list(items: &[String]) -> String {
     if items.is_empty() { "none".to_string() } else { items.join(", ") }
 }
 
-/// One paragraph about a failed request: the cause and what to do.
-pub(crate) fn describe(server: &str, e: &kube::Error) -> String {
+/// One paragraph about a failed request: the cause and what to do. With a proxy, a failure
+/// at the proxy names it (never with the user and password of its URL).
+pub(crate) fn describe(server: &str, proxy: Option<&Proxy>, e: &kube::Error) -> String {
+    match proxy {
+        Some(p) => p.scrub(&describe_proxy_failure(server, p, e).unwrap_or_else(|| describe_direct(server, e))),
+        None => describe_direct(server, e),
+    }
+}
+
+/// A failure to get through the proxy, from hyper-util's tunnel (HTTP CONNECT) and SOCKS errors
+/// (`None` when the proxy was not the problem).
+fn describe_proxy_failure(server: &str, p: &Proxy, e: &kube::Error) -> Option<String> {
+    let text = error_chain(e);
+    let lower = text.to_lowercase();
+    let (shown, origin, fix) = (p.shown(), p.origin(), p.where_to_fix());
+    // hyper-util's messages: "SOCKS error: ..." and "tunnel error: ...".
+    if let Some(at) = text.find("SOCKS error: ") {
+        let socks = &text[at + "SOCKS error: ".len()..];
+        if socks.starts_with("failed to create underlying connection") {
+            return Some(format!(
+                "Cannot reach the SOCKS5 proxy {shown} ({origin}) to connect to the cluster at {server}. Is the proxy running, and is this its address? {fix}."
+            ));
+        }
+        if socks.starts_with("server does not support user/pass authentication") {
+            return Some(format!(
+                "The SOCKS5 proxy {shown} ({origin}) wants a user and password: keyhole (through kube-rs) connects to SOCKS5 proxies without authentication, unlike kubectl. Use a proxy that needs none, or an HTTP proxy (http://USER:PASSWORD@host:port). {fix}."
+            ));
+        }
+        return Some(format!(
+            "The SOCKS5 proxy {shown} ({origin}) could not connect to the cluster at {server}: {socks}. Check the server address, and that the proxy may reach it. {fix}."
+        ));
+    }
+    let timed_out = lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed");
+    let Some(at) = text.find("tunnel error: ") else {
+        // The connect timeout covers the proxy's handshake too, and then says only that.
+        let kind = if p.uri.scheme_str() == Some("socks5") { "a SOCKS5" } else { "an HTTP" };
+        return (timed_out && lower.contains("client error (connect)")).then(|| {
+            format!(
+                "No connection to the cluster at {server} through the proxy {shown} ({origin}) within {} seconds: the proxy, or the cluster behind it, did not answer. Is {shown} {kind} proxy, and running? {fix}.",
+                CONNECT_TIMEOUT.as_secs()
+            )
+        });
+    };
+    let tunnel = &text[at + "tunnel error: ".len()..];
+    Some(if tunnel.starts_with("failed to create underlying connection") {
+        let why = if lower.contains("connection refused") {
+            "connection refused".to_string()
+        } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
+            "its host name does not resolve".to_string()
+        } else if timed_out {
+            "no answer in time".to_string()
+        } else {
+            text.clone()
+        };
+        format!(
+            "Cannot reach the proxy {shown} ({origin}) to connect to the cluster at {server}: {why}. Is the proxy running, and is this its address? {fix}."
+        )
+    } else if tunnel.starts_with("proxy authorization required") {
+        if p.has_credentials() {
+            format!(
+                "The proxy {shown} ({origin}) did not accept the user and password in its URL (407 Proxy Authentication Required). {fix}."
+            )
+        } else {
+            format!(
+                "The proxy {shown} ({origin}) requires a user and password (407 Proxy Authentication Required). Put them in the proxy URL, as for kubectl: {}://USER:PASSWORD@{}. {fix}.",
+                p.uri.scheme_str().unwrap_or("http"),
+                shown.split_once("://").map_or(shown.as_str(), |(_, rest)| rest)
+            )
+        }
+    } else if tunnel.starts_with("unsuccessful") {
+        format!(
+            "The proxy {shown} ({origin}) refused to open a connection to the cluster at {server} (it answered CONNECT with an error): it may not allow this host or port. {fix}."
+        )
+    } else {
+        format!(
+            "The connection to the cluster at {server} through the proxy {shown} ({origin}) failed: {text}. Is it an HTTP proxy (a SOCKS5 proxy needs socks5://)? {fix}."
+        )
+    })
+}
+
+fn describe_direct(server: &str, e: &kube::Error) -> String {
     let text = error_chain(e);
     let lower = text.to_lowercase();
     if let kube::Error::Api(s) = e {
@@ -394,6 +578,7 @@ mod tests {
             service_host: Some(server.addr.ip().to_string()),
             service_port: Some(server.addr.port().to_string()),
             service_account_dir: sa.to_path_buf(),
+            proxy: ProxyEnv::default(),
         }
     }
 
@@ -481,5 +666,186 @@ mod tests {
         assert_eq!(ic.server, "https://10.96.0.1:443");
         let v6 = Environment { service_host: Some("fd00::1".into()), ..env };
         assert_eq!(InCluster::detect(&v6).unwrap().unwrap().server, "https://[fd00::1]:443");
+    }
+
+    /// kube-rs's builder and [`config_without_proxy`] give the same `Config` for every field a
+    /// kubeconfig can set, so the fallback stays true when kube-rs changes.
+    #[tokio::test]
+    async fn config_without_proxy_is_what_kube_builds() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let server = keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let ca_file = dir.path().join("ca.crt");
+        // Two certificates, and something that is not one.
+        let bundle = format!(
+            "{}{}-----BEGIN X-----\nYQ==\n-----END X-----\n",
+            server.ca_pem,
+            include_str!("../../assets/pki/ca.crt")
+        );
+        std::fs::write(&ca_file, &bundle).unwrap();
+        let yaml = format!(
+            r#"apiVersion: v1
+kind: Config
+clusters:
+- name: data
+  cluster:
+    server: https://k8s.example.com:6443/prefix
+    certificate-authority-data: {ca}
+    tls-server-name: api.example.com
+    disable-compression: true
+    proxy-url: http://proxy.example:3128
+- name: file
+  cluster:
+    server: https://10.0.0.1
+    certificate-authority: {ca_file}
+    insecure-skip-tls-verify: true
+- name: none
+  cluster:
+    server: http://127.0.0.1:8080
+contexts:
+- name: a
+  context: {{cluster: data, user: token, namespace: shop}}
+- name: b
+  context: {{cluster: file, user: exec}}
+- name: c
+  context: {{cluster: none, user: nobody}}
+- name: d
+  context: {{cluster: none}}
+users:
+- name: token
+  user:
+    token: t0ken
+    as: someone
+    as-groups: [g1, g2]
+- name: exec
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /bin/true
+      args: [a, b]
+      provideClusterInfo: true
+      interactiveMode: Never
+"#,
+            ca = b64(&server.ca_pem),
+            ca_file = ca_file.display()
+        );
+        let kubeconfig = Kubeconfig::from_yaml(&yaml).unwrap();
+        for context in ["a", "b", "c", "d"] {
+            let options = KubeConfigOptions { context: Some(context.to_string()), ..Default::default() };
+            let mut theirs = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("skipped: kube-rs cannot read this environment's proxy variables ({e})");
+                    return;
+                }
+            };
+            let mut ours = config_without_proxy(&kubeconfig, context).unwrap();
+            theirs.proxy_url = None;
+            ours.proxy_url = None;
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"), "context {context}");
+        }
+        assert_eq!(config_without_proxy(&kubeconfig, "b").unwrap().root_cert.unwrap().len(), 2);
+    }
+
+    /// kubectl asks for gzip and reads gzipped answers; with kube's `gzip` feature so does keyhole.
+    #[tokio::test]
+    async fn answers_are_asked_for_and_read_gzipped() {
+        use std::io::Write as _;
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            while !head.ends_with(b"\r\n\r\n") {
+                head.push(conn.read_u8().await.unwrap());
+            }
+            let head = String::from_utf8_lossy(&head).to_lowercase();
+            let gzip = head.lines().any(|l| l.starts_with("accept-encoding:") && l.contains("gzip"));
+            let body = serde_json::json!({
+                "major": "1", "minor": "36", "gitVersion": "v1.36.0-gzipped", "gitCommit": "0",
+                "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go",
+                "compiler": "gc", "platform": "linux/amd64",
+            })
+            .to_string();
+            let (body, encoding) = if gzip {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                gz.write_all(body.as_bytes()).unwrap();
+                (gz.finish().unwrap(), "Content-Encoding: gzip\r\n")
+            } else {
+                (body.into_bytes(), "")
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{encoding}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            conn.write_all(head.as_bytes()).await.unwrap();
+            conn.write_all(&body).await.unwrap();
+            gzip
+        });
+        let yaml = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://{addr}\ncontexts:\n- name: c\n  context:\n    cluster: c\ncurrent-context: c\n"
+        );
+        let connected =
+            connect_with(Kubeconfig::from_yaml(&yaml).unwrap(), None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(server.await.unwrap(), "the request asked for gzip");
+        assert_eq!(connected.version, "v1.36.0-gzipped");
+    }
+
+    /// A tiny HTTP CONNECT proxy on loopback that sends every tunnel to `to` and counts them.
+    async fn connect_proxy(
+        to: std::net::SocketAddr,
+    ) -> (std::net::SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    while !head.ends_with(b"\r\n\r\n") {
+                        let Ok(b) = client.read_u8().await else { return };
+                        head.push(b);
+                    }
+                    if !head.starts_with(b"CONNECT ") {
+                        return;
+                    }
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Ok(mut upstream) = tokio::net::TcpStream::connect(to).await else { return };
+                    let _ = client.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await;
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                });
+            }
+        });
+        (addr, count)
+    }
+
+    /// In a Pod, HTTPS_PROXY applies as in client-go (kube-rs alone ignores it there), unless
+    /// NO_PROXY covers the API server.
+    #[tokio::test]
+    async fn in_a_pod_https_proxy_applies_unless_no_proxy_covers_the_api_server() {
+        let server = keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = pod(&server, &dir.path().join("sa"), dir.path());
+        // A name in the serving certificate that only the proxy resolves (to the embedded cluster).
+        env.service_host = Some("kubernetes.default.svc".to_string());
+        let (proxy, tunnels) = connect_proxy(server.addr).await;
+        env.proxy = ProxyEnv { https: Some(("HTTPS_PROXY", format!("http://{proxy}"))), ..ProxyEnv::default() };
+        let connected = connect_in(&env, None, None).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connected.proxy.as_ref().map(Proxy::shown), Some(format!("http://{proxy}")));
+        assert!(tunnels.load(std::sync::atomic::Ordering::SeqCst) > 0);
+        // A context switch keeps the same proxy variables.
+        let again = connected.switch_context(IN_CLUSTER_CONTEXT).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.proxy.is_some());
+
+        env.proxy.no_proxy = Some(".svc".to_string());
+        let before = tunnels.load(std::sync::atomic::Ordering::SeqCst);
+        let err = connect_in(&env, None, None).await.unwrap_err();
+        assert!(!err.0.contains("proxy"), "direct, so the error is not the proxy's: {err}");
+        assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), before);
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod consumers;
 pub(crate) mod event;
 pub(crate) mod ops;
 pub mod pod;
+pub(crate) mod proxy;
 mod quiet;
 pub mod secrets;
 

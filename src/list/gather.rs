@@ -18,7 +18,7 @@ use super::rows::SecretRow;
 use crate::cluster::consumers::api;
 use crate::cluster::ops::{self, OpenError};
 use crate::cluster::pod::PodForRefs;
-use crate::cluster::{self, secrets};
+use crate::cluster::{self, Connected, secrets};
 use crate::refs::{self, RefIndex, WorkloadResolver};
 
 /// Page size for the consumer lists (kubectl's default chunk size).
@@ -40,10 +40,10 @@ pub(crate) struct Gathered {
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub(crate) async fn gather(client: &kube::Client, server: &str, namespace: Option<&str>) -> Result<Gathered, String> {
-    match gather_scope(client, server, namespace).await {
-        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(client, server, &e).await,
-        Err(e) => Err(secrets_error(server, namespace, &e)),
+pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>) -> Result<Gathered, String> {
+    match gather_scope(&connected.client, namespace).await {
+        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e).await,
+        Err(e) => Err(secrets_error(connected, namespace, &e)),
         Ok(g) => Ok(g),
     }
 }
@@ -52,7 +52,7 @@ fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 403)
 }
 
-async fn gather_scope(client: &kube::Client, _server: &str, namespace: Option<&str>) -> Result<Gathered, kube::Error> {
+async fn gather_scope(client: &kube::Client, namespace: Option<&str>) -> Result<Gathered, kube::Error> {
     let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
     let rows = secret_rows?;
     let (index, consumer_errors) = consumers;
@@ -63,21 +63,22 @@ async fn gather_scope(client: &kube::Client, _server: &str, namespace: Option<&s
 /// user with a RoleBinding per namespace): the namespaces the user may list Secrets in, merged,
 /// with a note naming the others. When the namespaces cannot be listed, or none can be read,
 /// the error of listing across namespaces.
-async fn each_namespace(client: &kube::Client, server: &str, across: &kube::Error) -> Result<Gathered, String> {
-    let refused_across = || secrets_error(server, None, across);
+async fn each_namespace(connected: &Connected, across: &kube::Error) -> Result<Gathered, String> {
+    let client = &connected.client;
+    let refused_across = || secrets_error(connected, None, across);
     let Ok(namespaces) = ops::namespaces(client).await else { return Err(refused_across()) };
     let mut out =
         Gathered { rows: BTreeMap::new(), index: RefIndex::new(), consumer_errors: Vec::new(), notes: Vec::new() };
     let mut refused = Vec::new();
     for ns in &namespaces {
-        match gather_scope(client, server, Some(ns)).await {
+        match gather_scope(client, Some(ns)).await {
             Ok(g) => {
                 out.rows.extend(g.rows);
                 out.index.absorb(g.index);
                 out.consumer_errors.extend(g.consumer_errors);
             }
             Err(e) if is_forbidden(&e) => refused.push(ns.clone()),
-            Err(e) => return Err(secrets_error(server, Some(ns), &e)),
+            Err(e) => return Err(secrets_error(connected, Some(ns), &e)),
         }
     }
     if refused.len() == namespaces.len() {
@@ -93,7 +94,8 @@ async fn each_namespace(client: &kube::Client, server: &str, across: &kube::Erro
     Ok(out)
 }
 
-fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> String {
+fn secrets_error(connected: &Connected, namespace: Option<&str>, e: &kube::Error) -> String {
+    let server = &connected.server;
     match (e, namespace) {
         (kube::Error::Api(s), None) if s.code == 403 => format!(
             "You may not list Secrets in all namespaces: {} (403 Forbidden). List one namespace with -n NAMESPACE, or ask for access.",
@@ -106,7 +108,7 @@ fn secrets_error(server: &str, namespace: Option<&str>, e: &kube::Error) -> Stri
         (kube::Error::Api(s), Some(ns)) if s.code == 404 => {
             format!("The cluster at {server} answered 404 for the Secrets of namespace {ns}: {}.", s.message)
         }
-        _ => cluster::connect::describe(server, e),
+        _ => connected.describe(e),
     }
 }
 

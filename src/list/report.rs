@@ -60,8 +60,7 @@ pub(crate) async fn build(
     now: Timestamp,
 ) -> Result<Report, String> {
     let client = &connected.client;
-    let Gathered { mut rows, index, consumer_errors, notes: gather_notes } =
-        gather(client, &connected.server, namespace).await?;
+    let Gathered { mut rows, index, consumer_errors, notes: gather_notes } = gather(connected, namespace).await?;
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }

@@ -168,8 +168,11 @@ impl DemoServer {
         let kubeconfig =
             kube::config::Kubeconfig::from_yaml(&self.kubeconfig()).map_err(kube::Error::InferKubeconfig)?;
         let options = kube::config::KubeConfigOptions { context, ..Default::default() };
-        let config =
+        let mut config =
             kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(kube::Error::InferKubeconfig)?;
+        // Directly, whatever HTTPS_PROXY says: the server is on this machine, and kubectl never
+        // sends loopback traffic to a proxy from the environment either.
+        config.proxy_url = None;
         kube::Client::try_from(config)
     }
 
