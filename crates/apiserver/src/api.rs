@@ -31,6 +31,22 @@ pub struct AppState {
     pub bookmark_interval: Duration,
     /// The Kubernetes minor version reported in `/version`.
     pub minor: u32,
+    /// Watches stop sending at this point and hang (`ServerOptions::watch_stall`).
+    pub watch_stall: Option<watch::WatchStall>,
+}
+
+impl AppState {
+    /// The state of a server started with `opts`.
+    pub fn new(store: Arc<Store>, users: Users, server_address: String, opts: &crate::ServerOptions) -> Self {
+        AppState {
+            store,
+            users,
+            server_address,
+            bookmark_interval: opts.bookmark_interval,
+            minor: opts.minor,
+            watch_stall: opts.watch_stall,
+        }
+    }
 }
 
 /// The request body limit of kube-apiserver.
@@ -527,6 +543,7 @@ fn watch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         timeout: ctx.query.get("timeoutSeconds").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs),
         shape: shape(&ctx.headers),
         include: IncludeObject::parse(ctx.query.get("includeObject")),
+        stall: ctx.state.watch_stall,
     };
     watch::start(ctx.state.store.clone(), opts)
 }

@@ -33,6 +33,7 @@ use tokio::task::JoinHandle;
 use self::api::AppState;
 use self::auth::Users;
 use self::store::Store;
+pub use self::watch::WatchStall;
 
 /// How to start the embedded cluster.
 #[derive(Debug, Clone)]
@@ -63,6 +64,10 @@ pub struct ServerOptions {
     /// The Kubernetes version reported (1.`minor`): clients that follow the server's version
     /// (keyhole's envFrom rule) behave as against that version.
     pub minor: u32,
+    /// Makes every watch stop sending at a point (after its initial events, or after N events)
+    /// while its connection stays open: no more events, no bookmarks, no end at
+    /// `timeoutSeconds`. A dead connection as a client sees it. Off (`None`) by default.
+    pub watch_stall: Option<WatchStall>,
 }
 
 impl Default for ServerOptions {
@@ -78,6 +83,7 @@ impl Default for ServerOptions {
             idle_timeout: Duration::from_secs(90),
             max_connections: 512,
             minor: discovery::SERVER_MINOR,
+            watch_stall: None,
         }
     }
 }
@@ -111,13 +117,12 @@ impl DemoServer {
         }
         let hosts = hosts::advertised(addr.ip());
         let url = hosts::url(hosts.first().map_or("127.0.0.1", String::as_str), addr.port());
-        let state = Arc::new(AppState {
-            store: store.clone(),
-            users: users.clone(),
-            server_address: url.trim_start_matches("https://").to_string(),
-            bookmark_interval: opts.bookmark_interval,
-            minor: opts.minor,
-        });
+        let state = Arc::new(AppState::new(
+            store.clone(),
+            users.clone(),
+            url.trim_start_matches("https://").to_string(),
+            &opts,
+        ));
         let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
         let (tx, rx) = signal::channel(false);
