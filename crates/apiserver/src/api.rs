@@ -589,6 +589,15 @@ fn write_update(
     }
     let (new, warnings) = objects::validate_update(def, current, new)?;
     let warnings = [decode_warnings, warnings].concat();
+    if objects::finalized(current, &new) {
+        // The last finalizer is gone: the update deletes the object (`deleteWithoutFinalizers`
+        // in `registry/generic/registry/store.go`). The watch's DELETED event carries the last
+        // stored state; the answer is the updated object, as a PUT's client expects.
+        if !ctx.query.dry_run() {
+            store.remove(def.key(), t.namespace.as_deref().unwrap_or(""), name);
+        }
+        return Ok(with_warnings(json_response(StatusCode::OK, &new), &warnings));
+    }
     if objects::same_content(current, &new) {
         return Ok(with_warnings(json_response(StatusCode::OK, current), &warnings));
     }
@@ -778,8 +787,20 @@ fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
             ));
         }
     }
+    if objects::has_finalizers(&current) && def.plural != "namespaces" {
+        // Finalizers hold it: it is marked for deletion (`updateForGracefulDeletionAndFinalizers`
+        // in `registry/generic/registry/store.go`), answered with 200 and the object. A delete of
+        // an object already being deleted changes nothing and answers the same way.
+        let mut marked = (*current).clone();
+        objects::mark_deleting(&mut marked, now());
+        if objects::same_content(&current, &marked) {
+            return Ok(json_response(StatusCode::OK, &current));
+        }
+        let stored = if dry { Arc::new(marked) } else { store.put(def.key(), marked) };
+        return Ok(json_response(StatusCode::OK, &stored));
+    }
     if dry {
-        return Ok(json_response(StatusCode::OK, &current));
+        return Ok(deleted(def, &current));
     }
     if def.plural == "namespaces" {
         // Namespace deletion removes everything in it (the namespace controller's job).
@@ -791,7 +812,28 @@ fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         }
     }
     let gone = store.remove(def.key(), &ns, name).unwrap_or(current);
-    Ok(json_response(StatusCode::OK, &gone))
+    Ok(deleted(def, &gone))
+}
+
+/// The answer to a delete that removed the object (`finalizeDelete` in
+/// `registry/generic/registry/store.go`): the object itself for the stores that set
+/// `ReturnDeletedObject` (Pods, ServiceAccounts; a Namespace's own REST returns it too), else a
+/// Status `Success` naming it, whose `details.kind` is the resource.
+fn deleted(def: &ResourceDef, obj: &Value) -> Response {
+    if matches!(def.plural, "pods" | "serviceaccounts" | "namespaces") {
+        return json_response(StatusCode::OK, obj);
+    }
+    let mut details = serde_json::Map::new();
+    details.insert("name".into(), json!(objects::meta(obj, "name")));
+    if !def.group.is_empty() {
+        details.insert("group".into(), json!(def.group));
+    }
+    details.insert("kind".into(), json!(def.plural));
+    details.insert("uid".into(), json!(objects::meta(obj, "uid")));
+    json_response(
+        StatusCode::OK,
+        &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+    )
 }
 
 fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
@@ -805,10 +847,17 @@ fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         .collect();
     let mut gone = Vec::new();
     for (ns, name) in victims {
+        let Some(o) = store.get(t.def.key(), &ns, &name).cloned() else { continue };
         if dry {
-            if let Some(o) = store.get(t.def.key(), &ns, &name) {
-                gone.push(o.clone());
+            gone.push(o);
+        } else if objects::has_finalizers(&o) {
+            // Each item is deleted as a DELETE would: finalizers hold it.
+            let mut marked = (*o).clone();
+            objects::mark_deleting(&mut marked, now());
+            if !objects::same_content(&o, &marked) {
+                store.put(t.def.key(), marked);
             }
+            gone.push(o);
         } else if let Some(o) = store.remove(t.def.key(), &ns, &name) {
             gone.push(o);
         }

@@ -241,3 +241,102 @@ async fn a_watch_stalled_after_n_events_stops_mid_stream() {
     }
     assert_eq!(seen, ["s0", "s1"], "two events, then silence");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finalizers
+
+#[tokio::test]
+async fn finalizers_hold_a_delete_until_the_last_is_removed() {
+    use kube::api::{DeleteParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
+    let server = common::empty().await;
+    let client = common::client(&server, "admin").await;
+    let api: Api<Secret> = Api::namespaced(client.clone(), "default");
+    let mut held: Secret = serde_json::from_value(json!({"metadata": {"name": "held",
+        "finalizers": ["example.com/hold", "example.com/audit"]}, "stringData": {"k": "v"}}))
+    .unwrap();
+    held = api.create(&PostParams::default(), &held).await.unwrap();
+    let rv = held.metadata.resource_version.clone().unwrap();
+    let mut events = api.watch(&WatchParams::default().timeout(10), &rv).await.unwrap().boxed();
+
+    // The delete answers 200 with the object, marked, and it stays.
+    let marked = api.delete("held", &DeleteParams::default()).await.unwrap().left().expect("the object, not a Status");
+    let ts = marked.metadata.deletion_timestamp.clone().expect("deletionTimestamp");
+    assert_eq!(marked.metadata.deletion_grace_period_seconds, Some(0));
+    assert_ne!(marked.metadata.resource_version.as_deref(), Some(rv.as_str()));
+    assert_eq!(api.get("held").await.unwrap().metadata.deletion_timestamp, Some(ts.clone()));
+    match events.next().await.unwrap().unwrap() {
+        WatchEvent::Modified(s) => assert!(s.metadata.deletion_timestamp.is_some()),
+        other => panic!("MODIFIED expected, got {other:?}"),
+    }
+
+    // Deleting it again changes nothing: the same object, the same version.
+    let again = api.delete("held", &DeleteParams::default()).await.unwrap().left().unwrap();
+    assert_eq!(again.metadata.resource_version, marked.metadata.resource_version);
+    assert_eq!(again.metadata.deletion_timestamp, Some(ts));
+
+    // No new finalizer while it is being deleted.
+    let add = json!({"metadata": {"finalizers": ["example.com/hold", "example.com/audit", "example.com/late"]}});
+    let err = api.patch("held", &PatchParams::default(), &Patch::Merge(&add)).await.unwrap_err();
+    let (reason, code, message) = common::status(&err);
+    assert_eq!((reason.as_str(), code), ("Invalid", 422));
+    assert_eq!(
+        message,
+        "Secret \"held\" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/late\"}"
+    );
+    // An update cannot take the deletion timestamp away.
+    let clear = json!({"metadata": {"deletionTimestamp": null, "finalizers": ["example.com/hold"]}});
+    let kept = api.patch("held", &PatchParams::default(), &Patch::Merge(&clear)).await.unwrap();
+    assert!(kept.metadata.deletion_timestamp.is_some());
+    match events.next().await.unwrap().unwrap() {
+        WatchEvent::Modified(s) => assert_eq!(s.metadata.finalizers, Some(vec!["example.com/hold".to_string()])),
+        other => panic!("MODIFIED expected, got {other:?}"),
+    }
+
+    // Removing the last finalizer deletes it.
+    let done = json!({"metadata": {"finalizers": null}});
+    let last = api.patch("held", &PatchParams::default(), &Patch::Merge(&done)).await.unwrap();
+    assert!(last.metadata.finalizers.is_none());
+    let (_, code, _) = common::status(&api.get("held").await.unwrap_err());
+    assert_eq!(code, 404);
+    match events.next().await.unwrap().unwrap() {
+        WatchEvent::Deleted(s) => assert_eq!(s.metadata.name.as_deref(), Some("held")),
+        other => panic!("DELETED expected, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_delete_answers_as_each_store_does() {
+    use kube::api::{DeleteParams, PostParams};
+    let server = common::demo().await;
+    let client = common::client(&server, "admin").await;
+    // Secrets: a Status naming what was deleted (no ReturnDeletedObject).
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), "default");
+    let uid = secrets.get("mysecret").await.unwrap().metadata.uid.unwrap();
+    let status = secrets.delete("mysecret", &DeleteParams::default()).await.unwrap().right().expect("a Status");
+    assert_eq!(status.status, Some(kube::core::response::StatusSummary::Success));
+    let details = status.details.unwrap();
+    assert_eq!((details.name.as_str(), details.kind.as_str(), details.uid.as_str()), ("mysecret", "secrets", uid.as_str()));
+    // Pods: the object.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let pod = pods.delete("mypod", &DeleteParams::default()).await.unwrap().left().expect("the Pod");
+    assert_eq!(pod.metadata.name.as_deref(), Some("mypod"));
+    // A Deployment with a finalizer: marked, its generation bumped.
+    let deployments: Api<k8s_openapi::api::apps::v1::Deployment> = Api::namespaced(client, "default");
+    let d = serde_json::from_value(json!({"metadata": {"name": "held", "finalizers": ["example.com/hold"]},
+        "spec": {"selector": {"matchLabels": {"app": "x"}},
+                 "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}))
+    .unwrap();
+    let d = deployments.create(&PostParams::default(), &d).await.unwrap();
+    assert_eq!(d.metadata.generation, Some(1));
+    let marked = deployments.delete("held", &DeleteParams::default()).await.unwrap().left().unwrap();
+    assert_eq!(marked.metadata.generation, Some(2));
+    assert!(marked.metadata.deletion_timestamp.is_some());
+    let add = json!({"metadata": {"finalizers": ["example.com/hold", "example.com/late"]}});
+    let err = deployments
+        .patch("held", &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&add))
+        .await
+        .unwrap_err();
+    let (_, code, message) = common::status(&err);
+    assert_eq!(code, 422);
+    assert!(message.ends_with("metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/late\"}"), "{message}");
+}
