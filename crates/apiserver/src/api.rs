@@ -675,13 +675,18 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
-    // kubectl sends the applied configuration as JSON (which is also YAML); YAML that is not
-    // JSON is not read here.
-    let mut applied: Value = serde_json::from_slice(&ctx.body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "error decoding patch: {e} (the embedded cluster reads apply bodies as JSON only)"
-        ))
-    })?;
+    // `ValidatePatchOptions` (apimachinery `apis/meta/v1/validation`): an apply names its manager.
+    if ctx.query.get("fieldManager").unwrap_or("").is_empty() {
+        return Err(ApiError::invalid(
+            "meta.k8s.io",
+            "PatchOptions",
+            "",
+            &[keyhole_core::validate::FieldError::required("fieldManager", "is required for apply patch")],
+        ));
+    }
+    // `applyPatcher` (`handlers/patch.go`) unmarshals the body with sigs.k8s.io/yaml: YAML,
+    // of which JSON is a part; only the first document is read.
+    let mut applied = decode_apply_body(&ctx.body)?;
     if applied.is_null() {
         applied = json!({});
     }
@@ -740,6 +745,25 @@ fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
             let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
             Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &warnings))
         }
+    }
+}
+
+/// A server-side apply body as sigs.k8s.io/yaml reads it: YAML 1.1 (JSON included) through
+/// keyhole-core's manifest loader, the first document only; empty is `null`. A syntax error is a
+/// 400 `error decoding patch: error converting YAML to JSON: yaml: line N: ...` (the parser's
+/// own words follow, which are not go-yaml's).
+fn decode_apply_body(body: &[u8]) -> Result<Value, ApiError> {
+    let yaml_error = |line: usize, message: &str| {
+        ApiError::bad_request(format!(
+            "error decoding patch: error converting YAML to JSON: yaml: line {line}: {message}"
+        ))
+    };
+    let text = std::str::from_utf8(body).map_err(|_| yaml_error(1, "invalid leading UTF-8 octet"))?;
+    let loaded = keyhole_core::validate::manifest::load(text);
+    match (loaded.documents.into_iter().next(), loaded.error) {
+        (Some(doc), _) => Ok(doc.value),
+        (None, Some(e)) => Err(yaml_error(e.line, &e.message)),
+        (None, None) => Ok(Value::Null),
     }
 }
 

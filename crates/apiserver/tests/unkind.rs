@@ -340,3 +340,51 @@ async fn a_delete_answers_as_each_store_does() {
     assert_eq!(code, 422);
     assert!(message.ends_with("metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/late\"}"), "{message}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Server-side apply bodies are YAML
+
+const APPLY: &str = "application/apply-patch+yaml";
+
+#[tokio::test]
+async fn server_side_apply_reads_yaml() {
+    let server = common::empty().await;
+    let path = "/api/v1/namespaces/default/secrets/from-yaml?fieldManager=yaml-test";
+    let yaml = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: from-yaml\n  labels:\n    tier: db\nstringData:\n  user: admin\n  port: \"5432\"\ntype: Opaque\n";
+    let (code, body) = send(&server, "admin", "PATCH", path, APPLY, yaml).await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(body["metadata"]["labels"]["tier"], "db");
+    assert_eq!(body["data"]["user"], "YWRtaW4=");
+    assert_eq!(body["data"]["port"], "NTQzMg==");
+    // Applied again with a change, in YAML with a comment and a second document (not read).
+    let yaml = "# the same Secret\napiVersion: v1\nkind: Secret\nmetadata: {name: from-yaml}\nstringData:\n  user: root\n---\nkind: Ignored\n";
+    let (code, body) = send(&server, "admin", "PATCH", path, APPLY, yaml).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["user"], "cm9vdA==");
+    // JSON is YAML.
+    let json = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"from-yaml"},"stringData":{"user":"json"}}"#;
+    let (code, body) = send(&server, "admin", "PATCH", path, APPLY, json).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["user"], "anNvbg==");
+
+    let (code, body) = send(&server, "admin", "PATCH", path, APPLY, "apiVersion: v1\nkind: [Secret\n").await;
+    assert_eq!((code, body["reason"].as_str()), (400, Some("BadRequest")), "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.starts_with("error decoding patch: error converting YAML to JSON: yaml: line "), "{message}");
+    let (code, body) = send(&server, "admin", "PATCH", path, APPLY, "- a\n- b\n").await;
+    assert_eq!(code, 400);
+    assert_eq!(
+        body["message"],
+        "error decoding patch: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
+    );
+    // An apply names its field manager.
+    let (code, body) =
+        send(&server, "admin", "PATCH", "/api/v1/namespaces/default/secrets/from-yaml", APPLY, json).await;
+    assert_eq!((code, body["reason"].as_str()), (422, Some("Invalid")), "{body}");
+    assert_eq!(
+        body["message"],
+        "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+    );
+    assert_eq!(body["details"]["group"], "meta.k8s.io");
+    assert_eq!(body["details"]["kind"], "PatchOptions");
+}
