@@ -68,6 +68,11 @@ pub struct ServerOptions {
     /// while its connection stays open: no more events, no bookmarks, no end at
     /// `timeoutSeconds`. A dead connection as a client sees it. Off (`None`) by default.
     pub watch_stall: Option<WatchStall>,
+    /// Compacts the event log every interval to the version it had at the previous one, as
+    /// kube-apiserver's etcd compactor does (`--etcd-compaction-interval`, 5 minutes by
+    /// default): continue tokens and watches older than that get 410. `None` (the default):
+    /// only `event_log`'s bound drops old events.
+    pub compaction_interval: Option<Duration>,
 }
 
 impl Default for ServerOptions {
@@ -84,6 +89,7 @@ impl Default for ServerOptions {
             max_connections: 512,
             minor: discovery::SERVER_MINOR,
             watch_stall: None,
+            compaction_interval: None,
         }
     }
 }
@@ -132,6 +138,9 @@ impl DemoServer {
             idle_timeout: opts.idle_timeout,
             max_connections: opts.max_connections,
         };
+        if let Some(interval) = opts.compaction_interval {
+            tokio::spawn(compactor(store.clone(), interval, rx.clone()));
+        }
         let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
         Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
     }
@@ -185,6 +194,24 @@ impl DemoServer {
             // Open watches end with the server's runtime; do not wait on them for long.
             let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
         }
+    }
+}
+
+/// etcd's compaction as kube-apiserver drives it (apiserver `storage/etcd3/compact.go`
+/// `runCompactLoop`): every `interval`, compact to the version recorded at the previous tick, so
+/// that what was written during the last interval stays readable.
+async fn compactor(store: Arc<Store>, interval: Duration, mut stop: signal::Receiver<bool>) {
+    let mut previous: Option<u64> = None;
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+        let mut s = store.lock();
+        if let Some(rv) = previous {
+            s.compact_to(rv);
+        }
+        previous = Some(s.rv());
     }
 }
 

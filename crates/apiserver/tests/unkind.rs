@@ -388,3 +388,139 @@ async fn server_side_apply_reads_yaml() {
     assert_eq!(body["details"]["group"], "meta.k8s.io");
     assert_eq!(body["details"]["kind"], "PatchOptions");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Paged lists: snapshots, and continue tokens that expire
+
+const INCONSISTENT: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+async fn create_secret(server: &DemoServer, name: &str, value: &str) {
+    let body = json!({"metadata": {"name": name}, "stringData": {"k": value}}).to_string();
+    let (code, body) = send(server, "admin", "POST", "/api/v1/namespaces/default/secrets", "application/json", &body).await;
+    assert_eq!(code, 201, "{body}");
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn later_pages_are_read_at_the_first_pages_version() {
+    let server = common::empty().await;
+    for name in ["a", "b", "c", "d"] {
+        create_secret(&server, name, "old").await;
+    }
+    let base = "/api/v1/namespaces/default/secrets?limit=2";
+    let first = get(&server, base).await;
+    assert_eq!(names(&first), ["a", "b"]);
+    let rv = first["metadata"]["resourceVersion"].as_str().unwrap().to_string();
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    assert_eq!(first["metadata"]["remainingItemCount"], 2);
+    // The token is kube-apiserver's: base64url JSON with the version and the start key.
+    use base64::Engine as _;
+    let decoded: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&token).unwrap()).unwrap();
+    assert_eq!(decoded, json!({"v": "meta.k8s.io/v1", "rv": rv.parse::<i64>().unwrap(), "start": "b\u{0}"}));
+
+    // Changes after the first page: a new object, a deleted one, a changed one.
+    create_secret(&server, "bb", "new").await;
+    let (code, _) = send(&server, "admin", "DELETE", "/api/v1/namespaces/default/secrets/c", "application/json", "").await;
+    assert_eq!(code, 200);
+    let patch = r#"{"stringData":{"k":"changed"}}"#;
+    let (code, _) =
+        send(&server, "admin", "PATCH", "/api/v1/namespaces/default/secrets/d", "application/merge-patch+json", patch).await;
+    assert_eq!(code, 200);
+
+    let second = get(&server, &format!("{base}&continue={token}")).await;
+    assert_eq!(names(&second), ["c", "d"], "the list as it was at the first page");
+    assert_eq!(second["items"][1]["data"]["k"], "b2xk", "d as it was (old)");
+    assert_eq!(second["metadata"]["resourceVersion"], rv.as_str());
+    assert!(second["metadata"].get("continue").is_none());
+    // A new list sees the changes.
+    assert_eq!(names(&get(&server, "/api/v1/namespaces/default/secrets").await), ["a", "b", "bb", "d"]);
+    // Across namespaces the start key carries the namespace.
+    let all = get(&server, "/api/v1/secrets?limit=1").await;
+    let token = all["metadata"]["continue"].as_str().unwrap();
+    let decoded: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).unwrap()).unwrap();
+    assert_eq!(decoded["start"], "default/a\u{0}");
+    // kube-rs pages through the same way.
+    let client = common::client(&server, "admin").await;
+    let api: Api<Secret> = Api::namespaced(client, "default");
+    let page = api.list(&ListParams::default().limit(3)).await.unwrap();
+    assert_eq!(page.items.len(), 3);
+    let rest = api.list(&ListParams::default().limit(3).continue_token(page.metadata.continue_.as_deref().unwrap())).await.unwrap();
+    assert_eq!(rest.items.len(), 1);
+
+    // Tokens that are not kube-apiserver's are its 400s.
+    for (token, message) in [
+        ("!!", "invalid continue token: continue key is not valid: illegal base64 data at input byte 0"),
+        ("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MCwic3RhcnQiOiJhIn0", "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"),
+    ] {
+        let (code, body) = send(&server, "admin", "GET", &format!("{base}&continue={token}"), "", "").await;
+        assert_eq!((code, body["message"].as_str()), (400, Some(message)), "{body}");
+    }
+    let (code, body) = send(&server, "admin", "GET", &format!("{base}&continue={}&resourceVersion=5", first["metadata"]["continue"].as_str().unwrap()), "", "").await;
+    assert_eq!((code, body["message"].as_str()), (400, Some("specifying resource version is not allowed when using continue")));
+}
+
+/// The 410 of an expired token, with the token to go on with inconsistently.
+async fn expect_expired(server: &DemoServer, base: &str, token: &str) -> String {
+    let (code, body) = send(server, "admin", "GET", &format!("{base}&continue={token}"), "", "").await;
+    assert_eq!(code, 410, "{body}");
+    assert_eq!(body["reason"], "Expired");
+    assert_eq!(body["message"], INCONSISTENT);
+    let next = body["metadata"]["continue"].as_str().expect("an inconsistent continue token").to_string();
+    use base64::Engine as _;
+    let decoded: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&next).unwrap()).unwrap();
+    assert_eq!(decoded["rv"], -1, "{decoded}");
+    next
+}
+
+#[tokio::test]
+async fn continue_tokens_expire_when_the_log_no_longer_holds_their_version() {
+    let server = start(ServerOptions { demo_data: false, event_log: 3, ..Default::default() }).await;
+    for name in ["a", "b", "c"] {
+        create_secret(&server, name, "v").await;
+    }
+    let base = "/api/v1/namespaces/default/secrets?limit=1";
+    let first = get(&server, base).await;
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    for name in ["d", "e", "f", "g"] {
+        create_secret(&server, name, "v").await;
+    }
+    let next = expect_expired(&server, base, &token).await;
+    // The inconsistent token goes on from the same place at the latest version.
+    let rest = get(&server, &format!("{base}&continue={next}")).await;
+    assert_eq!(names(&rest), ["b"]);
+    assert_ne!(rest["metadata"]["resourceVersion"], first["metadata"]["resourceVersion"]);
+    // kube-rs sees the 410.
+    let client = common::client(&server, "admin").await;
+    let api: Api<Secret> = Api::namespaced(client, "default");
+    let err = api.list(&ListParams::default().limit(1).continue_token(&token)).await.unwrap_err();
+    assert_eq!(common::status(&err).1, 410);
+}
+
+#[tokio::test]
+async fn continue_tokens_expire_after_the_compaction_interval() {
+    let interval = Duration::from_millis(300);
+    let server = start(ServerOptions { demo_data: false, compaction_interval: Some(interval), ..Default::default() }).await;
+    for name in ["a", "b", "c"] {
+        create_secret(&server, name, "v").await;
+    }
+    let base = "/api/v1/namespaces/default/secrets?limit=1";
+    let first = get(&server, base).await;
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    // Within the interval the token works; once a compaction passes a later write, it is gone.
+    assert_eq!(names(&get(&server, &format!("{base}&continue={token}")).await), ["b"]);
+    create_secret(&server, "d", "v").await;
+    tokio::time::sleep(interval * 3).await;
+    expect_expired(&server, base, &token).await;
+    // A watch from that version is too old as well.
+    let rv = first["metadata"]["resourceVersion"].as_str().unwrap();
+    let mut watch =
+        Lines::open(&server, "admin", &format!("/api/v1/namespaces/default/secrets?watch=1&resourceVersion={rv}")).await;
+    let ev = watch.next(Duration::from_secs(2)).await.unwrap();
+    assert_eq!((ev["type"].as_str(), ev["object"]["code"].as_i64()), (Some("ERROR"), Some(410)));
+}
