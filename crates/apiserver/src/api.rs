@@ -31,6 +31,22 @@ pub struct AppState {
     pub bookmark_interval: Duration,
     /// The Kubernetes minor version reported in `/version`.
     pub minor: u32,
+    /// Watches stop sending at this point and hang (`ServerOptions::watch_stall`).
+    pub watch_stall: Option<watch::WatchStall>,
+}
+
+impl AppState {
+    /// The state of a server started with `opts`.
+    pub fn new(store: Arc<Store>, users: Users, server_address: String, opts: &crate::ServerOptions) -> Self {
+        AppState {
+            store,
+            users,
+            server_address,
+            bookmark_interval: opts.bookmark_interval,
+            minor: opts.minor,
+            watch_stall: opts.watch_stall,
+        }
+    }
 }
 
 /// The request body limit of kube-apiserver.
@@ -408,39 +424,122 @@ fn check_list_options(q: &Query, watch: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn encode_continue(ns: &str, name: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{ns}\u{0}{name}"))
+/// The message of a 410 for a continue token whose version is gone (apiserver
+/// `storage/etcd3/errors.go`, `inconsistentContinue`).
+pub const INCONSISTENT_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+/// A continue token as kube-apiserver writes it (`storage.EncodeContinue`, apiserver
+/// `storage/continue.go`): unpadded base64url of `{"v":"meta.k8s.io/v1","rv":RV,"start":KEY}`,
+/// KEY being the page's last key relative to the list's key prefix plus a NUL, so that the next
+/// page starts just after it. RV is the version the list is read at; -1 means "the latest".
+fn encode_continue(t: &Target, key: &crate::store::Key, rv: i64) -> String {
+    let start = if t.def.namespaced && t.namespace.is_none() {
+        format!("{}/{}\u{0}", key.0, key.1)
+    } else {
+        format!("{}\u{0}", key.1)
+    };
+    let token = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start});
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token.to_string())
 }
 
-fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
-    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
-    let s = String::from_utf8(raw).map_err(|_| bad())?;
-    let (ns, name) = s.split_once('\u{0}').ok_or_else(bad)?;
-    Ok((ns.to_string(), name.to_string()))
+/// `storage.DecodeContinue` with `ValidateListOptions`'s 400s: the key to continue after, and the
+/// version to read at (`None`: the latest).
+fn decode_continue(t: &Target, token: &str) -> Result<(crate::store::Key, Option<u64>), ApiError> {
+    let bad = |why: String| ApiError::bad_request(format!("invalid continue token: continue key is not valid{why}"));
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|e| {
+        bad(match e {
+            base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+                format!(": illegal base64 data at input byte {at}")
+            }
+            _ => format!(": illegal base64 data at input byte {}", token.len()),
+        })
+    })?;
+    #[derive(serde::Deserialize)]
+    struct Token {
+        #[serde(default)]
+        v: String,
+        #[serde(default)]
+        rv: i64,
+        #[serde(default)]
+        start: String,
+    }
+    let c: Token = serde_json::from_slice(&raw).map_err(|e| bad(format!(": {e}")))?;
+    if c.v != "meta.k8s.io/v1" {
+        return Err(bad(format!(": server does not recognize this encoded version {}", c.v)));
+    }
+    if c.rv == 0 {
+        return Err(bad(": incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into()));
+    }
+    if c.start.is_empty() {
+        return Err(bad(": encoded start key empty (version meta.k8s.io/v1)".into()));
+    }
+    // path.Clean must leave it as it is: no way above the key prefix.
+    let path = c.start.strip_prefix('/').unwrap_or(&c.start);
+    if path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+        return Err(bad(format!(": {}", c.start)));
+    }
+    let start = path.strip_suffix('\u{0}').unwrap_or(path);
+    let key = if t.def.namespaced && t.namespace.is_none() {
+        let (ns, name) = start.split_once('/').unwrap_or((start, ""));
+        (ns.to_string(), name.to_string())
+    } else {
+        (t.namespace.clone().unwrap_or_default(), start.to_string())
+    };
+    Ok((key, u64::try_from(c.rv).ok()))
 }
 
+/// A list is read at one version (apiserver `storage/etcd3/store.go` GetList): the version of
+/// its first page for every later page (the continue token carries it), or the version asked
+/// for with `resourceVersionMatch=Exact` (or, without a match, with a `limit`); else the latest.
+/// A version the event log no longer reaches is a 410, with an inconsistent-continue token for
+/// a paged list (`storage/etcd3/errors.go`).
 fn list(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     check_list_options(&ctx.query, false)?;
     let f = filter(ctx, t)?;
     let limit = ctx.query.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
-    let after = match ctx.query.get("continue").filter(|c| !c.is_empty()) {
-        Some(c) => Some(decode_continue(c)?),
-        None => None,
+    let rv_param = ctx.query.get("resourceVersion").unwrap_or("");
+    let (after, at) = match ctx.query.get("continue").filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let (key, at) = decode_continue(t, c)?;
+            if !rv_param.is_empty() && rv_param != "0" {
+                return Err(ApiError::bad_request("specifying resource version is not allowed when using continue"));
+            }
+            (Some(key), at)
+        }
+        None => {
+            let exact = match ctx.query.get("resourceVersionMatch").unwrap_or("") {
+                "Exact" => true,
+                "" => limit.is_some(),
+                _ => false,
+            };
+            let at = rv_param.parse::<u64>().ok().filter(|rv| exact && *rv > 0);
+            (None, at)
+        }
     };
     let shape = shape(&ctx.headers);
     let include = IncludeObject::parse(ctx.query.get("includeObject"));
     let selecting = !f.labels.is_empty() || !f.fields.is_empty();
     let store = ctx.state.store.lock();
-    let rv = store.rv();
+    let rv = at.unwrap_or_else(|| store.rv());
+    let objects = match store.iter_at(t.def.key(), f.namespace.as_deref(), after.clone(), rv) {
+        Ok(objects) => objects,
+        Err(_) => {
+            let Some(after) = after else {
+                return Err(ApiError::expired("The resourceVersion for the provided list is too old."));
+            };
+            let mut e = ApiError::expired(INCONSISTENT_CONTINUE);
+            e.body["metadata"] = json!({"continue": encode_continue(t, &after, -1)});
+            return Err(e);
+        }
+    };
     let mut items: Vec<Arc<Value>> = Vec::new();
     let mut next: Option<String> = None;
     let mut remaining = 0usize;
-    let mut iter = store.iter(t.def.key(), f.namespace.as_deref(), after).filter(|(_, o)| f.matches(o));
-    for ((ns, name), obj) in iter.by_ref() {
-        items.push(obj.clone());
+    let mut iter = objects.filter(|(_, o)| f.matches(o));
+    for (key, obj) in iter.by_ref() {
+        items.push(obj);
         if limit.is_some_and(|l| items.len() >= l) {
-            next = Some(encode_continue(ns, name));
+            next = Some(encode_continue(t, &key, i64::try_from(rv).unwrap_or(i64::MAX)));
             break;
         }
     }
@@ -527,6 +626,7 @@ fn watch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         timeout: ctx.query.get("timeoutSeconds").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs),
         shape: shape(&ctx.headers),
         include: IncludeObject::parse(ctx.query.get("includeObject")),
+        stall: ctx.state.watch_stall,
     };
     watch::start(ctx.state.store.clone(), opts)
 }
@@ -572,6 +672,15 @@ fn write_update(
     }
     let (new, warnings) = objects::validate_update(def, current, new)?;
     let warnings = [decode_warnings, warnings].concat();
+    if objects::finalized(current, &new) {
+        // The last finalizer is gone: the update deletes the object (`deleteWithoutFinalizers`
+        // in `registry/generic/registry/store.go`). The watch's DELETED event carries the last
+        // stored state; the answer is the updated object, as a PUT's client expects.
+        if !ctx.query.dry_run() {
+            store.remove(def.key(), t.namespace.as_deref().unwrap_or(""), name);
+        }
+        return Ok(with_warnings(json_response(StatusCode::OK, &new), &warnings));
+    }
     if objects::same_content(current, &new) {
         return Ok(with_warnings(json_response(StatusCode::OK, current), &warnings));
     }
@@ -649,13 +758,18 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
-    // kubectl sends the applied configuration as JSON (which is also YAML); YAML that is not
-    // JSON is not read here.
-    let mut applied: Value = serde_json::from_slice(&ctx.body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "error decoding patch: {e} (the embedded cluster reads apply bodies as JSON only)"
-        ))
-    })?;
+    // `ValidatePatchOptions` (apimachinery `apis/meta/v1/validation`): an apply names its manager.
+    if ctx.query.get("fieldManager").unwrap_or("").is_empty() {
+        return Err(ApiError::invalid(
+            "meta.k8s.io",
+            "PatchOptions",
+            "",
+            &[keyhole_core::validate::FieldError::required("fieldManager", "is required for apply patch")],
+        ));
+    }
+    // `applyPatcher` (`handlers/patch.go`) unmarshals the body with sigs.k8s.io/yaml: YAML,
+    // of which JSON is a part; only the first document is read.
+    let mut applied = decode_apply_body(&ctx.body)?;
     if applied.is_null() {
         applied = json!({});
     }
@@ -717,6 +831,25 @@ fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     }
 }
 
+/// A server-side apply body as sigs.k8s.io/yaml reads it: YAML 1.1 (JSON included) through
+/// keyhole-core's manifest loader, the first document only; empty is `null`. A syntax error is a
+/// 400 `error decoding patch: error converting YAML to JSON: yaml: line N: ...` (the parser's
+/// own words follow, which are not go-yaml's).
+fn decode_apply_body(body: &[u8]) -> Result<Value, ApiError> {
+    let yaml_error = |line: usize, message: &str| {
+        ApiError::bad_request(format!(
+            "error decoding patch: error converting YAML to JSON: yaml: line {line}: {message}"
+        ))
+    };
+    let text = std::str::from_utf8(body).map_err(|_| yaml_error(1, "invalid leading UTF-8 octet"))?;
+    let loaded = keyhole_core::validate::manifest::load(text);
+    match (loaded.documents.into_iter().next(), loaded.error) {
+        (Some(doc), _) => Ok(doc.value),
+        (None, Some(e)) => Err(yaml_error(e.line, &e.message)),
+        (None, None) => Ok(Value::Null),
+    }
+}
+
 fn delete_options(ctx: &Ctx) -> Result<(Option<String>, Option<String>, bool), ApiError> {
     if ctx.body.is_empty() {
         return Ok((None, None, ctx.query.dry_run()));
@@ -761,8 +894,20 @@ fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
             ));
         }
     }
+    if objects::has_finalizers(&current) && def.plural != "namespaces" {
+        // Finalizers hold it: it is marked for deletion (`updateForGracefulDeletionAndFinalizers`
+        // in `registry/generic/registry/store.go`), answered with 200 and the object. A delete of
+        // an object already being deleted changes nothing and answers the same way.
+        let mut marked = (*current).clone();
+        objects::mark_deleting(&mut marked, now());
+        if objects::same_content(&current, &marked) {
+            return Ok(json_response(StatusCode::OK, &current));
+        }
+        let stored = if dry { Arc::new(marked) } else { store.put(def.key(), marked) };
+        return Ok(json_response(StatusCode::OK, &stored));
+    }
     if dry {
-        return Ok(json_response(StatusCode::OK, &current));
+        return Ok(deleted(def, &current));
     }
     if def.plural == "namespaces" {
         // Namespace deletion removes everything in it (the namespace controller's job).
@@ -774,7 +919,28 @@ fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         }
     }
     let gone = store.remove(def.key(), &ns, name).unwrap_or(current);
-    Ok(json_response(StatusCode::OK, &gone))
+    Ok(deleted(def, &gone))
+}
+
+/// The answer to a delete that removed the object (`finalizeDelete` in
+/// `registry/generic/registry/store.go`): the object itself for the stores that set
+/// `ReturnDeletedObject` (Pods, ServiceAccounts; a Namespace's own REST returns it too), else a
+/// Status `Success` naming it, whose `details.kind` is the resource.
+fn deleted(def: &ResourceDef, obj: &Value) -> Response {
+    if matches!(def.plural, "pods" | "serviceaccounts" | "namespaces") {
+        return json_response(StatusCode::OK, obj);
+    }
+    let mut details = serde_json::Map::new();
+    details.insert("name".into(), json!(objects::meta(obj, "name")));
+    if !def.group.is_empty() {
+        details.insert("group".into(), json!(def.group));
+    }
+    details.insert("kind".into(), json!(def.plural));
+    details.insert("uid".into(), json!(objects::meta(obj, "uid")));
+    json_response(
+        StatusCode::OK,
+        &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+    )
 }
 
 fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
@@ -788,10 +954,17 @@ fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         .collect();
     let mut gone = Vec::new();
     for (ns, name) in victims {
+        let Some(o) = store.get(t.def.key(), &ns, &name).cloned() else { continue };
         if dry {
-            if let Some(o) = store.get(t.def.key(), &ns, &name) {
-                gone.push(o.clone());
+            gone.push(o);
+        } else if objects::has_finalizers(&o) {
+            // Each item is deleted as a DELETE would: finalizers hold it.
+            let mut marked = (*o).clone();
+            objects::mark_deleting(&mut marked, now());
+            if !objects::same_content(&o, &marked) {
+                store.put(t.def.key(), marked);
             }
+            gone.push(o);
         } else if let Some(o) = store.remove(t.def.key(), &ns, &name) {
             gone.push(o);
         }

@@ -14,6 +14,13 @@ pub enum Role {
     /// get, list and watch everywhere, except `get` on Secrets: sees the Secrets list (which
     /// carries no values) but cannot read a Secret's values.
     ListOnly,
+    /// get, list and watch everywhere, except `watch` on Secrets: a Secrets watch is the real 403.
+    NoSecretWatch,
+    /// get, list and watch everywhere, except Secrets, which it may only `get` by name.
+    SecretGetOnly,
+    /// get, list and watch everywhere, except Pods, ServiceAccounts and Ingresses, on which it
+    /// may do nothing: usage of a Secret cannot be proven.
+    NoConsumers,
 }
 
 #[derive(Clone)]
@@ -46,7 +53,7 @@ fn random_token(prefix: &str) -> String {
 }
 
 impl Users {
-    /// The three demo users, with fresh random tokens.
+    /// The demo users, with fresh random tokens. The first is the admin.
     pub fn demo() -> Self {
         Users {
             users: vec![
@@ -77,6 +84,27 @@ impl Users {
                     role: Role::Namespace(TEAM_NAMESPACE.into()),
                     context: "keyhole-demo-team".into(),
                     default_namespace: TEAM_NAMESPACE.into(),
+                },
+                User {
+                    name: "lister".into(),
+                    token: random_token("lister"),
+                    role: Role::NoSecretWatch,
+                    context: "keyhole-demo-nowatch".into(),
+                    default_namespace: "default".into(),
+                },
+                User {
+                    name: "getter".into(),
+                    token: random_token("getter"),
+                    role: Role::SecretGetOnly,
+                    context: "keyhole-demo-getonly".into(),
+                    default_namespace: "default".into(),
+                },
+                User {
+                    name: "secret-reader".into(),
+                    token: random_token("secret-reader"),
+                    role: Role::NoConsumers,
+                    context: "keyhole-demo-noconsumers".into(),
+                    default_namespace: "default".into(),
                 },
             ],
         }
@@ -126,10 +154,41 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::Admin => true,
         Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
         Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
-        Role::ListOnly => {
-            matches!(verb, "list" | "watch") || (verb == "get" && !(group.is_empty() && resource == "secrets"))
+        Role::ListOnly => matches!(verb, "list" | "watch") || (verb == "get" && !is_secrets(group, resource)),
+        Role::NoSecretWatch => is_read(verb) && !(verb == "watch" && is_secrets(group, resource)),
+        Role::SecretGetOnly => is_read(verb) && (verb == "get" || !is_secrets(group, resource)),
+        Role::NoConsumers => is_read(verb) && !is_consumer(group, resource),
+    }
+}
+
+fn is_read(verb: &str) -> bool {
+    matches!(verb, "get" | "list" | "watch")
+}
+
+fn is_secrets(group: &str, resource: &str) -> bool {
+    group.is_empty() && resource == "secrets"
+}
+
+/// The kinds whose objects say which Secrets are used (keyhole's "Used by").
+fn is_consumer(group: &str, resource: &str) -> bool {
+    matches!((group, resource), ("", "pods" | "serviceaccounts") | ("networking.k8s.io", "ingresses"))
+}
+
+/// Read rules (get, list, watch) on every stored resource but those `except` names, then
+/// `extra` rules, as a ClusterRole would list them: one rule per API group.
+fn read_rules_except(except: impl Fn(&str, &str) -> bool) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for group in std::iter::once("").chain(crate::resources::GROUPS.iter().copied()) {
+        let resources: Vec<&str> = crate::resources::RESOURCES
+            .iter()
+            .filter(|r| r.group == group && r.stored && !except(group, r.plural))
+            .map(|r| r.plural)
+            .collect();
+        if !resources.is_empty() {
+            out.push(serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources}));
         }
     }
+    out
 }
 
 /// The reviews every user may create about itself.
@@ -185,6 +244,15 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
             resource_rules
                 .push(json!({"verbs": ["get"], "apiGroups": ["apps", "networking.k8s.io"], "resources": ["*"]}));
         }
+        Role::NoSecretWatch => {
+            resource_rules.extend(read_rules_except(is_secrets));
+            resource_rules.push(json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"]}));
+        }
+        Role::SecretGetOnly => {
+            resource_rules.extend(read_rules_except(is_secrets));
+            resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}));
+        }
+        Role::NoConsumers => resource_rules.extend(read_rules_except(is_consumer)),
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
@@ -230,5 +298,32 @@ mod tests {
         assert!(allowed(viewer, "create", "authorization.k8s.io", "selfsubjectrulesreviews", ""));
         assert!(allowed(viewer, "create", "authentication.k8s.io", "selfsubjectreviews", ""));
         assert!(!allowed(viewer, "create", "authentication.k8s.io", "tokenreviews", ""));
+    }
+
+    #[test]
+    fn restricted_readers() {
+        let users = Users::demo();
+        let lister = users.by_name("lister").unwrap();
+        assert!(allowed(lister, "get", "", "secrets", "default"));
+        assert!(allowed(lister, "list", "", "secrets", ""));
+        assert!(!allowed(lister, "watch", "", "secrets", "default"));
+        assert!(allowed(lister, "watch", "", "pods", ""));
+        assert!(!allowed(lister, "update", "", "secrets", "default"));
+        let getter = users.by_name("getter").unwrap();
+        assert!(allowed(getter, "get", "", "secrets", "default"));
+        assert!(!allowed(getter, "list", "", "secrets", "default"));
+        assert!(!allowed(getter, "watch", "", "secrets", "default"));
+        assert!(allowed(getter, "list", "", "pods", "default"));
+        let reader = users.by_name("secret-reader").unwrap();
+        assert!(allowed(reader, "list", "", "secrets", ""));
+        assert!(allowed(reader, "watch", "", "secrets", ""));
+        assert!(allowed(reader, "list", "apps", "replicasets", ""));
+        for (group, resource) in [("", "pods"), ("", "serviceaccounts"), ("networking.k8s.io", "ingresses")] {
+            assert!(!allowed(reader, "list", group, resource, "default"), "{resource}");
+            assert!(!allowed(reader, "get", group, resource, "default"), "{resource}");
+        }
+        let contexts: Vec<&str> = users.all().iter().map(|u| u.context.as_str()).collect();
+        assert!(contexts.iter().all(|c| c.starts_with("keyhole-demo")), "{contexts:?}");
+        assert_eq!(contexts.len(), contexts.iter().collect::<std::collections::BTreeSet<_>>().len());
     }
 }

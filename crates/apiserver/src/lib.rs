@@ -33,6 +33,7 @@ use tokio::task::JoinHandle;
 use self::api::AppState;
 use self::auth::Users;
 use self::store::Store;
+pub use self::watch::WatchStall;
 
 /// How to start the embedded cluster.
 #[derive(Debug, Clone)]
@@ -63,6 +64,15 @@ pub struct ServerOptions {
     /// The Kubernetes version reported (1.`minor`): clients that follow the server's version
     /// (keyhole's envFrom rule) behave as against that version.
     pub minor: u32,
+    /// Makes every watch stop sending at a point (after its initial events, or after N events)
+    /// while its connection stays open: no more events, no bookmarks, no end at
+    /// `timeoutSeconds`. A dead connection as a client sees it. Off (`None`) by default.
+    pub watch_stall: Option<WatchStall>,
+    /// Compacts the event log every interval to the version it had at the previous one, as
+    /// kube-apiserver's etcd compactor does (`--etcd-compaction-interval`, 5 minutes by
+    /// default): continue tokens and watches older than that get 410. `None` (the default):
+    /// only `event_log`'s bound drops old events.
+    pub compaction_interval: Option<Duration>,
 }
 
 impl Default for ServerOptions {
@@ -78,6 +88,8 @@ impl Default for ServerOptions {
             idle_timeout: Duration::from_secs(90),
             max_connections: 512,
             minor: discovery::SERVER_MINOR,
+            watch_stall: None,
+            compaction_interval: None,
         }
     }
 }
@@ -111,13 +123,12 @@ impl DemoServer {
         }
         let hosts = hosts::advertised(addr.ip());
         let url = hosts::url(hosts.first().map_or("127.0.0.1", String::as_str), addr.port());
-        let state = Arc::new(AppState {
-            store: store.clone(),
-            users: users.clone(),
-            server_address: url.trim_start_matches("https://").to_string(),
-            bookmark_interval: opts.bookmark_interval,
-            minor: opts.minor,
-        });
+        let state = Arc::new(AppState::new(
+            store.clone(),
+            users.clone(),
+            url.trim_start_matches("https://").to_string(),
+            &opts,
+        ));
         let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
         let (tx, rx) = signal::channel(false);
@@ -127,6 +138,9 @@ impl DemoServer {
             idle_timeout: opts.idle_timeout,
             max_connections: opts.max_connections,
         };
+        if let Some(interval) = opts.compaction_interval {
+            tokio::spawn(compactor(store.clone(), interval, rx.clone()));
+        }
         let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
         Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
     }
@@ -183,6 +197,24 @@ impl DemoServer {
             // Open watches end with the server's runtime; do not wait on them for long.
             let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
         }
+    }
+}
+
+/// etcd's compaction as kube-apiserver drives it (apiserver `storage/etcd3/compact.go`
+/// `runCompactLoop`): every `interval`, compact to the version recorded at the previous tick, so
+/// that what was written during the last interval stays readable.
+async fn compactor(store: Arc<Store>, interval: Duration, mut stop: signal::Receiver<bool>) {
+    let mut previous: Option<u64> = None;
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+        let mut s = store.lock();
+        if let Some(rv) = previous {
+            s.compact_to(rv);
+        }
+        previous = Some(s.rv());
     }
 }
 

@@ -158,6 +158,7 @@ pub fn prepare_create(def: &ResourceDef, obj: &mut Value, now: Timestamp) -> Res
         m.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         m.insert("creationTimestamp".into(), json!(rfc3339(now)));
         m.remove("deletionTimestamp");
+        m.remove("deletionGracePeriodSeconds");
         m.remove("managedFields");
         if matches!(def.plural, "deployments" | "replicasets") {
             m.insert("generation".into(), json!(1));
@@ -291,11 +292,18 @@ pub fn validate_create(def: &ResourceDef, obj: Value) -> Result<(Value, Vec<Stri
 
 /// Validation on update, with the old object for the immutability rules.
 pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result<(Value, Vec<String>), ApiError> {
-    // BeforeUpdate: system fields come from the stored object.
-    for field in ["uid", "creationTimestamp", "generation"] {
+    // `rest.BeforeUpdate` (apiserver `registry/rest/update.go`): system fields come from the
+    // stored object, and an update can never remove or change a deletion timestamp, nor remove
+    // the deletion grace period.
+    for field in ["uid", "creationTimestamp", "generation", "deletionTimestamp"] {
         if let (Some(v), Some(m)) = (old.get("metadata").and_then(|m| m.get(field)), meta_mut(&mut new)) {
             m.insert(field.into(), v.clone());
         }
+    }
+    if let (Some(v), Some(m)) = (old.pointer("/metadata/deletionGracePeriodSeconds"), meta_mut(&mut new))
+        && m.get("deletionGracePeriodSeconds").is_none_or(Value::is_null)
+    {
+        m.insert("deletionGracePeriodSeconds".into(), v.clone());
     }
     if let Some(m) = meta_mut(&mut new) {
         m.remove("managedFields");
@@ -315,11 +323,71 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
     {
         o.insert("status".into(), s.clone());
     }
-    let errors = validate_generic(def, &new);
+    let mut errors = validate_generic(def, &new);
+    errors.extend(no_new_finalizers(old, &new));
     if !errors.is_empty() {
         return Err(ApiError::invalid(def.group, def.kind, &meta(&new, "name"), &errors));
     }
     Ok((new, Vec::new()))
+}
+
+fn finalizers(obj: &Value) -> Vec<String> {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Whether the object waits for finalizers before it can go.
+pub fn has_finalizers(obj: &Value) -> bool {
+    !finalizers(obj).is_empty()
+}
+
+fn deleting(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
+}
+
+/// `ValidateObjectMetaAccessorUpdate`'s finalizer rule (apimachinery
+/// `api/validation/objectmeta.go`), for the kinds other than Secret (whose validator has it):
+/// no new finalizers once the object is being deleted.
+fn no_new_finalizers(old: &Value, new: &Value) -> Vec<FieldError> {
+    if !deleting(old) {
+        return Vec::new();
+    }
+    // Only the fields of this rule: nothing else of ObjectMeta can make it fail.
+    let parse = |v: &Value| {
+        let m = json!({"finalizers": finalizers(v), "deletionTimestamp": v.pointer("/metadata/deletionTimestamp")});
+        serde_json::from_value::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(m).unwrap_or_default()
+    };
+    validate::meta::object_meta_update(&parse(new), &parse(old))
+        .into_iter()
+        .filter(|e| e.field == "metadata.finalizers")
+        .collect()
+}
+
+/// `markAsDeleting` (apiserver `registry/generic/registry/store.go`), for a delete that
+/// finalizers hold: `deletionTimestamp` now unless one is already set and earlier,
+/// `deletionGracePeriodSeconds` 0, and the generation bumped the first time.
+pub fn mark_deleting(obj: &mut Value, now: Timestamp) {
+    let Some(m) = meta_mut(obj) else { return };
+    let existing = m.get("deletionTimestamp").and_then(Value::as_str).and_then(|t| t.parse::<Timestamp>().ok());
+    if existing.is_none()
+        && let Some(g) = m.get("generation").and_then(Value::as_i64).filter(|g| *g > 0)
+    {
+        m.insert("generation".into(), json!(g + 1));
+    }
+    if existing.is_none_or(|t| t > now) {
+        m.insert("deletionTimestamp".into(), json!(rfc3339(now)));
+    }
+    m.insert("deletionGracePeriodSeconds".into(), json!(0));
+}
+
+/// `shouldDeleteDuringUpdate` (apiserver `registry/generic/registry/store.go`): an update that
+/// removes the last finalizer of an object being deleted (with no grace period left) deletes it.
+pub fn finalized(old: &Value, new: &Value) -> bool {
+    deleting(old)
+        && !has_finalizers(new)
+        && old.pointer("/metadata/deletionGracePeriodSeconds").and_then(Value::as_i64).is_none_or(|g| g == 0)
 }
 
 /// The `Warning` headers kube-apiserver adds for Secrets: only the TLS key-pair check.

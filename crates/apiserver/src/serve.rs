@@ -280,13 +280,12 @@ mod tests {
         let listener = Exhausted { calls: calls.clone(), cap: 10_000 };
         let tls = crate::tls::ServerTls::generate(&[]).unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
-        let state = Arc::new(AppState {
-            store: Arc::new(crate::store::Store::new(10)),
-            users: crate::auth::Users::demo(),
-            server_address: "127.0.0.1:1".into(),
-            bookmark_interval: Duration::from_secs(60),
-            minor: crate::discovery::SERVER_MINOR,
-        });
+        let state = Arc::new(AppState::new(
+            Arc::new(crate::store::Store::new(10)),
+            crate::auth::Users::demo(),
+            "127.0.0.1:1".into(),
+            &crate::ServerOptions::default(),
+        ));
         let limits = Limits {
             tls_handshake_timeout: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(1),

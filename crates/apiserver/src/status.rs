@@ -94,7 +94,14 @@ impl ApiError {
             .collect();
         let mut details = Self::details(name, group, kind);
         details["causes"] = Value::Array(causes);
-        ApiError::new(422, "Invalid", keyhole_core::validate::invalid_message(kind, name, errors), Some(details))
+        // `errors.NewInvalid` names the qualified kind (`Deployment.apps`), `details.kind` the bare one.
+        let qualified_kind = qualified(group, kind);
+        ApiError::new(
+            422,
+            "Invalid",
+            keyhole_core::validate::invalid_message(&qualified_kind, name, errors),
+            Some(details),
+        )
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -225,5 +232,8 @@ mod tests {
         assert_eq!(e.body["details"]["kind"], "Secret");
         assert_eq!(e.body["details"]["causes"][0]["reason"], "FieldValueRequired");
         assert_eq!(e.body["details"]["causes"][0]["field"], "data[tls.key]");
+        let e = ApiError::invalid("apps", "Deployment", "web", &[FieldError::required("spec.selector", "")]);
+        assert_eq!(e.message(), "Deployment.apps \"web\" is invalid: spec.selector: Required value");
+        assert_eq!(e.body["details"]["kind"], "Deployment");
     }
 }

@@ -7,8 +7,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-/// One stored object with its key, (namespace, name).
-pub type Entry<'a> = (&'a (String, String), &'a Arc<Value>);
+/// An object's key: (namespace, name).
+pub type Key = (String, String);
+
+/// One stored object with its key.
+pub type Entry<'a> = (&'a Key, &'a Arc<Value>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -28,7 +31,8 @@ impl EventKind {
 }
 
 /// One change. For MODIFIED, `previous` is the object before, so that a watch with a selector
-/// can turn "stopped matching" into DELETED and "started matching" into ADDED.
+/// can turn "stopped matching" into DELETED and "started matching" into ADDED; for DELETED, the
+/// object as it was stored, so that a paged list can be served as of an older version.
 #[derive(Debug)]
 pub struct Event {
     pub rv: u64,
@@ -182,9 +186,57 @@ impl Inner {
             resource,
             namespace: namespace.to_string(),
             object: last.clone(),
-            previous: None,
+            previous: Some(old),
         });
         Some(last)
+    }
+
+    /// Objects of a resource as they were at resourceVersion `at`, in key order, optionally in
+    /// one namespace, starting strictly after `after`: the current objects with the changes
+    /// since `at` undone from the event log. `Err(compacted)` when the log no longer reaches back
+    /// that far, as etcd answers a read at a compacted revision.
+    pub fn iter_at<'a>(
+        &'a self,
+        resource: &str,
+        namespace: Option<&'a str>,
+        after: Option<(String, String)>,
+        at: u64,
+    ) -> Result<Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>, u64> {
+        if at < self.compacted {
+            return Err(self.compacted);
+        }
+        // The state at `at` of every key changed since: the first change after `at` says it.
+        let mut then: BTreeMap<Key, Option<Arc<Value>>> = BTreeMap::new();
+        for ev in self.log.iter().rev().take_while(|e| e.rv > at) {
+            if ev.resource != resource || namespace.is_some_and(|ns| ns != ev.namespace) {
+                continue;
+            }
+            let name = ev.object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+            let before = match ev.kind {
+                EventKind::Added => None,
+                EventKind::Modified | EventKind::Deleted => ev.previous.clone(),
+            };
+            // Walking backwards, the last write wins: it is the first change after `at`.
+            then.insert((ev.namespace.clone(), name), before);
+        }
+        let keys: std::collections::BTreeSet<Key> = then.keys().cloned().collect();
+        let mut changed = then
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .filter(|(k, _)| after.as_ref().is_none_or(|a| k > a))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .peekable();
+        let mut unchanged = self
+            .iter(resource, namespace, after)
+            .filter(move |(k, _)| !keys.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .peekable();
+        Ok(Box::new(std::iter::from_fn(move || match (unchanged.peek(), changed.peek()) {
+            (Some(a), Some(b)) if b.0 < a.0 => changed.next(),
+            (Some(_), _) => unchanged.next(),
+            (None, _) => changed.next(),
+        })))
     }
 
     /// Subscribes to events after `from`. `Err(compacted)` when the log no longer reaches back
@@ -201,6 +253,19 @@ impl Inner {
     pub fn compact(&mut self) {
         self.log.clear();
         self.compacted = self.rv;
+    }
+
+    /// Drops the events up to `rv`, as etcd's compaction to a revision does: reads and watches
+    /// at older versions get 410 from then on.
+    pub fn compact_to(&mut self, rv: u64) {
+        let rv = rv.min(self.rv);
+        if rv <= self.compacted {
+            return;
+        }
+        while self.log.front().is_some_and(|e| e.rv <= rv) {
+            self.log.pop_front();
+        }
+        self.compacted = rv;
     }
 }
 
@@ -243,6 +308,37 @@ mod tests {
         assert_eq!(in_b, vec!["1", "2"]);
         let after: Vec<_> = s.iter("secrets", None, Some(("b".into(), "1".into()))).map(|(k, _)| k.clone()).collect();
         assert_eq!(after, vec![("b".into(), "2".into()), ("c".into(), "1".into())]);
+    }
+
+    #[test]
+    fn a_list_at_an_older_version_undoes_the_changes_since() {
+        let store = Store::new(100);
+        let mut s = store.lock();
+        for n in ["a", "b", "c", "d"] {
+            s.put("secrets", obj("default", n));
+        }
+        s.put("secrets", obj("other", "x"));
+        let at = s.rv();
+        s.put("secrets", obj("default", "e"));
+        s.remove("secrets", "default", "b");
+        let mut c = obj("default", "c");
+        c["data"] = json!({"k": "new"});
+        s.put("secrets", c);
+        s.remove("secrets", "default", "a");
+        s.put("secrets", obj("default", "a"));
+        let names = |it: Box<dyn Iterator<Item = (Key, Arc<Value>)> + '_>| -> Vec<String> {
+            it.map(|((ns, n), v)| {
+                let changed = if v.get("data").is_some() { "*" } else { "" };
+                format!("{ns}/{n}{changed}")
+            })
+            .collect()
+        };
+        assert_eq!(names(s.iter_at("secrets", None, None, at).unwrap()), ["default/a", "default/b", "default/c", "default/d", "other/x"]);
+        assert_eq!(names(s.iter_at("secrets", Some("default"), Some(("default".into(), "b".into())), at).unwrap()), ["default/c", "default/d"]);
+        assert_eq!(names(s.iter_at("secrets", None, None, s.rv()).unwrap()), ["default/a", "default/c*", "default/d", "default/e", "other/x"]);
+        s.compact_to(at + 1);
+        assert_eq!(s.iter_at("secrets", None, None, at).err(), Some(at + 1));
+        assert!(s.iter_at("secrets", None, None, at + 1).is_ok());
     }
 
     #[test]

@@ -22,6 +22,19 @@ use crate::status::ApiError;
 use crate::store::{Event, EventKind, Store};
 use crate::table::{self, IncludeObject};
 
+/// Where a stalled watch stops sending (`ServerOptions::watch_stall`): from then on it sends
+/// nothing, no events and no bookmarks, and keeps the connection open, as a watch whose
+/// connection died somewhere between the server and the client looks to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchStall {
+    /// After the events the watch starts with: the ADDED events of the objects that exist (and
+    /// the `k8s.io/initial-events-end` bookmark when asked for), or the events of the log after
+    /// the requested resourceVersion.
+    AfterInitialEvents,
+    /// After this many ADDED, MODIFIED or DELETED events (bookmarks are not counted).
+    AfterEvents(usize),
+}
+
 #[derive(Debug)]
 pub struct WatchOptions {
     pub def: &'static ResourceDef,
@@ -33,6 +46,7 @@ pub struct WatchOptions {
     pub timeout: Option<Duration>,
     pub shape: Shape,
     pub include: IncludeObject,
+    pub stall: Option<WatchStall>,
 }
 
 struct Encoder {
@@ -124,18 +138,19 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
 
     // Everything up to the subscription point is taken under the lock, so that no event is
     // lost or sent twice between the initial state and the live stream.
-    let mut first: Vec<Bytes> = Vec::new();
+    // What the watch starts with; `true` marks an event (counted by a stall), `false` a bookmark.
+    let mut first: Vec<(Bytes, bool)> = Vec::new();
     let (mut receiver, mut last_rv) = {
         let s = store.lock();
         if initial {
             for (_, obj) in
                 s.iter(resource, opts.filter.namespace.as_deref(), None).filter(|(_, o)| opts.filter.matches(o))
             {
-                first.push(enc.event("ADDED", obj));
+                first.push((enc.event("ADDED", obj), true));
             }
             let sub = s.subscribe(s.rv()).map_err(|_| ApiError::internal("watch subscription failed"))?;
             if opts.send_initial_events && opts.bookmarks {
-                first.push(enc.bookmark(s.rv(), true));
+                first.push((enc.bookmark(s.rv(), true), false));
             }
             (sub.receiver, s.rv())
         } else {
@@ -147,24 +162,22 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
             };
             if from > s.rv() {
                 let e = ApiError::expired(format!("Too large resource version: {from}, current: {}", s.rv()));
-                first.push(error_event(&e, 504, "Timeout"));
                 drop(s);
-                return Ok(stream_response(rx, tx, first));
+                return Ok(stream_response(rx, tx, vec![error_event(&e, 504, "Timeout")]));
             }
             match s.subscribe(from) {
                 Ok(sub) => {
                     for ev in &sub.backlog {
                         if let Some((kind, obj)) = view(ev, resource, &opts.filter) {
-                            first.push(enc.event(kind, &obj));
+                            first.push((enc.event(kind, &obj), true));
                         }
                     }
                     (sub.receiver, sub.rv)
                 }
                 Err(compacted) => {
                     let e = ApiError::expired(format!("too old resource version: {from} ({compacted})"));
-                    first.push(line(&json!({"type": "ERROR", "object": e.body})));
                     drop(s);
-                    return Ok(stream_response(rx, tx, first));
+                    return Ok(stream_response(rx, tx, vec![line(&json!({"type": "ERROR", "object": e.body}))]));
                 }
             }
         }
@@ -174,11 +187,29 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
     let interval = opts.bookmark_interval;
     let timeout = opts.timeout;
     let filter = opts.filter;
+    // Events this watch may still send before it stalls; `None`: no limit.
+    let mut budget = match opts.stall {
+        Some(WatchStall::AfterEvents(n)) => Some(n),
+        Some(WatchStall::AfterInitialEvents) => Some(first.iter().filter(|(_, event)| *event).count()),
+        None => None,
+    };
+    // Stalled after the initial events, the watch still sends all it starts with, the
+    // initial-events-end bookmark included; stalled after N events, nothing after the Nth.
+    let whole_start = opts.stall == Some(WatchStall::AfterInitialEvents);
     let task = async move {
-        for b in first {
+        for (b, event) in first {
+            if budget == Some(0) && !whole_start {
+                break;
+            }
             if tx.send(b).await.is_err() {
                 return;
             }
+            if event {
+                budget = budget.map(|n| n.saturating_sub(1));
+            }
+        }
+        if budget == Some(0) {
+            return hang(tx, receiver).await;
         }
         let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
@@ -198,10 +229,14 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
                 ev = receiver.recv() => match ev {
                     Ok(ev) => {
                         last_rv = ev.rv;
-                        if let Some((kind, obj)) = view(&ev, resource, &filter)
-                            && tx.send(enc.event(kind, &obj)).await.is_err()
-                        {
-                            return;
+                        if let Some((kind, obj)) = view(&ev, resource, &filter) {
+                            if tx.send(enc.event(kind, &obj)).await.is_err() {
+                                return;
+                            }
+                            budget = budget.map(|n| n.saturating_sub(1));
+                            if budget == Some(0) {
+                                return hang(tx, receiver).await;
+                            }
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
@@ -217,6 +252,13 @@ pub fn start(store: Arc<Store>, opts: WatchOptions) -> Result<Response, ApiError
     };
     tokio::spawn(task);
     Ok(body_response(rx))
+}
+
+/// A stalled watch: nothing more is sent, not even the end of the stream at `timeoutSeconds`,
+/// and the connection stays open until the client gives up on it.
+async fn hang(tx: mpsc::Sender<Bytes>, receiver: broadcast::Receiver<Arc<Event>>) {
+    drop(receiver);
+    tx.closed().await;
 }
 
 fn error_event(e: &ApiError, code: u16, reason: &str) -> Bytes {

@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use axum::body::Body;
 use keyhole_apiserver::api::{self, AppState, Query};
@@ -289,13 +288,12 @@ proptest! {
 fn state() -> Arc<AppState> {
     let store = Arc::new(store::Store::new(1000));
     data::load(&store, jiff::Timestamp::now(), 0).unwrap();
-    Arc::new(AppState {
+    Arc::new(AppState::new(
         store,
-        users: auth::Users::demo(),
-        server_address: "127.0.0.1:6443".into(),
-        bookmark_interval: Duration::from_secs(60),
-        minor: keyhole_apiserver::discovery::SERVER_MINOR,
-    })
+        auth::Users::demo(),
+        "127.0.0.1:6443".into(),
+        &keyhole_apiserver::ServerOptions::default(),
+    ))
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {
