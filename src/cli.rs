@@ -94,6 +94,14 @@ pub(crate) enum Command {
     /// any of the given checks) and the exit code says whether there were any: 0 none, 1 some,
     /// 2 an error (no connection, no permission, a check that could not be made).
     List(ListArgs),
+    /// Runs a kubeconfig exec credential plugin with the terminal borrowed from a running
+    /// keyhole (how the TUI runs plugins that may prompt; not for people).
+    #[command(hide = true)]
+    ExecCredential {
+        /// The plugin and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        command: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,7 @@ pub fn run() -> ExitCode {
         Some(cli::Command::Validate(args)) => cmd::validate::run(&args),
         Some(cli::Command::DemoServer(args)) => cmd::demo_server::run(&args),
         Some(cli::Command::List(ref args)) => cmd::list::run(&cli, args),
+        Some(cli::Command::ExecCredential { ref command }) => cmd::exec_credential::run(command),
         None => cmd::tui::run(&cli),
     }
 }

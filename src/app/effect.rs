@@ -139,4 +139,7 @@ pub(crate) enum Effect {
     Adopt(Box<Switched>),
     /// Give the terminal back and stop (Ctrl-Z); `Msg::Resumed` follows `fg`.
     Suspend,
+    /// Give the terminal to the credential plugin that asked for it until it is done;
+    /// `Msg::Resumed` follows.
+    LendTerminal(u64),
 }

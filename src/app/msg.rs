@@ -20,8 +20,12 @@ pub enum Msg {
     Resize(u16, u16),
     /// About a second passed: the time now (ages, flashes, banners, certificate dates).
     Tick(Timestamp),
-    /// keyhole was suspended (Ctrl-Z) and resumed (`fg`).
+    /// keyhole was suspended (Ctrl-Z) and resumed (`fg`), or had lent the terminal to a
+    /// credential plugin and has it back.
     Resumed,
+    /// A kubeconfig exec credential plugin that may ask the user something wants the terminal
+    /// (`terminal::lend`); the number says which.
+    TerminalWanted(u64),
     /// An event of the watches started by `Effect::Watch` with this generation; events of
     /// older watches are ignored.
     Watched {

@@ -250,7 +250,11 @@ impl Cluster {
                 // The same cluster under another name is enough to switch.
                 let _ = context;
             }
-            Effect::Watch { .. } | Effect::ListNamespaces | Effect::Adopt(_) | Effect::Suspend => {}
+            Effect::Watch { .. }
+            | Effect::ListNamespaces
+            | Effect::Adopt(_)
+            | Effect::Suspend
+            | Effect::LendTerminal(_) => {}
         }
     }
 }

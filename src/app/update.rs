@@ -59,6 +59,12 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Resumed => state.dirty = true,
+        Msg::TerminalWanted(id) => {
+            // Nothing of the state changes: an open editor, prompt or draft is there when the
+            // terminal comes back.
+            state.flash("A credential plugin asked for the terminal (see kubeconfig exec); keyhole is back", false);
+            fx.push(Effect::LendTerminal(id));
+        }
         Msg::Watched { watch, event } => {
             // Events of watches that were replaced (another scope, another context) are stale.
             if watch == state.watch {

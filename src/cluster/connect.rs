@@ -82,6 +82,9 @@ pub(crate) struct Environment {
     pub service_account_dir: PathBuf,
     /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and their lower-case spellings.
     pub proxy: ProxyEnv,
+    /// For the TUI: keyhole's own path and the socket through which exec credential plugins
+    /// that may prompt borrow the terminal (`cluster::exec`).
+    pub lend: Option<(PathBuf, PathBuf)>,
 }
 
 impl Environment {
@@ -97,6 +100,7 @@ impl Environment {
             service_port: var("KUBERNETES_SERVICE_PORT"),
             service_account_dir: PathBuf::from(SERVICE_ACCOUNT_DIR),
             proxy: ProxyEnv::from_process(),
+            lend: None,
         }
     }
 
@@ -143,6 +147,19 @@ pub(crate) async fn connect(kubeconfig_path: Option<&Path>, context: Option<&str
     connect_in(&Environment::from_process(), kubeconfig_path, context).await
 }
 
+/// [`connect`] for the TUI: exec credential plugins that may prompt borrow the terminal
+/// through `socket` (`cluster::exec`).
+pub(crate) async fn connect_lending(
+    kubeconfig_path: Option<&Path>,
+    context: Option<&str>,
+    socket: &Path,
+) -> Result<Connected, ConnectError> {
+    let mut env = Environment::from_process();
+    let keyhole = std::env::current_exe().map_err(|e| ConnectError(format!("cannot find keyhole's own path: {e}")))?;
+    env.lend = Some((keyhole, socket.to_path_buf()));
+    connect_in(&env, kubeconfig_path, context).await
+}
+
 /// [`connect`] in a given environment.
 pub(crate) async fn connect_in(
     env: &Environment,
@@ -157,7 +174,10 @@ pub(crate) async fn connect_in(
     if no_kubeconfig && let Some(in_cluster) = InCluster::detect(env)? {
         return connect_kubeconfig(in_cluster.kubeconfig(), context, Some(in_cluster), &env.proxy).await;
     }
-    let kubeconfig = load_kubeconfig(env, kubeconfig_path)?;
+    let mut kubeconfig = load_kubeconfig(env, kubeconfig_path)?;
+    if let Some((keyhole, socket)) = &env.lend {
+        super::exec::route_through(&mut kubeconfig, keyhole, socket);
+    }
     connect_kubeconfig(kubeconfig, context, None, &env.proxy).await
 }
 
@@ -579,6 +599,7 @@ mod tests {
             service_port: Some(server.addr.port().to_string()),
             service_account_dir: sa.to_path_buf(),
             proxy: ProxyEnv::default(),
+            lend: None,
         }
     }
 

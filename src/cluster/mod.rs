@@ -6,6 +6,7 @@ pub(crate) mod apply;
 pub mod connect;
 pub(crate) mod consumers;
 pub(crate) mod event;
+pub mod exec;
 pub(crate) mod ops;
 pub mod pod;
 pub(crate) mod proxy;
@@ -13,4 +14,4 @@ mod quiet;
 pub mod secrets;
 
 pub use connect::Connected;
-pub(crate) use connect::connect;
+pub(crate) use connect::{connect, connect_lending};

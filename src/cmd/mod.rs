@@ -2,6 +2,7 @@
 //! `keyhole demo-server`, with the one way they start a runtime and reach a cluster.
 
 pub(crate) mod demo_server;
+pub(crate) mod exec_credential;
 pub(crate) mod list;
 pub(crate) mod tui;
 pub(crate) mod validate;
@@ -23,14 +24,25 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
 /// (started here and kept running while the returned server lives), else the kubeconfig's
 /// context (`--kubeconfig`, `KUBECONFIG`, `--context`), as kubectl chooses it.
 pub(crate) async fn connect(cli: &Cli) -> Result<(Option<DemoServer>, Connected), String> {
+    connect_lending(cli, None).await
+}
+
+/// [`connect`], with exec credential plugins that may prompt borrowing the terminal through
+/// `socket` (the TUI's; `cluster::exec`).
+pub(crate) async fn connect_lending(
+    cli: &Cli,
+    socket: Option<&std::path::Path>,
+) -> Result<(Option<DemoServer>, Connected), String> {
     if cli.demo {
         let (server, connected) = demo_connection().await.map_err(|e| format!("cannot start the demo cluster: {e}"))?;
         return Ok((Some(server), connected));
     }
-    let connected = cluster::connect(cli.cluster.kubeconfig.as_deref(), cli.cluster.context.as_deref())
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok((None, connected))
+    let (path, context) = (cli.cluster.kubeconfig.as_deref(), cli.cluster.context.as_deref());
+    let connected = match socket {
+        Some(socket) => cluster::connect_lending(path, context, socket).await,
+        None => cluster::connect(path, context).await,
+    };
+    Ok((None, connected.map_err(|e| e.to_string())?))
 }
 
 /// The namespace the command line asks for: `None` for all (`-A`), else `-n` or the context's.

@@ -5,6 +5,7 @@
 use std::io::stdout;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
@@ -22,6 +23,7 @@ use crate::config::Config;
 use crate::keymap::Keymap;
 use crate::runtime::{Driver, Executor, Input};
 use crate::terminal::clipboard::{ClipEnv, Clipboard};
+use crate::terminal::lend::Lender;
 use crate::terminal::{self, TerminalGuard};
 use crate::ui::Theme;
 use crate::validate::EnvNameRule;
@@ -59,7 +61,7 @@ pub(crate) fn init_logging(cli: &Cli) -> Result<Option<PathBuf>, String> {
     let filter = filter.add_directive(QUIET_LIBRARIES.parse().map_err(|e| format!("the log filter: {e}"))?);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(Mutex::new(file))
         .with_ansi(false)
         .try_init()
         .map_err(|e| format!("cannot start logging: {e}"))?;
@@ -125,8 +127,18 @@ pub(crate) fn run(cli: &Cli) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Exec credential plugins that may prompt borrow the terminal through this socket
+    // (`cluster::exec`); without it they run as they would under kubectl.
+    let lender = match Lender::start() {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!("no socket to lend the terminal to credential plugins: {e}");
+            None
+        }
+    };
     rt.block_on(async {
-        let (_server, connected) = match super::connect(cli).await {
+        let socket = lender.as_ref().map(Lender::socket);
+        let (_server, connected) = match super::connect_lending(cli, socket.as_deref()).await {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("keyhole: {e}");
@@ -146,7 +158,8 @@ pub(crate) fn run(cli: &Cli) -> ExitCode {
             readonly: cli.ui.readonly,
             keymap: Keymap::with_overrides(config.key_overrides()),
         };
-        let launch = Launch { connected, scope, options, theme, mouse: cli.ui.mouse, clear_after: config.clear_after() };
+        let launch =
+            Launch { connected, scope, options, theme, mouse: cli.ui.mouse, clear_after: config.clear_after(), lender };
         let run = tui(launch);
         let result = match test_panic_after() {
             Some((after, false)) => tokio::select! {
@@ -181,33 +194,87 @@ struct Launch {
     mouse: bool,
     /// Clear the native clipboard this long after a copy (unless it changed meanwhile).
     clear_after: Option<Duration>,
+    /// Where credential plugins ask for the terminal.
+    lender: Option<Lender>,
 }
 
 /// Runs the TUI on the terminal until the user quits or a signal ends it. The terminal is
 /// restored on return (and on panic, by the hook).
 async fn tui(launch: Launch) -> Result<(), String> {
-    let Launch { connected, scope, options, theme, mouse, clear_after } = launch;
+    let Launch { connected, scope, options, theme, mouse, clear_after, lender } = launch;
     let (tx, rx) = mpsc::unbounded_channel();
     let clipboard = Clipboard::new(ClipEnv::detect(), clear_after);
     let redact = options.redact;
     let mut state = State::new(&connected.context, connected.contexts.clone(), scope, options, Timestamp::now());
     state.env_rule = EnvNameRule::for_git_version(&connected.version).unwrap_or_default();
-    let executor = Executor::new(connected, tx, clipboard, redact).with_suspend(Box::new(terminal::suspend));
+    let keyboard = Keyboard::default();
+    let mut executor =
+        Executor::new(connected, tx.clone(), clipboard, redact).with_suspend(Box::new(terminal::suspend));
+    if let Some(lender) = &lender {
+        executor = executor.with_lend(lend_terminal(lender.clone(), keyboard.clone()));
+    }
     let guard = TerminalGuard::enter(mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    if let Some(lender) = &lender {
+        lender.hold(move |id| {
+            let _ = tx.send(crate::app::Msg::TerminalWanted(id));
+        });
+    }
     let mut driver = Driver::new(state, CrosstermBackend::new(stdout()), theme, executor, rx, Duration::from_secs(1))?;
     driver.start();
-    let mut inputs = std::pin::pin!(terminal_inputs());
+    let mut inputs = std::pin::pin!(terminal_inputs(keyboard));
     let result = driver.run_until(&mut inputs, |_| false).await;
+    if let Some(lender) = &lender {
+        lender.release();
+    }
     driver.finish();
     drop(driver);
     drop(guard);
     result.map(|_| ())
 }
 
+/// The terminal's key reader, which can be let go of while a credential plugin reads the
+/// keyboard: crossterm's reader thread would otherwise take the plugin's input. It is made
+/// again at the next read.
+#[derive(Clone, Default)]
+struct Keyboard(Arc<Mutex<Option<EventStream>>>);
+
+impl Keyboard {
+    fn let_go(&self) {
+        if let Ok(mut reader) = self.0.lock() {
+            reader.take();
+        }
+    }
+
+    fn events(&self) -> impl futures::Stream<Item = std::io::Result<Event>> + use<> {
+        let reader = self.0.clone();
+        futures::stream::poll_fn(move |cx| match reader.lock() {
+            Ok(mut r) => r.get_or_insert_with(EventStream::new).poll_next_unpin(cx),
+            Err(_) => std::task::Poll::Ready(None),
+        })
+    }
+}
+
+/// What `Effect::LendTerminal` does in the binary: give the terminal to the plugin that asked
+/// (saying so on the shell's screen), wait until it is done, take the terminal back.
+fn lend_terminal(lender: Lender, keyboard: Keyboard) -> crate::runtime::executor::Lend {
+    Box::new(move |id| {
+        tokio::task::block_in_place(|| {
+            keyboard.let_go();
+            terminal::restore();
+            eprintln!(
+                "keyhole: a credential plugin of your kubeconfig (exec) needs the terminal; keyhole comes back when it is done."
+            );
+            let lent = lender.lend(id);
+            terminal::reenter()?;
+            lent
+        })
+    })
+}
+
 /// The terminal's events and the signals that end keyhole (SIGTERM, SIGHUP), as one stream of
 /// input for the loop.
-fn terminal_inputs() -> impl futures::Stream<Item = Input> {
-    let events = EventStream::new().filter_map(|ev| async move {
+fn terminal_inputs(keyboard: Keyboard) -> impl futures::Stream<Item = Input> {
+    let events = keyboard.events().filter_map(|ev| async move {
         match ev {
             Ok(Event::Key(k)) => Some(Input::Key(k)),
             Ok(Event::Resize(w, h)) => Some(Input::Resize(w, h)),

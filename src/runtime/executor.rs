@@ -24,6 +24,10 @@ const INSPECT_CONCURRENCY: usize = 8;
 /// `terminal::suspend`; tests have none).
 pub(crate) type Suspend = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
+/// How the terminal is lent to a credential plugin (in the binary: leave the TUI, let the
+/// plugin run, take the terminal back; tests have none).
+pub(crate) type Lend = Box<dyn FnMut(u64) -> std::io::Result<()> + Send>;
+
 pub struct Executor {
     connected: Connected,
     tx: UnboundedSender<Msg>,
@@ -31,6 +35,7 @@ pub struct Executor {
     clipboard: Clipboard,
     redact: bool,
     suspend: Option<Suspend>,
+    lend: Option<Lend>,
     tuning: secrets::Tuning,
 }
 
@@ -43,7 +48,16 @@ impl std::fmt::Debug for Executor {
 impl Executor {
     /// Results go to `tx`. `redact`: the clipboard refuses every copy, whatever asks.
     pub fn new(connected: Connected, tx: UnboundedSender<Msg>, clipboard: Clipboard, redact: bool) -> Self {
-        Executor { connected, tx, watches: Vec::new(), clipboard, redact, suspend: None, tuning: Default::default() }
+        Executor {
+            connected,
+            tx,
+            watches: Vec::new(),
+            clipboard,
+            redact,
+            suspend: None,
+            lend: None,
+            tuning: Default::default(),
+        }
     }
 
     /// How the Secrets watch reconnects, polls and backs off (tests make it quick).
@@ -55,6 +69,11 @@ impl Executor {
     /// What Ctrl-Z runs.
     pub(crate) fn with_suspend(mut self, suspend: Suspend) -> Self {
         self.suspend = Some(suspend);
+        self
+    }
+
+    pub(crate) fn with_lend(mut self, lend: Lend) -> Self {
+        self.lend = Some(lend);
         self
     }
 
@@ -177,6 +196,14 @@ impl Executor {
                     }
                 }
                 self.send(Msg::Resumed);
+            }
+            Effect::LendTerminal(id) => {
+                if let Some(lend) = self.lend.as_mut() {
+                    if let Err(e) = lend(id) {
+                        tracing::warn!("lending the terminal to a credential plugin: {e}");
+                    }
+                    self.send(Msg::Resumed);
+                }
             }
         }
     }

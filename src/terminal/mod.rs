@@ -2,6 +2,7 @@
 //! return, error, panic, SIGTERM, SIGHUP), and Ctrl-Z suspend and resume; the clipboard.
 
 pub mod clipboard;
+pub mod lend;
 
 use std::io::{Write, stdout};
 use std::path::PathBuf;
@@ -71,6 +72,11 @@ pub(crate) fn install_panic_hook(log: Option<PathBuf>) {
         }
         std::process::exit(101);
     }));
+}
+
+/// Takes the terminal again after [`restore`] (after lending it to a credential plugin).
+pub(crate) fn reenter() -> std::io::Result<()> {
+    enter()
 }
 
 /// Ctrl-Z: give the terminal back, stop the process as the shell expects, and take the

@@ -500,3 +500,16 @@ fn a_value_that_is_not_valid_hex_or_base64_is_refused_without_quoting_it() {
     let err = e.error.clone().unwrap();
     assert_eq!(err, "not valid base64: line 2, column 3: illegal base64 data");
 }
+
+#[test]
+fn a_credential_plugin_borrowing_the_terminal_leaves_the_value_being_typed_alone() {
+    let mut s = opened();
+    key(&mut s, KeyCode::Char('e'));
+    typed(&mut s, "typed");
+    let fx = update(&mut s, Msg::TerminalWanted(7));
+    assert_eq!(fx, vec![Effect::LendTerminal(7)]);
+    update(&mut s, Msg::Resumed);
+    let Some(Modal::Editor(e)) = &s.modal else { panic!("the editor is still open: {:?}", s.modal) };
+    assert_eq!(*Zeroizing::new(e.area.text()), "typedold");
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("credential plugin")), "{:?}", s.flash);
+}
