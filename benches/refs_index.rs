@@ -125,6 +125,20 @@ fn bench(c: &mut Criterion) {
             rs = (rs + 1) % 400;
             let meta = replica_set_meta(rs);
             resolver_rs.upsert_replica_set(&meta);
+            // What the app does with the event: regroup the Pods this ReplicaSet owns.
+            index.refresh_owner(
+                &resolver_rs,
+                meta.namespace.as_deref().unwrap_or(""),
+                meta.name.as_deref().unwrap_or(""),
+            );
+        })
+    });
+    // Before issue 14 the event walked every index entry: kept to compare.
+    c.bench_function("refs_index/ReplicaSet event: regroup a whole namespace in 20000", |b| {
+        b.iter(|| {
+            rs = (rs + 1) % 400;
+            let meta = replica_set_meta(rs);
+            resolver_rs.upsert_replica_set(&meta);
             index.refresh_workloads(&resolver_rs, meta.namespace.as_deref());
         })
     });

@@ -201,7 +201,7 @@ fn delete_asks_then_deletes_with_preconditions() {
     key(&mut s, KeyCode::Char('D'));
     let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
     assert!(matches!(&c.kind, ConfirmKind::Delete { .. }));
-    assert!(c.lines.iter().any(|l| l.contains("No Pod would fail")), "{:?}", c.lines);
+    assert!(c.lines.iter().any(|l| l.contains("Nothing that was listed would break")), "{:?}", c.lines);
     let fx = key(&mut s, KeyCode::Char('n'));
     assert!(fx.is_empty() && s.modal.is_none() && s.detail.is_some());
     key(&mut s, KeyCode::Char('D'));
