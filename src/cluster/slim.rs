@@ -414,3 +414,167 @@ macro_rules! cluster_resource {
 
 cluster_resource!(VolumeForRefs, PersistentVolume);
 cluster_resource!(ClassForRefs, StorageClass);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::refs::{ConsumerState, HasTemplate, Interner, from_persistent_volume, from_workload};
+    use serde_json::{Value, json};
+
+    fn template() -> Value {
+        json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "app", "image": "x",
+            "env": [{"name": "PW", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]}]}})
+    }
+
+    fn live(kind: &str, spec: Value, status: Value, owner: Option<&str>) -> Value {
+        let api_version = if matches!(kind, "Job" | "CronJob") { "batch/v1" } else { "apps/v1" };
+        let mut v = json!({
+            "apiVersion": api_version, "kind": kind,
+            "metadata": {"name": "w", "namespace": "shop", "uid": "u", "resourceVersion": "7",
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{\"big\": true}"},
+                "managedFields": [{"manager": "kubectl", "operation": "Update", "fieldsType": "FieldsV1",
+                                   "fieldsV1": {"f:spec": {}}}]},
+            "spec": spec,
+            "status": status
+        });
+        if let Some(owner) = owner {
+            v["metadata"]["ownerReferences"] =
+                json!([{"apiVersion": "x/v1", "kind": owner, "name": "o", "uid": "o", "controller": true}]);
+        }
+        v
+    }
+
+    fn same<K>(v: Value)
+    where
+        K: SlimKind + HasTemplate + serde::de::DeserializeOwned,
+    {
+        let full: K = serde_json::from_value(v.clone()).unwrap();
+        let slim: Slim<K> = serde_json::from_value(v).unwrap();
+        let a = from_workload(&full, &mut Interner::new());
+        let b = from_workload(&slim.0, &mut Interner::new());
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(a.len(), 1);
+        assert_eq!(slim.0.meta().resource_version.as_deref(), Some("7"), "the watch resumes from it");
+        assert!(slim.0.meta().managed_fields.is_none() && slim.0.meta().annotations.is_none());
+    }
+
+    #[test]
+    fn slim_workloads_project_as_the_full_ones() {
+        same::<Deployment>(live(
+            "Deployment",
+            json!({"replicas": 0, "selector": {}, "template": template()}),
+            json!({"replicas": 0}),
+            None,
+        ));
+        same::<StatefulSet>(live(
+            "StatefulSet",
+            json!({"selector": {}, "serviceName": "s", "template": template()}),
+            json!({"replicas": 1}),
+            None,
+        ));
+        same::<ReplicaSet>(live(
+            "ReplicaSet",
+            json!({"selector": {}, "template": template()}),
+            json!({"replicas": 1}),
+            None,
+        ));
+        same::<DaemonSet>(live(
+            "DaemonSet",
+            json!({"selector": {}, "template": template()}),
+            json!({"desiredNumberScheduled": 0, "currentNumberScheduled": 0, "numberMisscheduled": 0, "numberReady": 0}),
+            None,
+        ));
+        same::<Job>(live(
+            "Job",
+            json!({"template": template()}),
+            json!({"active": 2, "conditions": [{"type": "Complete", "status": "False"}]}),
+            None,
+        ));
+        same::<CronJob>(live(
+            "CronJob",
+            json!({"schedule": "0 2 * * *", "timeZone": "Europe/Berlin", "jobTemplate": {"spec": {"template": template()}}}),
+            json!({"active": [{"kind": "Job", "name": "j"}], "lastScheduleTime": "2026-06-01T02:00:00Z"}),
+            None,
+        ));
+    }
+
+    #[test]
+    fn owned_replica_sets_and_jobs_skip_their_spec() {
+        let rs: Slim<ReplicaSet> = serde_json::from_value(live(
+            "ReplicaSet",
+            json!({"selector": {}, "template": template()}),
+            json!({}),
+            Some("Deployment"),
+        ))
+        .unwrap();
+        assert!(rs.0.spec.is_none());
+        assert!(rs.0.metadata.owner_references.is_some(), "kept: the resolver needs the owner");
+        let job: Slim<Job> =
+            serde_json::from_value(live("Job", json!({"template": template()}), json!({}), Some("CronJob"))).unwrap();
+        assert!(job.0.spec.is_none());
+        // Owned by another controller: the template is read.
+        let rs: Slim<ReplicaSet> = serde_json::from_value(live(
+            "ReplicaSet",
+            json!({"selector": {}, "template": template()}),
+            json!({}),
+            Some("Rollout"),
+        ))
+        .unwrap();
+        assert!(rs.0.spec.is_some());
+        // The spec before the metadata: still dropped.
+        let v = json!({"spec": {"template": template()}, "metadata": {"name": "j", "namespace": "s",
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "c", "uid": "c", "controller": true}]}});
+        assert!(serde_json::from_value::<Slim<Job>>(v).unwrap().0.spec.is_none());
+    }
+
+    #[test]
+    fn status_fields_that_say_whether_pods_exist() {
+        let cj: Slim<CronJob> = serde_json::from_value(live(
+            "CronJob",
+            json!({"schedule": "@daily", "suspend": true, "jobTemplate": {"spec": {"template": template()}}}),
+            json!({"active": [{"kind": "Job", "name": "a"}, {"kind": "Job", "name": "b"}]}),
+            None,
+        ))
+        .unwrap();
+        match cj.0.template().state {
+            ConsumerState::CronJob { active, suspended, .. } => assert_eq!((active, suspended), (2, true)),
+            other => panic!("{other:?}"),
+        }
+        let ds: Slim<DaemonSet> = serde_json::from_value(live(
+            "DaemonSet",
+            json!({"selector": {}, "template": template()}),
+            json!({"desiredNumberScheduled": 0}),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(ds.0.template().state, ConsumerState::Daemon { desired_scheduled: Some(0) });
+        let job: Slim<Job> = serde_json::from_value(live(
+            "Job",
+            json!({"template": template()}),
+            json!({"conditions": [{"type": "Complete", "status": "True"}]}),
+            None,
+        ))
+        .unwrap();
+        assert!(matches!(job.0.template().state, ConsumerState::Job { finished: Some(_), .. }));
+    }
+
+    #[test]
+    fn volumes_keep_the_deletion_secret_annotations_only() {
+        let v: VolumeForRefs = serde_json::from_value(json!({
+            "metadata": {"name": "pv", "annotations": {
+                "pv.kubernetes.io/provisioned-by": "csi.example.com",
+                "volume.kubernetes.io/provisioner-deletion-secret-name": "p",
+                "volume.kubernetes.io/provisioner-deletion-secret-namespace": "storage"}},
+            "spec": {"csi": {"driver": "csi.example.com", "volumeHandle": "h",
+                "nodeStageSecretRef": {"name": "s", "namespace": "storage"}}},
+            "status": {"phase": "Bound"}
+        }))
+        .unwrap();
+        assert_eq!(v.0.metadata.annotations.as_ref().map(BTreeMap::len), Some(2));
+        assert_eq!(from_persistent_volume(&v.0, &mut Interner::new()).len(), 2);
+        let c: ClassForRefs = serde_json::from_value(json!({"metadata": {"name": "fast"}, "provisioner": "p",
+            "parameters": {"a": "b"}, "reclaimPolicy": "Delete"}))
+        .unwrap();
+        assert_eq!((c.0.provisioner.as_str(), c.0.parameters.map(|p| p.len())), ("p", Some(1)));
+    }
+}
