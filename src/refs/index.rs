@@ -232,8 +232,17 @@ impl RefIndex {
 
     /// Replaces all references of the consumer `id` (an empty list removes it).
     /// References whose consumer is not `id` are dropped.
-    pub fn upsert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
-        let mut refs: Vec<Reference> = refs.into_iter().filter(|r| r.consumer.id == id).collect();
+    pub fn upsert(&mut self, id: ConsumerId, mut refs: Vec<Reference>) {
+        // The Secret's name, shared with every other reference to it.
+        for r in &mut refs {
+            r.secret = self.names.intern(&r.secret);
+        }
+        self.insert(id, refs);
+    }
+
+    /// [`RefIndex::upsert`] of references whose names come from this index's interner.
+    fn insert(&mut self, id: ConsumerId, refs: Vec<Reference>) {
+        let refs: Vec<Reference> = refs.into_iter().filter(|r| r.consumer.id == id).collect();
         if let Some(&slot) = self.slots.get(&id)
             && let Some(Some(entry)) = self.entries.get(slot as usize)
             && *entry.refs == *refs
@@ -256,13 +265,11 @@ impl RefIndex {
             },
         };
         let mut templated = false;
-        for r in &mut refs {
+        for r in &refs {
             if r.usage.is_template() {
                 templated = true;
                 continue;
             }
-            // The Secret's name and namespace, shared with every other reference to it.
-            r.secret = self.names.intern(&r.secret);
             let ns = r.secret_namespace();
             let by_namespace = match self.by_secret.get_mut(ns) {
                 Some(m) => m,
@@ -326,7 +333,7 @@ impl RefIndex {
             Some(r) => r.consumer.id.clone(),
             None => project::pod_id(pod),
         };
-        self.upsert(id, refs);
+        self.insert(id, refs);
     }
 
     pub fn upsert_service_account(&mut self, sa: &ServiceAccount) {
