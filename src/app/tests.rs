@@ -310,3 +310,35 @@ fn a_secret_can_be_opened_by_name_when_listing_is_forbidden() {
     assert!(fx.is_empty());
     assert!(matches!(&s.modal, Some(Modal::Prompt(p)) if p.error.is_some()));
 }
+
+/// Watching one namespace, Gateways are watched across namespaces where allowed: a grant in
+/// the namespace to Gateways elsewhere is then followed, and use stays known.
+#[test]
+fn gateways_watched_across_namespaces_follow_grants_from_a_one_namespace_scope() {
+    use crate::refs::{ConsumerKind, Known, Listing, SOURCES, Source, grant_from};
+    let mut s = state();
+    let grant = grant_from(&serde_json::json!({"metadata": {"namespace": "default", "name": "g"}, "spec": {
+        "from": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": "infra"}],
+        "to": [{"group": "", "kind": "Secret"}]}}));
+    let list_all = |s: &mut State| {
+        for source in SOURCES {
+            match source {
+                Source::Consumers(kind) => watch_event(s, Event::RefsSynced { kind, present: Default::default() }),
+                _ => watch_event(s, Event::GrantsSynced { present: [("default".into(), "g".into())].into() }),
+            };
+        }
+    };
+    watch_event(&mut s, Event::GrantUpserted(grant.clone()));
+    list_all(&mut s);
+    assert!(matches!(s.refs.known("default", "alpha"), Known::Unknown(w) if w[0].contains("Gateways in infra")));
+    // The same with the Gateway watch widened.
+    let mut s = state();
+    watch_event(&mut s, Event::Widened { source: Source::Consumers(ConsumerKind::Gateway) });
+    watch_event(&mut s, Event::GrantUpserted(grant));
+    list_all(&mut s);
+    assert_eq!(s.refs.known("default", "alpha"), Known::Complete);
+    // A new scope forgets it.
+    s.refs.watching(Some("default".into()));
+    s.refs.listed(Source::ReferenceGrants, Listing::Listed);
+    assert_eq!(s.refs.known("default", "alpha"), Known::Pending);
+}

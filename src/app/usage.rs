@@ -14,6 +14,8 @@ pub struct Usage {
     pub coverage: Coverage,
     /// The namespace the watches cover (`None`: all of them).
     pub scope: Option<String>,
+    /// Sources watched across namespaces whatever the scope (Gateways, where allowed).
+    widened: HashSet<Source>,
 }
 
 impl Usage {
@@ -29,12 +31,24 @@ impl Usage {
     pub(crate) fn watching(&mut self, scope: Option<String>) {
         self.scope = scope;
         self.coverage.clear();
+        self.widened.clear();
+    }
+
+    /// A source is watched across namespaces: its listings cover them all.
+    pub(crate) fn widened(&mut self, source: Source) {
+        self.widened.insert(source);
+    }
+
+    fn scope_of(&self, source: Source) -> Option<String> {
+        if self.widened.contains(&source) { None } else { self.scope.clone() }
     }
 
     /// After a (re)list of one kind of consumer: drop those the list did not contain.
     pub fn synced(&mut self, kind: ConsumerKind, present: &HashSet<ConsumerId>) {
         self.index.retain(|id| id.kind != kind || present.contains(id));
-        self.coverage.set(Source::Consumers(kind), self.scope.as_deref(), Listing::Listed);
+        let source = Source::Consumers(kind);
+        let scope = self.scope_of(source);
+        self.coverage.set(source, scope.as_deref(), Listing::Listed);
     }
 
     /// A source could not be listed (403, or another failure: usage stays unknown), or is not
@@ -45,7 +59,8 @@ impl Usage {
         {
             self.index.retain(|id| id.kind != kind);
         }
-        self.coverage.set(source, self.scope.as_deref(), listing);
+        let scope = self.scope_of(source);
+        self.coverage.set(source, scope.as_deref(), listing);
     }
 
     /// What is known of the use of one Secret.

@@ -163,6 +163,7 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             }
             state.dirty = true;
         }
+        Event::Widened { source } => state.refs.widened(source),
         Event::GrantUpserted(grant) => {
             state.refs.index.upsert_grant(grant);
             after_refs_change(state);

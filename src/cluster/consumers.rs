@@ -16,7 +16,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, ApiResource, DynamicObject};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde::de::DeserializeOwned;
@@ -249,7 +249,18 @@ async fn gateways(client: kube::Client, namespace: Option<String>, emit: Emit) {
     let (gw, grants) = tokio::join!(for_kind("Gateway", "v1"), for_kind("ReferenceGrant", "v1beta1"));
     let report = |source: Source, l: Listing| emit(event::Event::Unlisted { source, listing: l });
     let gw_task = match gw {
-        Ok(Some(ar)) => Some(tokio::spawn(watch_gateways(dynamic(&client, ns, &ar), emit.clone()))),
+        Ok(Some(ar)) => {
+            // Gateways name Secrets of other namespaces: watched across namespaces where the
+            // user may list them, so that grants to Gateways elsewhere are followed.
+            let across: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+            let api = if ns.is_some() && across.list_metadata(&ListParams::default().limit(1)).await.is_ok() {
+                emit(event::Event::Widened { source: Source::Consumers(ConsumerKind::Gateway) });
+                across
+            } else {
+                dynamic(&client, ns, &ar)
+            };
+            Some(tokio::spawn(watch_gateways(api, emit.clone())))
+        }
         Ok(None) => {
             report(Source::Consumers(ConsumerKind::Gateway), Listing::NotServed);
             None

@@ -72,6 +72,11 @@ pub enum Event {
         namespace: String,
         name: String,
     },
+    /// A source is watched across namespaces though the scope is one namespace (Gateways,
+    /// which name Secrets of other namespaces): its listing covers every namespace.
+    Widened {
+        source: Source,
+    },
     /// ReferenceGrants: what lets a Gateway use a Secret of another namespace.
     GrantUpserted(Grant),
     GrantRemoved {

@@ -298,29 +298,40 @@ async fn gateway_api(
 async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex, Coverage) {
     let found = Found { index: Default::default(), owners: Default::default() };
     let mut coverage = Coverage::new();
-    let listings =
-        futures::future::join_all(SOURCES.iter().map(|&source| list_source(client, source, namespace, &found))).await;
+    let found = &found;
+    let listings = futures::future::join_all(SOURCES.iter().map(|&source| async move {
+        // Gateways name Secrets of other namespaces: listed across namespaces where the user
+        // may, so that a grant in this namespace to Gateways elsewhere is followed.
+        if namespace.is_some() && source == Source::Consumers(ConsumerKind::Gateway) {
+            let across = list_source(client, source, None, found).await;
+            if matches!(across, Listing::Listed | Listing::NotServed) {
+                return (None, across);
+            }
+        }
+        (namespace, list_source(client, source, namespace, found).await)
+    }))
+    .await;
     let mut refused_across = Vec::new();
-    for (&source, listing) in SOURCES.iter().zip(listings) {
+    for (&source, (scope, listing)) in SOURCES.iter().zip(listings) {
         let cluster_kind = matches!(source, Source::Consumers(k) if k.is_cluster_scoped());
         if namespace.is_none() && !cluster_kind && matches!(listing, Listing::Forbidden(_)) {
             refused_across.push(source);
         }
-        coverage.set(source, namespace, listing);
+        coverage.set(source, scope, listing);
     }
     if !refused_across.is_empty()
         && let Ok(namespaces) = ops::namespaces(client).await
     {
         for source in refused_across {
             for ns in &namespaces {
-                let listing = list_source(client, source, Some(ns), &found).await;
+                let listing = list_source(client, source, Some(ns), found).await;
                 coverage.set(source, Some(ns), listing);
             }
         }
     }
-    let mut index = found.index.into_inner();
+    let mut index = found.index.take();
     let mut resolver = WorkloadResolver::new();
-    for (replica_set, meta) in found.owners.into_inner() {
+    for (replica_set, meta) in found.owners.take() {
         if replica_set {
             resolver.upsert_replica_set(&meta);
         } else {

@@ -166,11 +166,9 @@ impl Coverage {
         check(Source::Consumers(ConsumerKind::PersistentVolume), namespace, &mut why);
         check(Source::Consumers(ConsumerKind::StorageClass), namespace, &mut why);
         // Gateways of other namespaces, through the grants of this one.
-        let gateways_served = !matches!(
-            self.for_namespace(Source::Consumers(ConsumerKind::Gateway), namespace),
-            Some((Listing::NotServed, _))
-        );
-        if gateways_served {
+        // Not before the Gateways themselves are listed (or found absent).
+        let gateways = self.for_namespace(Source::Consumers(ConsumerKind::Gateway), namespace);
+        if matches!(gateways, Some((l, _)) if *l != Listing::NotServed) {
             match self.for_namespace(Source::ReferenceGrants, namespace) {
                 None => pending = true,
                 Some((Listing::Listed | Listing::NotServed, _)) => {
