@@ -20,19 +20,32 @@ pub struct Impact {
     pub restart: bool,
 }
 
-/// When the Pods of a group meet the change: running ones, or those the template makes later.
-fn when(group: &Group<'_>) -> &'static str {
+/// When the Pods of a group meet the change: running ones, or those the template makes
+/// later. `(subject, verb for one, verb for many, when)`.
+fn when(group: &Group<'_>) -> (&'static str, bool, &'static str) {
     if group.pods().next().is_some() {
-        return "new and restarted Pods";
+        return ("new and restarted Pods", true, "");
     }
     match group.template.and_then(|t| t.state.as_deref()) {
-        Some(ConsumerState::CronJob { suspended: false, .. }) => "its next run",
-        Some(ConsumerState::CronJob { suspended: true, .. }) => "its next run once resumed",
-        Some(ConsumerState::Replicas { desired: 0 }) => "its Pods when it is scaled up",
-        Some(ConsumerState::Job { suspended: true, .. }) => "its Pods when it is resumed",
-        Some(ConsumerState::Daemon { desired_scheduled: Some(0) }) => "its Pods when a node matches",
-        _ => "Pods made from its template",
+        Some(ConsumerState::CronJob { suspended: false, .. }) => ("its next run", false, ""),
+        Some(ConsumerState::CronJob { suspended: true, .. }) => ("its next run", false, " once it is resumed"),
+        Some(ConsumerState::Replicas { desired: 0 }) => ("its Pods", true, " when it is scaled up"),
+        Some(ConsumerState::Job { suspended: true, .. }) => ("its Pods", true, " when it is resumed"),
+        Some(ConsumerState::Daemon { desired_scheduled: Some(0) }) => ("its Pods", true, " when a node matches"),
+        _ => ("Pods made from its template", true, ""),
     }
+}
+
+/// "its next run fails", "its Pods fail when it is scaled up".
+fn fail(group: &Group<'_>) -> String {
+    let (who, many, later) = when(group);
+    format!("{who} {}{later}", if many { "fail" } else { "fails" })
+}
+
+/// "its next run reads the new value", "its Pods read the new value when it is scaled up".
+fn read_new(group: &Group<'_>) -> String {
+    let (who, many, later) = when(group);
+    format!("{who} {} the new value{later}", if many { "read" } else { "reads" })
 }
 
 impl RefIndex {
@@ -48,7 +61,7 @@ impl RefIndex {
                     continue;
                 }
                 let line = if group.is_workload() {
-                    format!("{} fail: {}", when(&group), effect.describe())
+                    format!("{}: {}", fail(&group), effect.describe())
                 } else {
                     effect.describe()
                 };
@@ -98,7 +111,7 @@ impl RefIndex {
                 }
                 let refresh = r.refresh_for(immutable);
                 let line = if group.is_workload() && u.pods == 0 {
-                    format!("{}: {} reads the new value", r.usage.describe(), when(&group))
+                    format!("{}: {}", r.usage.describe(), read_new(&group))
                 } else {
                     if refresh.without_restart() == Some(false) {
                         restart = true;

@@ -84,7 +84,7 @@ fn a_cron_job_between_runs_uses_its_secrets_and_says_when_it_runs() {
     // Deleting the Secret breaks the next run; a change is read by it, no restart.
     let b = index.breakage("shop", "backup-creds", now());
     assert_eq!(b.len(), 1);
-    assert!(b[0].what.iter().any(|w| w.starts_with("its next run fail: container \"app\" cannot start")), "{b:?}");
+    assert!(b[0].what.iter().any(|w| w.starts_with("its next run fails: container \"app\" cannot start")), "{b:?}");
     let c = index.change_impact("shop", "backup-creds", &["password"], false, now());
     assert!(!c[0].restart && c[0].what.iter().any(|w| w.contains("its next run reads the new value")), "{c:?}");
 }
@@ -98,7 +98,7 @@ fn a_deployment_at_zero_replicas_breaks_when_scaled_up() {
     let groups = index.by_workload("shop", "api-key");
     assert_eq!(groups[0].title(now()), "Deployment api, 0 replicas; no Pod now");
     let b = index.breakage("shop", "api-key", now());
-    assert!(b[0].what.iter().any(|w| w.contains("its Pods when it is scaled up fail")), "{b:?}");
+    assert!(b[0].what.iter().any(|w| w.contains("its Pods fail when it is scaled up")), "{b:?}");
 }
 
 /// The Pods of a Deployment and the Deployment's template: one consumer, counted once.
