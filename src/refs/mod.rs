@@ -45,7 +45,7 @@ pub use project::{
     HasTemplate, PROVISIONER_DELETION_SECRET, Template, consumer_id, from_persistent_volume, from_pod_in,
     from_storage_class, from_template, from_workload, pod_id,
 };
-pub use workload::WorkloadResolver;
+pub use workload::{WorkloadKind, WorkloadResolver};
 
 pub(crate) use analysis::{MissingEffect, Severity};
 pub(crate) use index::{MissingSecret, UsageCount};

@@ -87,7 +87,11 @@ pub(crate) fn lines(
         out.push(Line::from(""));
     }
     out.push(Line::from(Span::styled("Consumers", theme.header)));
-    for group in index.by_workload(namespace, name) {
+    let groups = index.by_workload(namespace, name);
+    if groups.is_empty() {
+        out.push(Line::from(Span::styled("  none (see the problems above)", theme.dim)));
+    }
+    for group in groups {
         out.push(Line::from(Span::styled(format!("  {}", sanitize(&group.title(state.now))), theme.key)));
         let pods_now = group.pods().count();
         for u in group.usages() {
@@ -110,7 +114,7 @@ pub(crate) fn lines(
             }
             if group.is_workload() && group.template.is_some() {
                 let from = match (u.template, u.pods, pods_now) {
-                    (true, 0, 0) => "in the pod template: Pods made from it will read it",
+                    (true, 0, 0) => "in the pod template: Pods made from it read it as it is then",
                     (true, 0, _) => "in the pod template only: the running Pods predate it; new Pods will read it",
                     (false, _, _) => "in running Pods only: the pod template no longer names it",
                     (true, _, _) => "",
@@ -119,7 +123,10 @@ pub(crate) fn lines(
                     out.push(Line::from(Span::styled(format!("      {from}"), theme.dim)));
                 }
             }
-            out.push(Line::from(Span::styled(format!("      {}", refresh.describe()), style)));
+            // Nothing runs that could need a restart: the template's next Pods read it afresh.
+            if u.pods > 0 || !r.consumer.id.kind.runs_pods() {
+                out.push(Line::from(Span::styled(format!("      {}", refresh.describe()), style)));
+            }
         }
     }
     template_lines(&templates, &mut out, theme);
@@ -137,8 +144,9 @@ pub(crate) fn lines(
                         continue;
                     }
                 }
+                // A workload's Pods and template are one consumer: named by the workload.
                 let who_name = match &r.consumer.workload {
-                    Some(w) if r.consumer.id.kind.is_template() => format!("{} {}", w.kind.as_str(), w.name),
+                    Some(w) if w.kind != crate::refs::WorkloadKind::Pod => format!("{} {}", w.kind.as_str(), w.name),
                     _ => r.consumer.id.name.to_string(),
                 };
                 let entry = format!("{who_name} ({})", short_usage(&r.usage));
