@@ -193,7 +193,7 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::Detail, &[code(KeyCode::Tab)], A::NextTab, "next tab", "tab"),
     b(S::Detail, &[code(KeyCode::BackTab)], A::PrevTab, "previous tab", ""),
     b(S::Detail, &[k('1')], A::TabData, "Data tab: keys and values", ""),
-    b(S::Detail, &[k('2')], A::TabUsedBy, "Used by tab: Pods, ServiceAccounts, Ingresses", ""),
+    b(S::Detail, &[k('2')], A::TabUsedBy, "Used by tab: who uses it (Pods, workloads, accounts, Gateways, volumes)", ""),
     b(S::Detail, &[k('3')], A::TabDetails, "Details tab: typed view and metadata", ""),
     b(S::Detail, &[k('e'), code(KeyCode::Enter)], A::Edit, "edit the selected value", "edit"),
     b(S::Detail, &[k('a')], A::AddKey, "add a key", "add"),
