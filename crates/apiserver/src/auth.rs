@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::resources::ResourceDef;
+
 /// What a user may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
@@ -174,23 +176,42 @@ fn is_consumer(group: &str, resource: &str) -> bool {
     matches!((group, resource), ("", "pods" | "serviceaccounts") | ("networking.k8s.io", "ingresses"))
 }
 
-/// Read rules (get, list, watch) on every stored resource but those `except` names, then
-/// `extra` rules, as a ClusterRole would list them: one rule per API group.
-fn read_rules_except(except: impl Fn(&str, &str) -> bool) -> Vec<serde_json::Value> {
+/// The stored resources, built-in then custom (`custom` is `crd::served`), by API group in
+/// discovery order: `(group, plurals)`, each plural once, for the groups that have any.
+fn stored_by_group(
+    custom: &[&'static ResourceDef],
+    keep: impl Fn(&ResourceDef) -> bool,
+) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut groups: Vec<&'static str> = std::iter::once("").chain(crate::resources::GROUPS.iter().copied()).collect();
+    for d in custom {
+        if !groups.contains(&d.group) {
+            groups.push(d.group);
+        }
+    }
     let mut out = Vec::new();
-    for group in std::iter::once("").chain(crate::resources::GROUPS.iter().copied()) {
-        let resources: Vec<&str> = crate::resources::RESOURCES
-            .iter()
-            .filter(|r| r.group == group && r.stored && !except(group, r.plural))
-            .map(|r| r.plural)
-            .collect();
+    for group in groups {
+        let mut resources: Vec<&'static str> = Vec::new();
+        for r in crate::resources::RESOURCES.iter().chain(custom.iter().copied()) {
+            if r.group == group && r.stored && keep(r) && !resources.contains(&r.plural) {
+                resources.push(r.plural);
+            }
+        }
         if !resources.is_empty() {
-            out.push(
-                serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources}),
-            );
+            out.push((group, resources));
         }
     }
     out
+}
+
+/// Read rules (get, list, watch) on every stored resource but those `except` names, as a
+/// ClusterRole would list them: one rule per API group.
+fn read_rules_except(custom: &[&'static ResourceDef], except: impl Fn(&str, &str) -> bool) -> Vec<serde_json::Value> {
+    stored_by_group(custom, |r| !except(r.group, r.plural))
+        .into_iter()
+        .map(|(group, resources)| {
+            serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources})
+        })
+        .collect()
 }
 
 /// The reviews every user may create about itself.
@@ -212,8 +233,13 @@ pub fn groups(user: &User) -> Vec<&'static str> {
 
 /// A user's permissions as SelfSubjectRulesReview rules (`kubectl auth can-i --list`), for one
 /// namespace: the role's rules, then what every user may do (system:basic-user,
-/// system:discovery, system:public-info-viewer).
-pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+/// system:discovery, system:public-info-viewer). `custom` is the custom resources served now
+/// (`crd::served`): the roles that name resources name those too.
+pub fn rules(
+    user: &User,
+    namespace: &str,
+    custom: &[&'static ResourceDef],
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     use serde_json::json;
     let mut resource_rules = Vec::new();
     let mut non_resource_rules = Vec::new();
@@ -226,35 +252,32 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
             resource_rules.push(json!({"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
         }
         Role::Namespace(ns) if ns == namespace => {
-            for group in std::iter::once("").chain(crate::resources::GROUPS.iter().copied()) {
-                let resources: Vec<&str> = crate::resources::RESOURCES
-                    .iter()
-                    .filter(|r| r.group == group && r.namespaced && r.stored)
-                    .map(|r| r.plural)
-                    .collect();
-                if !resources.is_empty() {
-                    resource_rules.push(json!({"verbs": ["*"], "apiGroups": [group], "resources": resources}));
-                }
+            for (group, resources) in stored_by_group(custom, |r| r.namespaced) {
+                resource_rules.push(json!({"verbs": ["*"], "apiGroups": [group], "resources": resources}));
             }
         }
         Role::Namespace(_) => {}
         Role::ListOnly => {
             resource_rules.push(json!({"verbs": ["list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
-            resource_rules.push(
-                json!({"verbs": ["get"], "apiGroups": [""], "resources": ["namespaces", "pods", "serviceaccounts"]}),
-            );
-            resource_rules
-                .push(json!({"verbs": ["get"], "apiGroups": ["apps", "networking.k8s.io"], "resources": ["*"]}));
+            // get on everything stored but Secrets: the core resources by name, the other groups whole.
+            let groups = stored_by_group(custom, |r| !is_secrets(r.group, r.plural));
+            for (group, resources) in &groups {
+                if group.is_empty() {
+                    resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": resources}));
+                }
+            }
+            let others: Vec<&str> = groups.iter().map(|(g, _)| *g).filter(|g| !g.is_empty()).collect();
+            resource_rules.push(json!({"verbs": ["get"], "apiGroups": others, "resources": ["*"]}));
         }
         Role::NoSecretWatch => {
-            resource_rules.extend(read_rules_except(is_secrets));
+            resource_rules.extend(read_rules_except(custom, is_secrets));
             resource_rules.push(json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"]}));
         }
         Role::SecretGetOnly => {
-            resource_rules.extend(read_rules_except(is_secrets));
+            resource_rules.extend(read_rules_except(custom, is_secrets));
             resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}));
         }
-        Role::NoConsumers => resource_rules.extend(read_rules_except(is_consumer)),
+        Role::NoConsumers => resource_rules.extend(read_rules_except(custom, is_consumer)),
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),

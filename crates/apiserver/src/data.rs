@@ -70,7 +70,8 @@ fn created_at(name: &str, now: Timestamp) -> Timestamp {
 /// Stores one object as a create would, with system fields and defaults, bypassing HTTP.
 fn insert(store: &Store, mut obj: Value, now: Timestamp) -> Result<(), String> {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let def = resources::by_kind(&kind).ok_or_else(|| format!("demo data has an unknown kind {kind:?}"))?;
+    let def =
+        crate::crd::def_for_object(store, &obj).ok_or_else(|| format!("demo data has an unknown kind {kind:?}"))?;
     let name = objects::meta(&obj, "name");
     let uid = objects::meta(&obj, "uid");
     objects::prepare_create(def, &mut obj, created_at(&name, now)).map_err(|e| e.message().to_string())?;
