@@ -23,6 +23,9 @@ pub enum Role {
     /// get, list and watch everywhere, except Pods, ServiceAccounts and Ingresses, on which it
     /// may do nothing: usage of a Secret cannot be proven.
     NoConsumers,
+    /// get, list and watch everywhere, except CronJobs, on which it may do nothing: a Secret
+    /// that only a CronJob uses between its runs cannot be proven used or unused.
+    NoCronJobs,
 }
 
 #[derive(Clone)]
@@ -108,6 +111,13 @@ impl Users {
                     context: "keyhole-demo-noconsumers".into(),
                     default_namespace: "default".into(),
                 },
+                User {
+                    name: "no-cronjobs".into(),
+                    token: random_token("no-cronjobs"),
+                    role: Role::NoCronJobs,
+                    context: "keyhole-demo-nocronjobs".into(),
+                    default_namespace: "default".into(),
+                },
             ],
         }
     }
@@ -160,6 +170,7 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::NoSecretWatch => is_read(verb) && !(verb == "watch" && is_secrets(group, resource)),
         Role::SecretGetOnly => is_read(verb) && (verb == "get" || !is_secrets(group, resource)),
         Role::NoConsumers => is_read(verb) && !is_consumer(group, resource),
+        Role::NoCronJobs => is_read(verb) && !is_cronjobs(group, resource),
     }
 }
 
@@ -169,6 +180,10 @@ fn is_read(verb: &str) -> bool {
 
 fn is_secrets(group: &str, resource: &str) -> bool {
     group.is_empty() && resource == "secrets"
+}
+
+fn is_cronjobs(group: &str, resource: &str) -> bool {
+    group == "batch" && resource == "cronjobs"
 }
 
 /// The kinds whose objects say which Secrets are used (keyhole's "Used by").
@@ -278,6 +293,7 @@ pub fn rules(
             resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}));
         }
         Role::NoConsumers => resource_rules.extend(read_rules_except(custom, is_consumer)),
+        Role::NoCronJobs => resource_rules.extend(read_rules_except(custom, is_cronjobs)),
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
@@ -347,6 +363,21 @@ mod tests {
             assert!(!allowed(reader, "list", group, resource, "default"), "{resource}");
             assert!(!allowed(reader, "get", group, resource, "default"), "{resource}");
         }
+        let no_cronjobs = users.by_name("no-cronjobs").unwrap();
+        assert_eq!(no_cronjobs.context, "keyhole-demo-nocronjobs");
+        for verb in ["get", "list", "watch"] {
+            assert!(!allowed(no_cronjobs, verb, "batch", "cronjobs", "shop"), "{verb}");
+            assert!(!allowed(no_cronjobs, verb, "batch", "cronjobs", ""), "{verb}");
+        }
+        assert!(allowed(no_cronjobs, "list", "batch", "jobs", ""));
+        assert!(allowed(no_cronjobs, "list", "", "secrets", ""));
+        assert!(allowed(no_cronjobs, "get", "", "secrets", "shop"));
+        assert!(allowed(no_cronjobs, "list", "", "pods", "shop"));
+        assert!(allowed(no_cronjobs, "list", "gateway.networking.k8s.io", "gateways", ""));
+        assert!(!allowed(no_cronjobs, "delete", "batch", "jobs", "shop"));
+        let (rules, _) = rules(no_cronjobs, "shop", &[]);
+        let batch = rules.iter().find(|r| r["apiGroups"][0] == "batch").unwrap();
+        assert_eq!(batch["resources"], serde_json::json!(["jobs"]));
         let contexts: Vec<&str> = users.all().iter().map(|u| u.context.as_str()).collect();
         assert!(contexts.iter().all(|c| c.starts_with("keyhole-demo")), "{contexts:?}");
         assert_eq!(contexts.len(), contexts.iter().collect::<std::collections::BTreeSet<_>>().len());
