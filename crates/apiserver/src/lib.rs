@@ -10,6 +10,7 @@ pub mod auth;
 pub mod crd;
 pub mod data;
 pub mod decode;
+pub mod demo_kinds;
 pub mod discovery;
 pub mod hosts;
 pub mod jsonpath;
@@ -81,7 +82,8 @@ pub struct ServerOptions {
     /// CustomResourceDefinitions not to install, by CRD name (`certificates.cert-manager.io`) or
     /// by group (`cert-manager.io`): a cluster without that operator, whose group is absent from
     /// discovery and whose paths are 404s. The demo objects of those kinds go with them (the
-    /// Secrets they made stay, as when an operator is uninstalled). Empty by default.
+    /// Secrets they made stay, as when an operator is uninstalled). Empty by default: every demo
+    /// CRD is installed (`demo_kinds::CRDS`).
     pub without_crds: Vec<String>,
 }
 
@@ -127,10 +129,13 @@ impl DemoServer {
         let addr = listener.local_addr()?;
         let store = Arc::new(Store::new(opts.event_log));
         let users = Users::demo();
+        let now = jiff::Timestamp::now();
         if opts.demo_data {
-            data::load(&store, jiff::Timestamp::now(), opts.scale).map_err(std::io::Error::other)?;
+            data::load(&store, now, opts.scale).map_err(std::io::Error::other)?;
+            demo_kinds::load(&store, now).map_err(std::io::Error::other)?;
         } else {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
+            demo_kinds::install_crds(&store, now).map_err(std::io::Error::other)?;
         }
         crd::uninstall(&store, &opts.without_crds);
         let hosts = hosts::advertised(addr.ip());
