@@ -529,6 +529,28 @@ mod tests {
         assert_eq!(defs[0].custom.unwrap().columns[0].name, "Age");
     }
 
+    /// A CRD body is any admin's input: shapes no CRD has must not panic anything here.
+    #[test]
+    fn odd_crds_never_panic() {
+        for spec in [
+            json!(5),
+            json!({"group": 1, "names": [], "versions": "v1"}),
+            json!({"group": "a.b", "names": {"plural": "xs", "kind": "X"}, "versions": [5, {"name": 3}, {"served": true}]}),
+            json!({"group": "a.b", "names": {"plural": "xs", "kind": "X"}, "scope": [],
+                   "versions": [{"name": "v1", "served": true, "storage": true, "additionalPrinterColumns": [7, {"jsonPath": 1}]}]}),
+        ] {
+            let mut c = json!({"metadata": {"name": "xs.a.b"}, "spec": spec});
+            let _ = validate(&c);
+            for d in defs_of(&c) {
+                let _ = table_cells(d.custom.unwrap(), &json!({"spec": [1]}), jiff::Timestamp::now());
+            }
+            apply_defaults(&mut c);
+            remove_instances(&mut Store::new(10).lock(), &c);
+        }
+        let _ = defs_of(&json!(null));
+        apply_defaults(&mut json!([]));
+    }
+
     #[test]
     fn invalid_crds_name_their_fields() {
         let mut c = crd();

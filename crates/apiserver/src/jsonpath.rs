@@ -396,6 +396,19 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// A CRD's printer column is anyone's input (whoever may create CRDs): no path panics
+        /// the parser or the evaluation.
+        #[test]
+        fn arbitrary_paths_never_panic(path in "[.\\[\\]*?@()=!<>'\"a-z0-9 $-]{0,24}", text in "\\PC{0,16}") {
+            for p in [path.as_str(), text.as_str()] {
+                if let Ok(parsed) = Path::parse(p) {
+                    let _ = parsed.first_text(&json!({"a": [{"b": 1}, {"b": "x"}], "b": {"c": null}}));
+                }
+            }
+        }
+    }
+
     #[test]
     fn bad_paths_are_refused_and_never_panic() {
         for bad in ["spec", ".a[", ".a[?(@.b==)]", ".a['x", ".a[x]", "..", ".a[?(b)]"] {

@@ -714,6 +714,26 @@ mod tests {
         }
     }
 
+    /// Bodies are anyone's input: no shape of spec or status panics the defaults, the
+    /// validation or the rows.
+    #[test]
+    fn odd_bodies_never_panic() {
+        let odd = [
+            json!({"metadata": {"name": "x"}, "spec": 5}),
+            json!({"metadata": {"name": "x"}, "spec": {"template": 5, "jobTemplate": {"spec": []}, "selector": "s"}}),
+            json!({"metadata": {"name": "x"}, "spec": {"template": {"metadata": {"labels": []}, "spec": {"nodeSelector": 1}}}, "status": 3}),
+            json!({"metadata": 5, "spec": {"claimRef": 1, "accessModes": "RWO", "capacity": []}, "provisioner": 1}),
+        ];
+        for r in RESOURCES {
+            for o in &odd {
+                let mut o = o.clone();
+                apply_defaults(r, &mut o);
+                let _ = validate(r, &o);
+                let _ = cells(r, &o, Timestamp::now());
+            }
+        }
+    }
+
     #[test]
     fn jobs_print_their_state_as_kubectl_shows_it() {
         let now: Timestamp = "2026-01-02T03:00:00Z".parse().unwrap();
