@@ -369,3 +369,60 @@ async fn demo_flag_lists_the_in_process_demo_cluster() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(row(&stdout(&out), "shop-tls").is_some());
 }
+
+/// Secrets used only by something that runs no Pod now, or is not a Pod (a CronJob between
+/// runs, a Deployment at zero replicas, a DaemonSet, a PersistentVolume, a StorageClass, a
+/// Gateway through a ReferenceGrant, a ServiceAccount's token) are not unused (issue 14).
+#[tokio::test(flavor = "multi_thread")]
+async fn unused_across_namespaces_lists_only_secrets_nothing_references() {
+    let c = cluster().await;
+    let out = c.list(&["--unused", "-A"]).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let table = stdout(&out);
+    for name in [
+        "backup-s3-credentials",
+        "api-signing-key",
+        "csi-rbd-provisioner",
+        "csi-rbd-node",
+        "rbd-publish",
+        "data-db-0-rbd-key",
+        "shop-gateway-tls",
+        "deployer-token-7xk2p",
+        "db-migrate-credentials",
+        "log-shipper-credentials",
+        "mysecret",
+    ] {
+        assert!(row(&table, name).is_none(), "{name} is used:\n{table}");
+    }
+    assert!(row(&table, "empty-secret").is_some(), "{table}");
+    assert!(table.lines().skip(1).all(|l| l.contains("UNUSED")), "{table}");
+    // The templated StorageClass is named, and not counted.
+    assert!(stderr(&out).contains("StorageClass ceph-rbd-tenant"), "{}", stderr(&out));
+    // The same Secrets in JSON, with who uses them.
+    let out = c.list(&["-A", "-o", "json"]).await;
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = |ns: &str, name: &str| -> Value {
+        doc["items"].as_array().unwrap().iter().find(|i| i["namespace"] == ns && i["name"] == name).unwrap().clone()
+    };
+    let backup = item("shop", "backup-s3-credentials");
+    assert_eq!((backup["usedBy"]["pods"].as_u64(), backup["usedBy"]["templates"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(item("ceph-csi", "csi-rbd-node")["usedBy"]["persistentVolumes"], 1);
+    assert_eq!(item("ceph-csi", "csi-rbd-node")["usedBy"]["storageClasses"], 2);
+    assert_eq!(item("shop", "shop-gateway-tls")["usedBy"]["gateways"], 1);
+}
+
+/// A user who may not list CronJobs: use is unknown, not unused; --unused says where and exits 2.
+#[tokio::test(flavor = "multi_thread")]
+async fn unused_says_usage_unknown_where_cron_jobs_cannot_be_listed() {
+    let c = cluster().await;
+    let out = c.list(&["--context", "keyhole-demo-nocronjobs", "--unused", "-A"]).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("usage unknown for") && err.contains("cannot list CronJobs in shop"), "{err}");
+    assert!(row(&stdout(&out), "backup-s3-credentials").is_none());
+    assert!(!stdout(&out).contains("UNUSED"), "nothing is proven unused:\n{}", stdout(&out));
+    // The table says ? where use is unknown.
+    let out = c.list(&["--context", "keyhole-demo-nocronjobs", "-n", "shop"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(row(&stdout(&out), "backup-s3-credentials").unwrap().last(), Some(&"?"));
+}

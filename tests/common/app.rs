@@ -41,6 +41,7 @@ pub fn context_of(user: &str) -> &'static str {
         "viewer" => "keyhole-demo-readonly",
         "auditor" => "keyhole-demo-auditor",
         "shop-dev" => "keyhole-demo-team",
+        "no-cronjobs" => "keyhole-demo-nocronjobs",
         _ => panic!("unknown demo user {user}"),
     }
 }
