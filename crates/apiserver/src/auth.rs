@@ -46,6 +46,8 @@ pub const TEAM_NAMESPACE: &str = "shop";
 #[derive(Debug, Clone)]
 pub struct Users {
     users: Vec<User>,
+    /// Further tokens, each for the user of that index (`ServerOptions::static_tokens`).
+    static_tokens: Vec<(String, usize)>,
 }
 
 fn random_token(prefix: &str) -> String {
@@ -107,6 +109,7 @@ impl Users {
                     default_namespace: "default".into(),
                 },
             ],
+            static_tokens: Vec::new(),
         }
     }
 
@@ -122,6 +125,17 @@ impl Users {
         &self.users[0]
     }
 
+    /// Adds tokens that log in as the named demo users (names that are not demo users are
+    /// ignored).
+    pub fn with_static_tokens(mut self, tokens: &[(String, String)]) -> Self {
+        for (token, user) in tokens {
+            if let Some(i) = self.users.iter().position(|u| &u.name == user) {
+                self.static_tokens.push((token.clone(), i));
+            }
+        }
+        self
+    }
+
     /// Finds the user for an `Authorization` header value (`Bearer <token>`).
     pub fn authenticate(&self, header: Option<&str>) -> Option<&User> {
         let token = header?.strip_prefix("Bearer ")?.trim();
@@ -130,6 +144,11 @@ impl Users {
         for u in &self.users {
             if constant_time_eq(u.token.as_bytes(), token.as_bytes()) {
                 found = Some(u);
+            }
+        }
+        for (t, i) in &self.static_tokens {
+            if constant_time_eq(t.as_bytes(), token.as_bytes()) {
+                found = self.users.get(*i);
             }
         }
         found
@@ -281,6 +300,16 @@ mod tests {
         assert!(users.authenticate(None).is_none());
         assert!(users.authenticate(Some(&viewer.token)).is_none());
         assert!(!format!("{viewer:?}").contains(&viewer.token));
+    }
+
+    #[test]
+    fn static_tokens_log_in_as_their_user_and_others_are_ignored() {
+        let users =
+            Users::demo().with_static_tokens(&[("a.b.c".into(), "viewer".into()), ("x".into(), "nobody".into())]);
+        assert_eq!(users.authenticate(Some("Bearer a.b.c")).unwrap().name, "viewer");
+        assert!(users.authenticate(Some("Bearer x")).is_none());
+        let admin = format!("Bearer {}", users.admin().token);
+        assert_eq!(users.authenticate(Some(&admin)).unwrap().name, "admin");
     }
 
     #[test]

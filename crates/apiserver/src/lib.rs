@@ -73,6 +73,10 @@ pub struct ServerOptions {
     /// default): continue tokens and watches older than that get 410. `None` (the default):
     /// only `event_log`'s bound drops old events.
     pub compaction_interval: Option<Duration>,
+    /// More bearer tokens, each for a demo user by name, as kube-apiserver's
+    /// `--token-auth-file` adds static tokens: for tests whose clients get their tokens
+    /// elsewhere (an OIDC issuer, an exec plugin). Empty by default.
+    pub static_tokens: Vec<(String, String)>,
 }
 
 impl Default for ServerOptions {
@@ -90,6 +94,7 @@ impl Default for ServerOptions {
             minor: discovery::SERVER_MINOR,
             watch_stall: None,
             compaction_interval: None,
+            static_tokens: Vec::new(),
         }
     }
 }
@@ -115,7 +120,7 @@ impl DemoServer {
         let listener = TcpListener::bind(opts.addr).await?;
         let addr = listener.local_addr()?;
         let store = Arc::new(Store::new(opts.event_log));
-        let users = Users::demo();
+        let users = Users::demo().with_static_tokens(&opts.static_tokens);
         if opts.demo_data {
             data::load(&store, jiff::Timestamp::now(), opts.scale).map_err(std::io::Error::other)?;
         } else {
