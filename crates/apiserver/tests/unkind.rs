@@ -89,7 +89,9 @@ fn forbidden(user: &str, verb: &str, group: &str, resource: &str, ns: &str) -> S
 async fn restricted_users_get_rbacs_403s() {
     let server = common::demo().await;
     let config = server.kubeconfig();
-    for context in ["keyhole-demo-nowatch", "keyhole-demo-getonly", "keyhole-demo-noconsumers"] {
+    for context in
+        ["keyhole-demo-nowatch", "keyhole-demo-getonly", "keyhole-demo-noconsumers", "keyhole-demo-pernamespace"]
+    {
         assert!(config.contains(&format!("- name: {context}\n")), "{context} in the kubeconfig");
     }
     for context in ["keyhole-demo", "keyhole-demo-readonly", "keyhole-demo-auditor", "keyhole-demo-team"] {
