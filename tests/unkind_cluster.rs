@@ -161,6 +161,38 @@ async fn without_watch_the_list_is_polled_at_its_interval_and_an_edit_is_applied
 }
 
 // ---------------------------------------------------------------------------------------------
+// A user who may get Secrets by name, but not list them
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_list_the_screen_says_so_and_o_opens_a_secret_by_name() {
+    let server = start(ServerOptions::default()).await;
+    let mut app = App::tuned(server, "getter", None, Options::default(), quick()).await;
+    app.until("the list is refused and the consumers are in", |s| s.list_error.is_some() && s.refs.is_synced()).await;
+    let screen = app.screen(200, 40).await;
+    assert!(!screen.contains("MISSING"), "Secrets that could not be listed are not missing:\n{screen}");
+    assert!(
+        screen.contains(
+            "No permission to list Secrets here: secrets is forbidden: User \"getter\" cannot list resource \"secrets\""
+        ) && screen.contains("Press o to open one by its name"),
+        "{screen}"
+    );
+    app.press(KeyCode::Char('o')).await;
+    app.type_text("mysecret").await;
+    app.press(KeyCode::Enter).await;
+    app.until("the Secret is read", |s| s.detail.as_ref().is_some_and(|d| d.secret.is_some() || d.error.is_some()))
+        .await;
+    let screen = app.screen(160, 40).await;
+    assert!(screen.contains("mysecret") && screen.contains("username") && screen.contains("password"), "{screen}");
+    assert!(!screen.contains("1f2d1e2e67df"), "values stay masked:\n{screen}");
+
+    // Refused once, and not asked again.
+    app.run_for(Duration::from_secs(1)).await;
+    assert_eq!(count(&app.server, "getter", "list"), 1);
+    assert_eq!(count(&app.server, "getter", "watch"), 0);
+    assert_eq!(count(&app.server, "getter", "get"), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // A watch that stalls without closing
 
 #[tokio::test(flavor = "multi_thread")]
