@@ -193,6 +193,39 @@ async fn without_list_the_screen_says_so_and_o_opens_a_secret_by_name() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A user who may read Secrets but not the kinds that use them
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_consumers_usage_is_unknown_and_never_unused() {
+    let server = start(ServerOptions::default()).await;
+    let mut app = App::tuned(server, "secret-reader", None, Options::default(), quick()).await;
+    app.until("the list and the refusals are in", |s| !s.loading && s.refs.unavailable.len() == 3).await;
+    let screen = app.screen(200, 40).await;
+    assert!(screen.contains("usage unknown: Pods, ServiceAccounts, Ingresses forbidden"), "{screen}");
+    assert!(!screen.contains("UNUSED"), "{screen}");
+    let empty = screen.lines().find(|l| l.split_whitespace().next() == Some("empty-secret")).expect("listed");
+    assert!(empty.split_whitespace().any(|c| c == "?"), "USED BY is ?: {empty}");
+
+    app.open("empty-secret").await;
+    app.press(KeyCode::Char('2')).await;
+    let screen = app.screen(200, 40).await;
+    assert!(
+        screen.contains("Usage may be incomplete: Pods cannot be listed: pods is forbidden")
+            && screen.contains("whether it is unused is unknown"),
+        "{screen}"
+    );
+
+    // The refused kinds are retried with kube-rs's backoff, not in a loop.
+    let before = app.server.requests().count(|r| r.user == "secret-reader" && r.code == 403);
+    let started = Instant::now();
+    app.run_for(Duration::from_secs(3)).await;
+    let refused = app.server.requests().count(|r| r.user == "secret-reader" && r.code == 403) - before;
+    measured(&format!("secret-reader: {refused} refused consumer requests in {:?}", started.elapsed()));
+    assert!(refused <= 12, "{refused} refused requests in {:?}", started.elapsed());
+    assert_eq!(count(&app.server, "secret-reader", "watch"), 1, "the Secrets watch is not disturbed");
+}
+
+// ---------------------------------------------------------------------------------------------
 // A watch that stalls without closing
 
 #[tokio::test(flavor = "multi_thread")]
