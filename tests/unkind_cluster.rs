@@ -298,3 +298,38 @@ async fn keyhole_list_all_namespaces_falls_back_to_the_readable_namespaces() {
     let total = namespaces.list_metadata(&ListParams::default()).await.unwrap().items.len() as u64;
     assert_eq!(per_namespace, total, "one list per namespace: {:?}", requests.snapshot());
 }
+
+// ---------------------------------------------------------------------------------------------
+// keyhole list when usage cannot be known
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyhole_list_unused_without_consumers_says_usage_is_unknown() {
+    let server = start(ServerOptions::default()).await;
+    let (home, config) = kubeconfig(&server);
+    let context = ["--kubeconfig", config.as_str(), "--context", "keyhole-demo-noconsumers"];
+    let run = |extra: &'static [&'static str]| {
+        let mut args = vec!["list"];
+        args.extend_from_slice(&context);
+        args.extend_from_slice(extra);
+        let home = home.path().to_path_buf();
+        async move { keyhole(&home, &args).await }
+    };
+    let out = run(&["--unused"]).await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "a check that could not be made: {stdout}{stderr}");
+    assert!(!stdout.contains("UNUSED") && !stderr.contains("UNUSED"), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("cannot tell which Secrets are used: listing Pods was refused: pods is forbidden"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Nothing found"), "nothing was looked for: {stderr}");
+
+    // Without --unused: listed, USED-BY is ?, and the note says why.
+    let out = run(&["-o", "wide"]).await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let empty = stdout.lines().find(|l| l.starts_with("empty-secret ")).expect("empty-secret listed");
+    assert_eq!(empty.split_whitespace().nth(4), Some("?"), "{empty}");
+    assert!(!stdout.contains("UNUSED"), "{stdout}");
+    assert!(stderr.contains("usage is unknown (USED-BY shows ?)"), "{stderr}");
+}
