@@ -20,7 +20,7 @@ use k8s_openapi::api::core::v1::Secret;
 use keyhole::app::state::{Modal, Options, Phase};
 use keyhole::cluster::secrets::Tuning;
 use keyhole_apiserver::{DemoServer, Request, ServerOptions, WatchStall};
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 /// The Secrets watch made quick: a second of silence is a dead connection, a forbidden watch
@@ -266,6 +266,42 @@ async fn a_stalled_watch_is_noticed_and_the_list_comes_back_with_the_edit_kept()
 
     apply(&mut app).await;
     assert_eq!(stored(&app.server, "default", "mysecret", "password").await, b"kept-while-stalled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A delete held by a finalizer
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delete_held_by_a_finalizer_shows_terminating_until_it_is_removed() {
+    let server = start(ServerOptions::default()).await;
+    let held: Secret = serde_json::from_value(json!({"metadata": {"name": "held", "finalizers": ["example.com/hold"]},
+        "stringData": {"k": "v"}}))
+    .unwrap();
+    secrets(&server, "default").await.create(&PostParams::default(), &held).await.unwrap();
+    let mut app = App::tuned(server, "admin", None, Options::default(), quick()).await;
+    app.loaded().await;
+    app.open("held").await;
+    app.press_with(KeyCode::Char('D'), KeyModifiers::SHIFT).await;
+    app.press(KeyCode::Char('y')).await;
+    app.until("the delete is answered", |s| s.detail.is_none() && s.flash.is_some()).await;
+    let message = app.state().flash.as_ref().unwrap().text.clone();
+    assert_eq!(
+        message,
+        "Deletion of held requested: it stays Terminating until its finalizer example.com/hold is removed"
+    );
+    let key = ("default".to_string(), "held".to_string());
+    app.until("the row is Terminating", |s| s.rows.get(&key).is_some_and(|r| r.terminating.is_some())).await;
+    let screen = app.screen(200, 40).await;
+    let row = screen.lines().find(|l| l.split_whitespace().next() == Some("held")).expect("held stays listed");
+    assert!(row.contains("TERMINATING: waits for example.com/hold"), "{row}");
+
+    // The controller behind the finalizer is done: the Secret goes, and its row with it.
+    let done = json!({"metadata": {"finalizers": null}});
+    secrets(&app.server, "default").await.patch("held", &PatchParams::default(), &Patch::Merge(&done)).await.unwrap();
+    app.until("the row is gone", |s| !s.rows.contains_key(&key)).await;
+    assert_eq!(count(&app.server, "admin", "delete"), 1);
+    assert_eq!(count(&app.server, "admin", "watch"), 1, "one watch saw it all");
+    assert_eq!(count(&app.server, "admin", "list"), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
