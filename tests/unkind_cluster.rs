@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use common::app::App;
 use crossterm::event::{KeyCode, KeyModifiers};
 use k8s_openapi::api::core::v1::Secret;
+use keyhole::app::effect::Scope;
 use keyhole::app::state::{Modal, Options, Phase};
 use keyhole::cluster::secrets::Tuning;
 use keyhole_apiserver::{DemoServer, Request, ServerOptions, WatchStall};
@@ -302,6 +303,116 @@ async fn a_delete_held_by_a_finalizer_shows_terminating_until_it_is_removed() {
     assert_eq!(count(&app.server, "admin", "delete"), 1);
     assert_eq!(count(&app.server, "admin", "watch"), 1, "one watch saw it all");
     assert_eq!(count(&app.server, "admin", "list"), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Continue tokens that expire while a list pages
+
+/// A server whose event log is compacted every 10 ms, with 200 more Secrets (and Pods) than the
+/// demo over a few more namespaces, so that paging through it two rows at a time outlives a token.
+async fn compacting() -> DemoServer {
+    start(ServerOptions {
+        compaction_interval: Some(Duration::from_millis(10)),
+        scale: 200,
+        ..ServerOptions::default()
+    })
+    .await
+}
+
+/// Someone else writing (a Secret's annotation, over and over) so that compactions drop the
+/// versions that tokens carry; until the returned sender is dropped.
+fn churn(server: &DemoServer) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let store = server.store.clone();
+    tokio::spawn(async move {
+        let mut i = 0u64;
+        while stopped.try_recv().is_err() {
+            i += 1;
+            {
+                let mut s = store.lock();
+                let mut obj = (**s.get("secrets", "kube-public", "churn").expect("the churn Secret")).clone();
+                obj["metadata"]["annotations"] = json!({"example.com/touched": i.to_string()});
+                s.put("secrets", obj);
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    });
+    stop
+}
+
+async fn make_churn_secret(server: &DemoServer) {
+    let s: Secret = serde_json::from_value(json!({"metadata": {"name": "churn"}, "stringData": {"k": "v"}})).unwrap();
+    secrets(server, "kube-public").await.create(&PostParams::default(), &s).await.unwrap();
+}
+
+/// Every Secret's namespace/name, as the server has them.
+async fn all_names(server: &DemoServer) -> BTreeSet<String> {
+    let all: Api<Secret> = Api::all(server.client("admin").await.unwrap());
+    let list = all.list_metadata(&ListParams::default()).await.unwrap();
+    list.items
+        .iter()
+        .map(|m| format!("{}/{}", m.metadata.namespace.as_deref().unwrap(), m.metadata.name.as_deref().unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tui_lists_everything_once_when_continue_tokens_expire() {
+    let server = compacting().await;
+    make_churn_secret(&server).await;
+    let expected = all_names(&server).await;
+    let stop = churn(&server);
+    let tuning = Tuning { page: 2, ..quick() };
+    let mut app = App::tuned(server, "admin", Some(Scope::All), Options::default(), tuning).await;
+    let lost = std::sync::atomic::AtomicBool::new(false);
+    app.until("the list is in", |s| {
+        if format!("{:?}", s.connection).starts_with("Lost") {
+            lost.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        !s.loading
+    })
+    .await;
+    drop(stop);
+    let listed: BTreeSet<String> = app.state().rows.keys().map(|(ns, n)| format!("{ns}/{n}")).collect();
+    assert_eq!(listed, expected, "complete, nothing more");
+    assert!(!lost.into_inner(), "an expired token is not a lost connection");
+    let requests = app.server.requests();
+    let expired = requests.count(|r| r.is("list", "secrets") && r.code == 410);
+    assert!(expired >= 1, "a token expired: {:?}", requests.snapshot());
+    assert!(expired <= 3, "{expired} expired tokens: the list started over and over");
+    let lists = requests.count(|r| r.is("list", "secrets"));
+    measured(&format!("TUI paging: {expired} expired continue tokens, {lists} Secrets list requests"));
+    let connection = format!("{:?}", app.state().connection);
+    assert_eq!(connection, "Live");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyhole_list_lists_everything_once_when_continue_tokens_expire() {
+    let server = compacting().await;
+    make_churn_secret(&server).await;
+    let expected = all_names(&server).await;
+    let (home, config) = kubeconfig(&server);
+    let stop = churn(&server);
+    let out = keyhole(home.path(), &["list", "--kubeconfig", &config, "-A", "--chunk-size", "2"]).await;
+    drop(stop);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let listed: Vec<String> = table
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            format!("{}/{}", cells[0], cells[1])
+        })
+        .collect();
+    let unique: BTreeSet<String> = listed.iter().cloned().collect();
+    assert_eq!(unique.len(), listed.len(), "no Secret twice");
+    assert_eq!(unique, expected, "complete, nothing more");
+    let requests = server.requests();
+    let expired = requests.count(|r| r.is("list", "secrets") && r.code == 410);
+    assert!((1..=2).contains(&expired), "{expired} expired tokens: {:?}", requests.snapshot());
+    let pages = requests.count(|r| r.is("list", "secrets") && r.code == 200);
+    measured(&format!("keyhole list paging: {expired} expired continue tokens, {pages} pages"));
+    assert!(pages <= expected.len() as u64, "{pages} pages for {} Secrets two at a time", expected.len());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -187,10 +187,11 @@ async fn list(
     let mut cols = None;
     let started = std::time::Instant::now();
     let mut pages = 0;
-    let mut restarts = 0;
+    // 0: everything in one request.
+    let mut limit = page_size;
     loop {
         pages += 1;
-        let mut url = format!("{}?limit={page_size}", path(namespace));
+        let mut url = format!("{}?limit={limit}", path(namespace));
         if let Some(c) = &cont {
             url.push_str(&format!("&continue={}", urlencode(c)));
         }
@@ -200,13 +201,16 @@ async fn list(
             .map_err(kube::Error::HttpError)?;
         // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
         let page: TablePage = match super::quiet::request_json(client, req).await {
-            // The continue token expired (a paged list is a snapshot the server keeps only for
-            // a while): start again from the first page, a few times at most.
-            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() && restarts < 3 => {
-                restarts += 1;
-                tracing::debug!("the continue token expired after {pages} pages: listing again");
+            // The continue token expired: a paged list is a snapshot that the server keeps only
+            // until its next compaction (five minutes on kube-apiserver). Starting over page by
+            // page would meet the same expiry whenever the list takes that long, so everything
+            // is listed again in one request, which no expiry can cut short, as client-go's
+            // pager does (FullListIfExpired).
+            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() => {
+                tracing::debug!("the continue token expired after {pages} pages: listing again in one request");
                 rows.clear();
                 cont = None;
+                limit = 0;
                 continue;
             }
             other => other?,

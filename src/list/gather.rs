@@ -141,16 +141,13 @@ async fn each_page<K>(api: Api<K>, page: u32, mut each: impl FnMut(K)) -> Result
 where
     K: Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let first = ListParams::default().limit(page);
-    let mut params = first.clone();
-    let mut restarts = 0;
+    let mut params = ListParams::default().limit(page);
     loop {
         let list = match api.list(&params).await {
-            // The continue token expired: from the first page again (what was handed to `each`
-            // is handed again; the index replaces a consumer's references).
-            Err(kube::Error::Api(s)) if s.code == 410 && params.continue_token.is_some() && restarts < 3 => {
-                restarts += 1;
-                params = first.clone();
+            // What was handed to `each` is handed again; the index replaces a consumer's
+            // references.
+            Err(e) if expired(&e, &params) => {
+                params = ListParams::default();
                 continue;
             }
             other => other?,
@@ -166,10 +163,24 @@ where
     }
 }
 
+/// Whether a page failed because its continue token expired: a paged list is a snapshot the
+/// server keeps only until its next compaction. Starting over page by page would meet the same
+/// expiry whenever the list takes that long, so the caller lists everything again in one
+/// request, which no expiry can cut short, as client-go's pager does (FullListIfExpired).
+fn expired(e: &kube::Error, params: &ListParams) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 410) && params.continue_token.is_some()
+}
+
 async fn replica_sets(api: Api<ReplicaSet>, page: u32, resolver: &mut WorkloadResolver) -> Result<(), kube::Error> {
     let mut params = ListParams::default().limit(page);
     loop {
-        let list = api.list_metadata(&params).await?;
+        let list = match api.list_metadata(&params).await {
+            Err(e) if expired(&e, &params) => {
+                params = ListParams::default();
+                continue;
+            }
+            other => other?,
+        };
         for m in &list.items {
             resolver.upsert_replica_set(&m.metadata);
         }
