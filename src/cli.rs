@@ -123,6 +123,10 @@ pub(crate) struct ListArgs {
     /// Output format: table (kubectl's columns plus USED-BY), wide (plus FLAGS) or json.
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// Objects per list request, as kubectl's --chunk-size (default: 5000 Secrets, 500 Pods,
+    /// ServiceAccounts or Ingresses; 0 lists everything in one request).
+    #[arg(long, value_name = "N")]
+    pub chunk_size: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

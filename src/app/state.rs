@@ -563,10 +563,10 @@ impl State {
     }
 
     /// Referenced Secrets that do not exist in the namespaces shown (known once both the Secrets
-    /// and the Pods have been listed).
+    /// and the Pods have been listed: when listing Secrets is refused, nothing is known missing).
     fn find_missing(&self) -> BTreeMap<(String, String), Missing> {
         let mut out = BTreeMap::new();
-        if self.loading || !self.refs.is_synced() {
+        if self.loading || self.list_error.is_some() || !self.refs.is_synced() {
             return out;
         }
         // Across all namespaces: those where something references a Secret (the namespace

@@ -40,7 +40,7 @@ impl Usage {
         (!self.unavailable.is_empty()).then(|| {
             self.unavailable
                 .iter()
-                .map(|(k, m)| format!("{}s cannot be listed: {m}", k.as_str()))
+                .map(|(k, m)| format!("{} cannot be listed: {m}", k.plural()))
                 .collect::<Vec<_>>()
                 .join("; ")
         })

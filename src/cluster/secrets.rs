@@ -15,7 +15,7 @@ const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,applica
 /// Table rows per list request. Larger than kubectl's 500: a row is a few hundred bytes (no
 /// values), so a page of 5,000 is about 1.7 MB, and 20,000 Secrets take 5 round trips instead
 /// of 41 (on a link with 50 ms of latency, 1.8 s less before the list is complete).
-const PAGE: u32 = 5000;
+pub const PAGE: u32 = 5000;
 
 /// One page of the Table list, read into the fields keyhole uses and nothing else: the rows'
 /// partial objects are not built into JSON trees only to be dropped (20,000 rows at startup).
@@ -180,16 +180,18 @@ fn path(namespace: Option<&str>) -> String {
 async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
+    page_size: u32,
 ) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
     let mut rows = Vec::new();
     let mut cont: Option<String> = None;
     let mut cols = None;
     let started = std::time::Instant::now();
     let mut pages = 0;
-    let mut restarts = 0;
+    // 0: everything in one request.
+    let mut limit = page_size;
     loop {
         pages += 1;
-        let mut url = format!("{}?limit={PAGE}", path(namespace));
+        let mut url = format!("{}?limit={limit}", path(namespace));
         if let Some(c) = &cont {
             url.push_str(&format!("&continue={}", urlencode(c)));
         }
@@ -199,13 +201,16 @@ async fn list(
             .map_err(kube::Error::HttpError)?;
         // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
         let page: TablePage = match super::quiet::request_json(client, req).await {
-            // The continue token expired (a paged list is a snapshot the server keeps only for
-            // a while): start again from the first page, a few times at most.
-            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() && restarts < 3 => {
-                restarts += 1;
-                tracing::debug!("the continue token expired after {pages} pages: listing again");
+            // The continue token expired: a paged list is a snapshot that the server keeps only
+            // until its next compaction (five minutes on kube-apiserver). Starting over page by
+            // page would meet the same expiry whenever the list takes that long, so everything
+            // is listed again in one request, which no expiry can cut short, as client-go's
+            // pager does (FullListIfExpired).
+            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() => {
+                tracing::debug!("the continue token expired after {pages} pages: listing again in one request");
                 rows.clear();
                 cont = None;
+                limit = 0;
                 continue;
             }
             other => other?,
@@ -330,6 +335,8 @@ pub struct Tuning {
     pub healthy_after: Duration,
     /// The server-side timeout each watch asks for.
     pub watch_timeout_secs: u32,
+    /// Table rows per list request.
+    pub page: u32,
 }
 
 impl Default for Tuning {
@@ -341,6 +348,7 @@ impl Default for Tuning {
             backoff_max: Duration::from_secs(30),
             healthy_after: Duration::from_secs(30),
             watch_timeout_secs: 290,
+            page: PAGE,
         }
     }
 }
@@ -395,7 +403,7 @@ pub(crate) async fn run(
         }
     };
     'relist: loop {
-        let (rows, mut rv, cols) = match list(&client, ns).await {
+        let (rows, mut rv, cols) = match list(&client, ns, tuning.page).await {
             Ok(ok) => ok,
             Err(e) => {
                 if let Some(mut le) = list_error(&e, ns) {
@@ -462,9 +470,13 @@ pub(crate) async fn run(
     }
 }
 
-/// One paged Table list, for `keyhole list` and benchmarks.
-pub(crate) async fn list_rows(client: &kube::Client, namespace: Option<&str>) -> Result<Vec<SecretRow>, kube::Error> {
-    list(client, namespace).await.map(|(rows, _, _)| rows)
+/// One paged Table list (`page_size` rows per request), for `keyhole list` and benchmarks.
+pub(crate) async fn list_rows(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    page_size: u32,
+) -> Result<Vec<SecretRow>, kube::Error> {
+    list(client, namespace, page_size).await.map(|(rows, _, _)| rows)
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
         expiring: args.expiring,
         // JSON is for scripts: its flags are as complete as the wide table's.
         complete: args.output != ListFormat::Table,
+        chunk_size: args.chunk_size,
     };
     let report = match build(&connected, namespace.as_deref(), &query, Timestamp::now()).await {
         Ok(r) => r,
@@ -81,8 +82,12 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
 
 fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show_flags: bool) -> std::io::Result<()> {
     if report.items.is_empty() {
-        // As kubectl: the message goes to stderr, stdout stays empty for scripts.
-        eprintln!("{}", if report.linting { "Nothing found." } else { "No resources found." });
+        // As kubectl: the message goes to stderr, stdout stays empty for scripts. A check that
+        // could not be made found nothing because it could not look: the notes say why, and
+        // "Nothing found." would read as a clean result.
+        if !(report.linting && report.incomplete) {
+            eprintln!("{}", if report.linting { "Nothing found." } else { "No resources found." });
+        }
         return Ok(());
     }
     let mut header: Vec<&str> = Vec::new();

@@ -23,6 +23,27 @@ use crate::refs::{self, RefIndex, WorkloadResolver};
 
 /// Page size for the consumer lists (kubectl's default chunk size).
 const PAGE: u32 = 500;
+
+/// Objects per list request: by default 5,000 Secrets (Table rows without values) and 500
+/// consumers (kubectl's chunk size); `--chunk-size` sets both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pages {
+    pub secrets: u32,
+    pub consumers: u32,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages { secrets: secrets::PAGE, consumers: PAGE }
+    }
+}
+
+impl Pages {
+    /// `--chunk-size N`: N of everything per request (0: no pages, as kubectl).
+    pub(crate) fn chunk(size: Option<u32>) -> Pages {
+        size.map_or_else(Pages::default, |n| Pages { secrets: n, consumers: n })
+    }
+}
 /// Secrets read at once for the flags.
 const INSPECT_CONCURRENCY: usize = 16;
 
@@ -40,9 +61,9 @@ pub(crate) struct Gathered {
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>) -> Result<Gathered, String> {
-    match gather_scope(&connected.client, namespace).await {
-        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e).await,
+pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>, pages: Pages) -> Result<Gathered, String> {
+    match gather_scope(&connected.client, namespace, pages).await {
+        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e, pages).await,
         Err(e) => Err(secrets_error(connected, namespace, &e)),
         Ok(g) => Ok(g),
     }
@@ -52,8 +73,11 @@ fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 403)
 }
 
-async fn gather_scope(client: &kube::Client, namespace: Option<&str>) -> Result<Gathered, kube::Error> {
-    let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
+async fn gather_scope(client: &kube::Client, namespace: Option<&str>, pages: Pages) -> Result<Gathered, kube::Error> {
+    let (secret_rows, consumers) = tokio::join!(
+        secrets::list_rows(client, namespace, pages.secrets),
+        consumers(client, namespace, pages.consumers)
+    );
     let rows = secret_rows?;
     let (index, consumer_errors) = consumers;
     Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, consumer_errors, notes: Vec::new() })
@@ -63,7 +87,7 @@ async fn gather_scope(client: &kube::Client, namespace: Option<&str>) -> Result<
 /// user with a RoleBinding per namespace): the namespaces the user may list Secrets in, merged,
 /// with a note naming the others. When the namespaces cannot be listed, or none can be read,
 /// the error of listing across namespaces.
-async fn each_namespace(connected: &Connected, across: &kube::Error) -> Result<Gathered, String> {
+async fn each_namespace(connected: &Connected, across: &kube::Error, pages: Pages) -> Result<Gathered, String> {
     let client = &connected.client;
     let refused_across = || secrets_error(connected, None, across);
     let Ok(namespaces) = ops::namespaces(client).await else { return Err(refused_across()) };
@@ -71,7 +95,7 @@ async fn each_namespace(connected: &Connected, across: &kube::Error) -> Result<G
         Gathered { rows: BTreeMap::new(), index: RefIndex::new(), consumer_errors: Vec::new(), notes: Vec::new() };
     let mut refused = Vec::new();
     for ns in &namespaces {
-        match gather_scope(client, Some(ns)).await {
+        match gather_scope(client, Some(ns), pages).await {
             Ok(g) => {
                 out.rows.extend(g.rows);
                 out.index.absorb(g.index);
@@ -113,20 +137,17 @@ fn secrets_error(connected: &Connected, namespace: Option<&str>, e: &kube::Error
 }
 
 /// Lists every object of a kind page by page, handing each to `each`; one page is held at a time.
-async fn each_page<K>(api: Api<K>, mut each: impl FnMut(K)) -> Result<(), kube::Error>
+async fn each_page<K>(api: Api<K>, page: u32, mut each: impl FnMut(K)) -> Result<(), kube::Error>
 where
     K: Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let first = ListParams::default().limit(PAGE);
-    let mut params = first.clone();
-    let mut restarts = 0;
+    let mut params = ListParams::default().limit(page);
     loop {
         let list = match api.list(&params).await {
-            // The continue token expired: from the first page again (what was handed to `each`
-            // is handed again; the index replaces a consumer's references).
-            Err(kube::Error::Api(s)) if s.code == 410 && params.continue_token.is_some() && restarts < 3 => {
-                restarts += 1;
-                params = first.clone();
+            // What was handed to `each` is handed again; the index replaces a consumer's
+            // references.
+            Err(e) if expired(&e, &params) => {
+                params = ListParams::default();
                 continue;
             }
             other => other?,
@@ -142,10 +163,24 @@ where
     }
 }
 
-async fn replica_sets(api: Api<ReplicaSet>, resolver: &mut WorkloadResolver) -> Result<(), kube::Error> {
-    let mut params = ListParams::default().limit(PAGE);
+/// Whether a page failed because its continue token expired: a paged list is a snapshot the
+/// server keeps only until its next compaction. Starting over page by page would meet the same
+/// expiry whenever the list takes that long, so the caller lists everything again in one
+/// request, which no expiry can cut short, as client-go's pager does (FullListIfExpired).
+fn expired(e: &kube::Error, params: &ListParams) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 410) && params.continue_token.is_some()
+}
+
+async fn replica_sets(api: Api<ReplicaSet>, page: u32, resolver: &mut WorkloadResolver) -> Result<(), kube::Error> {
+    let mut params = ListParams::default().limit(page);
     loop {
-        let list = api.list_metadata(&params).await?;
+        let list = match api.list_metadata(&params).await {
+            Err(e) if expired(&e, &params) => {
+                params = ListParams::default();
+                continue;
+            }
+            other => other?,
+        };
         for m in &list.items {
             resolver.upsert_replica_set(&m.metadata);
         }
@@ -165,7 +200,7 @@ fn consumer_error(what: &str, e: &kube::Error) -> String {
 
 /// Pods (with ReplicaSet metadata for their workloads), ServiceAccounts and Ingresses, projected
 /// into the reference index as each page arrives.
-async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex, Vec<String>) {
+async fn consumers(client: &kube::Client, namespace: Option<&str>, page: u32) -> (RefIndex, Vec<String>) {
     let mut index = RefIndex::new();
     let mut resolver = WorkloadResolver::new();
     let mut others: Vec<(refs::ConsumerId, Vec<refs::Reference>)> = Vec::new();
@@ -174,12 +209,12 @@ async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex,
     // their workloads resolved once both lists are in.
     let bare = WorkloadResolver::new();
     let (pods_result, rs_result, sa_result, ing_result) = tokio::join!(
-        each_page(api::<PodForRefs>(client, namespace), |p| index.upsert_pod(&p.0, &bare)),
-        replica_sets(api(client, namespace), &mut resolver),
-        each_page(api::<ServiceAccount>(client, namespace), |s| {
+        each_page(api::<PodForRefs>(client, namespace), page, |p| index.upsert_pod(&p.0, &bare)),
+        replica_sets(api(client, namespace), page, &mut resolver),
+        each_page(api::<ServiceAccount>(client, namespace), page, |s| {
             others.push((refs::service_account_id(&s), refs::from_service_account(&s)))
         }),
-        each_page(api::<Ingress>(client, namespace), |i| {
+        each_page(api::<Ingress>(client, namespace), page, |i| {
             ingresses.push((refs::ingress_id(&i), refs::from_ingress(&i)))
         }),
     );

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::flags::{self, Flag};
-use super::gather::{Gathered, gather, inspect};
+use super::gather::{Gathered, Pages, gather, inspect};
 use super::rows::SecretRow;
 use crate::cluster::Connected;
 use crate::refs::UsageCount;
@@ -21,6 +21,8 @@ pub(crate) struct Query {
     /// Read the Secrets that the content flags need (expiry, missing keys, immutable), and list
     /// the Secrets that consumers name but that do not exist: for `-o wide` and `-o json`.
     pub complete: bool,
+    /// `--chunk-size`: objects per list request (`None`: keyhole's defaults).
+    pub chunk_size: Option<u32>,
 }
 
 /// One line of the listing: a Secret, or a Secret that consumers name but that does not exist.
@@ -60,7 +62,8 @@ pub(crate) async fn build(
     now: Timestamp,
 ) -> Result<Report, String> {
     let client = &connected.client;
-    let Gathered { mut rows, index, consumer_errors, notes: gather_notes } = gather(connected, namespace).await?;
+    let Gathered { mut rows, index, consumer_errors, notes: gather_notes } =
+        gather(connected, namespace, Pages::chunk(query.chunk_size)).await?;
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }

@@ -27,6 +27,15 @@ impl ConsumerKind {
             ConsumerKind::Ingress => "Ingress",
         }
     }
+
+    /// The kind in the plural, as a sentence names them.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ConsumerKind::Pod => "Pods",
+            ConsumerKind::ServiceAccount => "ServiceAccounts",
+            ConsumerKind::Ingress => "Ingresses",
+        }
+    }
 }
 
 /// Identifies a consumer; watch events for it replace all its references.

@@ -43,7 +43,7 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     spans.push(Span::styled(" │ ", theme.dim));
     spans.push(Span::raw(format!("sort {}", state.list.sort.label())));
     if !state.refs.unavailable.is_empty() {
-        let kinds: Vec<String> = state.refs.unavailable.keys().map(|k| format!("{}s", k.as_str())).collect();
+        let kinds: Vec<String> = state.refs.unavailable.keys().map(|k| k.plural().to_string()).collect();
         spans.push(Span::styled(" │ ", theme.dim));
         spans.push(Span::styled(format!("usage unknown: {} forbidden", kinds.join(", ")), theme.warn));
     }

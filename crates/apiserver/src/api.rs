@@ -15,6 +15,7 @@ use crate::auth::{self, User, Users};
 use crate::discovery;
 use crate::objects;
 use crate::patch::{self, PatchType};
+use crate::requests::{Request as Counted, Requests};
 use crate::resources::{self, ResourceDef};
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub minor: u32,
     /// Watches stop sending at this point and hang (`ServerOptions::watch_stall`).
     pub watch_stall: Option<watch::WatchStall>,
+    /// Every request counted by kind, for tests that show a client does not spin.
+    pub requests: Arc<Requests>,
 }
 
 impl AppState {
@@ -45,6 +48,7 @@ impl AppState {
             bookmark_interval: opts.bookmark_interval,
             minor: opts.minor,
             watch_stall: opts.watch_stall,
+            requests: Arc::default(),
         }
     }
 }
@@ -62,7 +66,17 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
     }
     let auth_header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(user) = state.users.authenticate(auth_header).cloned() else {
-        return error_response(&ApiError::unauthorized());
+        let resp = error_response(&ApiError::unauthorized());
+        state.requests.record(Counted {
+            user: String::new(),
+            verb: parts.method.as_str().to_ascii_lowercase(),
+            group: String::new(),
+            resource: String::new(),
+            namespace: String::new(),
+            continued: false,
+            code: resp.status().as_u16(),
+        });
+        return resp;
     };
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -79,11 +93,34 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
     } else {
         (body, None)
     };
-    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body, body_error };
-    match route(&ctx, &path).await {
+    let ctx = Ctx {
+        state,
+        user,
+        method: parts.method,
+        headers: parts.headers,
+        query,
+        body,
+        body_error,
+        kind: std::sync::OnceLock::new(),
+    };
+    let resp = match route(&ctx, &path).await {
         Ok(resp) => resp,
         Err(e) => error_response(&e),
-    }
+    };
+    let (verb, group, resource, namespace) = match ctx.kind.get() {
+        Some((verb, group, resource, ns)) => (verb.to_string(), group.to_string(), resource.to_string(), ns.clone()),
+        None => (ctx.method.as_str().to_ascii_lowercase(), String::new(), String::new(), String::new()),
+    };
+    ctx.state.requests.record(Counted {
+        user: ctx.user.name.clone(),
+        continued: verb == "list" && ctx.query.get("continue").is_some_and(|c| !c.is_empty()),
+        verb,
+        group,
+        resource,
+        namespace,
+        code: resp.status().as_u16(),
+    });
+    resp
 }
 
 struct Ctx {
@@ -94,6 +131,9 @@ struct Ctx {
     query: Query,
     body: Bytes,
     body_error: Option<ApiError>,
+    /// What the request is as RBAC sees it (verb, group, resource, namespace), once the URL
+    /// names a resource: for counting it.
+    kind: std::sync::OnceLock<(&'static str, &'static str, &'static str, String)>,
 }
 
 /// Query parameters, decoded.
@@ -251,6 +291,7 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     };
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");
+    let _ = ctx.kind.set((verb, target.def.group, target.def.plural, ns.to_string()));
     // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
     // namespace is its own name.
     let authz_ns = if target.def.plural == "namespaces" { name } else { ns };

@@ -14,13 +14,18 @@ pub enum Role {
     /// get, list and watch everywhere, except `get` on Secrets: sees the Secrets list (which
     /// carries no values) but cannot read a Secret's values.
     ListOnly,
-    /// get, list and watch everywhere, except `watch` on Secrets: a Secrets watch is the real 403.
+    /// get, list and watch everywhere, and on Secrets every verb but `watch` (a Role written
+    /// without it): a Secrets watch is the real 403, while Secrets can be read and edited.
     NoSecretWatch,
     /// get, list and watch everywhere, except Secrets, which it may only `get` by name.
     SecretGetOnly,
     /// get, list and watch everywhere, except Pods, ServiceAccounts and Ingresses, on which it
     /// may do nothing: usage of a Secret cannot be proven.
     NoConsumers,
+    /// get, list and watch in these namespaces only (a RoleBinding in each), and the namespaces
+    /// themselves may be listed: listing across namespaces is the real 403, namespace by
+    /// namespace it works.
+    Namespaces(Vec<String>),
 }
 
 #[derive(Clone)]
@@ -108,6 +113,13 @@ impl Users {
                     context: "keyhole-demo-noconsumers".into(),
                     default_namespace: "default".into(),
                 },
+                User {
+                    name: "two-teams".into(),
+                    token: random_token("two-teams"),
+                    role: Role::Namespaces(vec!["default".into(), TEAM_NAMESPACE.into()]),
+                    context: "keyhole-demo-pernamespace".into(),
+                    default_namespace: "default".into(),
+                },
             ],
             static_tokens: Vec::new(),
         }
@@ -174,11 +186,18 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
         Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
         Role::ListOnly => matches!(verb, "list" | "watch") || (verb == "get" && !is_secrets(group, resource)),
-        Role::NoSecretWatch => is_read(verb) && !(verb == "watch" && is_secrets(group, resource)),
+        Role::NoSecretWatch if is_secrets(group, resource) => SECRET_WRITER_VERBS.contains(&verb),
+        Role::NoSecretWatch => is_read(verb),
         Role::SecretGetOnly => is_read(verb) && (verb == "get" || !is_secrets(group, resource)),
         Role::NoConsumers => is_read(verb) && !is_consumer(group, resource),
+        Role::Namespaces(list) => {
+            is_read(verb) && ((group.is_empty() && resource == "namespaces") || list.iter().any(|n| n == namespace))
+        }
     }
 }
+
+/// What `NoSecretWatch` may do with Secrets: everything an editor does, but watch.
+const SECRET_WRITER_VERBS: &[&str] = &["get", "list", "create", "update", "patch", "delete"];
 
 fn is_read(verb: &str) -> bool {
     matches!(verb, "get" | "list" | "watch")
@@ -267,13 +286,24 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
         }
         Role::NoSecretWatch => {
             resource_rules.extend(read_rules_except(is_secrets));
-            resource_rules.push(json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"]}));
+            resource_rules.push(json!({"verbs": SECRET_WRITER_VERBS, "apiGroups": [""], "resources": ["secrets"]}));
         }
         Role::SecretGetOnly => {
             resource_rules.extend(read_rules_except(is_secrets));
             resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}));
         }
         Role::NoConsumers => resource_rules.extend(read_rules_except(is_consumer)),
+        Role::Namespaces(list) => {
+            if list.iter().any(|n| n == namespace) {
+                resource_rules.extend(read_rules_except(|group, resource| {
+                    crate::resources::RESOURCES
+                        .iter()
+                        .any(|r| r.group == group && r.plural == resource && !r.namespaced)
+                }));
+            }
+            resource_rules
+                .push(json!({"verbs": ["get", "list", "watch"], "apiGroups": [""], "resources": ["namespaces"]}));
+        }
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
@@ -339,7 +369,8 @@ mod tests {
         assert!(allowed(lister, "list", "", "secrets", ""));
         assert!(!allowed(lister, "watch", "", "secrets", "default"));
         assert!(allowed(lister, "watch", "", "pods", ""));
-        assert!(!allowed(lister, "update", "", "secrets", "default"));
+        assert!(allowed(lister, "update", "", "secrets", "default"), "edits what it cannot watch");
+        assert!(!allowed(lister, "update", "", "pods", "default"));
         let getter = users.by_name("getter").unwrap();
         assert!(allowed(getter, "get", "", "secrets", "default"));
         assert!(!allowed(getter, "list", "", "secrets", "default"));
@@ -353,6 +384,14 @@ mod tests {
             assert!(!allowed(reader, "list", group, resource, "default"), "{resource}");
             assert!(!allowed(reader, "get", group, resource, "default"), "{resource}");
         }
+        let two = users.by_name("two-teams").unwrap();
+        assert!(!allowed(two, "list", "", "secrets", ""), "not across namespaces");
+        assert!(allowed(two, "list", "", "secrets", "default"));
+        assert!(allowed(two, "watch", "", "secrets", "shop"));
+        assert!(allowed(two, "list", "", "pods", "shop"));
+        assert!(!allowed(two, "list", "", "secrets", "kube-system"));
+        assert!(allowed(two, "list", "", "namespaces", ""));
+        assert!(!allowed(two, "update", "", "secrets", "default"));
         let contexts: Vec<&str> = users.all().iter().map(|u| u.context.as_str()).collect();
         assert!(contexts.iter().all(|c| c.starts_with("keyhole-demo")), "{contexts:?}");
         assert_eq!(contexts.len(), contexts.iter().collect::<std::collections::BTreeSet<_>>().len());

@@ -12,6 +12,7 @@ pub mod hosts;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
+pub mod requests;
 pub mod resources;
 pub mod selectors;
 pub mod serve;
@@ -32,6 +33,7 @@ use tokio::task::JoinHandle;
 
 use self::api::AppState;
 use self::auth::Users;
+pub use self::requests::{Request, Requests};
 use self::store::Store;
 pub use self::watch::WatchStall;
 
@@ -110,6 +112,7 @@ pub struct DemoServer {
     pub store: Arc<Store>,
     /// PEM of the CA that signed the serving certificate.
     pub ca_pem: String,
+    requests: Arc<Requests>,
     shutdown: signal::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -134,6 +137,7 @@ impl DemoServer {
             url.trim_start_matches("https://").to_string(),
             &opts,
         ));
+        let requests = state.requests.clone();
         let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
         let (tx, rx) = signal::channel(false);
@@ -147,7 +151,14 @@ impl DemoServer {
             tokio::spawn(compactor(store.clone(), interval, rx.clone()));
         }
         let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
-        Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
+        Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, requests, shutdown: tx, task: Some(task) })
+    }
+
+    /// The requests served so far, counted by kind (user, verb, resource, namespace, status):
+    /// a test shows with them that a client does not spin.
+    /// `server.requests().count(|r| r.is("watch", "secrets"))`.
+    pub fn requests(&self) -> &Requests {
+        &self.requests
     }
 
     /// The server URL clients use: a reachable address even when listening on a wildcard.
