@@ -471,6 +471,15 @@ async fn keyhole_list_unused_without_consumers_says_usage_is_unknown() {
     );
     assert!(!stderr.contains("Nothing found"), "nothing was looked for: {stderr}");
 
+    // In JSON, findings 0 comes with complete false and the reason, for scripts that read it
+    // rather than the exit code.
+    let out = run(&["--unused", "-o", "json"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"], 0);
+    assert_eq!(json["complete"], false, "{json}");
+    assert!(json["notes"].to_string().contains("listing Pods was refused"), "{json}");
+
     // Without --unused: listed, USED-BY is ?, and the note says why.
     let out = run(&["-o", "wide"]).await;
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));

@@ -185,6 +185,11 @@ struct JsonReport<'a> {
     items: Vec<JsonItem<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     findings: Option<usize>,
+    /// False when a check could not be made (exit 2): `findings` is then no clean result.
+    complete: bool,
+    /// What stderr says too: what could not be read, and how the list was made.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
@@ -224,6 +229,8 @@ fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     let json = JsonReport {
         items: report.items.iter().map(|i| json_item(i, report.now)).collect(),
         findings: report.linting.then_some(report.findings),
+        complete: !report.incomplete,
+        notes: &report.notes,
     };
     serde_json::to_writer_pretty(&mut *out, &json).map_err(std::io::Error::other)?;
     writeln!(out)
