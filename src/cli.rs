@@ -81,7 +81,9 @@ pub(crate) enum Command {
     /// A Kubernetes-compatible API server (kubectl and kube-rs work against it unchanged) with
     /// the Kubernetes documentation's Secret examples and the Pods that use them. Runs until
     /// Ctrl-C. The kubeconfig has a context per demo user: keyhole-demo (admin, current),
-    /// keyhole-demo-readonly (get/list/watch only) and keyhole-demo-team (namespace shop only).
+    /// keyhole-demo-readonly (get/list/watch only), keyhole-demo-team (namespace shop only) and
+    /// users with the permissions real clusters hand out (no watch, get only, no Pods...): it
+    /// prints them all, and docs/embedded-cluster.md says what each may do.
     DemoServer(DemoServerArgs),
     /// List Secrets without their values, with usage counts; a linter with --unused, --broken, --expiring.
     ///

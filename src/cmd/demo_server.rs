@@ -75,7 +75,9 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
         }
         println!("kubeconfig written to {}", path.display());
         println!("  export KUBECONFIG={}", path.display());
-        println!("  contexts: keyhole-demo (admin, current), keyhole-demo-readonly, keyhole-demo-team");
+        let contexts: Vec<&str> = server.users.all().iter().map(|u| u.context.as_str()).collect();
+        println!("  contexts (one per demo user, the first current): {}", contexts.join(", "));
+        println!("  who may do what: docs/embedded-cluster.md, Users");
         println!("Press Ctrl-C to stop.");
         let _ = std::io::stdout().flush();
         wait_for_shutdown_signal().await;
