@@ -185,7 +185,9 @@ fn read_rules_except(except: impl Fn(&str, &str) -> bool) -> Vec<serde_json::Val
             .map(|r| r.plural)
             .collect();
         if !resources.is_empty() {
-            out.push(serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources}));
+            out.push(
+                serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources}),
+            );
         }
     }
     out

@@ -13,6 +13,9 @@ pub type Key = (String, String);
 /// One stored object with its key.
 pub type Entry<'a> = (&'a Key, &'a Arc<Value>);
 
+/// Objects as they were at a version, in key order (`Inner::iter_at`).
+pub type Snapshot<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     Added,
@@ -201,7 +204,7 @@ impl Inner {
         namespace: Option<&'a str>,
         after: Option<(String, String)>,
         at: u64,
-    ) -> Result<Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>, u64> {
+    ) -> Result<Snapshot<'a>, u64> {
         if at < self.compacted {
             return Err(self.compacted);
         }
@@ -333,9 +336,18 @@ mod tests {
             })
             .collect()
         };
-        assert_eq!(names(s.iter_at("secrets", None, None, at).unwrap()), ["default/a", "default/b", "default/c", "default/d", "other/x"]);
-        assert_eq!(names(s.iter_at("secrets", Some("default"), Some(("default".into(), "b".into())), at).unwrap()), ["default/c", "default/d"]);
-        assert_eq!(names(s.iter_at("secrets", None, None, s.rv()).unwrap()), ["default/a", "default/c*", "default/d", "default/e", "other/x"]);
+        assert_eq!(
+            names(s.iter_at("secrets", None, None, at).unwrap()),
+            ["default/a", "default/b", "default/c", "default/d", "other/x"]
+        );
+        assert_eq!(
+            names(s.iter_at("secrets", Some("default"), Some(("default".into(), "b".into())), at).unwrap()),
+            ["default/c", "default/d"]
+        );
+        assert_eq!(
+            names(s.iter_at("secrets", None, None, s.rv()).unwrap()),
+            ["default/a", "default/c*", "default/d", "default/e", "other/x"]
+        );
         s.compact_to(at + 1);
         assert_eq!(s.iter_at("secrets", None, None, at).err(), Some(at + 1));
         assert!(s.iter_at("secrets", None, None, at + 1).is_ok());

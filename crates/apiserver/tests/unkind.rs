@@ -22,7 +22,14 @@ async fn start(opts: ServerOptions) -> DemoServer {
 }
 
 /// Sends a request as `user`; the HTTP status and the JSON body.
-async fn send(server: &DemoServer, user: &str, method: &str, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+async fn send(
+    server: &DemoServer,
+    user: &str,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Value) {
     let client = common::client(server, user).await;
     let req = http::Request::builder()
         .method(method)
@@ -70,7 +77,9 @@ impl Lines {
 
 fn forbidden(user: &str, verb: &str, group: &str, resource: &str, ns: &str) -> String {
     let gr = if group.is_empty() { resource.to_string() } else { format!("{resource}.{group}") };
-    format!("{gr} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" in the namespace \"{ns}\"")
+    format!(
+        "{gr} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" in the namespace \"{ns}\""
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +107,8 @@ async fn restricted_users_get_rbacs_403s() {
     assert_eq!((reason.as_str(), code), ("Forbidden", 403));
     assert_eq!(message, forbidden("lister", "watch", "", "secrets", "default"));
     let pods: Api<Pod> = Api::namespaced(lister, "default");
-    let _events = pods.watch(&kube::api::WatchParams::default().timeout(1), "0").await.expect("other kinds may be watched");
+    let _events =
+        pods.watch(&kube::api::WatchParams::default().timeout(1), "0").await.expect("other kinds may be watched");
 
     // get only.
     let getter = common::client(&server, "getter").await;
@@ -227,7 +237,8 @@ async fn a_watch_stalled_after_n_events_stops_mid_stream() {
     let mut watch = Lines::open(&server, "admin", &format!("{SECRETS_WATCH}&resourceVersion=0")).await;
     for i in 0..3 {
         let body = format!(r#"{{"metadata":{{"name":"s{i}"}},"stringData":{{"k":"v"}}}}"#);
-        let (code, _) = send(&server, "admin", "POST", "/api/v1/namespaces/default/secrets", "application/json", &body).await;
+        let (code, _) =
+            send(&server, "admin", "POST", "/api/v1/namespaces/default/secrets", "application/json", &body).await;
         assert_eq!(code, 201);
     }
     let mut seen = Vec::new();
@@ -315,7 +326,10 @@ async fn a_delete_answers_as_each_store_does() {
     let status = secrets.delete("mysecret", &DeleteParams::default()).await.unwrap().right().expect("a Status");
     assert_eq!(status.status, Some(kube::core::response::StatusSummary::Success));
     let details = status.details.unwrap();
-    assert_eq!((details.name.as_str(), details.kind.as_str(), details.uid.as_str()), ("mysecret", "secrets", uid.as_str()));
+    assert_eq!(
+        (details.name.as_str(), details.kind.as_str(), details.uid.as_str()),
+        ("mysecret", "secrets", uid.as_str())
+    );
     // Pods: the object.
     let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
     let pod = pods.delete("mypod", &DeleteParams::default()).await.unwrap().left().expect("the Pod");
@@ -396,7 +410,8 @@ const INCONSISTENT: &str = "The provided continue parameter is too old to displa
 
 async fn create_secret(server: &DemoServer, name: &str, value: &str) {
     let body = json!({"metadata": {"name": name}, "stringData": {"k": value}}).to_string();
-    let (code, body) = send(server, "admin", "POST", "/api/v1/namespaces/default/secrets", "application/json", &body).await;
+    let (code, body) =
+        send(server, "admin", "POST", "/api/v1/namespaces/default/secrets", "application/json", &body).await;
     assert_eq!(code, 201, "{body}");
 }
 
@@ -424,11 +439,13 @@ async fn later_pages_are_read_at_the_first_pages_version() {
 
     // Changes after the first page: a new object, a deleted one, a changed one.
     create_secret(&server, "bb", "new").await;
-    let (code, _) = send(&server, "admin", "DELETE", "/api/v1/namespaces/default/secrets/c", "application/json", "").await;
+    let (code, _) =
+        send(&server, "admin", "DELETE", "/api/v1/namespaces/default/secrets/c", "application/json", "").await;
     assert_eq!(code, 200);
     let patch = r#"{"stringData":{"k":"changed"}}"#;
     let (code, _) =
-        send(&server, "admin", "PATCH", "/api/v1/namespaces/default/secrets/d", "application/merge-patch+json", patch).await;
+        send(&server, "admin", "PATCH", "/api/v1/namespaces/default/secrets/d", "application/merge-patch+json", patch)
+            .await;
     assert_eq!(code, 200);
 
     let second = get(&server, &format!("{base}&continue={token}")).await;
@@ -449,19 +466,36 @@ async fn later_pages_are_read_at_the_first_pages_version() {
     let api: Api<Secret> = Api::namespaced(client, "default");
     let page = api.list(&ListParams::default().limit(3)).await.unwrap();
     assert_eq!(page.items.len(), 3);
-    let rest = api.list(&ListParams::default().limit(3).continue_token(page.metadata.continue_.as_deref().unwrap())).await.unwrap();
+    let rest = api
+        .list(&ListParams::default().limit(3).continue_token(page.metadata.continue_.as_deref().unwrap()))
+        .await
+        .unwrap();
     assert_eq!(rest.items.len(), 1);
 
     // Tokens that are not kube-apiserver's are its 400s.
     for (token, message) in [
         ("!!", "invalid continue token: continue key is not valid: illegal base64 data at input byte 0"),
-        ("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MCwic3RhcnQiOiJhIn0", "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"),
+        (
+            "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MCwic3RhcnQiOiJhIn0",
+            "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        ),
     ] {
         let (code, body) = send(&server, "admin", "GET", &format!("{base}&continue={token}"), "", "").await;
         assert_eq!((code, body["message"].as_str()), (400, Some(message)), "{body}");
     }
-    let (code, body) = send(&server, "admin", "GET", &format!("{base}&continue={}&resourceVersion=5", first["metadata"]["continue"].as_str().unwrap()), "", "").await;
-    assert_eq!((code, body["message"].as_str()), (400, Some("specifying resource version is not allowed when using continue")));
+    let (code, body) = send(
+        &server,
+        "admin",
+        "GET",
+        &format!("{base}&continue={}&resourceVersion=5", first["metadata"]["continue"].as_str().unwrap()),
+        "",
+        "",
+    )
+    .await;
+    assert_eq!(
+        (code, body["message"].as_str()),
+        (400, Some("specifying resource version is not allowed when using continue"))
+    );
 }
 
 /// The 410 of an expired token, with the token to go on with inconsistently.
@@ -505,7 +539,8 @@ async fn continue_tokens_expire_when_the_log_no_longer_holds_their_version() {
 #[tokio::test]
 async fn continue_tokens_expire_after_the_compaction_interval() {
     let interval = Duration::from_millis(300);
-    let server = start(ServerOptions { demo_data: false, compaction_interval: Some(interval), ..Default::default() }).await;
+    let server =
+        start(ServerOptions { demo_data: false, compaction_interval: Some(interval), ..Default::default() }).await;
     for name in ["a", "b", "c"] {
         create_secret(&server, name, "v").await;
     }
@@ -520,7 +555,8 @@ async fn continue_tokens_expire_after_the_compaction_interval() {
     // A watch from that version is too old as well.
     let rv = first["metadata"]["resourceVersion"].as_str().unwrap();
     let mut watch =
-        Lines::open(&server, "admin", &format!("/api/v1/namespaces/default/secrets?watch=1&resourceVersion={rv}")).await;
+        Lines::open(&server, "admin", &format!("/api/v1/namespaces/default/secrets?watch=1&resourceVersion={rv}"))
+            .await;
     let ev = watch.next(Duration::from_secs(2)).await.unwrap();
     assert_eq!((ev["type"].as_str(), ev["object"]["code"].as_i64()), (Some("ERROR"), Some(410)));
 }
