@@ -193,21 +193,11 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
                 obj["spec"]["serviceAccountName"] = sa;
             }
             if obj.get("status").is_none() {
-                let containers = obj.pointer("/spec/containers").and_then(Value::as_array).cloned().unwrap_or_default();
-                let statuses: Vec<Value> = containers
-                    .iter()
-                    .map(|c| {
-                        json!({"name": c.get("name").cloned().unwrap_or(Value::Null),
-                               "image": c.get("image").cloned().unwrap_or(Value::Null),
-                               "ready": true, "restartCount": 0, "started": true,
-                               "state": {"running": {"startedAt": meta(obj, "creationTimestamp")}}})
-                    })
-                    .collect();
-                obj["status"] = json!({"phase": "Running", "podIP": "10.244.0.10", "hostIP": "172.18.0.2",
-                                        "containerStatuses": statuses});
                 if obj.pointer("/spec/nodeName").is_none() && obj.get("spec").is_some_and(Value::is_object) {
-                    obj["spec"]["nodeName"] = json!("keyhole-demo-node");
+                    obj["spec"]["nodeName"] = json!(crate::kubelet::NODE_NAME);
                 }
+                let created = meta(obj, "creationTimestamp").parse::<Timestamp>().unwrap_or(Timestamp::UNIX_EPOCH);
+                obj["status"] = crate::kubelet::pod_status(obj, created);
             }
         }
         "deployments" | "replicasets" if obj.get("status").is_none() => {
