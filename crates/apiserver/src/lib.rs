@@ -10,6 +10,7 @@ pub mod decode;
 pub mod discovery;
 pub mod hosts;
 pub mod kubelet;
+pub mod managed;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
