@@ -776,8 +776,6 @@ pub struct Writer<'a> {
     /// Fields the endpoint resets and nobody owns through it: `status` for the main resource of
     /// kinds with a status subresource (the strategies' `GetResetFields`).
     pub reset: Vec<Path>,
-    /// `"status"` for the status subresource (a kubelet's or a controller's status writes).
-    pub subresource: &'a str,
 }
 
 impl<'a> Writer<'a> {
@@ -788,12 +786,7 @@ impl<'a> Writer<'a> {
         } else {
             Vec::new()
         };
-        Writer { manager, api_version, now, reset, subresource: "" }
-    }
-
-    /// A write to the status subresource of `def` (only `status` is owned through it).
-    pub fn status(api_version: &'a str, manager: &'a str, now: &'a str) -> Writer<'a> {
-        Writer { manager, api_version, now, reset: Vec::new(), subresource: "status" }
+        Writer { manager, api_version, now, reset }
     }
 
     fn entry(&self, operation: Operation, set: Set) -> Entry {
@@ -801,7 +794,7 @@ impl<'a> Writer<'a> {
             manager: self.manager.to_string(),
             operation,
             api_version: self.api_version.to_string(),
-            subresource: self.subresource.to_string(),
+            subresource: String::new(),
             time: None,
             set,
         }
@@ -919,6 +912,21 @@ fn cap_update_managers(entries: &mut Vec<Entry>) {
         i += 1;
         keep
     });
+}
+
+/// The entry of a status written through the `status` subresource by `manager` (a kubelet's,
+/// a controller's), from `before` to `status`: the fields it set, as an update owns them.
+pub fn status_entry(api_version: &str, manager: &str, time: &str, before: &Value, status: &Value) -> Value {
+    let c = compare(&json!({"status": before}), &json!({"status": status}));
+    Entry {
+        manager: manager.to_string(),
+        operation: Operation::Update,
+        api_version: api_version.to_string(),
+        subresource: "status".to_string(),
+        time: Some(time.to_string()),
+        set: c.modified.union(&c.added),
+    }
+    .to_json()
 }
 
 /// One field an apply would take from another manager.

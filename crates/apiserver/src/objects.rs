@@ -461,13 +461,17 @@ pub fn record_status_writer(def: &ResourceDef, obj: &mut Value, created: Timesta
         }
         _ => return,
     };
-    let mut prior = obj.clone();
-    prior["status"] = before;
-    let gv = def.group_version();
-    let stamp = rfc3339(at);
-    let w = crate::managed::Writer::status(&gv, manager, &stamp);
-    let mf = crate::managed::update(&w, &prior, obj, None, true);
-    set_managed_fields(obj, mf);
+    let Some(status) = obj.get("status") else { return };
+    let entry = crate::managed::status_entry(&def.group_version(), manager, &rfc3339(at), &before, status);
+    // Its time is after every other entry's (they made the object): it sorts last.
+    if let Some(m) = meta_mut(obj) {
+        match m.get_mut("managedFields") {
+            Some(Value::Array(list)) => list.push(entry),
+            _ => {
+                m.insert("managedFields".into(), json!([entry]));
+            }
+        }
+    }
 }
 
 /// `ValidateManagedFields` on what the field manager made: only what a request can put there
