@@ -9,6 +9,8 @@ pub mod data;
 pub mod decode;
 pub mod discovery;
 pub mod hosts;
+pub mod kubelet;
+pub mod managed;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;

@@ -15,6 +15,9 @@ pub type Entry<'a> = (&'a Key, &'a Arc<Value>);
 /// Objects as they were at a version, in key order.
 pub type Snapshot<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
 
+/// Objects as they were at a version, in key order (`Inner::iter_at`).
+pub type Snapshot<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     Added,

@@ -1,8 +1,8 @@
 //! The embedded cluster as unkind as a real one (DESIGN.md decision 3), driven by kube-rs:
 //! restricted users with RBAC's 403s, watches that stall, paged lists that are snapshots with
-//! expiring continue tokens, finalizers, managedFields and the last-applied annotation, kubelet
-//! statuses, and server-side apply in YAML. Each behaviour is what kube-apiserver does; the
-//! switches are `ServerOptions` fields (docs/embedded-cluster.md).
+//! expiring continue tokens, finalizers, and server-side apply in YAML. Each behaviour is what
+//! kube-apiserver does; the switches are `ServerOptions` fields (docs/embedded-cluster.md).
+//! managedFields, the last-applied annotation and kubelet statuses are in `realism.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
