@@ -12,8 +12,6 @@ pub type Key = (String, String);
 
 /// One stored object with its key.
 pub type Entry<'a> = (&'a Key, &'a Arc<Value>);
-/// Objects as they were at a version, in key order.
-pub type Snapshot<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
 
 /// Objects as they were at a version, in key order (`Inner::iter_at`).
 pub type Snapshot<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
