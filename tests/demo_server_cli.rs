@@ -219,3 +219,25 @@ fn a_non_loopback_address_is_refused_without_allow_remote() {
     assert!(stderr.contains("127.0.0.1:8001") && stderr.contains("--allow-remote"), "{stderr}");
     assert_eq!(std::fs::read_dir(&run_dir).unwrap().count(), 0, "no kubeconfig was written");
 }
+
+/// `--without-crd`: a cluster where cert-manager is not installed (its group is absent from
+/// discovery) while the other demo CRDs are.
+#[test]
+fn without_crd_leaves_an_operator_out_of_discovery() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let args = ["--addr", "127.0.0.1:0", "--without-crd", "cert-manager.io,sealedsecrets.bitnami.com"];
+    let server = serving(demo_server(&args, home.path(), Some(&run_dir)));
+    let path = written_to(&server.stdout);
+    let groups = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&path).unwrap();
+        let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &kube::config::KubeConfigOptions::default())
+            .await
+            .unwrap();
+        config.proxy_url = None;
+        let client = kube::Client::try_from(config).unwrap();
+        client.list_api_groups().await.unwrap().groups.into_iter().map(|g| g.name).collect::<Vec<_>>()
+    });
+    assert!(!groups.iter().any(|g| g == "cert-manager.io" || g == "bitnami.com"), "{groups:?}");
+    assert!(groups.iter().any(|g| g == "gateway.networking.k8s.io"), "{groups:?}");
+}

@@ -1,14 +1,20 @@
 //! keyhole-apiserver, the embedded cluster (DESIGN.md decision 3): a Kubernetes-compatible API
-//! server inside keyhole, serving namespaces, secrets, pods, serviceaccounts, deployments, replicasets,
-//! ingresses and access reviews from memory over HTTP on loopback. kubectl and kube-rs talk to
+//! server inside keyhole, serving namespaces, secrets, pods, serviceaccounts, persistentvolumes,
+//! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, ingresses,
+//! storageclasses, customresourcedefinitions and the custom resources they define, and access
+//! reviews, from memory over HTTP on loopback. kubectl and kube-rs talk to
 //! it unchanged; it is how the demo runs and how every flow is tested.
 
 pub mod api;
 pub mod auth;
+pub mod crd;
 pub mod data;
 pub mod decode;
+pub mod demo_kinds;
 pub mod discovery;
 pub mod hosts;
+pub mod jsonpath;
+pub mod kinds;
 pub mod kubelet;
 pub mod managed;
 pub mod objects;
@@ -81,6 +87,12 @@ pub struct ServerOptions {
     /// `--token-auth-file` adds static tokens: for tests whose clients get their tokens
     /// elsewhere (an OIDC issuer, an exec plugin). Empty by default.
     pub static_tokens: Vec<(String, String)>,
+    /// CustomResourceDefinitions not to install, by CRD name (`certificates.cert-manager.io`) or
+    /// by group (`cert-manager.io`): a cluster without that operator, whose group is absent from
+    /// discovery and whose paths are 404s. The demo objects of those kinds go with them (the
+    /// Secrets they made stay, as when an operator is uninstalled). Empty by default: every demo
+    /// CRD is installed (`demo_kinds::CRDS`).
+    pub without_crds: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -99,6 +111,7 @@ impl Default for ServerOptions {
             watch_stall: None,
             compaction_interval: None,
             static_tokens: Vec::new(),
+            without_crds: Vec::new(),
         }
     }
 }
@@ -126,11 +139,15 @@ impl DemoServer {
         let addr = listener.local_addr()?;
         let store = Arc::new(Store::new(opts.event_log));
         let users = Users::demo().with_static_tokens(&opts.static_tokens);
+        let now = jiff::Timestamp::now();
         if opts.demo_data {
-            data::load(&store, jiff::Timestamp::now(), opts.scale).map_err(std::io::Error::other)?;
+            data::load(&store, now, opts.scale).map_err(std::io::Error::other)?;
+            demo_kinds::load(&store, now).map_err(std::io::Error::other)?;
         } else {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
+            demo_kinds::install_crds(&store, now).map_err(std::io::Error::other)?;
         }
+        crd::uninstall(&store, &opts.without_crds);
         let hosts = hosts::advertised(addr.ip());
         let url = hosts::url(hosts.first().map_or("127.0.0.1", String::as_str), addr.port());
         let state = Arc::new(AppState::new(
