@@ -93,10 +93,13 @@ fn cert_manager(m: Meta<'_>, found: &mut Vec<Owner>) {
             Manager::CertManager { certificate, issuer },
             "annotation cert-manager.io/certificate-name",
         ));
-    } else if m.labels.get("controller.cert-manager.io/fao") == Some("true") || issuer.is_some() {
+    } else if m.labels.get("controller.cert-manager.io/fao") == Some("true") {
+        // cert-manager's label on the Secrets it writes. An issuer annotation alone is not
+        // enough: cert-manager writes it with the Certificate's name, and a Certificate that
+        // names the Secret is found through its spec.secretName.
         found.push(Owner::new(
             Manager::CertManager { certificate: None, issuer },
-            "label controller.cert-manager.io/fao or cert-manager.io/issuer-* annotations",
+            "label controller.cert-manager.io/fao",
         ));
     }
 }

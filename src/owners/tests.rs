@@ -126,6 +126,11 @@ fn owners_from_the_secrets_own_metadata() {
             vec![Manager::CertManager { certificate: None, issuer: None }],
         ),
         (
+            "an issuer annotation alone names no Certificate: nothing said",
+            meta(types::TLS, "shop-tls", json!({"annotations": {"cert-manager.io/issuer-name": "ca"}})),
+            vec![],
+        ),
+        (
             "the owner reference to a Certificate (--enable-certificate-owner-ref) is the same owner",
             meta(
                 types::TLS,
