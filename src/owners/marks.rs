@@ -41,6 +41,36 @@ pub const ANNOTATIONS: &[&str] = &[
     "kubernetes.io/service-account.name",
 ];
 
+/// Takes out of a copy of a Secret (a clone) the marks by which controllers recognise their own
+/// Secrets: a copy is nobody's, and with them it would look managed, to keyhole and to the
+/// controllers (Helm lists its release records by their labels). The service-account name
+/// stays: the API server requires it on token Secrets. Returns the keys taken out.
+pub fn strip_for_copy(
+    type_: &str,
+    labels: &mut Option<BTreeMap<String, String>>,
+    annotations: &mut Option<BTreeMap<String, String>>,
+) -> Vec<String> {
+    // `owner`, `name`, `version` and `status` mean something only on Helm's release records.
+    let generic = ["owner", "name", "version", "status"];
+    let helm_record = type_ == crate::secret::types::HELM_RELEASE;
+    let mut removed = Vec::new();
+    if let Some(l) = labels.as_mut() {
+        for k in LABELS.iter().filter(|k| helm_record || !generic.contains(k)) {
+            if l.remove(*k).is_some() {
+                removed.push((*k).to_string());
+            }
+        }
+    }
+    if let Some(a) = annotations.as_mut() {
+        for k in ANNOTATIONS.iter().filter(|k| **k != "kubernetes.io/service-account.name") {
+            if a.remove(*k).is_some() {
+                removed.push((*k).to_string());
+            }
+        }
+    }
+    removed
+}
+
 /// Some labels or annotations: only keys of [`LABELS`] or [`ANNOTATIONS`], in the order met.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Marks(Vec<(&'static str, String)>);

@@ -413,3 +413,26 @@ fn a_refused_kind_is_said_only_where_it_matters() {
     assert_eq!(w.unknown(types::TLS, &[]).len(), 1, "only ExternalSecrets are unknown now");
     assert!(w.unknown(types::TLS, &[])[0].starts_with("Cannot tell from ExternalSecrets"));
 }
+
+#[test]
+fn a_copy_loses_the_marks_its_managers_know_it_by() {
+    use std::collections::BTreeMap;
+    let map = |pairs: &[(&str, &str)]| -> Option<BTreeMap<String, String>> {
+        Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    };
+    let mut labels = map(&[("app", "web"), ("name", "web"), ("app.kubernetes.io/managed-by", "Helm")]);
+    let mut annotations = map(&[
+        ("meta.helm.sh/release-name", "shop"),
+        ("note", "kept"),
+        ("kubernetes.io/service-account.name", "build-robot"),
+    ]);
+    let removed = marks::strip_for_copy(types::OPAQUE, &mut labels, &mut annotations);
+    assert_eq!(removed, ["app.kubernetes.io/managed-by", "meta.helm.sh/release-name"]);
+    assert_eq!(labels, map(&[("app", "web"), ("name", "web")]), "a plain name label is not Helm's");
+    assert_eq!(annotations, map(&[("kubernetes.io/service-account.name", "build-robot"), ("note", "kept")]));
+    // A copy of a release record would be read by Helm as one of its revisions.
+    let mut labels = map(&[("owner", "helm"), ("name", "shop"), ("version", "3"), ("status", "deployed")]);
+    let removed = marks::strip_for_copy(types::HELM_RELEASE, &mut labels, &mut None);
+    assert_eq!(removed.len(), 4);
+    assert_eq!(labels, Some(BTreeMap::new()));
+}

@@ -281,6 +281,21 @@ fn editing_a_managed_secret_names_its_owner_and_asks_once() {
 }
 
 #[test]
+fn a_clone_of_a_managed_secret_is_nobodys() {
+    let mut s = opened_managed();
+    key(&mut s, KeyCode::Char('C'));
+    assert!(matches!(s.modal, Some(Modal::Prompt(_))), "a clone is not an edit of the managed Secret");
+    key(&mut s, KeyCode::Enter);
+    let d = s.detail.as_ref().unwrap();
+    let work = &d.draft.as_ref().unwrap().work;
+    assert!(work.metadata.annotations.as_ref().is_none_or(|a| a.is_empty()), "{:?}", work.metadata.annotations);
+    assert!(s.flash.as_ref().unwrap().text.contains("without its managers' marks (cert-manager.io/certificate-name"));
+    assert!(s.detail_owners().is_empty());
+    key(&mut s, KeyCode::Char('e'));
+    assert!(matches!(s.modal, Some(Modal::Editor(_))), "not asked: {:?}", s.modal);
+}
+
+#[test]
 fn a_secret_nobody_manages_is_edited_without_asking() {
     let mut s = opened();
     key(&mut s, KeyCode::Char('e'));
