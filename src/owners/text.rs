@@ -119,12 +119,12 @@ impl Owner {
         }
     }
 
-    /// What deleting the Secret does, as far as this owner is concerned.
+    /// What deleting the Secret does, as far as this owner is concerned: a clause that follows
+    /// [`Owner::who`] ("cert-manager Certificate web-cert: it issues a new certificate ...").
     pub fn on_delete(&self) -> String {
-        let who = self.who();
         match &self.manager {
             Manager::Helm { release: Some(_), .. } => {
-                format!("{who} misses it until the next helm upgrade creates it again")
+                "the release misses it until the next helm upgrade creates it again".into()
             }
             Manager::Helm { release: None, .. } => "the next helm upgrade of its chart may create it again".into(),
             Manager::HelmRecord { revision, .. } => format!(
@@ -132,19 +132,22 @@ impl Owner {
                 revision.as_deref().map_or_else(|| "this revision".to_string(), |v| format!("revision {v}"))
             ),
             Manager::CertManager { .. } => {
-                format!("{who} issues a new certificate and private key into a Secret of this name")
+                "it issues a new certificate and private key into a Secret of this name".into()
             }
-            Manager::CertManagerNextKey { .. } => format!("{who} makes a new private key at its next issuance"),
+            Manager::CertManagerNextKey { .. } => "it makes a new private key at the next issuance".into(),
             Manager::ExternalSecrets { policy: Some(p), .. } if p == "Merge" => {
-                format!("{who} does not create it again (creationPolicy Merge): it fails until the Secret exists")
+                "it does not create it again (creationPolicy Merge): the ExternalSecret fails until the Secret exists"
+                    .into()
             }
-            Manager::ExternalSecrets { .. } => format!("{who} creates it again at its next refresh"),
-            Manager::SealedSecrets { .. } => format!("{who}'s controller unseals it again at once"),
+            Manager::ExternalSecrets { .. } => "it creates it again at its next refresh".into(),
+            Manager::SealedSecrets { .. } => "its controller unseals it again at once".into(),
             Manager::ArgoCdConfig { secret_type } => format!("Argo CD loses {}", argo_config(secret_type)),
-            Manager::ArgoCdApp { .. } => format!("{who} shows OutOfSync; its next sync creates it again"),
+            Manager::ArgoCdApp { .. } => "the Application shows OutOfSync; its next sync creates it again".into(),
             Manager::TokenController { .. } => "tokens taken from it stop working at once".into(),
-            Manager::OwnedBy { controller: true, .. } => format!("{who}'s controller may create it again"),
-            Manager::OwnedBy { controller: false, .. } => format!("nothing comes back: {who} does not reconcile it"),
+            Manager::OwnedBy { controller: true, .. } => "its controller may create it again".into(),
+            Manager::OwnedBy { controller: false, .. } => {
+                "nothing brings it back: the owner does not reconcile it".into()
+            }
         }
     }
 }

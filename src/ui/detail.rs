@@ -87,7 +87,7 @@ fn managed_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         .collect();
     if owners.len() > MANAGED_LINES {
         out.push(Line::from(Span::styled(
-            format!(" and {} more managers: see 3 Details", owners.len() - MANAGED_LINES),
+            format!(" and {} more: see 3 Details", owners.len() - MANAGED_LINES),
             theme.dim,
         )));
     }

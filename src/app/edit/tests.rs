@@ -310,7 +310,7 @@ fn deleting_a_managed_secret_names_its_owner_and_what_comes_back() {
     assert!(matches!(&c.kind, ConfirmKind::Delete { .. }));
     assert_eq!(c.title, "Delete alpha? It is managed by cert-manager Certificate web-cert");
     assert!(
-        c.lines.iter().any(|l| l.contains("cert-manager Certificate web-cert issues a new certificate")),
+        c.lines.iter().any(|l| l.contains("• cert-manager Certificate web-cert: it issues a new certificate")),
         "{:?}",
         c.lines
     );
