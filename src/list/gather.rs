@@ -44,8 +44,10 @@ pub(crate) struct Gathered {
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>) -> Result<Gathered, String> {
-    let served = cluster::owners::discover(&connected.client).await;
+/// `managers`: also the custom resources that write Secrets (for the MANAGED flag; the plain
+/// table does not show it, and skips them).
+pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>, managers: bool) -> Result<Gathered, String> {
+    let served = if managers { cluster::owners::discover(&connected.client).await } else { Vec::new() };
     match gather_scope(&connected.client, namespace, &served).await {
         Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e, &served).await,
         Err(e) => Err(secrets_error(connected, namespace, &e)),

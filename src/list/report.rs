@@ -63,14 +63,16 @@ pub(crate) async fn build(
     now: Timestamp,
 ) -> Result<Report, String> {
     let client = &connected.client;
+    // The flags are shown by -o wide and -o json and used by the linter; the plain table shows
+    // none, and does not read the custom resources behind MANAGED.
+    let linting = query.unused || query.broken || query.expiring.is_some();
     let Gathered { mut rows, index, consumer_errors, notes: gather_notes, writers } =
-        gather(connected, namespace).await?;
+        gather(connected, namespace, query.complete || linting).await?;
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }
     let want_certs = query.complete || query.expiring.is_some();
     let want_keys = query.complete || query.broken;
-    let linting = query.unused || query.broken || query.expiring.is_some();
     let usage_known = consumer_errors.is_empty();
     let mut notes = gather_notes;
     let mut incomplete = false;
