@@ -152,6 +152,10 @@ pub(crate) struct DemoServerArgs {
     /// behave as against it (keyhole applies the envFrom name rule of that version).
     #[arg(long, value_name = "1.MINOR", default_value = CURRENT_KUBERNETES, value_parser = parse_minor)]
     pub kubernetes_version: u32,
+    /// Leave out a demo CustomResourceDefinition, by name (certificates.cert-manager.io) or by
+    /// group (cert-manager.io), with its objects: a cluster without that operator. Repeatable.
+    #[arg(long = "without-crd", value_name = "NAME|GROUP", value_delimiter = ',')]
+    pub without_crds: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -203,3 +203,25 @@ fn allow_remote_on_a_wildcard_address_names_a_reachable_server_in_the_certificat
     assert!(out.status.success(), "{url}: {}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("mysecret"));
 }
+
+/// `--without-crd`: a cluster where cert-manager is not installed (its group is absent from
+/// discovery) while the other demo CRDs are.
+#[test]
+fn without_crd_leaves_an_operator_out_of_discovery() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let args = ["--addr", "127.0.0.1:0", "--without-crd", "cert-manager.io,sealedsecrets.bitnami.com"];
+    let server = serving(demo_server(&args, home.path(), Some(&run_dir)));
+    let path = written_to(&server.stdout);
+    let groups = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&path).unwrap();
+        let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &kube::config::KubeConfigOptions::default())
+            .await
+            .unwrap();
+        config.proxy_url = None;
+        let client = kube::Client::try_from(config).unwrap();
+        client.list_api_groups().await.unwrap().groups.into_iter().map(|g| g.name).collect::<Vec<_>>()
+    });
+    assert!(!groups.iter().any(|g| g == "cert-manager.io" || g == "bitnami.com"), "{groups:?}");
+    assert!(groups.iter().any(|g| g == "gateway.networking.k8s.io"), "{groups:?}");
+}

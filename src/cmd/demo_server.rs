@@ -49,6 +49,7 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
             addr: args.addr,
             scale: args.scale,
             minor: args.kubernetes_version,
+            without_crds: args.without_crds.clone(),
             ..ServerOptions::default()
         };
         let server = match DemoServer::start(opts).await {

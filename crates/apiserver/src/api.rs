@@ -192,25 +192,31 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
         ["api"] if is_get => {
             return Ok(json_response(StatusCode::OK, &discovery::api_versions(&ctx.state.server_address)));
         }
-        ["apis"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::api_group_list())),
+        ["apis"] if is_get => {
+            let custom = crate::crd::served(&ctx.state.store);
+            return Ok(json_response(StatusCode::OK, &discovery::api_group_list(&custom)));
+        }
         ["api", v] if is_get => {
-            return discovery::api_resource_list("", v)
+            return discovery::api_resource_list(&[], "", v)
                 .map(|d| json_response(StatusCode::OK, &d))
                 .ok_or_else(ApiError::not_found_path);
         }
         ["apis", g] if is_get => {
-            return discovery::api_group(g)
+            return discovery::api_group(&crate::crd::served(&ctx.state.store), g)
                 .map(|d| json_response(StatusCode::OK, &d))
                 .ok_or_else(ApiError::not_found_path);
         }
         ["apis", g, v] if is_get => {
-            return discovery::api_resource_list(g, v)
+            return discovery::api_resource_list(&crate::crd::served(&ctx.state.store), g, v)
                 .map(|d| json_response(StatusCode::OK, &d))
                 .ok_or_else(ApiError::not_found_path);
         }
-        ["openapi", "v3"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::openapi_root())),
+        ["openapi", "v3"] if is_get => {
+            let custom = crate::crd::served(&ctx.state.store);
+            return Ok(json_response(StatusCode::OK, &discovery::openapi_root(&custom)));
+        }
         ["openapi", "v3", rest @ ..] if is_get => {
-            return discovery::openapi_group_version(&rest.join("/"))
+            return discovery::openapi_group_version(&crate::crd::served(&ctx.state.store), &rest.join("/"))
                 .map(|d| json_response(StatusCode::OK, &d))
                 .ok_or_else(ApiError::not_found_path);
         }
@@ -221,7 +227,12 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
         _ => return Err(ApiError::not_found_path()),
     };
-    let find = |plural: &str| resources::find(group, version, plural).ok_or_else(ApiError::not_found_path);
+    // A built-in resource, else a custom resource whose CRD is installed (`crd.rs`).
+    let find = |plural: &str| {
+        resources::find(group, version, plural)
+            .or_else(|| crate::crd::find(&ctx.state.store, group, version, plural))
+            .ok_or_else(ApiError::not_found_path)
+    };
     let target = match rest {
         [plural] => Target { def: find(plural)?, namespace: None, name: None },
         ["namespaces", ns, plural] => Target { def: find(plural)?, namespace: Some(ns.to_string()), name: None },
@@ -271,7 +282,7 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     if !target.def.verbs().contains(&verb) {
         return Err(ApiError::method_not_allowed(verb, target.def.plural));
     }
-    match verb {
+    let resp = match verb {
         "get" => get_one(ctx, &target),
         "list" => list(ctx, &target),
         "watch" => watch_request(ctx, &target),
@@ -280,7 +291,13 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
         "patch" => patch_request(ctx, &target),
         "delete" => delete(ctx, &target),
         _ => delete_collection(ctx, &target),
-    }
+    }?;
+    // A deprecated version of a custom resource warns on every request, as apiextensions-apiserver
+    // does (`customresource_handler.go`, `warning.AddWarning`).
+    Ok(match target.def.custom.and_then(|c| c.deprecation.as_deref()) {
+        Some(w) => with_warnings(resp, &[w.to_string()]),
+        None => resp,
+    })
 }
 
 /// A create or update body, decoded with kube-apiserver's errors (`decode.rs`).
@@ -341,6 +358,7 @@ fn get_one(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         .get(t.def.key(), ns, name)
         .cloned()
         .ok_or_else(|| ApiError::not_found(t.def.group, t.def.plural, name))?;
+    let obj = crate::crd::present(t.def, obj);
     let resp = match shape(&ctx.headers) {
         Shape::Full => json_response(StatusCode::OK, &obj),
         Shape::Metadata => json_response(StatusCode::OK, &table::partial_metadata(&obj)),
@@ -552,6 +570,9 @@ fn list(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         drop(iter);
     }
     drop(store);
+    if t.def.custom.is_some() {
+        items = items.into_iter().map(|o| crate::crd::present(t.def, o)).collect();
+    }
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = &next {
         meta["continue"] = json!(c);
@@ -910,16 +931,32 @@ fn delete(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         return Ok(deleted(def, &current));
     }
     if def.plural == "namespaces" {
-        // Namespace deletion removes everything in it (the namespace controller's job).
-        for r in resources::RESOURCES.iter().filter(|r| r.namespaced && r.stored) {
-            let names: Vec<String> = store.iter(r.key(), Some(name), None).map(|((_, n), _)| n.clone()).collect();
+        // Namespace deletion removes everything in it (the namespace controller's job), custom
+        // resources included.
+        let custom = crate::crd::served_in(&store);
+        let keys: Vec<&'static str> = resources::RESOURCES
+            .iter()
+            .chain(custom.iter().copied())
+            .filter(|r| r.namespaced && r.stored)
+            .map(|r| r.key())
+            .collect();
+        for key in keys {
+            let names: Vec<String> = store.iter(key, Some(name), None).map(|((_, n), _)| n.clone()).collect();
             for n in names {
-                store.remove(r.key(), name, &n);
+                store.remove(key, name, &n);
             }
         }
     }
     let gone = store.remove(def.key(), &ns, name).unwrap_or(current);
+    if is_crds(def) {
+        crate::crd::remove_instances(&mut store, &gone);
+    }
     Ok(deleted(def, &gone))
+}
+
+/// Whether the resource is CustomResourceDefinitions: deleting one deletes its objects.
+fn is_crds(def: &ResourceDef) -> bool {
+    def.custom.is_none() && def.group == "apiextensions.k8s.io" && def.plural == crate::crd::CRDS
 }
 
 /// The answer to a delete that removed the object (`finalizeDelete` in
@@ -966,6 +1003,9 @@ fn delete_collection(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
             }
             gone.push(o);
         } else if let Some(o) = store.remove(t.def.key(), &ns, &name) {
+            if is_crds(t.def) {
+                crate::crd::remove_instances(&mut store, &o);
+            }
             gone.push(o);
         }
     }
@@ -1010,7 +1050,8 @@ fn self_subject_rules_review(ctx: &Ctx) -> Result<Response, ApiError> {
     let mut review = parse_body(ctx, def)?;
     objects::check_type(def, &mut review)?;
     let namespace = review.pointer("/spec/namespace").and_then(Value::as_str).unwrap_or("").to_string();
-    let (resource_rules, non_resource_rules) = auth::rules(&ctx.user, &namespace);
+    let custom = crate::crd::served(&ctx.state.store);
+    let (resource_rules, non_resource_rules) = auth::rules(&ctx.user, &namespace, &custom);
     review["status"] =
         json!({"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": false});
     blank_creation_timestamp(&mut review);

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::resources::ResourceDef;
+
 /// What a user may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
@@ -21,6 +23,9 @@ pub enum Role {
     /// get, list and watch everywhere, except Pods, ServiceAccounts and Ingresses, on which it
     /// may do nothing: usage of a Secret cannot be proven.
     NoConsumers,
+    /// get, list and watch everywhere, except CronJobs, on which it may do nothing: a Secret
+    /// that only a CronJob uses between its runs cannot be proven used or unused.
+    NoCronJobs,
 }
 
 #[derive(Clone)]
@@ -106,6 +111,13 @@ impl Users {
                     context: "keyhole-demo-noconsumers".into(),
                     default_namespace: "default".into(),
                 },
+                User {
+                    name: "no-cronjobs".into(),
+                    token: random_token("no-cronjobs"),
+                    role: Role::NoCronJobs,
+                    context: "keyhole-demo-nocronjobs".into(),
+                    default_namespace: "default".into(),
+                },
             ],
         }
     }
@@ -158,6 +170,7 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::NoSecretWatch => is_read(verb) && !(verb == "watch" && is_secrets(group, resource)),
         Role::SecretGetOnly => is_read(verb) && (verb == "get" || !is_secrets(group, resource)),
         Role::NoConsumers => is_read(verb) && !is_consumer(group, resource),
+        Role::NoCronJobs => is_read(verb) && !is_cronjobs(group, resource),
     }
 }
 
@@ -169,28 +182,51 @@ fn is_secrets(group: &str, resource: &str) -> bool {
     group.is_empty() && resource == "secrets"
 }
 
+fn is_cronjobs(group: &str, resource: &str) -> bool {
+    group == "batch" && resource == "cronjobs"
+}
+
 /// The kinds whose objects say which Secrets are used (keyhole's "Used by").
 fn is_consumer(group: &str, resource: &str) -> bool {
     matches!((group, resource), ("", "pods" | "serviceaccounts") | ("networking.k8s.io", "ingresses"))
 }
 
-/// Read rules (get, list, watch) on every stored resource but those `except` names, then
-/// `extra` rules, as a ClusterRole would list them: one rule per API group.
-fn read_rules_except(except: impl Fn(&str, &str) -> bool) -> Vec<serde_json::Value> {
+/// The stored resources, built-in then custom (`custom` is `crd::served`), by API group in
+/// discovery order: `(group, plurals)`, each plural once, for the groups that have any.
+fn stored_by_group(
+    custom: &[&'static ResourceDef],
+    keep: impl Fn(&ResourceDef) -> bool,
+) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut groups: Vec<&'static str> = std::iter::once("").chain(crate::resources::GROUPS.iter().copied()).collect();
+    for d in custom {
+        if !groups.contains(&d.group) {
+            groups.push(d.group);
+        }
+    }
     let mut out = Vec::new();
-    for group in std::iter::once("").chain(crate::resources::GROUPS.iter().copied()) {
-        let resources: Vec<&str> = crate::resources::RESOURCES
-            .iter()
-            .filter(|r| r.group == group && r.stored && !except(group, r.plural))
-            .map(|r| r.plural)
-            .collect();
+    for group in groups {
+        let mut resources: Vec<&'static str> = Vec::new();
+        for r in crate::resources::RESOURCES.iter().chain(custom.iter().copied()) {
+            if r.group == group && r.stored && keep(r) && !resources.contains(&r.plural) {
+                resources.push(r.plural);
+            }
+        }
         if !resources.is_empty() {
-            out.push(
-                serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources}),
-            );
+            out.push((group, resources));
         }
     }
     out
+}
+
+/// Read rules (get, list, watch) on every stored resource but those `except` names, as a
+/// ClusterRole would list them: one rule per API group.
+fn read_rules_except(custom: &[&'static ResourceDef], except: impl Fn(&str, &str) -> bool) -> Vec<serde_json::Value> {
+    stored_by_group(custom, |r| !except(r.group, r.plural))
+        .into_iter()
+        .map(|(group, resources)| {
+            serde_json::json!({"verbs": ["get", "list", "watch"], "apiGroups": [group], "resources": resources})
+        })
+        .collect()
 }
 
 /// The reviews every user may create about itself.
@@ -212,8 +248,13 @@ pub fn groups(user: &User) -> Vec<&'static str> {
 
 /// A user's permissions as SelfSubjectRulesReview rules (`kubectl auth can-i --list`), for one
 /// namespace: the role's rules, then what every user may do (system:basic-user,
-/// system:discovery, system:public-info-viewer).
-pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+/// system:discovery, system:public-info-viewer). `custom` is the custom resources served now
+/// (`crd::served`): the roles that name resources name those too.
+pub fn rules(
+    user: &User,
+    namespace: &str,
+    custom: &[&'static ResourceDef],
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     use serde_json::json;
     let mut resource_rules = Vec::new();
     let mut non_resource_rules = Vec::new();
@@ -226,35 +267,33 @@ pub fn rules(user: &User, namespace: &str) -> (Vec<serde_json::Value>, Vec<serde
             resource_rules.push(json!({"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
         }
         Role::Namespace(ns) if ns == namespace => {
-            for group in std::iter::once("").chain(crate::resources::GROUPS.iter().copied()) {
-                let resources: Vec<&str> = crate::resources::RESOURCES
-                    .iter()
-                    .filter(|r| r.group == group && r.namespaced && r.stored)
-                    .map(|r| r.plural)
-                    .collect();
-                if !resources.is_empty() {
-                    resource_rules.push(json!({"verbs": ["*"], "apiGroups": [group], "resources": resources}));
-                }
+            for (group, resources) in stored_by_group(custom, |r| r.namespaced) {
+                resource_rules.push(json!({"verbs": ["*"], "apiGroups": [group], "resources": resources}));
             }
         }
         Role::Namespace(_) => {}
         Role::ListOnly => {
             resource_rules.push(json!({"verbs": ["list", "watch"], "apiGroups": ["*"], "resources": ["*"]}));
-            resource_rules.push(
-                json!({"verbs": ["get"], "apiGroups": [""], "resources": ["namespaces", "pods", "serviceaccounts"]}),
-            );
-            resource_rules
-                .push(json!({"verbs": ["get"], "apiGroups": ["apps", "networking.k8s.io"], "resources": ["*"]}));
+            // get on everything stored but Secrets: the core resources by name, the other groups whole.
+            let groups = stored_by_group(custom, |r| !is_secrets(r.group, r.plural));
+            for (group, resources) in &groups {
+                if group.is_empty() {
+                    resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": resources}));
+                }
+            }
+            let others: Vec<&str> = groups.iter().map(|(g, _)| *g).filter(|g| !g.is_empty()).collect();
+            resource_rules.push(json!({"verbs": ["get"], "apiGroups": others, "resources": ["*"]}));
         }
         Role::NoSecretWatch => {
-            resource_rules.extend(read_rules_except(is_secrets));
+            resource_rules.extend(read_rules_except(custom, is_secrets));
             resource_rules.push(json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"]}));
         }
         Role::SecretGetOnly => {
-            resource_rules.extend(read_rules_except(is_secrets));
+            resource_rules.extend(read_rules_except(custom, is_secrets));
             resource_rules.push(json!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}));
         }
-        Role::NoConsumers => resource_rules.extend(read_rules_except(is_consumer)),
+        Role::NoConsumers => resource_rules.extend(read_rules_except(custom, is_consumer)),
+        Role::NoCronJobs => resource_rules.extend(read_rules_except(custom, is_cronjobs)),
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
@@ -324,6 +363,21 @@ mod tests {
             assert!(!allowed(reader, "list", group, resource, "default"), "{resource}");
             assert!(!allowed(reader, "get", group, resource, "default"), "{resource}");
         }
+        let no_cronjobs = users.by_name("no-cronjobs").unwrap();
+        assert_eq!(no_cronjobs.context, "keyhole-demo-nocronjobs");
+        for verb in ["get", "list", "watch"] {
+            assert!(!allowed(no_cronjobs, verb, "batch", "cronjobs", "shop"), "{verb}");
+            assert!(!allowed(no_cronjobs, verb, "batch", "cronjobs", ""), "{verb}");
+        }
+        assert!(allowed(no_cronjobs, "list", "batch", "jobs", ""));
+        assert!(allowed(no_cronjobs, "list", "", "secrets", ""));
+        assert!(allowed(no_cronjobs, "get", "", "secrets", "shop"));
+        assert!(allowed(no_cronjobs, "list", "", "pods", "shop"));
+        assert!(allowed(no_cronjobs, "list", "gateway.networking.k8s.io", "gateways", ""));
+        assert!(!allowed(no_cronjobs, "delete", "batch", "jobs", "shop"));
+        let (rules, _) = rules(no_cronjobs, "shop", &[]);
+        let batch = rules.iter().find(|r| r["apiGroups"][0] == "batch").unwrap();
+        assert_eq!(batch["resources"], serde_json::json!(["jobs"]));
         let contexts: Vec<&str> = users.all().iter().map(|u| u.context.as_str()).collect();
         assert!(contexts.iter().all(|c| c.starts_with("keyhole-demo")), "{contexts:?}");
         assert_eq!(contexts.len(), contexts.iter().collect::<std::collections::BTreeSet<_>>().len());

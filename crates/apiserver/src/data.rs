@@ -61,16 +61,17 @@ impl Rng {
 }
 
 /// A plausible age for a demo object: between an hour and two months, stable per name.
-fn created_at(name: &str, now: Timestamp) -> Timestamp {
+pub(crate) fn created_at(name: &str, now: Timestamp) -> Timestamp {
     let mut r = Rng::new(name);
     let secs = 3600 + r.below(60 * 86_400) as i64;
     now.checked_sub(SignedDuration::from_secs(secs)).unwrap_or(now)
 }
 
 /// Stores one object as a create would, with system fields and defaults, bypassing HTTP.
-fn insert(store: &Store, mut obj: Value, now: Timestamp) -> Result<(), String> {
+pub(crate) fn insert(store: &Store, mut obj: Value, now: Timestamp) -> Result<(), String> {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let def = resources::by_kind(&kind).ok_or_else(|| format!("demo data has an unknown kind {kind:?}"))?;
+    let def =
+        crate::crd::def_for_object(store, &obj).ok_or_else(|| format!("demo data has an unknown kind {kind:?}"))?;
     let name = objects::meta(&obj, "name");
     let uid = objects::meta(&obj, "uid");
     objects::prepare_create(def, &mut obj, created_at(&name, now)).map_err(|e| e.message().to_string())?;

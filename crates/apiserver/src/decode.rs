@@ -162,6 +162,40 @@ static REPLICA_SET: Struct =
 static INGRESS: Struct =
     kind!("Ingress", ("spec", Ty::Object("v1.IngressSpec")), ("status", Ty::Object("v1.IngressStatus")));
 
+static STATEFUL_SET: Struct =
+    kind!("StatefulSet", ("spec", Ty::Object("v1.StatefulSetSpec")), ("status", Ty::Object("v1.StatefulSetStatus")));
+
+static DAEMON_SET: Struct =
+    kind!("DaemonSet", ("spec", Ty::Object("v1.DaemonSetSpec")), ("status", Ty::Object("v1.DaemonSetStatus")));
+
+static JOB: Struct = kind!("Job", ("spec", Ty::Object("v1.JobSpec")), ("status", Ty::Object("v1.JobStatus")));
+
+static CRON_JOB: Struct =
+    kind!("CronJob", ("spec", Ty::Object("v1.CronJobSpec")), ("status", Ty::Object("v1.CronJobStatus")));
+
+static PERSISTENT_VOLUME: Struct = kind!(
+    "PersistentVolume",
+    ("spec", Ty::Object("v1.PersistentVolumeSpec")),
+    ("status", Ty::Object("v1.PersistentVolumeStatus")),
+);
+
+static STORAGE_CLASS: Struct = kind!(
+    "StorageClass",
+    ("provisioner", Ty::Str("string")),
+    ("parameters", Ty::Map(&STRING, "map[string]string")),
+    ("reclaimPolicy", Ty::Str("v1.PersistentVolumeReclaimPolicy")),
+    ("mountOptions", Ty::Slice(&STRING, "[]string")),
+    ("allowVolumeExpansion", Ty::Bool),
+    ("volumeBindingMode", Ty::Str("v1.VolumeBindingMode")),
+    ("allowedTopologies", Ty::Slice(&Ty::Object("v1.TopologySelectorTerm"), "[]v1.TopologySelectorTerm")),
+);
+
+static CUSTOM_RESOURCE_DEFINITION: Struct = kind!(
+    "CustomResourceDefinition",
+    ("spec", Ty::Object("v1.CustomResourceDefinitionSpec")),
+    ("status", Ty::Object("v1.CustomResourceDefinitionStatus")),
+);
+
 static RESOURCE_ATTRIBUTES: Struct = Struct {
     name: "ResourceAttributes",
     go: "v1.ResourceAttributes",
@@ -229,6 +263,13 @@ pub fn schema(kind: &str) -> Option<&'static Struct> {
         "Deployment" => &DEPLOYMENT,
         "ReplicaSet" => &REPLICA_SET,
         "Ingress" => &INGRESS,
+        "StatefulSet" => &STATEFUL_SET,
+        "DaemonSet" => &DAEMON_SET,
+        "Job" => &JOB,
+        "CronJob" => &CRON_JOB,
+        "PersistentVolume" => &PERSISTENT_VOLUME,
+        "StorageClass" => &STORAGE_CLASS,
+        "CustomResourceDefinition" => &CUSTOM_RESOURCE_DEFINITION,
         "SelfSubjectAccessReview" => &SELF_SUBJECT_ACCESS_REVIEW,
         "SelfSubjectRulesReview" => &SELF_SUBJECT_RULES_REVIEW,
         "SelfSubjectReview" => &SELF_SUBJECT_REVIEW,

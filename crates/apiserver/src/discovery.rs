@@ -33,18 +33,47 @@ pub fn api_versions(server_address: &str) -> Value {
     })
 }
 
-fn group_json(group: &str) -> Value {
-    let gv = json!({"groupVersion": format!("{group}/v1"), "version": "v1"});
-    json!({"name": group, "versions": [gv.clone()], "preferredVersion": gv})
+/// A group's versions, preferred first: `v1` for the built-in groups; for a custom group the
+/// versions its CRDs serve, in Kubernetes' version priority (`crd::compare_versions`), as
+/// kube-aggregator orders the APIServices that apiextensions registers for them.
+fn group_versions(custom: &[&'static ResourceDef], group: &str) -> Vec<&'static str> {
+    if GROUPS.contains(&group) {
+        return vec!["v1"];
+    }
+    let mut versions: Vec<&'static str> = custom.iter().filter(|d| d.group == group).map(|d| d.version).collect();
+    versions.sort_by(|a, b| crate::crd::compare_versions(a, b));
+    versions.dedup();
+    versions
 }
 
-pub fn api_group_list() -> Value {
-    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": GROUPS.iter().map(|g| group_json(g)).collect::<Vec<_>>()})
+fn group_json(custom: &[&'static ResourceDef], group: &str) -> Value {
+    let gvs: Vec<Value> = group_versions(custom, group)
+        .into_iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
+    json!({"name": group, "versions": gvs, "preferredVersion": gvs.first().cloned().unwrap_or(Value::Null)})
 }
 
-pub fn api_group(group: &str) -> Option<Value> {
-    GROUPS.contains(&group).then(|| {
-        let mut g = group_json(group);
+/// The groups of the custom resources served now, after the built-in ones, in name order.
+fn custom_groups(custom: &[&'static ResourceDef]) -> Vec<&'static str> {
+    let mut groups: Vec<&'static str> = custom.iter().map(|d| d.group).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
+/// `/apis`. `custom` is what `crd::served` returns: the groups of installed CRDs follow the
+/// built-in groups; a CRD that is not installed has no group here.
+pub fn api_group_list(custom: &[&'static ResourceDef]) -> Value {
+    let groups: Vec<Value> =
+        GROUPS.iter().copied().chain(custom_groups(custom)).map(|g| group_json(custom, g)).collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+/// `/apis/<group>`, or `None` (a 404) for a group nothing serves.
+pub fn api_group(custom: &[&'static ResourceDef], group: &str) -> Option<Value> {
+    (GROUPS.contains(&group) || custom.iter().any(|d| d.group == group)).then(|| {
+        let mut g = group_json(custom, group);
         g["kind"] = json!("APIGroup");
         g["apiVersion"] = json!("v1");
         g
@@ -68,8 +97,12 @@ fn resource_json(r: &ResourceDef) -> Value {
     v
 }
 
-pub fn api_resource_list(group: &str, version: &str) -> Option<Value> {
-    let resources: Vec<Value> = in_group_version(group, version).map(resource_json).collect();
+/// `/api/v1` or `/apis/<group>/<version>`, or `None` (a 404) for a group version nothing serves.
+pub fn api_resource_list(custom: &[&'static ResourceDef], group: &str, version: &str) -> Option<Value> {
+    let resources: Vec<Value> = in_group_version(group, version)
+        .chain(custom.iter().copied().filter(|d| d.group == group && d.version == version))
+        .map(resource_json)
+        .collect();
     if resources.is_empty() {
         return None;
     }
@@ -82,10 +115,15 @@ fn openapi_path_key(group: &str, version: &str) -> String {
 }
 
 /// `GET /openapi/v3`: where each group version's document is.
-pub fn openapi_root() -> Value {
+pub fn openapi_root(custom: &[&'static ResourceDef]) -> Value {
     let mut paths = serde_json::Map::new();
     let mut gvs: Vec<(&str, &str)> = vec![("", "v1")];
     gvs.extend(GROUPS.iter().map(|g| (*g, "v1")));
+    for d in custom {
+        if !gvs.contains(&(d.group, d.version)) {
+            gvs.push((d.group, d.version));
+        }
+    }
     for (g, v) in gvs {
         let key = openapi_path_key(g, v);
         paths.insert(
@@ -100,7 +138,7 @@ pub fn openapi_root() -> Value {
 /// kind's PATCH accepts `fieldValidation`, so kubectl leaves schema validation to the server.
 /// PATCH operations carry no `requestBody`, so `kubectl apply` computes strategic merge patches
 /// from its compiled-in types.
-pub fn openapi_group_version(path: &str) -> Option<Value> {
+pub fn openapi_group_version(custom: &[&'static ResourceDef], path: &str) -> Option<Value> {
     let (group, version) = match path.split('/').collect::<Vec<_>>().as_slice() {
         ["api", v] => ("", *v),
         ["apis", g, v] => (*g, *v),
@@ -112,7 +150,9 @@ pub fn openapi_group_version(path: &str) -> Option<Value> {
         "description": "Strict, Warn or Ignore"
     });
     let mut any = false;
-    for r in in_group_version(group, version) {
+    for r in in_group_version(group, version)
+        .chain(custom.iter().copied().filter(|d| d.group == group && d.version == version))
+    {
         any = true;
         let prefix = if group.is_empty() { format!("/api/{version}") } else { format!("/apis/{group}/{version}") };
         let item = if r.namespaced {

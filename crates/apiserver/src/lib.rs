@@ -1,14 +1,20 @@
 //! keyhole-apiserver, the embedded cluster (DESIGN.md decision 3): a Kubernetes-compatible API
-//! server inside keyhole, serving namespaces, secrets, pods, serviceaccounts, deployments, replicasets,
-//! ingresses and access reviews from memory over HTTP on loopback. kubectl and kube-rs talk to
+//! server inside keyhole, serving namespaces, secrets, pods, serviceaccounts, persistentvolumes,
+//! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, ingresses,
+//! storageclasses, customresourcedefinitions and the custom resources they define, and access
+//! reviews, from memory over HTTP on loopback. kubectl and kube-rs talk to
 //! it unchanged; it is how the demo runs and how every flow is tested.
 
 pub mod api;
 pub mod auth;
+pub mod crd;
 pub mod data;
 pub mod decode;
+pub mod demo_kinds;
 pub mod discovery;
 pub mod hosts;
+pub mod jsonpath;
+pub mod kinds;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
@@ -73,6 +79,12 @@ pub struct ServerOptions {
     /// default): continue tokens and watches older than that get 410. `None` (the default):
     /// only `event_log`'s bound drops old events.
     pub compaction_interval: Option<Duration>,
+    /// CustomResourceDefinitions not to install, by CRD name (`certificates.cert-manager.io`) or
+    /// by group (`cert-manager.io`): a cluster without that operator, whose group is absent from
+    /// discovery and whose paths are 404s. The demo objects of those kinds go with them (the
+    /// Secrets they made stay, as when an operator is uninstalled). Empty by default: every demo
+    /// CRD is installed (`demo_kinds::CRDS`).
+    pub without_crds: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -90,6 +102,7 @@ impl Default for ServerOptions {
             minor: discovery::SERVER_MINOR,
             watch_stall: None,
             compaction_interval: None,
+            without_crds: Vec::new(),
         }
     }
 }
@@ -116,11 +129,15 @@ impl DemoServer {
         let addr = listener.local_addr()?;
         let store = Arc::new(Store::new(opts.event_log));
         let users = Users::demo();
+        let now = jiff::Timestamp::now();
         if opts.demo_data {
-            data::load(&store, jiff::Timestamp::now(), opts.scale).map_err(std::io::Error::other)?;
+            data::load(&store, now, opts.scale).map_err(std::io::Error::other)?;
+            demo_kinds::load(&store, now).map_err(std::io::Error::other)?;
         } else {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
+            demo_kinds::install_crds(&store, now).map_err(std::io::Error::other)?;
         }
+        crd::uninstall(&store, &opts.without_crds);
         let hosts = hosts::advertised(addr.ip());
         let url = hosts::url(hosts.first().map_or("127.0.0.1", String::as_str), addr.port());
         let state = Arc::new(AppState::new(

@@ -75,6 +75,18 @@ fn top_level_fields(def: &ResourceDef) -> &'static [&'static str] {
         "ServiceAccount" => {
             &["apiVersion", "kind", "metadata", "secrets", "imagePullSecrets", "automountServiceAccountToken"]
         }
+        "StorageClass" if def.custom.is_none() => &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "provisioner",
+            "parameters",
+            "reclaimPolicy",
+            "mountOptions",
+            "allowVolumeExpansion",
+            "volumeBindingMode",
+            "allowedTopologies",
+        ],
         _ => &["apiVersion", "kind", "metadata", "spec", "status"],
     }
 }
@@ -174,6 +186,9 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
     if !obj.is_object() {
         return;
     }
+    if def.custom.is_some() {
+        return crate::kinds::apply_defaults(def, obj);
+    }
     match def.plural {
         "namespaces" => {
             let name = meta(obj, "name");
@@ -215,7 +230,7 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
             obj["status"] = json!({"replicas": n, "readyReplicas": n, "availableReplicas": n,
                                     "updatedReplicas": n, "observedGeneration": 1});
         }
-        _ => {}
+        _ => crate::kinds::apply_defaults(def, obj),
     }
 }
 
@@ -283,7 +298,8 @@ pub fn validate_create(def: &ResourceDef, obj: Value) -> Result<(Value, Vec<Stri
         let warnings = server_warnings(&secret);
         return Ok((encode_secret(&secret), warnings));
     }
-    let errors = validate_generic(def, &obj);
+    let mut errors = validate_generic(def, &obj);
+    errors.extend(crate::kinds::validate(def, &obj));
     if !errors.is_empty() {
         return Err(ApiError::invalid(def.group, def.kind, &meta(&obj, "name"), &errors));
     }
@@ -324,6 +340,7 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
         o.insert("status".into(), s.clone());
     }
     let mut errors = validate_generic(def, &new);
+    errors.extend(crate::kinds::validate(def, &new));
     errors.extend(no_new_finalizers(old, &new));
     if !errors.is_empty() {
         return Err(ApiError::invalid(def.group, def.kind, &meta(&new, "name"), &errors));

@@ -15,6 +15,9 @@ pub struct ResourceDef {
     pub extra_fields: &'static [&'static str],
     /// Objects are stored (false for virtual resources such as access reviews).
     pub stored: bool,
+    /// For a custom resource, what its CustomResourceDefinition says (`crd.rs`); `None` for the
+    /// built-in kinds.
+    pub custom: Option<&'static crate::crd::Custom>,
 }
 
 const CRUD: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -39,10 +42,14 @@ impl ResourceDef {
         format!("{}List", self.kind)
     }
 
-    /// `group/plural`, the key under which the store keeps this resource's objects.
+    /// The key under which the store keeps this resource's objects: the plural for the built-in
+    /// kinds (unique among them), the CRD's name (`plural.group`) for a custom resource, so that
+    /// a CRD can never share a bucket with a built-in kind or another CRD.
     pub fn key(&self) -> &'static str {
-        // Resources are statics, so the plural is unique per group; group them by plural.
-        self.plural
+        match self.custom {
+            Some(c) => c.key,
+            None => self.plural,
+        }
     }
 
     pub fn supports_field(&self, field: &str) -> bool {
@@ -66,6 +73,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &["status.phase"],
         stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "",
@@ -88,6 +96,7 @@ pub static RESOURCES: &[ResourceDef] = &[
             "status.nominatedNodeName",
         ],
         stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "",
@@ -100,6 +109,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &["type"],
         stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "",
@@ -112,6 +122,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &[],
         stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "apps",
@@ -124,6 +135,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &["all"],
         extra_fields: &[],
         stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "apps",
@@ -136,6 +148,99 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &["all"],
         extra_fields: &[],
         stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "",
+        version: "v1",
+        plural: "persistentvolumes",
+        singular: "persistentvolume",
+        kind: "PersistentVolume",
+        namespaced: false,
+        short_names: &["pv"],
+        categories: &[],
+        extra_fields: &[],
+        stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "apps",
+        version: "v1",
+        plural: "statefulsets",
+        singular: "statefulset",
+        kind: "StatefulSet",
+        namespaced: true,
+        short_names: &["sts"],
+        categories: &["all"],
+        extra_fields: &[],
+        stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "apps",
+        version: "v1",
+        plural: "daemonsets",
+        singular: "daemonset",
+        kind: "DaemonSet",
+        namespaced: true,
+        short_names: &["ds"],
+        categories: &["all"],
+        extra_fields: &[],
+        stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "batch",
+        version: "v1",
+        plural: "jobs",
+        singular: "job",
+        kind: "Job",
+        namespaced: true,
+        short_names: &[],
+        categories: &["all"],
+        // `registry/batch/job/strategy.go` JobToSelectableFields.
+        extra_fields: &["status.successful"],
+        stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "batch",
+        version: "v1",
+        plural: "cronjobs",
+        singular: "cronjob",
+        kind: "CronJob",
+        namespaced: true,
+        short_names: &["cj"],
+        categories: &["all"],
+        extra_fields: &[],
+        stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "storage.k8s.io",
+        version: "v1",
+        plural: "storageclasses",
+        singular: "storageclass",
+        kind: "StorageClass",
+        namespaced: false,
+        short_names: &["sc"],
+        categories: &[],
+        extra_fields: &[],
+        stored: true,
+        custom: None,
+    },
+    ResourceDef {
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        plural: "customresourcedefinitions",
+        singular: "customresourcedefinition",
+        kind: "CustomResourceDefinition",
+        namespaced: false,
+        short_names: &["crd", "crds"],
+        categories: &["api-extensions"],
+        extra_fields: &[],
+        stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "networking.k8s.io",
@@ -148,6 +253,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &[],
         stored: true,
+        custom: None,
     },
     ResourceDef {
         group: "authorization.k8s.io",
@@ -160,6 +266,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &[],
         stored: false,
+        custom: None,
     },
     ResourceDef {
         group: "authorization.k8s.io",
@@ -172,6 +279,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &[],
         stored: false,
+        custom: None,
     },
     ResourceDef {
         group: "authentication.k8s.io",
@@ -184,11 +292,21 @@ pub static RESOURCES: &[ResourceDef] = &[
         categories: &[],
         extra_fields: &[],
         stored: false,
+        custom: None,
     },
 ];
 
-/// The API groups other than core, in discovery order.
-pub const GROUPS: &[&str] = &["apps", "networking.k8s.io", "authentication.k8s.io", "authorization.k8s.io"];
+/// The built-in API groups other than core, in discovery order. The groups of custom resources
+/// follow them, from the CustomResourceDefinitions in the store (`crd.rs`).
+pub const GROUPS: &[&str] = &[
+    "apps",
+    "networking.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "batch",
+    "storage.k8s.io",
+    "apiextensions.k8s.io",
+];
 
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static ResourceDef> {
     RESOURCES.iter().find(|r| r.group == group && r.version == version && r.plural == plural)

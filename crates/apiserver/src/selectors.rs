@@ -181,6 +181,10 @@ impl FieldSelector {
 
 /// The string value of a selectable field of an object, as the server's field set has it.
 fn field_value(obj: &Value, field: &str) -> String {
+    if field == "status.successful" {
+        // A Job's (`registry/batch/job/strategy.go` JobToSelectableFields): `status.succeeded`.
+        return obj.pointer("/status/succeeded").and_then(Value::as_i64).unwrap_or(0).to_string();
+    }
     let pointer = format!("/{}", field.replace('.', "/"));
     match obj.pointer(&pointer) {
         None | Some(Value::Null) => String::new(),

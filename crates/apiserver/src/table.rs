@@ -16,6 +16,9 @@ const NAME_DESC: &str = "Name must be unique within a namespace. Is required whe
 const AGE_DESC: &str = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
 pub fn columns(def: &ResourceDef) -> Vec<Value> {
+    if def.custom.is_some() {
+        return crate::kinds::columns(def);
+    }
     let name = col("Name", "string", "name", NAME_DESC, 0);
     let age = col("Age", "string", "", AGE_DESC, 0);
     match def.plural {
@@ -94,7 +97,7 @@ pub fn columns(def: &ResourceDef) -> Vec<Value> {
             col("Ports", "string", "", "Ports of TLS configurations that open", 0),
             age,
         ],
-        _ => vec![name, col("Created At", "date", "", AGE_DESC, 0)],
+        _ => crate::kinds::columns(def),
     }
 }
 
@@ -125,6 +128,9 @@ fn int_at(obj: &Value, p: &str) -> i64 {
 }
 
 pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
+    if def.custom.is_some() {
+        return crate::kinds::cells(def, obj, now);
+    }
     let name = json!(str_at(obj, "/metadata/name"));
     let age = json!(format::age(created(obj), now));
     match def.plural {
@@ -219,7 +225,7 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
             let ports = if tls { "80, 443" } else { "80" };
             vec![name, json!(class), json!(hosts), json!(""), json!(ports), age]
         }
-        _ => vec![name, json!(str_at(obj, "/metadata/creationTimestamp"))],
+        _ => crate::kinds::cells(def, obj, now),
     }
 }
 

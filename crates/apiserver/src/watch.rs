@@ -59,7 +59,14 @@ struct Encoder {
 impl Encoder {
     fn object(&mut self, obj: &Value) -> Value {
         match self.shape {
-            Shape::Full => obj.clone(),
+            Shape::Full => {
+                let mut v = obj.clone();
+                if self.def.custom.is_some() && v.is_object() {
+                    // A custom resource in the watched version (`crd::present`).
+                    v["apiVersion"] = json!(self.def.group_version());
+                }
+                v
+            }
             Shape::Metadata => table::partial_metadata(obj),
             Shape::Table => {
                 let rv = obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null);
