@@ -404,3 +404,38 @@ async fn managed_secrets_are_flagged_and_json_says_by_whom() {
     assert_eq!(token["managedBy"][0]["name"], "build-robot");
     assert!(item("mysecret").get("managedBy").is_none(), "nothing manages it: no managedBy");
 }
+
+/// The demo's Secrets that controllers write (issue 14's cases): each flagged with its manager,
+/// the Certificate and the ExternalSecret read through discovery named in `from`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demos_controller_written_secrets_are_managed_in_json_and_wide() {
+    let c = cluster().await;
+    let out = c.list(&["-A", "-o", "json"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = |ns: &str, name: &str| {
+        doc["items"].as_array().unwrap().iter().find(|i| i["namespace"] == ns && i["name"] == name).unwrap().clone()
+    };
+    let tls = item("shop", "shop-gateway-tls");
+    assert!(tls["flags"].as_array().unwrap().contains(&Value::from("MANAGED")));
+    assert_eq!(tls["managedBy"][0]["manager"], "cert-manager");
+    assert_eq!(tls["managedBy"][0]["kind"], "Certificate");
+    assert_eq!(tls["managedBy"][0]["name"], "shop-gateway");
+    assert_eq!(
+        tls["managedBy"][0]["from"],
+        serde_json::json!(["annotation cert-manager.io/certificate-name", "Certificate spec.secretName"])
+    );
+    let eso = item("shop", "payments-api-credentials");
+    assert_eq!(eso["managedBy"][0]["name"], "payments-api");
+    assert!(eso["managedBy"][0]["from"].as_array().unwrap().contains(&Value::from("ExternalSecret spec.target.name")));
+    assert_eq!(item("shop", "smtp-credentials")["managedBy"][0]["manager"], "sealed-secrets");
+    assert_eq!(item("argocd", "repo-shop-manifests")["managedBy"][0]["manager"], "argocd");
+    assert!(!item("argocd", "repo-shop-manifests")["flags"].as_array().unwrap().contains(&Value::from("UNUSED")));
+    assert!(!stderr(&out).contains("cannot tell from"), "every kind could be read: {}", stderr(&out));
+    let out = c.list(&["-n", "shop", "-o", "wide"]).await;
+    let table = stdout(&out);
+    let flags = |name: &str| row(&table, name).unwrap().last().unwrap().to_string();
+    assert!(flags("shop-gateway-tls").contains("MANAGED:cert-manager"), "{table}");
+    assert!(flags("payments-api-credentials").contains("MANAGED:external-secrets"), "{table}");
+    assert!(flags("shop-frontend-session").contains("MANAGED:helm"), "{table}");
+}

@@ -149,3 +149,217 @@ async fn redact_still_masks_every_value_of_a_managed_secret() {
         assert!(!screen.contains("eyJhbGciOiJSUzI1NiIs") && !screen.contains("-----BEGIN"), "{screen}");
     }
 }
+
+/// The managers of one listed Secret, as the list sees them.
+fn managers_of(app: &App, ns: &str, name: &str) -> Vec<keyhole::owners::Owner> {
+    let s = app.state();
+    s.rows.get(&(ns.to_string(), name.to_string())).map(|r| s.owners(r)).unwrap_or_default()
+}
+
+/// Waits until the custom resources' watches have said which Secrets they write.
+async fn writers_synced(app: &mut App) {
+    app.until("the ExternalSecrets are read", |s| {
+        s.rows
+            .get(&("shop".into(), "payments-api-credentials".into()))
+            .is_some_and(|r| s.owners(r).iter().any(|o| o.from.contains(&"ExternalSecret spec.target.name")))
+    })
+    .await;
+    app.until("the Certificates are read", |s| {
+        s.rows
+            .get(&("shop".into(), "shop-gateway-tls".into()))
+            .is_some_and(|r| s.owners(r).iter().any(|o| o.from.contains(&"Certificate spec.secretName")))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demos_managed_secrets_are_flagged_with_their_managers() {
+    let mut app = App::start("admin", Some(keyhole::app::effect::Scope::All), Options::default()).await;
+    app.loaded().await;
+    writers_synced(&mut app).await;
+    let managed = |app: &App, ns: &str, name: &str| -> Vec<String> {
+        flags_of(app, ns, name)
+            .into_iter()
+            .find_map(|f| match f {
+                Flag::Managed(by) => Some(by),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    for (ns, name, by) in [
+        ("shop", "shop-gateway-tls", "cert-manager"),
+        ("shop", "payments-api-credentials", "external-secrets"),
+        ("shop", "smtp-credentials", "sealed-secrets"),
+        ("shop", "shop-frontend-session", "helm"),
+        ("shop", "sh.helm.release.v1.shop-frontend.v3", "helm-record"),
+        ("argocd", "repo-shop-manifests", "argocd"),
+        ("shop", "deployer-token-7xk2p", "token-controller"),
+    ] {
+        assert_eq!(managed(&app, ns, name), [by], "{ns}/{name}");
+    }
+    assert!(managed(&app, "default", "mysecret").is_empty());
+    // Each says what becomes of an edit; the fields of both ways of knowing are kept.
+    let summary = |ns: &str, name: &str| managers_of(&app, ns, name)[0].summary();
+    assert_eq!(
+        summary("shop", "shop-gateway-tls"),
+        "cert-manager Certificate shop-gateway re-issues it: your edit will be replaced"
+    );
+    assert_eq!(
+        managers_of(&app, "shop", "shop-gateway-tls")[0].from,
+        ["annotation cert-manager.io/certificate-name", "Certificate spec.secretName"]
+    );
+    assert_eq!(
+        summary("shop", "payments-api-credentials"),
+        "ExternalSecret payments-api writes it from its secret store: your edit will be replaced"
+    );
+    assert_eq!(
+        managers_of(&app, "shop", "payments-api-credentials")[0].from,
+        ["label reconcile.external-secrets.io/managed", "ownerReference", "ExternalSecret spec.target.name"]
+    );
+    assert!(summary("shop", "smtp-credentials").starts_with("SealedSecret smtp-credentials unseals into it"));
+    assert!(summary("shop", "shop-frontend-session").starts_with("Helm release shop-frontend deployed it"));
+    assert!(summary("argocd", "repo-shop-manifests").starts_with("Argo CD reads it as a repository's credentials"));
+    // Argo CD reads its repositories: in use, though no Pod names it.
+    assert!(!flags_of(&app, "argocd", "repo-shop-manifests").contains(&Flag::Unused));
+    assert!(app.state().writers.refused().next().is_none(), "the admin may read them all");
+}
+
+#[tokio::test]
+async fn the_demos_certificate_secret_asks_before_edit_and_delete_naming_the_certificate() {
+    let mut app = App::start("admin", Some(keyhole::app::effect::Scope::One("shop".into())), Options::default()).await;
+    app.loaded().await;
+    app.open("shop-gateway-tls").await;
+    app.until("the Certificate is read", |s| {
+        s.detail_owners().iter().any(|o| o.from.contains(&"Certificate spec.secretName"))
+    })
+    .await;
+    let screen = app.screen(160, 48).await;
+    assert!(
+        screen.contains("Managed: cert-manager Certificate shop-gateway re-issues it: your edit will be replaced"),
+        "{screen}"
+    );
+    app.press(KeyCode::Char('e')).await;
+    let (kind, title, _) = confirm(&app).expect("asked");
+    assert!(matches!(kind, ConfirmKind::EditManaged { .. }));
+    assert_eq!(title, "Edit shop-gateway-tls? It is managed by cert-manager Certificate shop-gateway");
+    app.press(KeyCode::Char('n')).await;
+    assert!(app.state().modal.is_none());
+    app.press_with(KeyCode::Char('D'), KeyModifiers::SHIFT).await;
+    let (_, title, lines) = confirm(&app).expect("asked");
+    assert_eq!(title, "Delete shop-gateway-tls? It is managed by cert-manager Certificate shop-gateway");
+    assert!(lines.iter().any(|l| l.contains("• cert-manager Certificate shop-gateway: it issues a new certificate")));
+    // The Gateway that uses it is another matter (usage); the question is asked all the same.
+    app.press(KeyCode::Char('y')).await;
+    app.until("deleted", |s| s.detail.is_none()).await;
+    let api: Api<K8sSecret> = Api::namespaced(app.server.client("admin").await.unwrap(), "shop");
+    assert!(api.get_opt("shop-gateway-tls").await.unwrap().is_none());
+
+    // The ExternalSecret's and the SealedSecret's Secrets ask too, naming theirs.
+    for (name, manager) in [
+        ("payments-api-credentials", "ExternalSecret payments-api"),
+        ("smtp-credentials", "SealedSecret smtp-credentials"),
+    ] {
+        app.open(name).await;
+        app.press(KeyCode::Char('e')).await;
+        let (_, title, _) = confirm(&app).expect("asked");
+        assert_eq!(title, format!("Edit {name}? It is managed by {manager}"));
+        app.press(KeyCode::Char('n')).await;
+    }
+}
+
+fn dynamic(group: &str, version: &str, kind: &str) -> kube::api::ApiResource {
+    kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind))
+}
+
+#[tokio::test]
+async fn a_certificate_or_external_secret_made_while_keyhole_runs_manages_the_secret_it_names() {
+    use kube::api::{DeleteParams, DynamicObject};
+    let mut app = App::start("admin", Some(keyhole::app::effect::Scope::One("shop".into())), Options::default()).await;
+    app.loaded().await;
+    writers_synced(&mut app).await;
+    let client = app.server.client("admin").await.unwrap();
+    let secrets: Api<K8sSecret> = Api::namespaced(client.clone(), "shop");
+    for name in ["pending-tls", "legacy-api"] {
+        let s: K8sSecret = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": "shop"}, "stringData": {"k": "v"}
+        }))
+        .unwrap();
+        secrets.create(&PostParams::default(), &s).await.unwrap();
+    }
+    app.until("the Secrets are listed", |s| s.rows.contains_key(&("shop".into(), "legacy-api".into()))).await;
+    assert!(managers_of(&app, "shop", "pending-tls").is_empty(), "nothing names it yet");
+    // A Certificate that names it, not issued yet: the Secret has none of cert-manager's marks.
+    let ar = dynamic("cert-manager.io", "v1", "Certificate");
+    let certs: Api<DynamicObject> = Api::namespaced_with(client.clone(), "shop", &ar);
+    let cert: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": "pending", "namespace": "shop"},
+        "spec": {"secretName": "pending-tls", "dnsNames": ["pending.example.com"],
+                 "issuerRef": {"kind": "ClusterIssuer", "name": "keyhole-demo-ca"}}
+    }))
+    .unwrap();
+    certs.create(&PostParams::default(), &cert).await.unwrap();
+    app.until("the watch brings the Certificate", |s| {
+        s.rows.get(&("shop".into(), "pending-tls".into())).is_some_and(|r| !s.owners(r).is_empty())
+    })
+    .await;
+    assert_eq!(
+        managers_of(&app, "shop", "pending-tls")[0].summary(),
+        "cert-manager Certificate pending re-issues it: your edit will be replaced"
+    );
+    assert_eq!(flags_of(&app, "shop", "pending-tls")[0], Flag::Managed(vec!["cert-manager".into()]));
+    // An ExternalSecret that merely refreshes an existing Secret (creationPolicy Orphan).
+    let ar = dynamic("external-secrets.io", "v1", "ExternalSecret");
+    let ess: Api<DynamicObject> = Api::namespaced_with(client.clone(), "shop", &ar);
+    let es: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+        "metadata": {"name": "legacy", "namespace": "shop"},
+        "spec": {"secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault-backend"},
+                 "target": {"name": "legacy-api", "creationPolicy": "Orphan"}}
+    }))
+    .unwrap();
+    ess.create(&PostParams::default(), &es).await.unwrap();
+    app.until("the watch brings the ExternalSecret", |s| {
+        s.rows.get(&("shop".into(), "legacy-api".into())).is_some_and(|r| !s.owners(r).is_empty())
+    })
+    .await;
+    assert_eq!(
+        managers_of(&app, "shop", "legacy-api")[0].summary(),
+        "ExternalSecret legacy writes it from its secret store (creationPolicy Orphan): your edit stays until its next refresh"
+    );
+    // The Certificate deleted: the Secret is nobody's again.
+    certs.delete("pending", &DeleteParams::default()).await.unwrap();
+    app.until("the Certificate's deletion is seen", |s| {
+        s.rows.get(&("shop".into(), "pending-tls".into())).is_some_and(|r| s.owners(r).is_empty())
+    })
+    .await;
+    app.open("pending-tls").await;
+    app.press(KeyCode::Char('e')).await;
+    assert!(matches!(app.state().modal, Some(Modal::Editor(_))), "not asked: {:?}", app.state().modal);
+}
+
+#[tokio::test]
+async fn without_cert_manager_nothing_is_read_or_said_about_certificates() {
+    let server = keyhole_apiserver::DemoServer::start(keyhole_apiserver::ServerOptions {
+        without_crds: vec!["cert-manager.io".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut app =
+        App::on(server, "admin", Some(keyhole::app::effect::Scope::One("shop".into())), Options::default()).await;
+    app.loaded().await;
+    app.until("the ExternalSecrets are read", |s| {
+        s.rows
+            .get(&("shop".into(), "payments-api-credentials".into()))
+            .is_some_and(|r| s.owners(r).iter().any(|o| o.from.contains(&"ExternalSecret spec.target.name")))
+    })
+    .await;
+    // The Secret cert-manager wrote still says so by its annotations; no Certificate is read.
+    assert_eq!(managers_of(&app, "shop", "shop-gateway-tls")[0].from, ["annotation cert-manager.io/certificate-name"]);
+    assert!(app.state().writers.refused().next().is_none(), "not installed is not refused");
+    // A TLS Secret nothing marks: nothing is said, not even that it cannot be told.
+    app.open("shop-tls").await;
+    let screen = app.screen(160, 48).await;
+    assert!(!screen.contains("Managed") && !screen.contains("Cannot tell"), "{screen}");
+}
