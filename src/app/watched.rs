@@ -132,6 +132,10 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             state.refs.resolver.remove_replica_set(&namespace, &name);
             state.dirty = true;
         }
+        Event::Writers(e) => {
+            state.writers.apply(e);
+            state.dirty = true;
+        }
     }
 }
 
@@ -220,6 +224,7 @@ pub(super) fn on_context_switched(state: &mut State, result: Result<Box<Switched
             state.rows.clear();
             state.inspect_requested.clear();
             state.refs = Default::default();
+            state.writers = Default::default();
             state.namespaces.clear();
             state.detail = None;
             state.loading = true;

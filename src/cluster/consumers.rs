@@ -96,7 +96,7 @@ async fn simple<K>(
 }
 
 /// The message of a 403 on listing or watching: the user may not read this kind.
-fn forbidden(e: &watcher::Error) -> Option<String> {
+pub(crate) fn forbidden(e: &watcher::Error) -> Option<String> {
     match e {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))

@@ -66,6 +66,9 @@ pub enum Event {
         namespace: String,
         name: String,
     },
+    /// A custom resource that writes a Secret (a Certificate, an ExternalSecret), where its CRD
+    /// is served: who manages which Secret.
+    Writers(crate::owners::WriterEvent),
 }
 
 /// Where a watch sends its events.

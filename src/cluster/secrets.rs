@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use super::event::{Connection, Emit, Event, ListError};
 use crate::list::rows::SecretRow;
+use crate::owners::{self, Marks, OwnerRef};
 use futures::TryStreamExt;
 use jiff::Timestamp;
 use kube::api::WatchEvent;
+use serde::Deserialize as _;
 use serde_json::Value;
 
 const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
@@ -71,6 +73,27 @@ struct RowMeta {
     deletion_timestamp: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     finalizers: Vec<String>,
+    /// Only the labels and annotations that say who manages it (the others, kubectl's
+    /// last-applied copy of the values among them, are skipped without being copied).
+    #[serde(default, deserialize_with = "owners::marks::de_labels")]
+    labels: Marks,
+    #[serde(default, deserialize_with = "owners::marks::de_annotations")]
+    annotations: Marks,
+    #[serde(default, rename = "ownerReferences", deserialize_with = "owners::marks::de_owner_refs")]
+    owner_references: Vec<OwnerRef>,
+}
+
+impl RowMeta {
+    fn owners(&self, name: &str, type_: &str) -> Vec<owners::Owner> {
+        owners::detect(owners::Meta {
+            type_,
+            namespace: &self.namespace,
+            name,
+            labels: &self.labels,
+            annotations: &self.annotations,
+            owner_references: &self.owner_references,
+        })
+    }
 }
 
 /// Go encodes an empty slice or map as `null`: read it as the empty value.
@@ -115,10 +138,13 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| s(cells.get(cols.name)));
+    let type_ = cols.type_.map(|i| s(cells.get(i))).unwrap_or_default();
+    // The marks of its managers, read from the metadata as the typed list reads them.
+    let owners = meta.and_then(|m| RowMeta::deserialize(m).ok()).map(|m| m.owners(&name, &type_)).unwrap_or_default();
     Some(SecretRow {
         namespace: s(meta.and_then(|m| m.get("namespace"))),
         name,
-        type_: cols.type_.map(|i| s(cells.get(i))).unwrap_or_default(),
+        type_,
         keys: cols.data.and_then(|i| cells.get(i)).and_then(Value::as_i64).unwrap_or(0),
         created: meta
             .and_then(|m| m.get("creationTimestamp"))
@@ -134,6 +160,7 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         inspected: None,
         inspect_failed: false,
         name_rank: None,
+        owners,
     })
 }
 
@@ -143,17 +170,18 @@ fn terminating(deleting: bool, finalizers: Option<Vec<String>>) -> Option<Vec<St
 }
 
 fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
-    let meta = row.object.unwrap_or_default().metadata;
+    let mut meta = row.object.unwrap_or_default().metadata;
     let mut cells = row.cells;
     let mut take = |i: Option<usize>| match i.and_then(|i| cells.get_mut(i)).map(Value::take) {
         Some(Value::String(s)) => s,
         _ => String::new(),
     };
-    let name = match meta.name {
+    let name = match meta.name.take() {
         Some(n) => n,
         None => take(Some(cols.name)),
     };
     let type_ = take(cols.type_);
+    let owners = meta.owners(&name, &type_);
     SecretRow {
         namespace: meta.namespace,
         name,
@@ -165,6 +193,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
         inspected: None,
         inspect_failed: false,
         name_rank: None,
+        owners,
     }
 }
 
@@ -497,6 +526,27 @@ mod tests {
         let typed: Vec<SecretRow> = page.rows.into_iter().map(|r| row_from_typed(r, cols)).collect();
         assert_eq!(typed[0].terminating, Some(vec!["example.com/keep".to_string()]));
         assert_eq!(typed[1].terminating, None);
+    }
+
+    #[test]
+    fn rows_carry_their_managers_and_nothing_else_of_the_annotations() {
+        let table = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Type"}, {"name": "Data"}],
+            "rows": [{"cells": ["web-tls", "kubernetes.io/tls", 2], "object": {"metadata": {"name": "web-tls", "namespace": "shop",
+                "labels": {"controller.cert-manager.io/fao": "true", "app": "web"},
+                "annotations": {"cert-manager.io/certificate-name": "web-cert",
+                                "kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"tls.key\":\"c2VjcmV0\"}}"},
+                "ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Site", "name": "web", "uid": "u", "controller": false}]}}},
+                     {"cells": ["plain", "Opaque", 1], "object": {"metadata": {"name": "plain", "namespace": "shop",
+                "labels": null, "annotations": null, "ownerReferences": null}}}]});
+        let cols = Columns::from_table(&table).unwrap();
+        let watched = row_from(&table["rows"][0], cols).unwrap();
+        let page: TablePage = serde_json::from_value(table.clone()).unwrap();
+        let listed: Vec<SecretRow> = page.rows.into_iter().map(|r| row_from_typed(r, cols)).collect();
+        let shorts: Vec<String> = owners::shorts(&watched.owners);
+        assert_eq!(shorts, ["cert-manager", "Site"]);
+        assert_eq!(listed[0].owners, watched.owners, "the list and the watch read the same");
+        assert!(listed[1].owners.is_empty() && row_from(&table["rows"][1], cols).unwrap().owners.is_empty());
+        assert!(!format!("{listed:?}").contains("c2VjcmV0"), "the last-applied copy is not kept");
     }
 
     #[test]

@@ -154,6 +154,24 @@ struct JsonUsage {
     ingresses: usize,
 }
 
+/// Who manages a Secret, and what that means (`crate::owners`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonOwner<'a> {
+    /// `helm`, `helm-record`, `cert-manager`, `external-secrets`, `sealed-secrets`, `argocd`,
+    /// `token-controller`, or the owner reference's kind.
+    manager: String,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    /// Whether editing or deleting it asks first in the TUI.
+    asks: bool,
+    summary: String,
+    on_delete: String,
+    /// The fields that say so.
+    from: &'a [&'static str],
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonItem<'a> {
@@ -170,6 +188,8 @@ struct JsonItem<'a> {
     /// `null` when the consumers could not be listed.
     used_by: Option<JsonUsage>,
     flags: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    managed_by: Vec<JsonOwner<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     missing_keys: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -218,6 +238,22 @@ fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
             ingresses: u.ingresses,
         }),
         flags: item.flags.iter().map(Flag::name).collect(),
+        managed_by: item
+            .owners
+            .iter()
+            .map(|o| {
+                let (kind, name) = o.object();
+                JsonOwner {
+                    manager: o.short(),
+                    kind,
+                    name,
+                    asks: o.asks(),
+                    summary: o.summary(),
+                    on_delete: o.on_delete(),
+                    from: &o.from,
+                }
+            })
+            .collect(),
         missing_keys,
         cert_not_after: inspected.and_then(|i| i.cert_not_after).map(format::rfc3339),
         cert_days_left: row.and_then(|r| r.cert_days_left(now)),
@@ -261,6 +297,7 @@ mod tests {
                 row: Some(row),
                 usage: Some(UsageCount { pods: 3, ..Default::default() }),
                 flags: vec![],
+                owners: vec![],
             }],
             now: Timestamp::UNIX_EPOCH,
             linting: false,

@@ -3,15 +3,16 @@
 //! once, page by page, each object projected into reference records ([`crate::refs`]) and
 //! dropped; and, for the flags that need content, the facts of some Secrets (key names,
 //! `immutable`, the first certificate's notAfter) read through
-//! [`ops::open`](crate::cluster::ops::open) with their values zeroized at once.
+//! [`ops::open`](crate::cluster::ops::open) with their values zeroized at once; and the custom
+//! resources that write Secrets (Certificates, ExternalSecrets) where their CRDs are served.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ApiResource, ListParams};
 use serde::de::DeserializeOwned;
 
 use super::rows::SecretRow;
@@ -19,6 +20,7 @@ use crate::cluster::consumers::api;
 use crate::cluster::ops::{self, OpenError};
 use crate::cluster::pod::PodForRefs;
 use crate::cluster::{self, Connected, secrets};
+use crate::owners::{WriterEvent, WriterKind, Writers};
 use crate::refs::{self, RefIndex, WorkloadResolver};
 
 /// Page size for the consumer lists (kubectl's default chunk size).
@@ -57,13 +59,23 @@ pub(crate) struct Gathered {
     pub consumer_errors: Vec<String>,
     /// What the user should know about how the scope was read.
     pub notes: Vec<String>,
+    /// The custom resources that write Secrets (where their CRDs are served).
+    pub writers: Writers,
 }
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>, pages: Pages) -> Result<Gathered, String> {
-    match gather_scope(&connected.client, namespace, pages).await {
-        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e, pages).await,
+/// `managers`: also the custom resources that write Secrets (for the MANAGED flag; the plain
+/// table does not show it, and skips them).
+pub(crate) async fn gather(
+    connected: &Connected,
+    namespace: Option<&str>,
+    pages: Pages,
+    managers: bool,
+) -> Result<Gathered, String> {
+    let served = if managers { cluster::owners::discover(&connected.client).await } else { Vec::new() };
+    match gather_scope(&connected.client, namespace, pages, &served).await {
+        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e, pages, &served).await,
         Err(e) => Err(secrets_error(connected, namespace, &e)),
         Ok(g) => Ok(g),
     }
@@ -73,33 +85,93 @@ fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 403)
 }
 
-async fn gather_scope(client: &kube::Client, namespace: Option<&str>, pages: Pages) -> Result<Gathered, kube::Error> {
-    let (secret_rows, consumers) = tokio::join!(
+async fn gather_scope(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    pages: Pages,
+    served: &Served,
+) -> Result<Gathered, kube::Error> {
+    let (secret_rows, consumers, writers) = tokio::join!(
         secrets::list_rows(client, namespace, pages.secrets),
-        consumers(client, namespace, pages.consumers)
+        consumers(client, namespace, pages.consumers),
+        writers(client, namespace, pages.consumers, served)
     );
     let rows = secret_rows?;
     let (index, consumer_errors) = consumers;
-    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, consumer_errors, notes: Vec::new() })
+    Ok(Gathered {
+        rows: rows.into_iter().map(|r| (r.key(), r)).collect(),
+        index,
+        consumer_errors,
+        notes: Vec::new(),
+        writers,
+    })
+}
+
+/// The kinds of custom resource that write Secrets and that the cluster serves.
+type Served = [(WriterKind, ApiResource)];
+
+/// The custom resources that write Secrets, listed page by page and projected into the Secret
+/// each writes; a kind that cannot be listed says why.
+async fn writers(client: &kube::Client, namespace: Option<&str>, page: u32, served: &Served) -> Writers {
+    let mut writers = Writers::new();
+    for (kind, ar) in served {
+        let kind = *kind;
+        let mut events = Vec::new();
+        let mut present = HashSet::new();
+        let listed = each_page(cluster::owners::api(client, namespace, ar), page, |o| {
+            present.insert(cluster::owners::key(&o));
+            events.push(cluster::owners::upserted(kind, &o));
+        })
+        .await;
+        match listed {
+            Ok(()) => {
+                for e in events {
+                    writers.apply(e);
+                }
+                writers.apply(WriterEvent::Synced { kind, present });
+            }
+            Err(e) => {
+                let reason = match &e {
+                    kube::Error::Api(s) if s.code == 403 => {
+                        format!("listing them was refused ({}, 403 Forbidden)", s.message)
+                    }
+                    other => format!("listing them failed ({})", cluster::connect::error_chain(other)),
+                };
+                writers.apply(WriterEvent::Refused { kind, reason });
+            }
+        }
+    }
+    writers
 }
 
 /// Listing across namespaces is forbidden, but listing namespace by namespace may not be (a
 /// user with a RoleBinding per namespace): the namespaces the user may list Secrets in, merged,
 /// with a note naming the others. When the namespaces cannot be listed, or none can be read,
 /// the error of listing across namespaces.
-async fn each_namespace(connected: &Connected, across: &kube::Error, pages: Pages) -> Result<Gathered, String> {
+async fn each_namespace(
+    connected: &Connected,
+    across: &kube::Error,
+    pages: Pages,
+    served: &Served,
+) -> Result<Gathered, String> {
     let client = &connected.client;
     let refused_across = || secrets_error(connected, None, across);
     let Ok(namespaces) = ops::namespaces(client).await else { return Err(refused_across()) };
-    let mut out =
-        Gathered { rows: BTreeMap::new(), index: RefIndex::new(), consumer_errors: Vec::new(), notes: Vec::new() };
+    let mut out = Gathered {
+        rows: BTreeMap::new(),
+        index: RefIndex::new(),
+        consumer_errors: Vec::new(),
+        notes: Vec::new(),
+        writers: Writers::new(),
+    };
     let mut refused = Vec::new();
     for ns in &namespaces {
-        match gather_scope(client, Some(ns), pages).await {
+        match gather_scope(client, Some(ns), pages, served).await {
             Ok(g) => {
                 out.rows.extend(g.rows);
                 out.index.absorb(g.index);
                 out.consumer_errors.extend(g.consumer_errors);
+                out.writers.absorb(g.writers);
             }
             Err(e) if is_forbidden(&e) => refused.push(ns.clone()),
             Err(e) => return Err(secrets_error(connected, Some(ns), &e)),

@@ -7,6 +7,7 @@ use super::flags::{self, Flag};
 use super::gather::{Gathered, Pages, gather, inspect};
 use super::rows::SecretRow;
 use crate::cluster::Connected;
+use crate::owners::Owner;
 use crate::refs::UsageCount;
 
 /// What to list and check: `keyhole list`'s options, without the output format.
@@ -35,6 +36,8 @@ pub(crate) struct Item {
     /// `None` when the consumers could not all be listed.
     pub usage: Option<UsageCount>,
     pub flags: Vec<Flag>,
+    /// Who manages it (its metadata's managers and the custom resources that name it).
+    pub owners: Vec<Owner>,
 }
 
 /// The listing, ready to print.
@@ -62,17 +65,26 @@ pub(crate) async fn build(
     now: Timestamp,
 ) -> Result<Report, String> {
     let client = &connected.client;
-    let Gathered { mut rows, index, consumer_errors, notes: gather_notes } =
-        gather(connected, namespace, Pages::chunk(query.chunk_size)).await?;
+    // The flags are shown by -o wide and -o json and used by the linter; the plain table shows
+    // none, and does not read the custom resources behind MANAGED.
+    let linting = query.unused || query.broken || query.expiring.is_some();
+    let Gathered { mut rows, index, consumer_errors, notes: gather_notes, writers } =
+        gather(connected, namespace, Pages::chunk(query.chunk_size), query.complete || linting).await?;
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }
     let want_certs = query.complete || query.expiring.is_some();
     let want_keys = query.complete || query.broken;
-    let linting = query.unused || query.broken || query.expiring.is_some();
     let usage_known = consumer_errors.is_empty();
     let mut notes = gather_notes;
     let mut incomplete = false;
+    for (kind, reason) in writers.refused() {
+        // Said once; the Secrets it concerns are not marked (docs/owners.md).
+        notes.push(format!(
+            "cannot tell from {k}s which Secrets they write: {reason}. Secrets that only a {k} names are not marked MANAGED.",
+            k = kind.kind()
+        ));
+    }
     if !usage_known {
         let what = consumer_errors.join("; ");
         if query.unused || query.broken {
@@ -113,8 +125,9 @@ pub(crate) async fn build(
     let mut items = Vec::with_capacity(rows.len());
     for ((ns, name), row) in rows {
         let usage = usage_known.then(|| index.usage(&ns, &name));
-        let flags = flags::for_secret(&row, &index, usage_known, now, window);
-        items.push(Item { namespace: ns, name, row: Some(row), usage, flags });
+        let owners = writers.owners(&row.owners, &ns, &name);
+        let flags = flags::for_secret(&row, &index, usage_known, now, window, &owners);
+        items.push(Item { namespace: ns, name, row: Some(row), usage, flags, owners });
     }
 
     // Secrets that consumers name but that do not exist, where it matters.
@@ -134,6 +147,7 @@ pub(crate) async fn build(
                     row: None,
                     usage: Some(index.usage(ns, m.secret)),
                     flags: vec![flags::for_missing(&m)],
+                    owners: Vec::new(),
                 });
             }
         }
@@ -148,7 +162,7 @@ pub(crate) async fn build(
                 Flag::Unused => query.unused,
                 Flag::Broken(_) | Flag::Missing { fails: true } => query.broken,
                 Flag::Expired | Flag::Expiring(_) => query.expiring.is_some(),
-                Flag::Missing { fails: false } | Flag::Immutable | Flag::Terminating(_) => false,
+                Flag::Missing { fails: false } | Flag::Immutable | Flag::Terminating(_) | Flag::Managed(_) => false,
             })
         });
         findings = items.len();
