@@ -15,7 +15,7 @@ use keyhole::app::effect::Scope;
 use keyhole::app::filter::NameFilter;
 use keyhole::app::state::Options;
 use keyhole::list::rows::SecretRow;
-use keyhole::refs::{ConsumerKind, WorkloadResolver, pod_id};
+use keyhole::refs::{ConsumerKind, Listing, SOURCES, Source, WorkloadResolver, pod_id};
 use keyhole::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -73,9 +73,13 @@ fn loaded_state(n: usize) -> State {
         state.refs.index.upsert_pod(&p, &resolver);
     }
     // Every kind of consumer listed (none but Pods here).
-    state.refs.synced(ConsumerKind::Pod, &pods);
-    state.refs.synced(ConsumerKind::ServiceAccount, &Default::default());
-    state.refs.synced(ConsumerKind::Ingress, &Default::default());
+    for source in SOURCES {
+        match source {
+            Source::Consumers(ConsumerKind::Pod) => state.refs.synced(ConsumerKind::Pod, &pods),
+            Source::Consumers(kind) => state.refs.synced(kind, &Default::default()),
+            source => state.refs.listed(source, Listing::NotServed),
+        }
+    }
     let mut namespaces: Vec<String> = rows.iter().map(|r| r.namespace.clone()).collect();
     namespaces.sort();
     namespaces.dedup();

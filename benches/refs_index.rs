@@ -7,6 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use keyhole::cluster::pod::PodForRefs;
 use keyhole::refs::{Interner, RefIndex, SecretFacts, WorkloadResolver, from_pod_in, pod_id};
 use serde_json::json;
@@ -47,6 +48,24 @@ fn generated_pod(i: usize) -> Pod {
     match pod {
         Ok(pod) => pod,
         Err(e) => panic!("generated Pod {i}: {e}"),
+    }
+}
+
+/// The metadata of app-`app`'s ReplicaSet (owned by Deployment app-`app`), as a watch of
+/// ReplicaSet metadata delivers it.
+fn replica_set_meta(app: usize) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(format!("app-{app}-5d8f7c9b4")),
+        namespace: Some(format!("ns-{}", app % 50)),
+        owner_references: Some(vec![OwnerReference {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            name: format!("app-{app}"),
+            uid: "d".into(),
+            controller: Some(true),
+            block_owner_deletion: None,
+        }]),
+        ..ObjectMeta::default()
     }
 }
 
@@ -95,6 +114,32 @@ fn bench(c: &mut Criterion) {
             i = (i + 1) % PODS;
             index.remove(&pod_id(&pods[i]));
             index.upsert_pod(black_box(&pods[i]), &resolver);
+        })
+    });
+    // A ReplicaSet watch event: the resolver learns the ReplicaSet's owner and the Pods it
+    // owns are grouped again (50 of the 20,000 Pods are this ReplicaSet's).
+    let mut resolver_rs = WorkloadResolver::new();
+    let mut rs = 0;
+    c.bench_function("refs_index/ReplicaSet event: regroup its pods in 20000", |b| {
+        b.iter(|| {
+            rs = (rs + 1) % 400;
+            let meta = replica_set_meta(rs);
+            resolver_rs.upsert_replica_set(&meta);
+            // What the app does with the event: regroup the Pods this ReplicaSet owns.
+            index.refresh_owner(
+                &resolver_rs,
+                meta.namespace.as_deref().unwrap_or(""),
+                meta.name.as_deref().unwrap_or(""),
+            );
+        })
+    });
+    // Before issue 14 the event walked every index entry: kept to compare.
+    c.bench_function("refs_index/ReplicaSet event: regroup a whole namespace in 20000", |b| {
+        b.iter(|| {
+            rs = (rs + 1) % 400;
+            let meta = replica_set_meta(rs);
+            resolver_rs.upsert_replica_set(&meta);
+            index.refresh_workloads(&resolver_rs, meta.namespace.as_deref());
         })
     });
     c.bench_function("refs_index/usage counts of a namespace (list view)", |b| {

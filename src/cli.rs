@@ -88,13 +88,19 @@ pub(crate) enum Command {
     /// List Secrets without their values, with usage counts; a linter with --unused, --broken, --expiring.
     ///
     /// The columns of `kubectl get secrets` (NAMESPACE with -A, NAME, TYPE, DATA, AGE) plus
-    /// USED-BY, the number of Pods that use each Secret. Values are never downloaded, except
-    /// for the Secrets that --broken, --expiring and -o wide check (key names and certificate
-    /// dates are kept, values are dropped at once).
+    /// USED-BY, the number of consumers of each Secret: a workload (its Pods and its pod
+    /// template) counts once, as do each ServiceAccount, Ingress, Gateway, PersistentVolume and
+    /// StorageClass; `?` where not every kind could be listed. Values are never downloaded,
+    /// except for the Secrets that --broken, --expiring and -o wide check (key names and
+    /// certificate dates are kept, values are dropped at once).
     ///
     /// With --unused, --broken or --expiring only the Secrets found are listed (those found by
     /// any of the given checks) and the exit code says whether there were any: 0 none, 1 some,
-    /// 2 an error (no connection, no permission, a check that could not be made).
+    /// 2 an error (no connection, no permission, a check that could not be made). --unused finds
+    /// only Secrets proven unused: where a kind that could use a Secret cannot be listed (403),
+    /// its use is unknown, it is not listed, and the exit code is 2 with a note saying which
+    /// kind, where; a kind the cluster does not serve (404, e.g. no Gateway API) has nothing to
+    /// list and does not make anything unknown.
     List(ListArgs),
     /// Runs a kubeconfig exec credential plugin with the terminal borrowed from a running
     /// keyhole (how the TUI runs plugins that may prompt; not for people).
@@ -111,8 +117,10 @@ pub(crate) struct ListArgs {
     /// Only Secrets of this type: in full (kubernetes.io/tls) or short (tls, opaque, helm-release).
     #[arg(long = "type", value_name = "TYPE")]
     pub type_: Option<String>,
-    /// Find Secrets that no Pod, ServiceAccount or Ingress uses (Helm records, bootstrap and
-    /// service-account tokens are used by other means and never reported).
+    /// Find Secrets that nothing uses: no Pod, workload template (Deployment, StatefulSet,
+    /// DaemonSet, ReplicaSet, Job, CronJob), ServiceAccount, Ingress, Gateway, PersistentVolume
+    /// or StorageClass (Helm records, bootstrap and service-account tokens are used by other
+    /// means and never reported). docs/usage.md lists every field read.
     #[arg(long)]
     pub unused: bool,
     /// Find Secrets that consumers need but that do not exist, or that lack a key a consumer

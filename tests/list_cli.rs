@@ -179,7 +179,17 @@ async fn json_has_one_item_per_secret_with_usage_and_no_values() {
     assert_eq!(mysecret["exists"], true);
     assert!(mysecret["created"].as_str().unwrap().ends_with('Z'));
     assert!(mysecret["usedBy"]["pods"].as_u64().unwrap() >= 3);
-    for field in ["workloads", "serviceAccounts", "ingresses", "terminatedPods"] {
+    for field in [
+        "consumers",
+        "workloads",
+        "templates",
+        "serviceAccounts",
+        "ingresses",
+        "gateways",
+        "persistentVolumes",
+        "storageClasses",
+        "terminatedPods",
+    ] {
         assert!(mysecret["usedBy"][field].is_u64(), "{field}");
     }
     // JSON is for scripts: its flags are as complete as -o wide's (the Secrets read by key are

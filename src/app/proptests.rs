@@ -219,7 +219,8 @@ impl Cluster {
                 check_write(state, &ticket, &secret);
                 let result = self.write(&secret, creating, false);
                 if let Ok(s) = &result {
-                    self.answers.push(Msg::Watched { watch: state.watch, event: Event::SecretUpserted(row(s)) });
+                    self.answers
+                        .push(Msg::Watched { watch: state.watch, event: Event::SecretUpserted(Box::new(row(s))) });
                 }
                 self.answers.push(Msg::Applied { ticket, result });
             }
@@ -335,10 +336,11 @@ fn run_case(redact: bool, steps: Vec<Step>) {
     for effect in update(&mut state, Msg::Watched { watch, event: Event::SecretsListed(rows) }) {
         cluster.run(&state, effect);
     }
-    for kind in
-        [crate::refs::ConsumerKind::Pod, crate::refs::ConsumerKind::ServiceAccount, crate::refs::ConsumerKind::Ingress]
-    {
-        let event = Event::RefsSynced { kind, present: Default::default() };
+    for source in crate::refs::SOURCES {
+        let event = match source {
+            crate::refs::Source::Consumers(kind) => Event::RefsSynced { kind, present: Default::default() },
+            source => Event::Unlisted { source, listing: crate::refs::Listing::NotServed },
+        };
         for effect in update(&mut state, Msg::Watched { watch, event }) {
             cluster.run(&state, effect);
         }
@@ -385,7 +387,7 @@ fn run_case(redact: bool, steps: Vec<Step>) {
                 let mut labels = s.metadata.labels.clone().unwrap_or_default();
                 labels.insert("touched".into(), "yes".into());
                 s.metadata.labels = Some(labels);
-                Msg::Watched { watch: state.watch, event: Event::SecretUpserted(row(s)) }
+                Msg::Watched { watch: state.watch, event: Event::SecretUpserted(Box::new(row(s))) }
             }
         };
         let was_y = matches!(&msg, Msg::Key(k) if k.code == KeyCode::Char('y'));

@@ -478,9 +478,9 @@ impl State {
         self.list.visible.get(self.list.selected).and_then(|k| self.rows.get(k))
     }
 
-    /// How many Pods use a Secret.
+    /// How many consumers use a Secret (a workload with its Pods counts once).
     pub(crate) fn usage(&self, namespace: &str, name: &str) -> usize {
-        self.refs.pod_count(namespace, name)
+        self.refs.consumer_count(namespace, name)
     }
 
     /// Recomputes the visible rows if something changed since the last time. Called before
@@ -531,7 +531,7 @@ impl State {
                 continue;
             }
             if let Some(score) = filter.score(&row.name) {
-                let usage = if by_usage { self.refs.pod_count(&row.namespace, &row.name) } else { 0 };
+                let usage = if by_usage { self.refs.consumer_count(&row.namespace, &row.name) } else { 0 };
                 scored.push((score, usage, row));
             }
         }
@@ -615,7 +615,7 @@ impl State {
         crate::list::flags::for_secret(
             row,
             &self.refs.index,
-            self.refs.is_synced(),
+            &self.refs.known(&row.namespace, &row.name),
             self.now,
             crate::list::flags::EXPIRING_DAYS,
             &self.owners(row),

@@ -89,7 +89,7 @@ fn only_rows_on_screen_are_inspected_and_scrolling_inspects_the_next() {
     assert_eq!(first.len(), 2 * page);
     assert_eq!(first.first().map(String::as_str), Some("t0000"));
     // A watch event for a row far off screen reads nothing.
-    let fx = watch_event(&mut s, Event::SecretUpserted(row("default", "t0900", "kubernetes.io/tls")));
+    let fx = watch_event(&mut s, Event::SecretUpserted(Box::new(row("default", "t0900", "kubernetes.io/tls"))));
     assert!(asked(&fx).is_empty());
     // Paging down brings the next rows' flags, each Secret asked for once.
     let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
@@ -103,7 +103,7 @@ fn only_rows_on_screen_are_inspected_and_scrolling_inspects_the_next() {
 fn watch_events_mark_the_list_stale_and_one_refresh_applies_them() {
     let mut s = state();
     for i in 0..100 {
-        watch_event(&mut s, Event::SecretUpserted(row("default", &format!("n{i}"), "Opaque")));
+        watch_event(&mut s, Event::SecretUpserted(Box::new(row("default", &format!("n{i}"), "Opaque"))));
     }
     assert!(s.stale);
     s.refresh_if_stale();
@@ -120,12 +120,12 @@ fn updates_of_existing_secrets_redraw_without_recomputing_the_list() {
     let mut updated = row("default", "alpha", "Opaque");
     updated.resource_version = "2".into();
     updated.keys = 5;
-    watch_event(&mut s, Event::SecretUpserted(updated));
+    watch_event(&mut s, Event::SecretUpserted(Box::new(updated)));
     assert!(!s.stale, "same rows, same order: nothing to filter or sort again");
     assert!(s.dirty, "the row's new content is drawn");
     assert_eq!(s.rows[&("default".to_string(), "alpha".to_string())].keys, 5);
     // A new Secret does move rows.
-    watch_event(&mut s, Event::SecretUpserted(row("default", "aardvark", "Opaque")));
+    watch_event(&mut s, Event::SecretUpserted(Box::new(row("default", "aardvark", "Opaque"))));
     assert!(s.stale);
     s.refresh_if_stale();
     assert_eq!(s.list.visible[0].1, "aardvark");
@@ -142,7 +142,7 @@ fn a_changed_secret_keeps_its_flags_until_the_new_version_is_inspected() {
     assert!(s.flags(&s.rows[&key]).contains(&Flag::Immutable) && !s.rows[&key].needs_inspection());
     let mut changed = row("default", "web", "kubernetes.io/tls");
     changed.resource_version = "2".into();
-    watch_event(&mut s, Event::SecretUpserted(changed));
+    watch_event(&mut s, Event::SecretUpserted(Box::new(changed)));
     assert!(s.flags(&s.rows[&key]).contains(&Flag::Immutable), "the old facts are shown meanwhile");
     assert!(s.rows[&key].needs_inspection());
     let fx = update(&mut s, Msg::Tick(t0()));
@@ -245,28 +245,44 @@ fn redact_refuses_to_reveal() {
     assert!(s.flash.as_ref().unwrap().text.contains("--redact"));
 }
 
-/// A kind of consumer the user may not list: usage is "?" with why, never UNUSED.
+/// A kind of consumer the user may not list: usage is "?" with why, never UNUSED; a kind the
+/// server does not serve (404) is absent, which is known.
 #[test]
 fn a_forbidden_consumer_kind_makes_usage_unknown_not_unused() {
-    use crate::refs::ConsumerKind;
+    use crate::refs::{ConsumerKind, Listing, SOURCES, Source};
     let mut s = state();
-    for kind in [ConsumerKind::Pod, ConsumerKind::Ingress] {
-        watch_event(&mut s, Event::RefsSynced { kind, present: Default::default() });
+    for source in SOURCES {
+        match source {
+            Source::Consumers(ConsumerKind::ServiceAccount) => {}
+            Source::Consumers(ConsumerKind::Gateway) | Source::ReferenceGrants => {
+                watch_event(&mut s, Event::Unlisted { source, listing: Listing::NotServed });
+            }
+            Source::Consumers(kind) => {
+                watch_event(&mut s, Event::RefsSynced { kind, present: Default::default() });
+            }
+        }
     }
-    let forbidden = "serviceaccounts is forbidden: User \"dev\" cannot list resource \"serviceaccounts\"".to_string();
-    watch_event(&mut s, Event::RefsUnavailable { kind: ConsumerKind::ServiceAccount, reason: forbidden });
-    s.refresh_if_stale();
     let row = s.rows.values().next().unwrap().clone();
+    assert!(!s.flags(&row).contains(&Flag::Unused), "still listing ServiceAccounts: not unused yet");
+    let forbidden = "serviceaccounts is forbidden: User \"dev\" cannot list resource \"serviceaccounts\"".to_string();
+    watch_event(
+        &mut s,
+        Event::Unlisted {
+            source: Source::Consumers(ConsumerKind::ServiceAccount),
+            listing: Listing::Forbidden(forbidden),
+        },
+    );
+    s.refresh_if_stale();
     assert!(!s.flags(&row).contains(&Flag::Unused), "never unused while ServiceAccounts cannot be listed");
-    let why = s.refs.unknown_because().unwrap();
-    assert!(why.starts_with("ServiceAccounts cannot be listed: serviceaccounts is forbidden"), "{why}");
+    let crate::refs::Known::Unknown(why) = s.refs.known(&row.namespace, &row.name) else { panic!("unknown") };
+    assert!(why[0].starts_with("cannot list ServiceAccounts in default: serviceaccounts is forbidden"), "{why:?}");
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 24)).unwrap();
     term.draw(|f| crate::ui::draw(f, &s, &crate::ui::Theme::mono())).unwrap();
     let screen: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
-    assert!(screen.contains("usage unknown: ServiceAccounts forbidden"), "{screen}");
+    assert!(screen.contains("usage unknown: cannot list ServiceAccounts"), "{screen}");
     // Once they can be listed after all, usage is known again.
     watch_event(&mut s, Event::RefsSynced { kind: ConsumerKind::ServiceAccount, present: Default::default() });
-    assert!(s.refs.unknown_because().is_none() && s.refs.is_synced());
+    assert!(s.refs.known(&row.namespace, &row.name) == crate::refs::Known::Complete && s.refs.is_synced());
     assert!(s.flags(&row).contains(&Flag::Unused));
 }
 
@@ -293,4 +309,36 @@ fn a_secret_can_be_opened_by_name_when_listing_is_forbidden() {
     let fx = key(&mut s, KeyCode::Enter);
     assert!(fx.is_empty());
     assert!(matches!(&s.modal, Some(Modal::Prompt(p)) if p.error.is_some()));
+}
+
+/// Watching one namespace, Gateways are watched across namespaces where allowed: a grant in
+/// the namespace to Gateways elsewhere is then followed, and use stays known.
+#[test]
+fn gateways_watched_across_namespaces_follow_grants_from_a_one_namespace_scope() {
+    use crate::refs::{ConsumerKind, Known, Listing, SOURCES, Source, grant_from};
+    let mut s = state();
+    let grant = grant_from(&serde_json::json!({"metadata": {"namespace": "default", "name": "g"}, "spec": {
+        "from": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": "infra"}],
+        "to": [{"group": "", "kind": "Secret"}]}}));
+    let list_all = |s: &mut State| {
+        for source in SOURCES {
+            match source {
+                Source::Consumers(kind) => watch_event(s, Event::RefsSynced { kind, present: Default::default() }),
+                _ => watch_event(s, Event::GrantsSynced { present: [("default".into(), "g".into())].into() }),
+            };
+        }
+    };
+    watch_event(&mut s, Event::GrantUpserted(grant.clone()));
+    list_all(&mut s);
+    assert!(matches!(s.refs.known("default", "alpha"), Known::Unknown(w) if w[0].contains("Gateways in infra")));
+    // The same with the Gateway watch widened.
+    let mut s = state();
+    watch_event(&mut s, Event::Widened { source: Source::Consumers(ConsumerKind::Gateway) });
+    watch_event(&mut s, Event::GrantUpserted(grant));
+    list_all(&mut s);
+    assert_eq!(s.refs.known("default", "alpha"), Known::Complete);
+    // A new scope forgets it.
+    s.refs.watching(Some("default".into()));
+    s.refs.listed(Source::ReferenceGrants, Listing::Listed);
+    assert_eq!(s.refs.known("default", "alpha"), Known::Pending);
 }

@@ -20,6 +20,7 @@ pub(crate) fn start(state: &mut State) -> Vec<Effect> {
 /// now on.
 pub(super) fn watch(state: &mut State) -> Effect {
     state.watch += 1;
+    state.refs.watching(state.scope.namespace().map(str::to_string));
     Effect::Watch { scope: state.scope.clone(), generation: state.watch }
 }
 

@@ -4,7 +4,7 @@
 use super::effect::{Effect, Scope, Switched};
 use super::state::{Sort, State};
 use super::update::watch;
-use crate::cluster::event::{Connection, Event, ListError};
+use crate::cluster::event::{Connection, Event, ListError, OwnerKind};
 use crate::list::flags;
 use crate::list::rows::Inspected;
 
@@ -26,13 +26,29 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                     (r.key(), r)
                 })
                 .collect();
+            let tokens: std::collections::HashSet<crate::refs::ConsumerId> = state
+                .rows
+                .values()
+                .filter(|r| r.service_account.is_some())
+                .map(|r| {
+                    crate::refs::ConsumerId::new(crate::refs::ConsumerKind::ServiceAccountToken, &r.namespace, &r.name)
+                })
+                .collect();
+            state
+                .refs
+                .index
+                .retain(|id| id.kind != crate::refs::ConsumerKind::ServiceAccountToken || tokens.contains(id));
+            let rows: Vec<crate::list::rows::SecretRow> =
+                state.rows.values().filter(|r| r.service_account.is_some()).cloned().collect();
+            index_tokens(state, rows.iter());
             state.loading = false;
             state.list_error = None;
             state.refresh_visible();
             inspect_what_matters(state, fx);
             state.dirty = true;
         }
-        Event::SecretUpserted(mut row) => {
+        Event::SecretUpserted(row) => {
+            let mut row = *row;
             let key = row.key();
             // What the visible rows depend on: which rows exist, their names, types and ages.
             // An update of an existing Secret changes none of them (type is immutable), so a
@@ -48,6 +64,9 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             if row.needs_inspection() {
                 // Looked at again at the next tick if it is on screen.
                 state.inspect_due = true;
+            }
+            if row.service_account.is_some() || state.rows.get(&key).is_some_and(|o| o.service_account.is_some()) {
+                index_tokens(state, std::iter::once(&row));
             }
             state.rows.insert(key.clone(), row);
             if moves {
@@ -67,6 +86,11 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         }
         Event::SecretDeleted { namespace, name } => {
             state.rows.remove(&(namespace.clone(), name.clone()));
+            state.refs.remove(&crate::refs::ConsumerId::new(
+                crate::refs::ConsumerKind::ServiceAccountToken,
+                &namespace,
+                &name,
+            ));
             state.stale = true;
             if state.detail.as_ref().is_some_and(|d| d.namespace == namespace && d.name == name) {
                 state.flash(format!("{name} was deleted on the server"), true);
@@ -118,24 +142,55 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 inspect_what_matters(state, fx);
             }
         }
-        Event::RefsUnavailable { kind, reason } => {
-            state.refs.refused(kind, reason);
+        Event::Unlisted { source, listing } => {
+            state.refs.listed(source, listing);
+            after_refs_change(state);
+        }
+        Event::Owner { kind, meta } => {
+            let (Some(ns), Some(name)) = (meta.namespace.clone(), meta.name.clone()) else { return };
+            match kind {
+                OwnerKind::ReplicaSet => state.refs.resolver.upsert_replica_set(&meta),
+                OwnerKind::Job => state.refs.resolver.upsert_job(&meta),
+            }
+            // Only the Pods this ReplicaSet or Job owns are grouped again.
+            state.refs.index.refresh_owner(&state.refs.resolver, &ns, &name);
             state.dirty = true;
         }
-        Event::ReplicaSet(meta) => {
-            let ns = meta.namespace.clone();
-            state.refs.resolver.upsert_replica_set(&meta);
-            state.refs.index.refresh_workloads(&state.refs.resolver, ns.as_deref());
+        Event::OwnerGone { kind, namespace, name } => {
+            match kind {
+                OwnerKind::ReplicaSet => state.refs.resolver.remove_replica_set(&namespace, &name),
+                OwnerKind::Job => state.refs.resolver.remove_job(&namespace, &name),
+            }
             state.dirty = true;
         }
-        Event::ReplicaSetGone { namespace, name } => {
-            state.refs.resolver.remove_replica_set(&namespace, &name);
-            state.dirty = true;
+        Event::Widened { source } => state.refs.widened(source),
+        Event::GrantUpserted(grant) => {
+            state.refs.index.upsert_grant(grant);
+            after_refs_change(state);
         }
         Event::Writers(e) => {
             state.writers.apply(e);
             state.dirty = true;
         }
+        Event::GrantRemoved { namespace, name } => {
+            state.refs.index.remove_grant(&namespace, &name);
+            after_refs_change(state);
+        }
+        Event::GrantsSynced { present } => {
+            state.refs.index.retain_grants(|ns, name| present.contains(&(ns.to_string(), name.to_string())));
+            state.refs.listed(crate::refs::Source::ReferenceGrants, crate::refs::Listing::Listed);
+            after_refs_change(state);
+        }
+    }
+}
+
+/// Legacy service-account token Secrets name their ServiceAccount in an annotation: the
+/// binding is a use, indexed like a consumer's (the Secret list is its watch).
+fn index_tokens<'a>(state: &mut State, rows: impl Iterator<Item = &'a crate::list::rows::SecretRow>) {
+    for r in rows {
+        let account = r.service_account.as_deref().unwrap_or("");
+        let (id, refs) = crate::refs::from_token_secret(&r.namespace, &r.name, account);
+        state.refs.upsert(id, refs);
     }
 }
 

@@ -1,24 +1,33 @@
-//! Watches of the objects that use Secrets: Pods (with ReplicaSets and Jobs for their
-//! workloads), ServiceAccounts and Ingresses. Each object is projected into reference records
-//! as it arrives and then dropped (DESIGN.md decision 5).
+//! Watches of the objects that use Secrets: Pods, workloads' pod templates (Deployments,
+//! StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs), ServiceAccounts, Ingresses,
+//! Gateways (with ReferenceGrants), PersistentVolumes and StorageClasses. Each object is read
+//! with only the fields the index needs ([`super::pod`], [`super::slim`]), projected into
+//! reference records as it arrives, and dropped (DESIGN.md decision 5). ReplicaSets and Jobs
+//! also tell which Deployment or CronJob owns them, for grouping Pods.
+//!
+//! Each watch reports how its list went ([`Listing`]): listed, refused (403: usage unknown),
+//! or not served (404: the kind does not exist here, e.g. no Gateway API; nothing to list).
 
 use std::collections::HashSet;
 use std::fmt::Debug;
 
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::Api;
-use kube::core::PartialObjectMeta;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use super::event::{self, Emit};
+use super::event::{self, Emit, OwnerKind};
 use super::pod::PodForRefs;
-use crate::refs::{self, ConsumerId, ConsumerKind, Reference, WorkloadResolver};
+use super::slim::{ClassForRefs, Slim, SlimKind, VolumeForRefs};
+use crate::refs::{
+    self, ConsumerId, ConsumerKind, GATEWAY_GROUP, HasTemplate, Interner, Listing, Reference, Source, WorkloadResolver,
+};
 
 /// A namespaced resource's Api for one namespace, or all of them.
 pub(crate) fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
@@ -32,143 +41,314 @@ where
     }
 }
 
-/// Starts the consumer watches for a scope.
+/// A projection: the object's consumer id and references.
+type Project<K> = fn(&K) -> (ConsumerId, Vec<Reference>);
+/// What else an object tells (a ReplicaSet's or Job's owner), and its deletion.
+type Also<K> = Option<(fn(&K) -> event::Event, fn(&K) -> event::Event)>;
+
+/// Starts the consumer watches for a scope (cluster-scoped kinds are watched cluster-wide).
 pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit) -> Vec<JoinHandle<()>> {
     let ns = namespace.as_deref();
-    let sa: Api<ServiceAccount> = api(&client, ns);
-    let ing: Api<Ingress> = api(&client, ns);
-    vec![
-        tokio::spawn(pods(client.clone(), namespace.clone(), emit.clone())),
-        tokio::spawn(simple(
-            sa,
+    let mut out = vec![
+        tokio::spawn(watch(api::<PodForRefs>(&client, ns), ConsumerKind::Pod, project_pod, None, emit.clone())),
+        tokio::spawn(watch(
+            api::<ServiceAccount>(&client, ns),
             ConsumerKind::ServiceAccount,
-            refs::service_account_id,
-            refs::from_service_account,
+            |sa| (refs::service_account_id(sa), refs::from_service_account(sa)),
+            None,
             emit.clone(),
         )),
-        tokio::spawn(simple(ing, ConsumerKind::Ingress, refs::ingress_id, refs::from_ingress, emit)),
-    ]
+        tokio::spawn(watch(
+            api::<Ingress>(&client, ns),
+            ConsumerKind::Ingress,
+            |i| (refs::ingress_id(i), refs::from_ingress(i)),
+            None,
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            api::<Slim<Deployment>>(&client, ns),
+            ConsumerKind::Deployment,
+            project_template,
+            None,
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            api::<Slim<StatefulSet>>(&client, ns),
+            ConsumerKind::StatefulSet,
+            project_template,
+            None,
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            api::<Slim<DaemonSet>>(&client, ns),
+            ConsumerKind::DaemonSet,
+            project_template,
+            None,
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            api::<Slim<CronJob>>(&client, ns),
+            ConsumerKind::CronJob,
+            project_template,
+            None,
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            api::<Slim<ReplicaSet>>(&client, ns),
+            ConsumerKind::ReplicaSet,
+            project_template,
+            Some((|o| owner(OwnerKind::ReplicaSet, o), |o| owner_gone(OwnerKind::ReplicaSet, o))),
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            api::<Slim<Job>>(&client, ns),
+            ConsumerKind::Job,
+            project_template,
+            Some((|o| owner(OwnerKind::Job, o), |o| owner_gone(OwnerKind::Job, o))),
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            Api::<VolumeForRefs>::all(client.clone()),
+            ConsumerKind::PersistentVolume,
+            |v| {
+                let id = refs::consumer_id(ConsumerKind::PersistentVolume, &v.0.metadata);
+                (id, refs::from_persistent_volume(&v.0, &mut Interner::new()))
+            },
+            None,
+            emit.clone(),
+        )),
+        tokio::spawn(watch(
+            Api::<ClassForRefs>::all(client.clone()),
+            ConsumerKind::StorageClass,
+            |c| {
+                let id = refs::consumer_id(ConsumerKind::StorageClass, &c.0.metadata);
+                (id, refs::from_storage_class(&c.0, &mut Interner::new()))
+            },
+            None,
+            emit.clone(),
+        )),
+    ];
+    out.push(tokio::spawn(gateways(client, namespace, emit)));
+    out
 }
 
-/// ServiceAccounts and Ingresses: project each event.
-async fn simple<K>(
-    api: Api<K>,
-    kind: ConsumerKind,
-    id: fn(&K) -> ConsumerId,
-    project: fn(&K) -> Vec<Reference>,
-    emit: Emit,
-) where
-    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
-{
-    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
-    let mut stream = std::pin::pin!(stream);
-    let mut seen: HashSet<ConsumerId> = HashSet::new();
-    let mut refused = false;
-    while let Some(ev) = stream.next().await {
-        match ev {
-            Ok(Event::Init) => seen.clear(),
-            Ok(Event::InitApply(o)) => {
-                let cid = id(&o);
-                seen.insert(cid.clone());
-                emit(event::Event::RefsUpserted { consumer: cid, refs: project(&o) });
-            }
-            Ok(Event::InitDone) => {
-                refused = false;
-                emit(event::Event::RefsSynced { kind, present: std::mem::take(&mut seen) });
-            }
-            Err(e) if forbidden(&e).is_some() => {
-                if !refused {
-                    refused = true;
-                    emit(event::Event::RefsUnavailable { kind, reason: forbidden(&e).unwrap_or_default() });
-                }
-            }
-            Ok(Event::Apply(o)) => {
-                emit(event::Event::RefsUpserted { consumer: id(&o), refs: project(&o) });
-            }
-            Ok(Event::Delete(o)) => {
-                emit(event::Event::RefsRemoved(id(&o)));
-            }
-            // 403 (e.g. a user limited to Secrets) or a network error: the watcher retries with
-            // backoff; the Secrets watch reports the connection state.
-            Err(e) => tracing::debug!("{kind:?} watch: {e}"),
-        }
+fn project_pod(p: &PodForRefs) -> (ConsumerId, Vec<Reference>) {
+    // The workload is resolved again by the app, which knows the ReplicaSets and Jobs.
+    (refs::pod_id(&p.0), refs::from_pod(&p.0, &WorkloadResolver::new()))
+}
+
+fn project_template<K: SlimKind + HasTemplate>(w: &Slim<K>) -> (ConsumerId, Vec<Reference>) {
+    let t = w.0.template();
+    let id = refs::consumer_id(t.kind, t.meta);
+    (id, refs::from_template(t, &mut Interner::new()))
+}
+
+fn owner<K: kube::Resource>(kind: OwnerKind, o: &K) -> event::Event {
+    event::Event::Owner { kind, meta: Box::new(o.meta().clone()) }
+}
+
+fn owner_gone<K: kube::Resource>(kind: OwnerKind, o: &K) -> event::Event {
+    let m = o.meta();
+    event::Event::OwnerGone {
+        kind,
+        namespace: m.namespace.clone().unwrap_or_default(),
+        name: m.name.clone().unwrap_or_default(),
     }
 }
 
-/// The message of a 403 on listing or watching: the user may not read this kind.
-pub(crate) fn forbidden(e: &watcher::Error) -> Option<String> {
+/// How a failed list or watch counts: 403 refused, 404 not served; `None` for errors the
+/// watcher retries without a word (the Secrets watch reports the connection).
+pub(crate) fn listing_of(e: &watcher::Error) -> Option<Listing> {
     match e {
         watcher::Error::InitialListFailed(kube::Error::Api(s))
         | watcher::Error::WatchStartFailed(kube::Error::Api(s))
-        | watcher::Error::WatchFailed(kube::Error::Api(s))
-            if s.code == 403 =>
-        {
-            Some(s.message.clone())
-        }
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => match s.code {
+            403 => Some(Listing::Forbidden(s.message.clone())),
+            404 => Some(Listing::NotServed),
+            _ => None,
+        },
         _ => None,
     }
 }
 
-/// Pods, with ReplicaSet metadata watched alongside so that Pods group under their Deployment.
-async fn pods(client: kube::Client, namespace: Option<String>, emit: Emit) {
-    let ns = namespace.as_deref();
-    let pods: Api<PodForRefs> = api(&client, ns);
-    let rs: Api<PartialObjectMeta<ReplicaSet>> = match ns {
-        Some(n) => Api::namespaced(client.clone(), n),
-        None => Api::all(client.clone()),
-    };
-    let mut resolver = WorkloadResolver::new();
-    let pod_stream = watcher::watcher(pods, watcher::Config::default()).default_backoff();
-    let rs_stream = watcher::watcher(rs, watcher::Config::default()).default_backoff();
-    let mut pod_stream = std::pin::pin!(pod_stream);
-    let mut rs_stream = std::pin::pin!(rs_stream);
+/// One kind: project each event; report the list's end, or why there is none.
+async fn watch<K>(api: Api<K>, kind: ConsumerKind, project: Project<K>, also: Also<K>, emit: Emit)
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    K::DynamicType: Default,
+{
+    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+    let mut stream = std::pin::pin!(stream);
     let mut seen: HashSet<ConsumerId> = HashSet::new();
-    let mut rs_alive = true;
-    let mut pods_refused = false;
+    let mut reported: Option<Listing> = None;
     let started = std::time::Instant::now();
-    loop {
-        tokio::select! {
-            ev = pod_stream.next() => match ev {
-                None => return,
-                Some(Ok(Event::Init)) => seen.clear(),
-                Some(Ok(Event::InitApply(PodForRefs(p)))) => {
-                    let cid = refs::pod_id(&p);
-                    seen.insert(cid.clone());
-                    emit(event::Event::RefsUpserted { consumer: cid, refs: refs::from_pod(&p, &resolver) });
+    while let Some(ev) = stream.next().await {
+        match ev {
+            Ok(Event::Init) => seen.clear(),
+            Ok(Event::InitApply(o)) => {
+                if let Some((upsert, _)) = also {
+                    emit(upsert(&o));
                 }
-                Some(Ok(Event::InitDone)) => {
-                    tracing::debug!("listed {} Pods in {:?}", seen.len(), started.elapsed());
-                    pods_refused = false;
-                    emit(event::Event::RefsSynced { kind: ConsumerKind::Pod, present: std::mem::take(&mut seen) });
+                let (id, refs) = project(&o);
+                seen.insert(id.clone());
+                emit(event::Event::RefsUpserted { consumer: id, refs });
+            }
+            Ok(Event::InitDone) => {
+                tracing::debug!("listed {} {} in {:?}", seen.len(), kind.plural(), started.elapsed());
+                reported = Some(Listing::Listed);
+                emit(event::Event::RefsSynced { kind, present: std::mem::take(&mut seen) });
+            }
+            Ok(Event::Apply(o)) => {
+                if let Some((upsert, _)) = also {
+                    emit(upsert(&o));
                 }
-                Some(Ok(Event::Apply(PodForRefs(p)))) => {
-                    emit(event::Event::RefsUpserted { consumer: refs::pod_id(&p), refs: refs::from_pod(&p, &resolver) });
+                let (id, refs) = project(&o);
+                emit(event::Event::RefsUpserted { consumer: id, refs });
+            }
+            Ok(Event::Delete(o)) => {
+                if let Some((_, gone)) = also {
+                    emit(gone(&o));
                 }
-                Some(Ok(Event::Delete(PodForRefs(p)))) => {
-                    emit(event::Event::RefsRemoved(refs::pod_id(&p)));
+                emit(event::Event::RefsRemoved(project(&o).0));
+            }
+            Err(e) => match listing_of(&e) {
+                // Said once; the watcher retries with backoff, and a later list is reported.
+                Some(l) if reported.as_ref() != Some(&l) => {
+                    reported = Some(l.clone());
+                    emit(event::Event::Unlisted { source: Source::Consumers(kind), listing: l });
                 }
-                Some(Err(e)) => match forbidden(&e) {
-                    Some(reason) if !pods_refused => {
-                        pods_refused = true;
-                        emit(event::Event::RefsUnavailable { kind: ConsumerKind::Pod, reason });
-                    }
-                    _ => tracing::debug!("pod watch: {e}"),
-                },
+                _ => tracing::debug!("{} watch: {e}", kind.plural()),
             },
-            ev = rs_stream.next(), if rs_alive => match ev {
-                None => rs_alive = false,
-                Some(Ok(Event::InitApply(m) | Event::Apply(m))) => {
-                    resolver.upsert_replica_set(&m.metadata);
-                    emit(event::Event::ReplicaSet(Box::new(m.metadata)));
+        }
+    }
+}
+
+/// Which version of a Gateway API kind the server serves: `preferred` if it is served, else
+/// the group's recommended one; `None` when the group or kind is not served.
+async fn gateway_resource(client: &kube::Client, kind: &str, preferred: &str) -> Result<Option<ApiResource>, Listing> {
+    let group = match kube::discovery::group(client, GATEWAY_GROUP).await {
+        Ok(g) => g,
+        // The group is not in /apis: the Gateway API is not installed.
+        Err(kube::Error::Discovery(kube::error::DiscoveryError::MissingApiGroup(_))) => return Ok(None),
+        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(None),
+        Err(kube::Error::Api(s)) if s.code == 403 => return Err(Listing::Forbidden(s.message)),
+        Err(e) => return Err(Listing::Failed(e.to_string())),
+    };
+    let pinned = group.versioned_resources(preferred).into_iter().find(|(r, _)| r.kind == kind);
+    Ok(pinned.or_else(|| group.recommended_kind(kind)).map(|(r, _)| r))
+}
+
+/// Gateways and ReferenceGrants, read as JSON through discovery: where the Gateway API is not
+/// installed, both are "not served" (there are none), which is not "unknown".
+async fn gateways(client: kube::Client, namespace: Option<String>, emit: Emit) {
+    let ns = namespace.as_deref();
+    let for_kind = |kind: &'static str, preferred: &'static str| {
+        let client = client.clone();
+        async move { gateway_resource(&client, kind, preferred).await }
+    };
+    let (gw, grants) = tokio::join!(for_kind("Gateway", "v1"), for_kind("ReferenceGrant", "v1beta1"));
+    let report = |source: Source, l: Listing| emit(event::Event::Unlisted { source, listing: l });
+    let gw_task = match gw {
+        Ok(Some(ar)) => {
+            // Gateways name Secrets of other namespaces: watched across namespaces where the
+            // user may list them, so that grants to Gateways elsewhere are followed.
+            let across: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+            let api = if ns.is_some() && across.list_metadata(&ListParams::default().limit(1)).await.is_ok() {
+                emit(event::Event::Widened { source: Source::Consumers(ConsumerKind::Gateway) });
+                across
+            } else {
+                dynamic(&client, ns, &ar)
+            };
+            Some(tokio::spawn(watch_gateways(api, emit.clone())))
+        }
+        Ok(None) => {
+            report(Source::Consumers(ConsumerKind::Gateway), Listing::NotServed);
+            None
+        }
+        Err(l) => {
+            report(Source::Consumers(ConsumerKind::Gateway), l);
+            None
+        }
+    };
+    match grants {
+        Ok(Some(ar)) => watch_grants(dynamic(&client, ns, &ar), emit.clone()).await,
+        Ok(None) => report(Source::ReferenceGrants, Listing::NotServed),
+        Err(l) => report(Source::ReferenceGrants, l),
+    }
+    if let Some(t) = gw_task {
+        let _ = t.await;
+    }
+}
+
+fn dynamic(client: &kube::Client, namespace: Option<&str>, ar: &ApiResource) -> Api<DynamicObject> {
+    match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, ar),
+        None => Api::all_with(client.clone(), ar),
+    }
+}
+
+fn as_json(o: &DynamicObject) -> serde_json::Value {
+    serde_json::to_value(o).unwrap_or_default()
+}
+
+async fn watch_gateways(api: Api<DynamicObject>, emit: Emit) {
+    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut seen: HashSet<ConsumerId> = HashSet::new();
+    let mut reported: Option<Listing> = None;
+    let kind = ConsumerKind::Gateway;
+    while let Some(ev) = stream.next().await {
+        match ev {
+            Ok(Event::Init) => seen.clear(),
+            Ok(Event::InitApply(o) | Event::Apply(o)) => {
+                let v = as_json(&o);
+                let id = refs::gateway_id(&v);
+                seen.insert(id.clone());
+                emit(event::Event::RefsUpserted { consumer: id, refs: refs::from_gateway(&v, &mut Interner::new()) });
+            }
+            Ok(Event::InitDone) => {
+                reported = Some(Listing::Listed);
+                emit(event::Event::RefsSynced { kind, present: std::mem::take(&mut seen) });
+            }
+            Ok(Event::Delete(o)) => emit(event::Event::RefsRemoved(refs::gateway_id(&as_json(&o)))),
+            Err(e) => match listing_of(&e) {
+                Some(l) if reported.as_ref() != Some(&l) => {
+                    reported = Some(l.clone());
+                    emit(event::Event::Unlisted { source: Source::Consumers(kind), listing: l });
                 }
-                Some(Ok(Event::Delete(m))) => {
-                    let ns = m.metadata.namespace.clone().unwrap_or_default();
-                    let name = m.metadata.name.clone().unwrap_or_default();
-                    resolver.remove_replica_set(&ns, &name);
-                    emit(event::Event::ReplicaSetGone { namespace: ns, name });
+                _ => tracing::debug!("Gateway watch: {e}"),
+            },
+        }
+    }
+}
+
+async fn watch_grants(api: Api<DynamicObject>, emit: Emit) {
+    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut reported: Option<Listing> = None;
+    while let Some(ev) = stream.next().await {
+        match ev {
+            Ok(Event::Init) => seen.clear(),
+            Ok(Event::InitApply(o) | Event::Apply(o)) => {
+                let v = as_json(&o);
+                seen.insert(refs::grant_key(&v));
+                emit(event::Event::GrantUpserted(refs::grant_from(&v)));
+            }
+            Ok(Event::InitDone) => {
+                reported = Some(Listing::Listed);
+                emit(event::Event::GrantsSynced { present: std::mem::take(&mut seen) });
+            }
+            Ok(Event::Delete(o)) => {
+                let (namespace, name) = refs::grant_key(&as_json(&o));
+                emit(event::Event::GrantRemoved { namespace, name });
+            }
+            Err(e) => match listing_of(&e) {
+                Some(l) if reported.as_ref() != Some(&l) => {
+                    reported = Some(l.clone());
+                    emit(event::Event::Unlisted { source: Source::ReferenceGrants, listing: l });
                 }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => tracing::debug!("replicaset watch: {e}"),
+                _ => tracing::debug!("ReferenceGrant watch: {e}"),
             },
         }
     }

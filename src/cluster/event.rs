@@ -7,7 +7,7 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::list::rows::SecretRow;
-use crate::refs::{ConsumerId, ConsumerKind, Reference};
+use crate::refs::{ConsumerId, ConsumerKind, Grant, Listing, Reference, Source};
 
 /// Where the connection stands, for the banner: the header always tells the truth.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub enum ListError {
 pub enum Event {
     /// The whole list for the scope (initial list, or relist after a 410 or a lost connection).
     SecretsListed(Vec<SecretRow>),
-    SecretUpserted(SecretRow),
+    SecretUpserted(Box<SecretRow>),
     SecretDeleted {
         namespace: String,
         name: String,
@@ -55,20 +55,47 @@ pub enum Event {
         kind: ConsumerKind,
         present: HashSet<ConsumerId>,
     },
-    /// One kind of consumer cannot be listed or watched (403): usage is unknown, with why.
-    RefsUnavailable {
-        kind: ConsumerKind,
-        reason: String,
+    /// A source (a kind of consumer, or ReferenceGrants) cannot be listed (403, another
+    /// failure: usage is unknown, with why) or is not served (404: there are none).
+    Unlisted {
+        source: Source,
+        listing: Listing,
     },
-    /// A ReplicaSet's metadata: which Deployment owns it (for grouping Pods by workload).
-    ReplicaSet(Box<ObjectMeta>),
-    ReplicaSetGone {
+    /// A ReplicaSet's or Job's metadata: which Deployment or CronJob owns it (for grouping
+    /// Pods by workload). Only the Pods it owns are grouped again.
+    Owner {
+        kind: OwnerKind,
+        meta: Box<ObjectMeta>,
+    },
+    OwnerGone {
+        kind: OwnerKind,
         namespace: String,
         name: String,
     },
     /// A custom resource that writes a Secret (a Certificate, an ExternalSecret), where its CRD
     /// is served: who manages which Secret.
     Writers(crate::owners::WriterEvent),
+    /// A source is watched across namespaces though the scope is one namespace (Gateways,
+    /// which name Secrets of other namespaces): its listing covers every namespace.
+    Widened {
+        source: Source,
+    },
+    /// ReferenceGrants: what lets a Gateway use a Secret of another namespace.
+    GrantUpserted(Grant),
+    GrantRemoved {
+        namespace: String,
+        name: String,
+    },
+    GrantsSynced {
+        present: HashSet<(String, String)>,
+    },
+}
+
+/// The owners of Pods that the resolver looks through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKind {
+    ReplicaSet,
+    Job,
 }
 
 /// Where a watch sends its events.

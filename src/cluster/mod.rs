@@ -13,6 +13,7 @@ pub mod pod;
 pub(crate) mod proxy;
 mod quiet;
 pub mod secrets;
+pub mod slim;
 
 pub use connect::Connected;
 pub(crate) use connect::{connect, connect_lending};

@@ -13,10 +13,11 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use tokio::task::JoinHandle;
 
-use super::consumers::forbidden;
+use super::consumers::listing_of;
 use super::event::{self, Emit};
 use crate::owners::writers::writer_from;
 use crate::owners::{WriterEvent, WriterKind};
+use crate::refs::Listing;
 
 /// The writer kinds the cluster serves, each with the resource to read it through: the
 /// group's preferred version if it serves the kind, else the first other version that does.
@@ -115,7 +116,10 @@ async fn watch(api: Api<DynamicObject>, kind: WriterKind, emit: Emit) {
                 let (namespace, name) = key(&o);
                 send(WriterEvent::Removed { kind, namespace, name });
             }
-            Err(e) => match forbidden(&e) {
+            Err(e) => match listing_of(&e).and_then(|l| match l {
+                Listing::Forbidden(m) => Some(m),
+                _ => None,
+            }) {
                 Some(reason) if !refused => {
                     refused = true;
                     send(WriterEvent::Refused { kind, reason: format!("listing them was refused ({reason})") });

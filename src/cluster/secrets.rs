@@ -96,6 +96,11 @@ impl RowMeta {
     }
 }
 
+/// The ServiceAccount a token Secret is bound to, for Secrets of that type only.
+fn bound_account(type_: &str, account: Option<String>) -> Option<String> {
+    account.filter(|a| type_ == crate::secret::types::SERVICE_ACCOUNT_TOKEN && !a.is_empty())
+}
+
 /// Go encodes an empty slice or map as `null`: read it as the empty value.
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -157,6 +162,12 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
                 .and_then(Value::as_array)
                 .map(|f| f.iter().filter_map(Value::as_str).map(str::to_string).collect()),
         ),
+        service_account: bound_account(
+            &cols.type_.map(|i| s(cells.get(i))).unwrap_or_default(),
+            meta.and_then(|m| m.pointer("/annotations/kubernetes.io~1service-account.name"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ),
         inspected: None,
         inspect_failed: false,
         name_rank: None,
@@ -182,6 +193,8 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
     };
     let type_ = take(cols.type_);
     let owners = meta.owners(&name, &type_);
+    let service_account =
+        bound_account(&type_, meta.annotations.get("kubernetes.io/service-account.name").map(str::to_string));
     SecretRow {
         namespace: meta.namespace,
         name,
@@ -190,6 +203,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
         created: meta.creation_timestamp.and_then(|t| t.parse::<Timestamp>().ok()),
         resource_version: meta.resource_version,
         terminating: terminating(meta.deletion_timestamp.is_some(), Some(meta.finalizers)),
+        service_account,
         inspected: None,
         inspect_failed: false,
         name_rank: None,
@@ -326,7 +340,7 @@ async fn watch(
                 for r in t.get("rows").and_then(Value::as_array).into_iter().flatten() {
                     if let Some(row) = row_from(r, cols) {
                         last = row.resource_version.clone();
-                        emit(Event::SecretUpserted(row));
+                        emit(Event::SecretUpserted(Box::new(row)));
                     }
                 }
             }

@@ -114,7 +114,7 @@ fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show
             }
             None => cells.extend(["<missing>".to_string(), "-".into(), "-".into()]),
         }
-        cells.push(item.usage.map_or_else(|| "?".to_string(), |u| u.pods.to_string()));
+        cells.push(item.usage.map_or_else(|| "?".to_string(), |u| u.total().to_string()));
         if show_flags {
             let tags: Vec<String> = item.flags.iter().map(Flag::tag).collect();
             cells.push(if tags.is_empty() { "-".into() } else { tags.join(",") });
@@ -147,11 +147,18 @@ fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonUsage {
+    /// Consumers: a workload (its Pods and pod template) counts once, as USED-BY does.
+    consumers: usize,
     pods: usize,
     terminated_pods: usize,
     workloads: usize,
+    /// Workloads whose pod template names the Secret (Pods or not).
+    templates: usize,
     service_accounts: usize,
     ingresses: usize,
+    gateways: usize,
+    persistent_volumes: usize,
+    storage_classes: usize,
 }
 
 /// Who manages a Secret, and what that means (`crate::owners`).
@@ -231,11 +238,16 @@ fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
         data: row.map(|r| r.keys),
         created: row.and_then(|r| r.created).map(format::rfc3339),
         used_by: item.usage.map(|u| JsonUsage {
+            consumers: u.total(),
             pods: u.pods,
             terminated_pods: u.terminated_pods,
             workloads: u.workloads,
+            templates: u.templates,
             service_accounts: u.service_accounts,
             ingresses: u.ingresses,
+            gateways: u.gateways,
+            persistent_volumes: u.persistent_volumes,
+            storage_classes: u.storage_classes,
         }),
         flags: item.flags.iter().map(Flag::name).collect(),
         managed_by: item
@@ -295,7 +307,7 @@ mod tests {
                 namespace: "default".into(),
                 name: "mysecret".into(),
                 row: Some(row),
-                usage: Some(UsageCount { pods: 3, ..Default::default() }),
+                usage: Some(UsageCount { pods: 3, workloads: 3, ..Default::default() }),
                 flags: vec![],
                 owners: vec![],
             }],

@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::rows::SecretRow;
 use crate::owners::Owner;
-use crate::refs::{MissingEffect, MissingSecret, RefIndex};
+use crate::refs::{Known, MissingEffect, MissingSecret, RefIndex};
 use crate::secret::types;
 
 /// Certificates expiring within this many days are flagged (`keyhole list --expiring DAYS`
@@ -128,14 +128,15 @@ pub fn needs_content(row: &SecretRow, index: &RefIndex) -> bool {
     row.is_tls() || reads_keys(index, &row.namespace, &row.name)
 }
 
-/// The flags of an existing Secret, most urgent first. `usage_known`: every kind of consumer
-/// could be listed, so "unused" can be said. Expiry and missing keys need the row's inspected
-/// facts; without them those flags are not given. `owners`: every manager of the Secret (its
+/// The flags of an existing Secret, most urgent first. `known`: whether every kind of consumer
+/// that could reference it was listed ([`crate::refs::Coverage::known`]); "unused" is said only
+/// then. Expiry and missing keys need the row's inspected facts; without them those flags are
+/// not given. `owners`: every manager of the Secret (its
 /// metadata's and the custom resources' that name it, `Writers::owners`).
 pub(crate) fn for_secret(
     row: &SecretRow,
     index: &RefIndex,
-    usage_known: bool,
+    known: &Known,
     now: Timestamp,
     expiring_days: u32,
     owners: &[Owner],
@@ -166,7 +167,11 @@ pub(crate) fn for_secret(
     }
     // A controller that reads it as its input (Argo CD's repositories) uses it.
     let read_by_controller = owners.iter().any(Owner::reads_it);
-    if usage_known && !index.is_used(&row.namespace, &row.name) && !implicitly_used(&row.type_) && !read_by_controller {
+    if *known == Known::Complete
+        && !index.is_used(&row.namespace, &row.name)
+        && !implicitly_used(&row.type_)
+        && !read_by_controller
+    {
         flags.push(Flag::Unused);
     }
     flags
@@ -174,7 +179,7 @@ pub(crate) fn for_secret(
 
 /// Whether a missing reference breaks its consumer.
 fn fails(effect: &MissingEffect) -> bool {
-    !matches!(effect, MissingEffect::Skipped | MissingEffect::Nothing)
+    effect.breaks()
 }
 
 /// The flag of a Secret that consumers name but that does not exist.
@@ -297,11 +302,14 @@ mod tests {
             ),
         ];
         for (what, row, index, known, want) in cases {
-            assert_eq!(for_secret(&row, index, known, now(), EXPIRING_DAYS, &[]), want, "{what}");
+            let known = if known { Known::Complete } else { Known::Unknown(vec!["cannot list CronJobs in ns".into()]) };
+            assert_eq!(for_secret(&row, index, &known, now(), EXPIRING_DAYS, &[]), want, "{what}");
         }
+        // Still listing: not unused yet.
+        assert_eq!(for_secret(&row("s", "Opaque", None), &empty, &Known::Pending, now(), EXPIRING_DAYS, &[]), vec![]);
         // The window is the caller's: --expiring 7 does not flag a certificate with 12 days left.
         let r = row("s", tls, Some(facts(&["password"], false, Some(12))));
-        assert_eq!(for_secret(&r, &used, true, now(), 7, &[]), vec![]);
+        assert_eq!(for_secret(&r, &used, &Known::Complete, now(), 7, &[]), vec![]);
     }
 
     #[test]
@@ -327,7 +335,7 @@ mod tests {
         ];
         for (what, owners, want) in cases {
             assert_eq!(
-                for_secret(&row("s", "Opaque", None), &empty, true, now(), EXPIRING_DAYS, &owners),
+                for_secret(&row("s", "Opaque", None), &empty, &Known::Complete, now(), EXPIRING_DAYS, &owners),
                 want,
                 "{what}"
             );

@@ -1,7 +1,8 @@
 //! What `keyhole list` learns about a scope, without values (DESIGN.md decision 5): the Secrets
-//! from the server's Table output, listed in pages; Pods, ServiceAccounts and Ingresses listed
-//! once, page by page, each object projected into reference records ([`crate::refs`]) and
-//! dropped; and, for the flags that need content, the facts of some Secrets (key names,
+//! from the server's Table output, listed in pages; every kind that references Secrets (Pods,
+//! workloads, ServiceAccounts, Ingresses, Gateways and ReferenceGrants, PersistentVolumes,
+//! StorageClasses) listed once, page by page, each object projected into reference records
+//! ([`crate::refs`]) and dropped; and, for the flags that need content, the facts of some Secrets (key names,
 //! `immutable`, the first certificate's notAfter) read through
 //! [`ops::open`](crate::cluster::ops::open) with their values zeroized at once; and the custom
 //! resources that write Secrets (Certificates, ExternalSecrets) where their CRDs are served.
@@ -9,19 +10,23 @@
 use std::collections::{BTreeMap, HashSet};
 
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, ApiResource, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde::de::DeserializeOwned;
 
 use super::rows::SecretRow;
 use crate::cluster::consumers::api;
 use crate::cluster::ops::{self, OpenError};
 use crate::cluster::pod::PodForRefs;
+use crate::cluster::slim::{ClassForRefs, Slim, SlimKind, VolumeForRefs};
 use crate::cluster::{self, Connected, secrets};
 use crate::owners::{WriterEvent, WriterKind, Writers};
-use crate::refs::{self, RefIndex, WorkloadResolver};
+use crate::refs::{
+    self, ConsumerKind, Coverage, HasTemplate, Interner, Listing, RefIndex, SOURCES, Source, WorkloadResolver,
+};
 
 /// Page size for the consumer lists (kubectl's default chunk size).
 const PAGE: u32 = 500;
@@ -55,8 +60,9 @@ pub(crate) struct Gathered {
     /// By namespace and name.
     pub rows: BTreeMap<(String, String), SecretRow>,
     pub index: RefIndex,
-    /// Why usage is not fully known (a consumer list failed), one sentence per kind.
-    pub consumer_errors: Vec<String>,
+    /// How each kind that references Secrets was listed: where one could not be, the use of
+    /// the Secrets it could reference is unknown.
+    pub coverage: Coverage,
     /// What the user should know about how the scope was read.
     pub notes: Vec<String>,
     /// The custom resources that write Secrets (where their CRDs are served).
@@ -97,14 +103,13 @@ async fn gather_scope(
         writers(client, namespace, pages.consumers, served)
     );
     let rows = secret_rows?;
-    let (index, consumer_errors) = consumers;
-    Ok(Gathered {
-        rows: rows.into_iter().map(|r| (r.key(), r)).collect(),
-        index,
-        consumer_errors,
-        notes: Vec::new(),
-        writers,
-    })
+    let (mut index, coverage) = consumers;
+    // Legacy token Secrets bound to a ServiceAccount by their annotation.
+    for r in rows.iter().filter(|r| r.service_account.is_some()) {
+        let (id, refs) = refs::from_token_secret(&r.namespace, &r.name, r.service_account.as_deref().unwrap_or(""));
+        index.upsert(id, refs);
+    }
+    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, coverage, notes: Vec::new(), writers })
 }
 
 /// The kinds of custom resource that write Secrets and that the cluster serves.
@@ -160,7 +165,7 @@ async fn each_namespace(
     let mut out = Gathered {
         rows: BTreeMap::new(),
         index: RefIndex::new(),
-        consumer_errors: Vec::new(),
+        coverage: Coverage::new(),
         notes: Vec::new(),
         writers: Writers::new(),
     };
@@ -170,7 +175,7 @@ async fn each_namespace(
             Ok(g) => {
                 out.rows.extend(g.rows);
                 out.index.absorb(g.index);
-                out.consumer_errors.extend(g.consumer_errors);
+                out.coverage.absorb(g.coverage);
                 out.writers.absorb(g.writers);
             }
             Err(e) if is_forbidden(&e) => refused.push(ns.clone()),
@@ -180,8 +185,6 @@ async fn each_namespace(
     if refused.len() == namespaces.len() {
         return Err(refused_across());
     }
-    out.consumer_errors.sort();
-    out.consumer_errors.dedup();
     let not = if refused.is_empty() { String::new() } else { format!("; not {}", refused.join(", ")) };
     out.notes.push(format!(
         "you may not list Secrets across all namespaces, so they were listed namespace by namespace: {}{not}.",
@@ -243,66 +246,210 @@ fn expired(e: &kube::Error, params: &ListParams) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 410) && params.continue_token.is_some()
 }
 
-async fn replica_sets(api: Api<ReplicaSet>, page: u32, resolver: &mut WorkloadResolver) -> Result<(), kube::Error> {
-    let mut params = ListParams::default().limit(page);
-    loop {
-        let list = match api.list_metadata(&params).await {
-            Err(e) if expired(&e, &params) => {
-                params = ListParams::default();
-                continue;
-            }
-            other => other?,
-        };
-        for m in &list.items {
-            resolver.upsert_replica_set(&m.metadata);
-        }
-        match list.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(token) => params = params.continue_token(&token),
-            None => return Ok(()),
+/// How a list went, for the usage rule: 403 refused, 404 not served (none exist).
+fn listing_of(result: Result<(), kube::Error>) -> Listing {
+    match result {
+        Ok(()) => Listing::Listed,
+        Err(kube::Error::Api(s)) if s.code == 403 => Listing::Forbidden(s.message),
+        Err(kube::Error::Api(s)) if s.code == 404 => Listing::NotServed,
+        Err(e) => Listing::Failed(cluster::connect::error_chain(&e)),
+    }
+}
+
+/// What listing the consumers of a scope learnt: the index shared by every list (one page at a
+/// time is held), the owners of Pods, and how each list went.
+struct Found {
+    index: std::cell::RefCell<RefIndex>,
+    owners: std::cell::RefCell<Vec<(bool, k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta)>>,
+}
+
+impl Found {
+    fn add(&self, (id, refs): (refs::ConsumerId, Vec<refs::Reference>)) {
+        if !refs.is_empty() {
+            self.index.borrow_mut().upsert(id, refs);
         }
     }
 }
 
-fn consumer_error(what: &str, e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) if s.code == 403 => format!("listing {what} was refused: {} (403 Forbidden)", s.message),
-        other => format!("listing {what} failed: {}", cluster::connect::error_chain(other)),
-    }
+fn template<K: SlimKind + HasTemplate>(w: &Slim<K>) -> (refs::ConsumerId, Vec<refs::Reference>) {
+    let t = w.0.template();
+    let id = refs::consumer_id(t.kind, t.meta);
+    (id, refs::from_template(t, &mut Interner::new()))
 }
 
-/// Pods (with ReplicaSet metadata for their workloads), ServiceAccounts and Ingresses, projected
-/// into the reference index as each page arrives.
-async fn consumers(client: &kube::Client, namespace: Option<&str>, page: u32) -> (RefIndex, Vec<String>) {
-    let mut index = RefIndex::new();
-    let mut resolver = WorkloadResolver::new();
-    let mut others: Vec<(refs::ConsumerId, Vec<refs::Reference>)> = Vec::new();
-    let mut ingresses: Vec<(refs::ConsumerId, Vec<refs::Reference>)> = Vec::new();
-    // ReplicaSets only name the workloads: Pods are indexed as they arrive, without them, and
-    // their workloads resolved once both lists are in.
+/// Lists one source in a scope (cluster-scoped kinds cluster-wide) into `found`.
+async fn list_source(
+    client: &kube::Client,
+    source: Source,
+    namespace: Option<&str>,
+    page: u32,
+    found: &Found,
+) -> Listing {
+    let ns = namespace;
+    // Pods are indexed as they arrive, without their owners: their workloads are resolved
+    // once every list is in.
     let bare = WorkloadResolver::new();
-    let (pods_result, rs_result, sa_result, ing_result) = tokio::join!(
-        each_page(api::<PodForRefs>(client, namespace), page, |p| index.upsert_pod(&p.0, &bare)),
-        replica_sets(api(client, namespace), page, &mut resolver),
-        each_page(api::<ServiceAccount>(client, namespace), page, |s| {
-            others.push((refs::service_account_id(&s), refs::from_service_account(&s)))
-        }),
-        each_page(api::<Ingress>(client, namespace), page, |i| {
-            ingresses.push((refs::ingress_id(&i), refs::from_ingress(&i)))
-        }),
-    );
-    for (id, r) in others.into_iter().chain(ingresses) {
-        index.upsert(id, r);
+    let result = match source {
+        Source::Consumers(kind) => match kind {
+            ConsumerKind::Pod => {
+                each_page(api::<PodForRefs>(client, ns), page, |p| found.index.borrow_mut().upsert_pod(&p.0, &bare))
+                    .await
+            }
+            ConsumerKind::ServiceAccount => {
+                each_page(api::<ServiceAccount>(client, ns), page, |s| {
+                    found.add((refs::service_account_id(&s), refs::from_service_account(&s)))
+                })
+                .await
+            }
+            ConsumerKind::Ingress => {
+                each_page(api::<Ingress>(client, ns), page, |i| {
+                    found.add((refs::ingress_id(&i), refs::from_ingress(&i)))
+                })
+                .await
+            }
+            ConsumerKind::Deployment => {
+                each_page(api::<Slim<Deployment>>(client, ns), page, |w| found.add(template(&w))).await
+            }
+            ConsumerKind::StatefulSet => {
+                each_page(api::<Slim<StatefulSet>>(client, ns), page, |w| found.add(template(&w))).await
+            }
+            ConsumerKind::DaemonSet => {
+                each_page(api::<Slim<DaemonSet>>(client, ns), page, |w| found.add(template(&w))).await
+            }
+            ConsumerKind::CronJob => {
+                each_page(api::<Slim<CronJob>>(client, ns), page, |w| found.add(template(&w))).await
+            }
+            ConsumerKind::ReplicaSet => {
+                each_page(api::<Slim<ReplicaSet>>(client, ns), page, |w| {
+                    found.owners.borrow_mut().push((true, w.0.metadata.clone()));
+                    found.add(template(&w));
+                })
+                .await
+            }
+            ConsumerKind::Job => {
+                each_page(api::<Slim<Job>>(client, ns), page, |w| {
+                    found.owners.borrow_mut().push((false, w.0.metadata.clone()));
+                    found.add(template(&w));
+                })
+                .await
+            }
+            ConsumerKind::PersistentVolume => {
+                each_page(Api::<VolumeForRefs>::all(client.clone()), page, |v| {
+                    let id = refs::consumer_id(ConsumerKind::PersistentVolume, &v.0.metadata);
+                    found.add((id, refs::from_persistent_volume(&v.0, &mut Interner::new())));
+                })
+                .await
+            }
+            ConsumerKind::StorageClass => {
+                each_page(Api::<ClassForRefs>::all(client.clone()), page, |c| {
+                    let id = refs::consumer_id(ConsumerKind::StorageClass, &c.0.metadata);
+                    found.add((id, refs::from_storage_class(&c.0, &mut Interner::new())));
+                })
+                .await
+            }
+            ConsumerKind::Gateway => match gateway_api(client, ns, "Gateway", "v1").await {
+                Ok(Some(api)) => {
+                    each_page(api, page, |o| {
+                        let v = serde_json::to_value(&o).unwrap_or_default();
+                        found.add((refs::gateway_id(&v), refs::from_gateway(&v, &mut Interner::new())));
+                    })
+                    .await
+                }
+                Ok(None) => return Listing::NotServed,
+                Err(e) => Err(e),
+            },
+            // Token Secrets come with the Secrets.
+            ConsumerKind::ServiceAccountToken => Ok(()),
+        },
+        Source::ReferenceGrants => match gateway_api(client, ns, "ReferenceGrant", "v1beta1").await {
+            Ok(Some(api)) => {
+                each_page(api, page, |o| {
+                    let v = serde_json::to_value(&o).unwrap_or_default();
+                    found.index.borrow_mut().upsert_grant(refs::grant_from(&v));
+                })
+                .await
+            }
+            Ok(None) => return Listing::NotServed,
+            Err(e) => Err(e),
+        },
+    };
+    listing_of(result)
+}
+
+/// The Api of a Gateway API kind, in the version the server serves (`preferred` if it does);
+/// `None` when the Gateway API (or the kind) is not installed.
+async fn gateway_api(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    kind: &str,
+    preferred: &str,
+) -> Result<Option<Api<DynamicObject>>, kube::Error> {
+    let group = match kube::discovery::group(client, refs::GATEWAY_GROUP).await {
+        Ok(g) => g,
+        // The group is not in /apis: the Gateway API is not installed.
+        Err(kube::Error::Discovery(kube::error::DiscoveryError::MissingApiGroup(_))) => return Ok(None),
+        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let pinned = group.versioned_resources(preferred).into_iter().find(|(r, _)| r.kind == kind);
+    let Some((ar, _)) = pinned.or_else(|| group.recommended_kind(kind)) else { return Ok(None) };
+    Ok(Some(match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+        None => Api::all_with(client.clone(), &ar),
+    }))
+}
+
+/// Every kind that references Secrets (and ReferenceGrants), projected into the reference
+/// index as each page arrives; how each list went, in `coverage`. A namespaced kind that may
+/// not be listed across namespaces is listed namespace by namespace where it may be, so that
+/// "unknown" is said only of the namespaces where it is.
+async fn consumers(client: &kube::Client, namespace: Option<&str>, page: u32) -> (RefIndex, Coverage) {
+    let found = Found { index: Default::default(), owners: Default::default() };
+    let mut coverage = Coverage::new();
+    let found = &found;
+    let listings = futures::future::join_all(SOURCES.iter().map(|&source| async move {
+        // Gateways name Secrets of other namespaces: listed across namespaces where the user
+        // may, so that a grant in this namespace to Gateways elsewhere is followed.
+        if namespace.is_some() && source == Source::Consumers(ConsumerKind::Gateway) {
+            let across = list_source(client, source, None, page, found).await;
+            if matches!(across, Listing::Listed | Listing::NotServed) {
+                return (None, across);
+            }
+        }
+        (namespace, list_source(client, source, namespace, page, found).await)
+    }))
+    .await;
+    let mut refused_across = Vec::new();
+    for (&source, (scope, listing)) in SOURCES.iter().zip(listings) {
+        let cluster_kind = matches!(source, Source::Consumers(k) if k.is_cluster_scoped());
+        if namespace.is_none() && !cluster_kind && matches!(listing, Listing::Forbidden(_)) {
+            refused_across.push(source);
+        }
+        coverage.set(source, scope, listing);
     }
-    if rs_result.is_ok() && !resolver.is_empty() {
+    if !refused_across.is_empty()
+        && let Ok(namespaces) = ops::namespaces(client).await
+    {
+        for source in refused_across {
+            for ns in &namespaces {
+                let listing = list_source(client, source, Some(ns), page, found).await;
+                coverage.set(source, Some(ns), listing);
+            }
+        }
+    }
+    let mut index = found.index.take();
+    let mut resolver = WorkloadResolver::new();
+    for (replica_set, meta) in found.owners.take() {
+        if replica_set {
+            resolver.upsert_replica_set(&meta);
+        } else {
+            resolver.upsert_job(&meta);
+        }
+    }
+    if !resolver.is_empty() {
         index.refresh_workloads(&resolver, None);
     }
-    let mut errors = Vec::new();
-    for (what, result) in [("Pods", pods_result), ("ServiceAccounts", sa_result), ("Ingresses", ing_result)] {
-        if let Err(e) = result {
-            errors.push(consumer_error(what, &e));
-        }
-    }
-    (index, errors)
+    (index, coverage)
 }
 
 /// Reads the Secrets that the flags need, keeps their facts, drops their values. Returns

@@ -7,8 +7,10 @@ use super::flags::{self, Flag};
 use super::gather::{Gathered, Pages, gather, inspect};
 use super::rows::SecretRow;
 use crate::cluster::Connected;
+use std::collections::BTreeMap;
+
 use crate::owners::Owner;
-use crate::refs::UsageCount;
+use crate::refs::{Known, UsageCount};
 
 /// What to list and check: `keyhole list`'s options, without the output format.
 #[derive(Debug, Clone, Default)]
@@ -68,14 +70,13 @@ pub(crate) async fn build(
     // The flags are shown by -o wide and -o json and used by the linter; the plain table shows
     // none, and does not read the custom resources behind MANAGED.
     let linting = query.unused || query.broken || query.expiring.is_some();
-    let Gathered { mut rows, index, consumer_errors, notes: gather_notes, writers } =
+    let Gathered { mut rows, index, coverage, notes: gather_notes, writers } =
         gather(connected, namespace, Pages::chunk(query.chunk_size), query.complete || linting).await?;
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }
     let want_certs = query.complete || query.expiring.is_some();
     let want_keys = query.complete || query.broken;
-    let usage_known = consumer_errors.is_empty();
     let mut notes = gather_notes;
     let mut incomplete = false;
     for (kind, reason) in writers.refused() {
@@ -85,15 +86,41 @@ pub(crate) async fn build(
             k = kind.kind()
         ));
     }
-    if !usage_known {
-        let what = consumer_errors.join("; ");
+    // What is known of each Secret's use: UNUSED only where every kind could be listed.
+    let known: BTreeMap<(String, String), Known> =
+        rows.keys().map(|k| (k.clone(), coverage.known(&index, &k.0, &k.1))).collect();
+    let mut why: Vec<&str> = known
+        .values()
+        .filter_map(|k| match k {
+            Known::Unknown(why) => Some(why),
+            _ => None,
+        })
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    why.sort_unstable();
+    why.dedup();
+    if !why.is_empty() {
+        let count = known.values().filter(|k| matches!(k, Known::Unknown(_))).count();
+        let what = why.join("; ");
         if query.unused || query.broken {
             incomplete = true;
             notes.push(format!(
-                "cannot tell which Secrets are used: {what}. --unused and --broken need to list Pods, ServiceAccounts and Ingresses."
+                "usage unknown for {count} Secret(s), which --unused and --broken cannot judge: {what}. Only Secrets proven unused are listed."
             ));
         } else {
-            notes.push(format!("usage is unknown (USED-BY shows ?): {what}."));
+            notes.push(format!("usage unknown for {count} Secret(s) (USED-BY shows ?): {what}."));
+        }
+    }
+    if query.unused {
+        let templates = index.templates();
+        if !templates.is_empty() {
+            let names: Vec<String> =
+                templates.iter().map(|r| format!("StorageClass {} (\"{}\")", r.consumer.id.name, r.secret)).collect();
+            notes.push(format!(
+                "{} names Secrets by template, filled in per claim: a template is not a use of any one Secret, so it does not keep a Secret from being listed as unused.",
+                names.join(", ")
+            ));
         }
     }
 
@@ -124,14 +151,15 @@ pub(crate) async fn build(
     let window = query.expiring.unwrap_or(flags::EXPIRING_DAYS);
     let mut items = Vec::with_capacity(rows.len());
     for ((ns, name), row) in rows {
-        let usage = usage_known.then(|| index.usage(&ns, &name));
+        let known = known.get(&(ns.clone(), name.clone())).cloned().unwrap_or(Known::Pending);
+        let usage = (known == Known::Complete).then(|| index.usage(&ns, &name));
         let owners = writers.owners(&row.owners, &ns, &name);
-        let flags = flags::for_secret(&row, &index, usage_known, now, window, &owners);
+        let flags = flags::for_secret(&row, &index, &known, now, window, &owners);
         items.push(Item { namespace: ns, name, row: Some(row), usage, flags, owners });
     }
 
     // Secrets that consumers name but that do not exist, where it matters.
-    if (query.broken || query.complete) && usage_known && query.type_.is_none() {
+    if (query.broken || query.complete) && query.type_.is_none() {
         let namespaces: Vec<String> = match namespace {
             Some(ns) => vec![ns.to_string()],
             None => index.namespaces().into_iter().map(str::to_string).collect(),

@@ -27,6 +27,9 @@ pub struct SecretRow {
     pub resource_version: String,
     /// Being deleted (`deletionTimestamp` set): the finalizers it waits for.
     pub terminating: Option<Vec<String>>,
+    /// For a service-account token Secret: the ServiceAccount its annotation
+    /// `kubernetes.io/service-account.name` binds it to (the only annotation kept).
+    pub service_account: Option<String>,
     pub inspected: Option<Inspected>,
     /// Inspection was tried and failed (e.g. no permission to read values): not retried.
     pub inspect_failed: bool,

@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::validate::EnvNameRule;
 
-use super::model::{ConsumerId, ConsumerKind, ContainerRef, DOCKER_CONFIG_KEYS, Name, Reference, TLS_KEYS, Usage};
+use super::model::{
+    ConsumerId, ConsumerKind, ContainerRef, CsiOp, DOCKER_CONFIG_KEYS, Name, Reference, TLS_KEYS, Usage, VolumeSecret,
+};
 
 /// What the absence of a Secret (or of a key it names) does to the consumer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -24,12 +26,30 @@ pub enum MissingEffect {
     NoCertificate,
     /// A ServiceAccount `secrets[]` entry: nothing fails; the list is stale.
     Nothing,
+    /// A Gateway listener: `ResolvedRefs=False` (`InvalidCertificateRef`); it serves no
+    /// certificate.
+    ListenerInvalid { listener: Name },
+    /// A PersistentVolume's Secret: this operation fails for the volume (for the Secret of
+    /// mounting, Pods using the volume cannot start; for the provisioner's, deleting the
+    /// volume goes on without credentials).
+    VolumeOperationFails { op: CsiOp },
+    /// A StorageClass's Secret: volumes of the class fail at this operation from now on
+    /// (for the provisioner's, new claims stay Pending).
+    ClassOperationFails { op: CsiOp },
+    /// A service-account token Secret: the token stops working for whoever holds it.
+    TokenGone { account: Name },
 }
 
 impl MissingEffect {
     /// Whether a Pod cannot start because of it.
     pub fn blocks_start(&self) -> bool {
         matches!(self, MissingEffect::ContainerCannotStart { .. } | MissingEffect::VolumeCannotMount { .. })
+    }
+
+    /// Whether something stops working: a Pod, a pull, a certificate, a volume operation, a
+    /// token (not an optional reference, not a stale list entry).
+    pub fn breaks(&self) -> bool {
+        !matches!(self, MissingEffect::Skipped | MissingEffect::Nothing)
     }
 
     pub fn describe(&self) -> String {
@@ -44,6 +64,28 @@ impl MissingEffect {
             MissingEffect::PullWithoutCredentials => "images are pulled without these credentials".into(),
             MissingEffect::NoCertificate => "the ingress controller serves its default certificate".into(),
             MissingEffect::Nothing => "no effect on Pods (a stale entry)".into(),
+            MissingEffect::ListenerInvalid { listener } if listener.is_empty() => {
+                "the Gateway has no client certificate for its backends (InvalidClientCertificateRef)".into()
+            }
+            MissingEffect::ListenerInvalid { listener } => {
+                format!("listener \"{listener}\" serves no certificate (ResolvedRefs=False, InvalidCertificateRef)")
+            }
+            MissingEffect::VolumeOperationFails { op: CsiOp::Provisioner } => {
+                "deleting the volume goes on without the provisioner's credentials".into()
+            }
+            MissingEffect::VolumeOperationFails { op } if op.blocks_mount() => {
+                format!("{} the volume fails: Pods using it cannot start", op.doing())
+            }
+            MissingEffect::VolumeOperationFails { op } => format!("{} the volume fails", op.doing()),
+            MissingEffect::ClassOperationFails { op: CsiOp::Provisioner } => {
+                "new claims of this class stay Pending (CreateVolume fails)".into()
+            }
+            MissingEffect::ClassOperationFails { op } => {
+                format!("volumes provisioned from now on fail at {}", op.doing())
+            }
+            MissingEffect::TokenGone { account } => {
+                format!("the token of ServiceAccount {account} stops working for whoever holds it")
+            }
         }
     }
 }
@@ -70,7 +112,17 @@ pub fn missing_secret_effect(r: &Reference) -> MissingEffect {
         }
         Usage::ImagePullSecret | Usage::ServiceAccountImagePullSecret => MissingEffect::PullWithoutCredentials,
         Usage::IngressTls { .. } => MissingEffect::NoCertificate,
-        Usage::ServiceAccountSecret => MissingEffect::Nothing,
+        Usage::ServiceAccountSecret | Usage::StorageClassTemplate { .. } => MissingEffect::Nothing,
+        Usage::GatewayTls { listener, .. } => MissingEffect::ListenerInvalid { listener: listener.clone() },
+        Usage::PersistentVolume { secret: VolumeSecret::Csi(op), .. } => {
+            MissingEffect::VolumeOperationFails { op: *op }
+        }
+        // In-tree plugins read their Secret when they mount.
+        Usage::PersistentVolume { secret: VolumeSecret::Plugin(_), .. } => {
+            MissingEffect::VolumeOperationFails { op: CsiOp::NodeStage }
+        }
+        Usage::StorageClass { op, .. } => MissingEffect::ClassOperationFails { op: *op },
+        Usage::ServiceAccountToken { account } => MissingEffect::TokenGone { account: account.clone() },
     }
 }
 
@@ -122,6 +174,15 @@ pub enum Refresh {
     IngressController,
     /// ServiceAccount `secrets[]`: not read by anything.
     NotRead,
+    /// Gateway controllers watch their certificates and reload.
+    GatewayController,
+    /// A PersistentVolume's Secret: read at the next operation it is for (attach, mount,
+    /// expand); a volume already mounted keeps what it was given.
+    NextVolumeOperation(CsiOp),
+    /// A StorageClass's Secret: read by the next provisioning (or operation) of a volume.
+    NextProvisioning,
+    /// A token Secret: whoever holds the token keeps the copy it has.
+    TokenHolders,
     /// The Secret is immutable: its data cannot change; replacing it means deleting and
     /// re-creating it, and restarting the Pods.
     Immutable,
@@ -131,9 +192,17 @@ impl Refresh {
     /// Whether the consumer sees a change without a restart: yes, no, or it depends.
     pub fn without_restart(&self) -> Option<bool> {
         match self {
-            Refresh::Eventually | Refresh::IngressController | Refresh::NextImagePull => Some(true),
+            Refresh::Eventually
+            | Refresh::IngressController
+            | Refresh::GatewayController
+            | Refresh::NextImagePull
+            | Refresh::NextProvisioning => Some(true),
             Refresh::AfterRestart(_) | Refresh::NextMount | Refresh::Immutable => Some(false),
-            Refresh::Partly { .. } | Refresh::DriverDefined | Refresh::NotRead => None,
+            Refresh::Partly { .. }
+            | Refresh::DriverDefined
+            | Refresh::NotRead
+            | Refresh::NextVolumeOperation(_)
+            | Refresh::TokenHolders => None,
         }
     }
 
@@ -156,6 +225,12 @@ impl Refresh {
             Refresh::DriverDefined => "depends on the CSI driver".into(),
             Refresh::IngressController => "depends on the ingress controller (most reload on change)".into(),
             Refresh::NotRead => "not read".into(),
+            Refresh::GatewayController => "depends on the Gateway controller (most reload on change)".into(),
+            Refresh::NextVolumeOperation(op) => {
+                format!("read by the CSI driver when {}; a volume already set up keeps what it was given", op.doing())
+            }
+            Refresh::NextProvisioning => "read when volumes of the class are provisioned from now on".into(),
+            Refresh::TokenHolders => "whoever holds the token keeps their copy".into(),
             Refresh::Immutable => "immutable: changing it means re-creating the Secret and restarting the Pods".into(),
         }
     }
@@ -184,8 +259,13 @@ impl Reference {
             Usage::ImagePullSecret | Usage::ServiceAccountImagePullSecret => Refresh::NextImagePull,
             Usage::Csi { .. } => Refresh::DriverDefined,
             Usage::Plugin { .. } => Refresh::NextMount,
-            Usage::ServiceAccountSecret => Refresh::NotRead,
+            Usage::ServiceAccountSecret | Usage::StorageClassTemplate { .. } => Refresh::NotRead,
             Usage::IngressTls { .. } => Refresh::IngressController,
+            Usage::GatewayTls { .. } => Refresh::GatewayController,
+            Usage::PersistentVolume { secret: VolumeSecret::Csi(op), .. } => Refresh::NextVolumeOperation(*op),
+            Usage::PersistentVolume { secret: VolumeSecret::Plugin(_), .. } => Refresh::NextMount,
+            Usage::StorageClass { .. } => Refresh::NextProvisioning,
+            Usage::ServiceAccountToken { .. } => Refresh::TokenHolders,
         }
     }
 
@@ -271,8 +351,11 @@ pub enum FindingKind {
     EnvFromKeysSkipped { keys: Vec<String> },
     /// An image pull secret without `.dockerconfigjson` or `.dockercfg`: the kubelet ignores it.
     NoDockerConfig,
-    /// An Ingress TLS Secret without `tls.crt` or `tls.key`.
+    /// An Ingress or Gateway TLS Secret without `tls.crt` or `tls.key`.
     TlsKeysMissing { missing: Vec<&'static str> },
+    /// A Gateway in another namespace names the Secret and no ReferenceGrant in the Secret's
+    /// namespace allows it: the listener is not ready (`RefNotPermitted`). Broken, not a use.
+    NotPermitted,
 }
 
 /// One finding about one reference.
@@ -289,6 +372,7 @@ impl Finding<'_> {
                 Severity::Error
             }
             FindingKind::SecretMissing(MissingEffect::Nothing) => Severity::Info,
+            FindingKind::NotPermitted => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -311,7 +395,22 @@ impl Finding<'_> {
                 format!("Secret {secret} has neither .dockerconfigjson nor .dockercfg: the kubelet ignores it")
             }
             FindingKind::TlsKeysMissing { missing } => {
-                format!("Secret {secret} lacks {}: the ingress controller cannot use it", missing.join(" and "))
+                let who =
+                    if matches!(r.usage, Usage::GatewayTls { .. }) { "the Gateway" } else { "the ingress controller" };
+                format!("Secret {secret} lacks {}: {who} cannot use it", missing.join(" and "))
+            }
+            FindingKind::NotPermitted => {
+                let listener = match &r.usage {
+                    Usage::GatewayTls { listener, .. } if !listener.is_empty() => format!("listener \"{listener}\""),
+                    _ => "backend client certificate".into(),
+                };
+                format!(
+                    "Gateway {}/{} names Secret {secret} for its {listener}, but no ReferenceGrant in {} allows Gateways of {}: not ready (RefNotPermitted), and not a use",
+                    r.consumer.id.namespace,
+                    r.consumer.id.name,
+                    r.secret_namespace(),
+                    r.consumer.id.namespace
+                )
             }
         }
     }
@@ -370,11 +469,12 @@ impl<'a> Analysis<'a> {
         for f in &self.findings {
             let r = f.reference;
             let c = &r.consumer;
-            let (kind, name) = match &c.workload {
-                Some(w) => (w.kind.as_str(), &*w.name),
-                None => ("", &*c.id.name),
+            // A workload's Pods and its template are one consumer.
+            let (consumer_kind, kind, name) = match &c.workload {
+                Some(w) => (ConsumerKind::Pod, w.kind.as_str(), &*w.name),
+                None => (c.id.kind, "", &*c.id.name),
             };
-            let key = (c.id.kind, kind, name, &r.usage, r.optional, &f.kind);
+            let key = (consumer_kind, kind, name, &r.usage, r.optional, &f.kind);
             match seen.get(&key).and_then(|&i| out.get_mut(i)) {
                 Some(group) => group.consumers.push(&c.id),
                 None => {
@@ -384,6 +484,15 @@ impl<'a> Analysis<'a> {
             }
         }
         out
+    }
+
+    /// Adds a finding for each Gateway reference that no ReferenceGrant allows.
+    pub(crate) fn add_not_permitted(&mut self, refs: Vec<&'a Reference>) {
+        if refs.is_empty() {
+            return;
+        }
+        self.findings.extend(refs.into_iter().map(|r| Finding { reference: r, kind: FindingKind::NotPermitted }));
+        self.findings.sort_by_key(Finding::severity);
     }
 
     /// The findings about one reference.
@@ -443,7 +552,7 @@ pub fn analyze<'a>(namespace: &str, secret: &str, references: Vec<&'a Reference>
             {
                 findings.push(Finding { reference: r, kind: FindingKind::NoDockerConfig });
             }
-            Usage::IngressTls { .. } => {
+            Usage::IngressTls { .. } | Usage::GatewayTls { .. } => {
                 let missing: Vec<&'static str> = TLS_KEYS.iter().copied().filter(|k| !has(k)).collect();
                 if !missing.is_empty() {
                     findings.push(Finding { reference: r, kind: FindingKind::TlsKeysMissing { missing } });

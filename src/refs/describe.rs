@@ -2,8 +2,15 @@
 //! `volume "foo" at /etc/foo (items: username → my-group/my-username)`,
 //! `env SECRET_USERNAME ← username`, `envFrom (prefix "X_")`.
 
+use jiff::Timestamp;
+
 use super::analysis::describe_container;
-use super::model::{Consumer, Item, Mount, Reference, Usage, VolumePlugin, VolumeUse};
+use super::index::Group;
+use super::model::{
+    Consumer, ConsumerKind, ConsumerState, CsiOp, Item, JobEnd, Mount, Reference, Usage, VolumePlugin, VolumeSecret,
+    VolumeUse,
+};
+use super::schedule;
 use super::workload::{Workload, WorkloadKind};
 
 /// A file mode as Kubernetes shows it (`0400`); anything out of range as a plain number.
@@ -60,6 +67,35 @@ impl Usage {
                 let hosts: Vec<&str> = hosts.iter().map(|h| &**h).collect();
                 format!("TLS for {}", hosts.join(", "))
             }
+            Usage::GatewayTls { listener, .. } if listener.is_empty() => {
+                "backend client certificate (spec.tls.backend.clientCertificateRef)".into()
+            }
+            Usage::GatewayTls { listener, .. } => format!("listener \"{listener}\" certificate (tls.certificateRefs)"),
+            Usage::PersistentVolume { secret: VolumeSecret::Csi(CsiOp::Provisioner), driver, .. } => format!(
+                "provisioner's Secret for deleting the volume (annotation volume.kubernetes.io/provisioner-deletion-secret-name; driver {driver})"
+            ),
+            Usage::PersistentVolume { secret: VolumeSecret::Csi(op), driver, .. } => {
+                let field = op.pv_field().unwrap_or("secretRef");
+                format!("CSI {field} (driver {driver}): {}", op.doing())
+            }
+            Usage::PersistentVolume { secret: VolumeSecret::Plugin(p), .. } => {
+                let field = if *p == VolumePlugin::AzureFile { "secretName" } else { "secretRef" };
+                format!("{}.{field}", p.as_str())
+            }
+            Usage::StorageClass { op, provisioner, deprecated, .. } => {
+                format!(
+                    "parameter {} (provisioner {provisioner}): {}",
+                    storage_class_parameter(*op, *deprecated),
+                    op.doing()
+                )
+            }
+            Usage::StorageClassTemplate { op, provisioner, namespace } => format!(
+                "parameter {} is a template (provisioner {provisioner}): a Secret named by each claim, in \"{namespace}\"",
+                storage_class_parameter(*op, false)
+            ),
+            Usage::ServiceAccountToken { account } => {
+                format!("legacy token of ServiceAccount {account} (annotation kubernetes.io/service-account.name)")
+            }
         }
     }
 
@@ -94,6 +130,18 @@ impl Usage {
     }
 }
 
+/// The StorageClass parameter that names the Secret of `op`.
+pub fn storage_class_parameter(op: CsiOp, deprecated: bool) -> String {
+    match (op, deprecated) {
+        (CsiOp::Any, _) => "csi.storage.k8s.io/secret-name".into(),
+        (CsiOp::Provisioner, true) => "csiProvisionerSecretName".into(),
+        (CsiOp::ControllerPublish, true) => "csiControllerPublishSecretName".into(),
+        (CsiOp::NodeStage, true) => "csiNodeStageSecretName".into(),
+        (CsiOp::NodePublish, true) => "csiNodePublishSecretName".into(),
+        (op, _) => format!("csi.storage.k8s.io/{}-secret-name", op.parameter()),
+    }
+}
+
 impl Reference {
     /// One line: how the Secret is used, and `(optional)` when it is.
     pub fn describe(&self) -> String {
@@ -117,12 +165,86 @@ impl Workload {
 }
 
 impl Consumer {
-    /// `Pod web-1 (Deployment web)`, `Pod mypod`, `ServiceAccount build-robot`, `Ingress x`.
+    /// `Pod web-1 (Deployment web)`, `Pod mypod`, `Deployment web (pod template)`,
+    /// `ServiceAccount build-robot`, `Ingress x`, `PersistentVolume pv-1 (claim shop/data)`.
     pub fn describe(&self) -> String {
         let base = format!("{} {}", self.id.kind.as_str(), self.id.name);
-        match &self.workload {
-            Some(w) if w.kind != WorkloadKind::Pod => format!("{base} ({})", w.describe()),
+        match (&self.workload, self.state.as_deref()) {
+            (Some(w), _) if self.id.kind.is_template() && w.via == super::workload::Resolution::Template => {
+                format!("{base} (pod template)")
+            }
+            (Some(w), _) if self.id.kind.is_template() => format!("{base} (pod template; {})", w.describe()),
+            (Some(w), _) if w.kind != WorkloadKind::Pod => format!("{base} ({})", w.describe()),
+            (_, Some(ConsumerState::Volume { claim: Some(c) })) => format!("{base} (claim {c})"),
+            _ if self.id.kind == ConsumerKind::ServiceAccountToken => format!("token Secret {}", self.id.name),
             _ => base,
         }
+    }
+}
+
+impl ConsumerState {
+    /// What the workload says about its Pods, e.g. `0 replicas`, `next run 02:00 UTC (in
+    /// 3h20m)`, `suspended`; empty when there is nothing to say.
+    pub fn describe(&self, now: Timestamp) -> String {
+        match self {
+            ConsumerState::Replicas { desired } => {
+                format!("{desired} replica{}", if *desired == 1 { "" } else { "s" })
+            }
+            ConsumerState::Daemon { desired_scheduled: Some(0) } => "no node to run on".into(),
+            ConsumerState::Daemon { desired_scheduled: Some(n) } => {
+                format!("{n} node{}", if *n == 1 { "" } else { "s" })
+            }
+            ConsumerState::Daemon { desired_scheduled: None } => String::new(),
+            ConsumerState::Job { suspended: true, .. } => "suspended: no Pod until it is resumed".into(),
+            ConsumerState::Job { finished: Some(JobEnd::Complete), .. } => "completed".into(),
+            ConsumerState::Job { finished: Some(JobEnd::Failed), .. } => "failed".into(),
+            ConsumerState::Job { active, .. } => format!("{active} active"),
+            ConsumerState::CronJob { suspended: true, .. } => "suspended: no run until it is resumed".into(),
+            ConsumerState::CronJob { schedule, time_zone, .. } => {
+                schedule::next_run(schedule, time_zone.as_deref(), now).describe(now)
+            }
+            ConsumerState::Volume { .. } => String::new(),
+        }
+    }
+
+    /// Whether Pods may come from the template later though none run now (a CronJob's next
+    /// run, a scale-up, a resumed Job): used by the delete dialog and the review.
+    pub fn pods_later(&self) -> bool {
+        !matches!(self, ConsumerState::Job { finished: Some(_), .. } | ConsumerState::Volume { .. })
+    }
+}
+
+impl Group<'_> {
+    /// One line naming the consumer: `Deployment web (2 Pods: web-1, web-2)`,
+    /// `CronJob nightly-backup, next run 02:00 UTC (in 3h20m); no Pod now`,
+    /// `Deployment api, 0 replicas; no Pod now`, `Pod mypod`, `Gateway shop/web`.
+    pub fn title(&self, now: Timestamp) -> String {
+        let Some(w) = self.workload else {
+            return match (self.kind, self.consumers.first()) {
+                (ConsumerKind::Gateway, Some(id)) => format!("Gateway {}/{}", id.namespace, id.name),
+                (ConsumerKind::PersistentVolume, _) => self
+                    .references
+                    .first()
+                    .map_or_else(|| format!("PersistentVolume {}", self.name), |r| r.consumer.describe()),
+                (ConsumerKind::ServiceAccount, _) => format!("ServiceAccount {}", self.name),
+                (kind, _) => format!("{} {}", kind.as_str(), self.name),
+            };
+        };
+        let pods: Vec<&str> = self.pods().map(|p| &*p.name).collect();
+        if w.kind == WorkloadKind::Pod && self.template.is_none() {
+            return format!("Pod {}", self.name);
+        }
+        let base = w.describe();
+        let state = self.template.and_then(|t| t.state.as_deref()).map(|s| s.describe(now)).unwrap_or_default();
+        if pods.is_empty() {
+            return if state.is_empty() {
+                format!("{base}; no Pod now")
+            } else {
+                format!("{base}, {state}; no Pod now")
+            };
+        }
+        let n = pods.len();
+        let state = if state.is_empty() { String::new() } else { format!(", {state}") };
+        format!("{base} ({n} Pod{}: {}){state}", if n == 1 { "" } else { "s" }, pods.join(", "))
     }
 }

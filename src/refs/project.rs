@@ -4,17 +4,22 @@
 
 use std::sync::Arc;
 
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    Container, EnvFromSource, EnvVar, EphemeralContainer, KeyToPath, Pod, ServiceAccount, VolumeMount,
+    Container, EnvFromSource, EnvVar, EphemeralContainer, KeyToPath, PersistentVolume, Pod, PodSpec, PodTemplateSpec,
+    SecretReference, ServiceAccount, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::intern::Interner;
 use super::model::{
-    Consumer, ConsumerId, ConsumerKind, ContainerKind, ContainerRef, Item, Mount, Name, PodPhase, Reference, Usage,
-    VolumePlugin, VolumeUse,
+    Consumer, ConsumerId, ConsumerKind, ConsumerState, ContainerKind, ContainerRef, CsiOp, Item, JobEnd, Mount, Name,
+    PodPhase, Reference, Usage, VolumePlugin, VolumeSecret, VolumeUse,
 };
-use super::workload::{Owner, POD_TEMPLATE_HASH, WorkloadResolver};
+use super::workload::{Owner, POD_TEMPLATE_HASH, Resolution, Workload, WorkloadKind, WorkloadResolver};
 
 /// The namespace of an object without one, as kubectl assumes.
 const DEFAULT_NAMESPACE: &str = "default";
@@ -103,8 +108,13 @@ pub fn from_pod_in(pod: &Pod, resolver: &WorkloadResolver, names: &mut Interner)
             if s == &*id.name { Arc::clone(&id.name) } else { names.intern(s) }
         });
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).and_then(PodPhase::parse);
-    let consumer = Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash, phase });
+    let consumer =
+        Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash, phase, state: None });
+    from_pod_spec(spec, consumer, names)
+}
 
+/// Every reference of a PodSpec (a Pod's, or a workload's pod template), made by `consumer`.
+pub(crate) fn from_pod_spec(spec: &PodSpec, consumer: Arc<Consumer>, names: &mut Interner) -> Vec<Reference> {
     let containers: Vec<ContainerView<'_>> = {
         let mut v = Vec::with_capacity(spec.containers.len());
         for c in spec.init_containers.iter().flatten() {
@@ -265,4 +275,365 @@ pub fn from_ingress(ingress: &Ingress) -> Vec<Reference> {
             optional: false,
         })
         .collect()
+}
+
+/// The identity of any consumer from its metadata; cluster-scoped kinds have no namespace.
+pub fn consumer_id(kind: ConsumerKind, meta: &ObjectMeta) -> ConsumerId {
+    if kind.is_cluster_scoped() {
+        ConsumerId::new(kind, "", meta.name.as_deref().unwrap_or(""))
+    } else {
+        id(kind, meta.namespace.as_deref(), meta.name.as_deref())
+    }
+}
+
+/// A workload's pod template as the index reads it.
+#[derive(Debug)]
+pub struct Template<'a> {
+    pub kind: ConsumerKind,
+    pub meta: &'a ObjectMeta,
+    pub spec: Option<&'a PodSpec>,
+    pub state: ConsumerState,
+}
+
+/// The kinds that hold a pod template.
+pub trait HasTemplate {
+    const KIND: ConsumerKind;
+    fn template(&self) -> Template<'_>;
+}
+
+fn template_spec(t: Option<&PodTemplateSpec>) -> Option<&PodSpec> {
+    t.and_then(|t| t.spec.as_ref())
+}
+
+impl HasTemplate for Deployment {
+    const KIND: ConsumerKind = ConsumerKind::Deployment;
+    fn template(&self) -> Template<'_> {
+        let spec = self.spec.as_ref();
+        Template {
+            kind: Self::KIND,
+            meta: &self.metadata,
+            spec: template_spec(spec.map(|s| &s.template)),
+            state: ConsumerState::Replicas { desired: spec.and_then(|s| s.replicas).unwrap_or(1) },
+        }
+    }
+}
+
+impl HasTemplate for StatefulSet {
+    const KIND: ConsumerKind = ConsumerKind::StatefulSet;
+    fn template(&self) -> Template<'_> {
+        let spec = self.spec.as_ref();
+        Template {
+            kind: Self::KIND,
+            meta: &self.metadata,
+            spec: template_spec(spec.map(|s| &s.template)),
+            state: ConsumerState::Replicas { desired: spec.and_then(|s| s.replicas).unwrap_or(1) },
+        }
+    }
+}
+
+impl HasTemplate for ReplicaSet {
+    const KIND: ConsumerKind = ConsumerKind::ReplicaSet;
+    fn template(&self) -> Template<'_> {
+        let spec = self.spec.as_ref();
+        Template {
+            kind: Self::KIND,
+            meta: &self.metadata,
+            spec: template_spec(spec.and_then(|s| s.template.as_ref())),
+            state: ConsumerState::Replicas { desired: spec.and_then(|s| s.replicas).unwrap_or(1) },
+        }
+    }
+}
+
+impl HasTemplate for DaemonSet {
+    const KIND: ConsumerKind = ConsumerKind::DaemonSet;
+    fn template(&self) -> Template<'_> {
+        Template {
+            kind: Self::KIND,
+            meta: &self.metadata,
+            spec: template_spec(self.spec.as_ref().map(|s| &s.template)),
+            state: ConsumerState::Daemon {
+                desired_scheduled: self.status.as_ref().map(|s| s.desired_number_scheduled),
+            },
+        }
+    }
+}
+
+impl HasTemplate for Job {
+    const KIND: ConsumerKind = ConsumerKind::Job;
+    fn template(&self) -> Template<'_> {
+        let status = self.status.as_ref();
+        let condition = |t: &str| {
+            status
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == t && c.status == "True"))
+        };
+        let finished = if condition("Complete") {
+            Some(JobEnd::Complete)
+        } else if condition("Failed") {
+            Some(JobEnd::Failed)
+        } else {
+            None
+        };
+        Template {
+            kind: Self::KIND,
+            meta: &self.metadata,
+            spec: template_spec(self.spec.as_ref().map(|s| &s.template)),
+            state: ConsumerState::Job {
+                suspended: self.spec.as_ref().and_then(|s| s.suspend) == Some(true),
+                active: status.and_then(|s| s.active).unwrap_or(0),
+                finished,
+            },
+        }
+    }
+}
+
+impl HasTemplate for CronJob {
+    const KIND: ConsumerKind = ConsumerKind::CronJob;
+    fn template(&self) -> Template<'_> {
+        let spec = &self.spec;
+        let status = self.status.as_ref();
+        Template {
+            kind: Self::KIND,
+            meta: &self.metadata,
+            spec: spec.job_template.spec.as_ref().and_then(|j| j.template.spec.as_ref()),
+            state: ConsumerState::CronJob {
+                schedule: spec.schedule.as_str().into(),
+                time_zone: spec.time_zone.as_deref().filter(|z| !z.is_empty()).map(Name::from),
+                suspended: spec.suspend == Some(true),
+                active: status.and_then(|s| s.active.as_ref()).map_or(0, Vec::len),
+                last_schedule: status.and_then(|s| s.last_schedule_time.as_ref()).map(|t| t.0),
+            },
+        }
+    }
+}
+
+/// The controller whose own template stands for this one's: a Deployment's ReplicaSets and a
+/// CronJob's Jobs are not consumers of their own (their Pods group under the owner, whose
+/// template the index reads).
+fn stands_for(kind: ConsumerKind, controller: Option<&Owner>) -> bool {
+    matches!(
+        (kind, controller.map(|o| &*o.kind)),
+        (ConsumerKind::ReplicaSet, Some("Deployment")) | (ConsumerKind::Job, Some("CronJob"))
+    )
+}
+
+/// Every reference of a workload's pod template, as one consumer whose workload is the
+/// workload itself, so that it and its Pods group together. Nothing for a ReplicaSet that a
+/// Deployment owns, or a Job that a CronJob owns.
+pub fn from_template(t: Template<'_>, names: &mut Interner) -> Vec<Reference> {
+    let controller = Owner::controller_of(t.meta.owner_references.as_deref());
+    let Some(spec) = t.spec else { return Vec::new() };
+    if stands_for(t.kind, controller.as_ref()) {
+        return Vec::new();
+    }
+    let mut id = consumer_id(t.kind, t.meta);
+    id.namespace = names.intern(&id.namespace);
+    let workload = match &controller {
+        // A ReplicaSet or Job of another controller (an Argo Rollout, say): its Pods group
+        // under that controller, and so does this template.
+        Some(o) if matches!(t.kind, ConsumerKind::ReplicaSet | ConsumerKind::Job) => Workload {
+            kind: WorkloadKind::from_kind(&o.kind),
+            name: names.intern(&o.name),
+            via: Resolution::OwnerMetadata,
+        },
+        _ => Workload {
+            kind: WorkloadKind::from_kind(t.kind.as_str()),
+            name: Arc::clone(&id.name),
+            via: Resolution::Template,
+        },
+    };
+    let consumer = Arc::new(Consumer {
+        id,
+        workload: Some(workload),
+        controller: None,
+        pod_template_hash: None,
+        phase: None,
+        state: Some(Box::new(t.state)),
+    });
+    from_pod_spec(spec, consumer, names)
+}
+
+/// [`from_template`] of a typed workload.
+pub fn from_workload<W: HasTemplate>(w: &W, names: &mut Interner) -> Vec<Reference> {
+    from_template(w.template(), names)
+}
+
+/// The namespace a PersistentVolume's plugin Secret is in when its reference names none:
+/// the bound claim's (`VisitPVSecretNames`).
+fn claim_namespace(pv: &PersistentVolume) -> &str {
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .and_then(|c| c.namespace.as_deref())
+        .unwrap_or(DEFAULT_NAMESPACE)
+}
+
+/// The annotations with which the external-provisioner keeps the Secret it deletes the
+/// volume with.
+pub const PROVISIONER_DELETION_SECRET: [&str; 2] = [
+    "volume.kubernetes.io/provisioner-deletion-secret-name",
+    "volume.kubernetes.io/provisioner-deletion-secret-namespace",
+];
+
+/// A PersistentVolume's Secrets: `spec.csi.*SecretRef`, the provisioner's deletion Secret
+/// (annotations), and in-tree plugins' `secretRef`s. Each names its namespace, which may be any.
+pub fn from_persistent_volume(pv: &PersistentVolume, names: &mut Interner) -> Vec<Reference> {
+    let Some(spec) = pv.spec.as_ref() else { return Vec::new() };
+    let claim =
+        spec.claim_ref.as_ref().and_then(|c| Some(format!("{}/{}", c.namespace.as_deref()?, c.name.as_deref()?)));
+    let consumer = Arc::new(Consumer {
+        state: Some(Box::new(ConsumerState::Volume { claim: claim.map(|c| names.intern(&c)) })),
+        ..Consumer::other(consumer_id(ConsumerKind::PersistentVolume, &pv.metadata))
+    });
+    let fallback = claim_namespace(pv);
+    let mut out = Vec::new();
+    let mut push = |secret: VolumeSecret, driver: &str, name: &str, namespace: Option<&str>, names: &mut Interner| {
+        if name.is_empty() {
+            return;
+        }
+        let namespace = names.intern(namespace.filter(|n| !n.is_empty()).unwrap_or(fallback));
+        out.push(Reference {
+            consumer: Arc::clone(&consumer),
+            secret: names.intern(name),
+            usage: Usage::PersistentVolume { secret, driver: names.intern(driver), namespace },
+            optional: false,
+        });
+    };
+    if let Some(csi) = &spec.csi {
+        let refs = [
+            (CsiOp::ControllerPublish, &csi.controller_publish_secret_ref),
+            (CsiOp::NodeStage, &csi.node_stage_secret_ref),
+            (CsiOp::NodePublish, &csi.node_publish_secret_ref),
+            (CsiOp::ControllerExpand, &csi.controller_expand_secret_ref),
+            (CsiOp::NodeExpand, &csi.node_expand_secret_ref),
+        ];
+        for (op, r) in refs {
+            if let Some(r) = r {
+                push(
+                    VolumeSecret::Csi(op),
+                    &csi.driver,
+                    r.name.as_deref().unwrap_or(""),
+                    r.namespace.as_deref(),
+                    names,
+                );
+            }
+        }
+        let annotations = pv.metadata.annotations.as_ref();
+        let [name_key, ns_key] = PROVISIONER_DELETION_SECRET;
+        if let Some(name) = annotations.and_then(|a| a.get(name_key)) {
+            let ns = annotations.and_then(|a| a.get(ns_key)).map(String::as_str);
+            push(VolumeSecret::Csi(CsiOp::Provisioner), &csi.driver, name, ns, names);
+        }
+    }
+    fn plugin(r: Option<&SecretReference>) -> Option<(&str, Option<&str>)> {
+        r.map(|r| (r.name.as_deref().unwrap_or(""), r.namespace.as_deref()))
+    }
+    let plugins = [
+        (
+            VolumePlugin::AzureFile,
+            spec.azure_file.as_ref().map(|a| (a.secret_name.as_str(), a.secret_namespace.as_deref())),
+        ),
+        (VolumePlugin::CephFs, plugin(spec.cephfs.as_ref().and_then(|c| c.secret_ref.as_ref()))),
+        (VolumePlugin::Cinder, plugin(spec.cinder.as_ref().and_then(|c| c.secret_ref.as_ref()))),
+        (VolumePlugin::FlexVolume, plugin(spec.flex_volume.as_ref().and_then(|c| c.secret_ref.as_ref()))),
+        (VolumePlugin::Rbd, plugin(spec.rbd.as_ref().and_then(|c| c.secret_ref.as_ref()))),
+        (VolumePlugin::ScaleIo, plugin(spec.scale_io.as_ref().map(|c| &c.secret_ref))),
+        (VolumePlugin::Iscsi, plugin(spec.iscsi.as_ref().and_then(|c| c.secret_ref.as_ref()))),
+        (
+            VolumePlugin::StorageOs,
+            spec.storageos
+                .as_ref()
+                .and_then(|c| c.secret_ref.as_ref())
+                .map(|r| (r.name.as_deref().unwrap_or(""), r.namespace.as_deref())),
+        ),
+    ];
+    for (p, r) in plugins {
+        if let Some((name, ns)) = r {
+            push(VolumeSecret::Plugin(p), "", name, ns, names);
+        }
+    }
+    out
+}
+
+/// The StorageClass parameters that name Secrets: the `csi.storage.k8s.io/` pairs, then the
+/// deprecated ones (`EP controller.go`).
+const STORAGE_CLASS_SECRETS: [(CsiOp, &str, &str, bool); 12] = [
+    (
+        CsiOp::Provisioner,
+        "csi.storage.k8s.io/provisioner-secret-name",
+        "csi.storage.k8s.io/provisioner-secret-namespace",
+        false,
+    ),
+    (
+        CsiOp::ControllerPublish,
+        "csi.storage.k8s.io/controller-publish-secret-name",
+        "csi.storage.k8s.io/controller-publish-secret-namespace",
+        false,
+    ),
+    (
+        CsiOp::NodeStage,
+        "csi.storage.k8s.io/node-stage-secret-name",
+        "csi.storage.k8s.io/node-stage-secret-namespace",
+        false,
+    ),
+    (
+        CsiOp::NodePublish,
+        "csi.storage.k8s.io/node-publish-secret-name",
+        "csi.storage.k8s.io/node-publish-secret-namespace",
+        false,
+    ),
+    (
+        CsiOp::ControllerExpand,
+        "csi.storage.k8s.io/controller-expand-secret-name",
+        "csi.storage.k8s.io/controller-expand-secret-namespace",
+        false,
+    ),
+    (
+        CsiOp::NodeExpand,
+        "csi.storage.k8s.io/node-expand-secret-name",
+        "csi.storage.k8s.io/node-expand-secret-namespace",
+        false,
+    ),
+    (
+        CsiOp::ControllerModify,
+        "csi.storage.k8s.io/controller-modify-secret-name",
+        "csi.storage.k8s.io/controller-modify-secret-namespace",
+        false,
+    ),
+    (CsiOp::Any, "csi.storage.k8s.io/secret-name", "csi.storage.k8s.io/secret-namespace", false),
+    (CsiOp::Provisioner, "csiProvisionerSecretName", "csiProvisionerSecretNamespace", true),
+    (CsiOp::ControllerPublish, "csiControllerPublishSecretName", "csiControllerPublishSecretNamespace", true),
+    (CsiOp::NodeStage, "csiNodeStageSecretName", "csiNodeStageSecretNamespace", true),
+    (CsiOp::NodePublish, "csiNodePublishSecretName", "csiNodePublishSecretNamespace", true),
+];
+
+/// Whether a StorageClass parameter is a template the external-provisioner fills in per
+/// claim (`${pvc.name}`, `${pvc.namespace}`, `${pv.name}`, `${pvc.annotations['…']}`).
+pub fn is_template(value: &str) -> bool {
+    value.contains("${")
+}
+
+/// A StorageClass's Secrets: literal name and namespace pairs are references; a pair with a
+/// template is kept as [`Usage::StorageClassTemplate`], which the index never counts as a
+/// reference to a Secret (which Secret it names depends on each claim). A pair with one half
+/// missing is not read (the provisioner refuses it).
+pub fn from_storage_class(sc: &StorageClass, names: &mut Interner) -> Vec<Reference> {
+    let Some(params) = sc.parameters.as_ref() else { return Vec::new() };
+    let consumer = Arc::new(Consumer::other(consumer_id(ConsumerKind::StorageClass, &sc.metadata)));
+    let provisioner = names.intern(&sc.provisioner);
+    let mut out = Vec::new();
+    for (op, name_key, ns_key, deprecated) in STORAGE_CLASS_SECRETS {
+        let (Some(name), Some(namespace)) = (params.get(name_key), params.get(ns_key)) else { continue };
+        if name.is_empty() || namespace.is_empty() {
+            continue;
+        }
+        let (provisioner, namespace_n) = (Arc::clone(&provisioner), names.intern(namespace));
+        let usage = if is_template(name) || is_template(namespace) {
+            Usage::StorageClassTemplate { op, provisioner, namespace: namespace_n }
+        } else {
+            Usage::StorageClass { op, provisioner, namespace: namespace_n, deprecated }
+        };
+        out.push(Reference { consumer: Arc::clone(&consumer), secret: names.intern(name), usage, optional: false });
+    }
+    out
 }

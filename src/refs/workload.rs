@@ -72,6 +72,8 @@ pub enum Resolution {
     PodTemplateHash,
     /// Guessed: the Job's name minus a `-<minutes since the epoch>` suffix.
     CronJobSchedule,
+    /// The workload's own pod template.
+    Template,
 }
 
 impl Resolution {
@@ -87,6 +89,7 @@ impl Resolution {
             Resolution::OwnerMetadata => "from the owner's ownerReference",
             Resolution::PodTemplateHash => "guessed from the ReplicaSet name and pod-template-hash",
             Resolution::CronJobSchedule => "guessed from the Job name",
+            Resolution::Template => "the workload's pod template",
         }
     }
 }

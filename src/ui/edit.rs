@@ -222,33 +222,25 @@ pub(crate) fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Revie
             if state.options.redact { "  values hidden (--redact)" } else { "  values hidden: v shows a line diff" };
         out.push(Line::from(Span::styled(hint, theme.dim)));
     }
-    // Who sees the change, and who needs a restart to see it.
+    // Who sees the change, and who needs a restart to see it: running Pods, and templates
+    // with no Pod now (their next Pod reads the new value).
     if !dr.creating {
         let changed: Vec<&str> = diff.iter().map(|k| k.key.as_str()).collect();
-        let readers = state.refs.index.key_readers(&d.namespace, &d.name);
-        let mut affected: Vec<(String, bool)> = Vec::new();
-        for key in &changed {
-            for r in readers.of(key) {
-                let restart = r.refresh().without_restart() == Some(false);
-                let entry = (
-                    format!("{} {} ({})", r.consumer.id.kind.as_str(), r.consumer.id.name, r.usage.describe()),
-                    restart,
-                );
-                if !affected.contains(&entry) {
-                    affected.push(entry);
-                }
-            }
-        }
+        let immutable = dr.base.immutable == Some(true);
+        let affected = state.refs.index.change_impact(&d.namespace, &d.name, &changed, immutable, state.now);
         out.push(Line::from(Span::styled("Consumers affected", theme.header)));
         if affected.is_empty() {
             out.push(Line::from(Span::styled("  none read the changed keys", theme.dim)));
         }
-        for (who, restart) in affected {
-            let mut spans = vec![Span::raw(format!("  {}", sanitize(&who)))];
-            if restart {
+        for a in affected {
+            let mut spans = vec![Span::raw(format!("  {}", sanitize(&a.who)))];
+            if a.restart {
                 spans.push(Span::styled("  RESTART NEEDED to see the change", theme.warn));
             }
             out.push(Line::from(spans));
+            for w in &a.what {
+                out.push(Line::from(Span::styled(format!("      {}", sanitize(w)), theme.dim)));
+            }
         }
     }
     out.push(Line::from(""));

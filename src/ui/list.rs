@@ -42,10 +42,10 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     }
     spans.push(Span::styled(" │ ", theme.dim));
     spans.push(Span::raw(format!("sort {}", state.list.sort.label())));
-    if !state.refs.unavailable.is_empty() {
-        let kinds: Vec<String> = state.refs.unavailable.keys().map(|k| k.plural().to_string()).collect();
+    let refused = state.refs.coverage.refused();
+    if !refused.is_empty() {
         spans.push(Span::styled(" │ ", theme.dim));
-        spans.push(Span::styled(format!("usage unknown: {} forbidden", kinds.join(", ")), theme.warn));
+        spans.push(Span::styled(format!("usage unknown: cannot list {}", refused.join(", ")), theme.warn));
     }
     if state.options.redact {
         spans.push(Span::styled(" │ ", theme.dim));
@@ -211,13 +211,14 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
             continue;
         };
         let positions = filter.positions(&row.name);
-        let used = state.usage(&row.namespace, &row.name);
-        let used = if state.refs.is_synced() {
-            used.to_string()
-        } else if !state.refs.unavailable.is_empty() {
-            "?".to_string()
-        } else {
-            "…".to_string()
+        let used = match state.refs.known(&row.namespace, &row.name) {
+            crate::refs::Known::Complete => state.usage(&row.namespace, &row.name).to_string(),
+            // What could be listed, and maybe more.
+            crate::refs::Known::Unknown(_) => match state.usage(&row.namespace, &row.name) {
+                0 => "?".to_string(),
+                n => format!("{n}+?"),
+            },
+            crate::refs::Known::Pending => "…".to_string(),
         };
         let mut cells = vec![Cell::from(highlighted(&row.name, &positions, theme, base))];
         if all_ns {

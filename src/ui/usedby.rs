@@ -1,12 +1,14 @@
-//! The "Used by" tab: problems first, then every consumer grouped by workload with how it uses
-//! the Secret and whether it sees a change without a restart, then which consumers read each key.
+//! The "Used by" tab: whether use is known, problems first, then every consumer grouped (a
+//! workload's Pods with its pod template) with how it uses the Secret and whether it sees a
+//! change without a restart, StorageClass templates that may name it, then which consumers
+//! read each key.
 
 use ratatui::text::{Line, Span};
 
 use super::Theme;
 use super::text::sanitize;
 use crate::app::State;
-use crate::refs::{ConsumerKind, SecretFacts, Severity, Usage as How};
+use crate::refs::{Known, SecretFacts, Severity, Usage as How};
 
 /// A few words for the per-key list.
 fn short_usage(u: &How) -> String {
@@ -19,7 +21,9 @@ fn short_usage(u: &How) -> String {
         How::Csi { .. } => "CSI".into(),
         How::Plugin { plugin, .. } => plugin.as_str().to_string(),
         How::ServiceAccountSecret => "secrets[]".into(),
-        How::IngressTls { .. } => "TLS".into(),
+        How::IngressTls { .. } | How::GatewayTls { .. } => "TLS".into(),
+        How::PersistentVolume { .. } | How::StorageClass { .. } | How::StorageClassTemplate { .. } => "CSI".into(),
+        How::ServiceAccountToken { .. } => "token".into(),
     }
 }
 
@@ -32,22 +36,32 @@ pub(crate) fn lines(
 ) -> Vec<Line<'static>> {
     let index = &state.refs.index;
     let mut out = Vec::new();
-    if let Some(why) = state.refs.unknown_because() {
-        out.push(Line::from(Span::styled(format!(" Usage may be incomplete: {why}."), theme.warn)));
+    let known = state.refs.known(namespace, name);
+    if let Known::Unknown(why) = &known {
+        out.push(Line::from(Span::styled(
+            " Usage unknown: not every kind that could use it could be listed:",
+            theme.warn,
+        )));
+        for w in why {
+            out.push(Line::from(Span::styled(format!("   • {}", sanitize(w)), theme.warn)));
+        }
     }
-    let refs = index.refs_to(namespace, name);
-    if refs.iter().any(|r| matches!(r.usage, How::EnvFrom { .. })) {
+    let uses = index.uses_of(namespace, name);
+    let broken = index.not_permitted(namespace, name);
+    let templates = index.templates_matching(namespace, name);
+    if uses.iter().any(|r| matches!(r.usage, How::EnvFrom { .. })) {
         out.push(Line::from(Span::styled(format!(" envFrom names: {}.", state.env_rule.describe()), theme.dim)));
     }
-    if refs.is_empty() {
-        let text = if state.refs.is_synced() {
-            "Nothing uses this Secret: no Pod, ServiceAccount or Ingress in this namespace names it."
-        } else if state.refs.unknown_because().is_some() {
-            "Nothing that could be listed names this Secret; whether it is unused is unknown."
-        } else {
-            "Finding out who uses this Secret…"
+    if uses.is_empty() && broken.is_empty() {
+        let text = match &known {
+            Known::Complete => {
+                "Nothing uses this Secret: no Pod, workload template, ServiceAccount, Ingress, Gateway, PersistentVolume or StorageClass names it."
+            }
+            Known::Unknown(_) => "Nothing that could be listed names this Secret; whether it is unused is unknown.",
+            Known::Pending => "Finding out who uses this Secret…",
         };
         out.push(Line::from(Span::styled(format!(" {text}"), theme.dim)));
+        template_lines(&templates, &mut out, theme);
         return out;
     }
     let immutable = state.detail.as_ref().and_then(|d| d.secret.as_ref()).is_some_and(|s| s.is_immutable());
@@ -73,37 +87,23 @@ pub(crate) fn lines(
         out.push(Line::from(""));
     }
     out.push(Line::from(Span::styled("Consumers", theme.header)));
-    for group in index.by_workload(namespace, name) {
-        let title = match (group.kind, group.workload) {
-            (ConsumerKind::Pod, Some(w))
-                if group.consumers.len() == 1 && group.consumers[0].name.as_ref() == group.name =>
-            {
-                let _ = w;
-                format!("Pod {}", group.name)
-            }
-            (ConsumerKind::Pod, Some(w)) => {
-                let pods: Vec<String> = group.consumers.iter().map(|c| c.name.to_string()).collect();
-                let n = pods.len();
-                format!(
-                    "{} {} ({n} Pod{}: {})",
-                    w.kind.as_str(),
-                    group.name,
-                    if n == 1 { "" } else { "s" },
-                    pods.join(", ")
-                )
-            }
-            (kind, _) => format!("{} {}", kind.as_str(), group.name),
-        };
-        out.push(Line::from(Span::styled(format!("  {}", sanitize(&title)), theme.key)));
-        for (r, count) in group.usages() {
+    let groups = index.by_workload(namespace, name);
+    if groups.is_empty() {
+        out.push(Line::from(Span::styled("  none (see the problems above)", theme.dim)));
+    }
+    for group in groups {
+        out.push(Line::from(Span::styled(format!("  {}", sanitize(&group.title(state.now))), theme.key)));
+        let pods_now = group.pods().count();
+        for u in group.usages() {
+            let r = u.reference;
             let refresh = r.refresh_for(immutable);
-            let (mark, style) = match refresh.without_restart() {
-                Some(true) => ("", theme.dim),
-                Some(false) => ("  RESTART NEEDED", theme.warn),
-                None => ("", theme.dim),
-            };
-            let times = if count > 1 { format!(" ×{count}") } else { String::new() };
+            // A template's use with no Pod running: the Pods made from now on read the
+            // Secret as it is then; nothing runs that needs a restart.
+            let restart = refresh.without_restart() == Some(false) && (u.pods > 0 || !r.consumer.id.kind.runs_pods());
+            let style = if refresh.without_restart() == Some(false) && restart { theme.warn } else { theme.dim };
+            let times = if u.pods > 1 { format!(" ×{}", u.pods) } else { String::new() };
             let optional = if r.optional { "  optional" } else { "" };
+            let mark = if restart { "  RESTART NEEDED" } else { "" };
             out.push(Line::from(vec![
                 Span::raw(format!("    {}{times}", sanitize(&r.usage.describe()))),
                 Span::styled(optional.to_string(), theme.dim),
@@ -112,9 +112,24 @@ pub(crate) fn lines(
             for d in r.usage.details() {
                 out.push(Line::from(Span::styled(format!("      {}", sanitize(&d)), theme.dim)));
             }
-            out.push(Line::from(Span::styled(format!("      {}", refresh.describe()), style)));
+            if group.is_workload() && group.template.is_some() {
+                let from = match (u.template, u.pods, pods_now) {
+                    (true, 0, 0) => "in the pod template: Pods made from it read it as it is then",
+                    (true, 0, _) => "in the pod template only: the running Pods predate it; new Pods will read it",
+                    (false, _, _) => "in running Pods only: the pod template no longer names it",
+                    (true, _, _) => "",
+                };
+                if !from.is_empty() {
+                    out.push(Line::from(Span::styled(format!("      {from}"), theme.dim)));
+                }
+            }
+            // Nothing runs that could need a restart: the template's next Pods read it afresh.
+            if u.pods > 0 || !r.consumer.id.kind.runs_pods() {
+                out.push(Line::from(Span::styled(format!("      {}", refresh.describe()), style)));
+            }
         }
     }
+    template_lines(&templates, &mut out, theme);
     if let Some(keys) = keys {
         let readers = index.key_readers(namespace, name);
         out.push(Line::from(""));
@@ -129,7 +144,12 @@ pub(crate) fn lines(
                         continue;
                     }
                 }
-                let entry = format!("{} ({})", r.consumer.id.name, short_usage(&r.usage));
+                // A workload's Pods and template are one consumer: named by the workload.
+                let who_name = match &r.consumer.workload {
+                    Some(w) if w.kind != crate::refs::WorkloadKind::Pod => format!("{} {}", w.kind.as_str(), w.name),
+                    _ => r.consumer.id.name.to_string(),
+                };
+                let entry = format!("{who_name} ({})", short_usage(&r.usage));
                 if !who.contains(&entry) {
                     who.push(entry);
                 }
@@ -143,4 +163,24 @@ pub(crate) fn lines(
         }
     }
     out
+}
+
+/// StorageClass templates that may name the Secret: shown, never counted as uses.
+fn template_lines(templates: &[&crate::refs::Reference], out: &mut Vec<Line<'static>>, theme: &Theme) {
+    if templates.is_empty() {
+        return;
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled("Templates that may name it (not counted as uses)", theme.header)));
+    for r in templates {
+        out.push(Line::from(Span::styled(
+            format!("  StorageClass {}: name \"{}\"", sanitize(&r.consumer.id.name), sanitize(&r.secret)),
+            theme.key,
+        )));
+        out.push(Line::from(Span::raw(format!("    {}", sanitize(&r.usage.describe())))));
+        out.push(Line::from(Span::styled(
+            "      the external-provisioner fills the template in for each claim: which Secret it names is not known until then",
+            theme.dim,
+        )));
+    }
 }

@@ -184,13 +184,14 @@ fn managed_confirm(action: Action, name: &str, owners: &[Owner]) -> Modal {
     })
 }
 
-/// The delete confirmation, listing what would break (DESIGN.md decision 11).
+/// The delete confirmation, naming every consumer that would break (DESIGN.md decision 11):
+/// running Pods, and templates with no Pod now (a CronJob's next run, a Deployment scaled up
+/// later), Gateways, volumes, StorageClasses and tokens.
 fn delete_confirm(state: &State) -> Option<Modal> {
     let d = state.detail.as_ref()?;
     let (ns, name) = (d.namespace.clone(), d.name.clone());
     let uid = d.secret.as_ref().and_then(|s| s.metadata.uid.clone());
     let rv = d.secret.as_ref().and_then(|s| s.metadata.resource_version.clone());
-    let analysis = state.refs.index.analyze(&ns, &name, &crate::refs::SecretFacts::missing());
     let mut lines = vec![format!("Delete {name} in {ns}? This cannot be undone.")];
     let owners = state.detail_owners();
     let asking: Vec<&Owner> = owners.iter().filter(|o| o.asks()).collect();
@@ -198,19 +199,20 @@ fn delete_confirm(state: &State) -> Option<Modal> {
         lines.push("Managed by:".into());
         lines.extend(owners.iter().map(|o| format!("  • {}: {}.", o.who(), o.on_delete())));
     }
-    let breaking: Vec<String> = analysis
-        .findings
-        .iter()
-        .filter(|f| f.severity() == crate::refs::Severity::Error)
-        .map(|f| {
-            format!("  • {} {}: {}", f.reference.consumer.id.kind.as_str(), f.reference.consumer.id.name, f.message())
-        })
-        .collect();
+    let breaking = state.refs.index.breakage(&ns, &name, state.now);
     if breaking.is_empty() {
-        lines.push("No Pod would fail to start without it.".into());
+        lines.push("Nothing that was listed would break without it.".into());
     } else {
         lines.push("These would break:".into());
-        lines.extend(breaking);
+        for b in breaking {
+            lines.push(format!("  • {}", b.who));
+            lines.extend(b.what.iter().map(|w| format!("      {w}")));
+        }
+    }
+    if let crate::refs::Known::Unknown(why) = state.refs.known(&ns, &name) {
+        lines.push(format!("Usage unknown beyond that: {}.", why.join("; ")));
+    } else if state.refs.known(&ns, &name) == crate::refs::Known::Pending {
+        lines.push("Not every kind of consumer has been listed yet.".into());
     }
     let title = if asking.is_empty() {
         format!("Delete {name}?")

@@ -201,7 +201,7 @@ fn delete_asks_then_deletes_with_preconditions() {
     key(&mut s, KeyCode::Char('D'));
     let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
     assert!(matches!(&c.kind, ConfirmKind::Delete { .. }));
-    assert!(c.lines.iter().any(|l| l.contains("No Pod would fail")), "{:?}", c.lines);
+    assert!(c.lines.iter().any(|l| l.contains("Nothing that was listed would break")), "{:?}", c.lines);
     let fx = key(&mut s, KeyCode::Char('n'));
     assert!(fx.is_empty() && s.modal.is_none() && s.detail.is_some());
     key(&mut s, KeyCode::Char('D'));
@@ -644,4 +644,32 @@ fn a_credential_plugin_borrowing_the_terminal_leaves_the_value_being_typed_alone
     let Some(Modal::Editor(e)) = &s.modal else { panic!("the editor is still open: {:?}", s.modal) };
     assert_eq!(*Zeroizing::new(e.area.text()), "typedold");
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("credential plugin")), "{:?}", s.flash);
+}
+
+/// The delete dialog names the consumers with no Pod now: a CronJob's next run, a Deployment
+/// at zero replicas (issue 14).
+#[test]
+fn delete_names_templates_with_no_pod_now() {
+    use crate::refs::{ConsumerKind, Interner, consumer_id, from_workload};
+    let mut s = opened();
+    let template = serde_json::json!({"spec": {"containers": [{"name": "app", "image": "x",
+        "env": [{"name": "PW", "valueFrom": {"secretKeyRef": {"name": "alpha", "key": "password"}}}]}]}});
+    let cj: k8s_openapi::api::batch::v1::CronJob = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "nightly-backup", "namespace": "default"},
+        "spec": {"schedule": "0 2 * * *", "jobTemplate": {"spec": {"template": template.clone()}}}}))
+    .unwrap();
+    let d: k8s_openapi::api::apps::v1::Deployment = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "api", "namespace": "default"},
+        "spec": {"replicas": 0, "selector": {}, "template": template}}))
+    .unwrap();
+    s.refs.upsert(consumer_id(ConsumerKind::CronJob, &cj.metadata), from_workload(&cj, &mut Interner::new()));
+    s.refs.upsert(consumer_id(ConsumerKind::Deployment, &d.metadata), from_workload(&d, &mut Interner::new()));
+    key(&mut s, KeyCode::Char('D'));
+    let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
+    let text = c.lines.join("\n");
+    assert!(text.contains("These would break:"), "{text}");
+    assert!(text.contains("• CronJob nightly-backup, next run 02:00 UTC"), "{text}");
+    assert!(text.contains("no Pod now\n      its next run fails: container \"app\" cannot start"), "{text}");
+    assert!(text.contains("• Deployment api, 0 replicas; no Pod now"), "{text}");
+    assert!(text.contains("its Pods fail when it is scaled up"), "{text}");
 }
