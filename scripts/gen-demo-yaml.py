@@ -380,6 +380,10 @@ pods = [
           optional: true
 """),
     pod("subpath-pod", "default", """\
+  initContainers:
+  - name: wait-for-config
+    image: busybox:1.36
+    command: ["sh", "-c", "echo waiting for the configuration"]
   containers:
   - name: app
     image: nginx
@@ -488,7 +492,9 @@ spec:
     spec:
 {"".join("  " + l + chr(10) for l in tmpl.rstrip(chr(10)).split(chr(10)))}"""]
     for s in pod_suffixes:
-        out.append(pod(f"{name}-{rs_hash}-{s}", ns, spec, labels={**labels, "pod-template-hash": rs_hash},
+        # The Pods' spec is the template's, indented under `spec:` as pod() expects.
+        pod_spec = "".join("  " + l + "\n" for l in spec.rstrip("\n").split("\n"))
+        out.append(pod(f"{name}-{rs_hash}-{s}", ns, pod_spec, labels={**labels, "pod-template-hash": rs_hash},
                        owner=f"{name}-{rs_hash}"))
     return out
 

@@ -81,7 +81,9 @@ pub(crate) enum Command {
     /// A Kubernetes-compatible API server (kubectl and kube-rs work against it unchanged) with
     /// the Kubernetes documentation's Secret examples and the Pods that use them. Runs until
     /// Ctrl-C. The kubeconfig has a context per demo user: keyhole-demo (admin, current),
-    /// keyhole-demo-readonly (get/list/watch only) and keyhole-demo-team (namespace shop only).
+    /// keyhole-demo-readonly (get/list/watch only), keyhole-demo-team (namespace shop only) and
+    /// users with the permissions real clusters hand out (no watch, get only, no Pods...): it
+    /// prints them all, and docs/embedded-cluster.md says what each may do.
     DemoServer(DemoServerArgs),
     /// List Secrets without their values, with usage counts; a linter with --unused, --broken, --expiring.
     ///
@@ -131,6 +133,10 @@ pub(crate) struct ListArgs {
     /// Output format: table (kubectl's columns plus USED-BY), wide (plus FLAGS) or json.
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// Objects per list request, as kubectl's --chunk-size (default: 5000 Secrets, 500 Pods,
+    /// ServiceAccounts or Ingresses; 0 lists everything in one request).
+    #[arg(long, value_name = "N")]
+    pub chunk_size: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

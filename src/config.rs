@@ -72,6 +72,20 @@ pub(crate) struct Config {
     pub keys: BTreeMap<String, Vec<KeySpec>>,
 }
 
+/// The most a config file may hold: a config is a few KiB; this bounds `/dev/zero`.
+const MAX_CONFIG: u64 = 1 << 20;
+
+/// Reads a config file of at most [`MAX_CONFIG`] bytes.
+fn read_small(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_CONFIG + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG {
+        return Err(std::io::Error::other("larger than 1 MiB; a config file is a few KiB"));
+    }
+    Ok(text)
+}
+
 impl Config {
     /// Reads the config: the file given (which must exist), else the default path (a missing
     /// file there means the defaults).
@@ -83,7 +97,7 @@ impl Config {
                 None => return Ok(Config::default()),
             },
         };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_small(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(Config::default()),
             Err(e) => return Err(ConfigError::unlocated(&path, format!("cannot read it: {e}"))),
@@ -630,6 +644,13 @@ impl fmt::Display for KeySpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_endless_config_file_is_refused_with_the_limit() {
+        let err = Config::load(Some(Path::new("/dev/zero"))).unwrap_err();
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+    }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/home/u/.config/keyhole/config.toml"))

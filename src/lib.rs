@@ -9,6 +9,7 @@ pub(crate) mod cmd;
 pub(crate) mod config;
 pub(crate) mod keymap;
 pub mod list;
+pub mod owners;
 pub mod refs;
 pub mod runtime;
 pub mod terminal;

@@ -204,6 +204,22 @@ fn allow_remote_on_a_wildcard_address_names_a_reachable_server_in_the_certificat
     assert!(String::from_utf8_lossy(&out.stdout).contains("mysecret"));
 }
 
+/// A non-loopback address without `--allow-remote` is refused before anything is served or
+/// written, with what to do instead.
+#[test]
+fn a_non_loopback_address_is_refused_without_allow_remote() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = home.path().join("run");
+    std::fs::create_dir(&run_dir).unwrap();
+    let Outcome::Exited(code, stderr) = demo_server(&["--addr", "0.0.0.0:0"], home.path(), Some(&run_dir)) else {
+        panic!("the demo cluster served on 0.0.0.0 without --allow-remote")
+    };
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("refusing to listen on 0.0.0.0:0"), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:8001") && stderr.contains("--allow-remote"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&run_dir).unwrap().count(), 0, "no kubeconfig was written");
+}
+
 /// `--without-crd`: a cluster where cert-manager is not installed (its group is absent from
 /// discovery) while the other demo CRDs are.
 #[test]

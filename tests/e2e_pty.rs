@@ -33,6 +33,56 @@ fn demo_open_mysecret_reveal_username_and_see_who_uses_it() {
     assert!(!tty.screen().contains("mysecret in default"), "{}", tty.screen());
 }
 
+/// A Secret that a controller manages (the demo's service-account token): the real binary
+/// names the manager on the Secret screen and asks before an edit and a delete.
+#[test]
+fn a_managed_secret_names_its_manager_and_asks_before_edit_and_delete() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.wait_for("MANAGED token-con");
+    tty.open_secret("secret-sa-sample");
+    tty.wait_for("Managed: the token controller (ServiceAccount build-robot) fills it");
+    tty.send("a");
+    tty.wait_for("It is managed by the token controller");
+    tty.wait_for("y edits it anyway");
+    tty.send("n");
+    tty.wait_until("no answers no", |s| !s.contains("It is managed by") && !s.contains("New key"));
+    tty.send("D");
+    tty.wait_for("tokens taken from it stop working at once");
+    tty.send("n");
+    tty.wait_until("the dialog closes", |s| !s.contains("tokens taken from it"));
+    assert!(tty.screen().contains("secret-sa-sample in default"), "still on the Secret:\n{}", tty.screen());
+    tty.send("q");
+    tty.send("q");
+    let status = tty.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
+
+/// The demo's TLS Secret that cert-manager issues for its Certificate: named on the Secret
+/// screen, and asked about before an edit and a delete.
+#[test]
+fn the_demos_cert_manager_secret_names_its_certificate_and_asks_before_edit_and_delete() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo", "-n", "shop"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.wait_for("shop-gateway-tls");
+    tty.open_secret("shop-gateway-tls");
+    tty.wait_for("Managed: cert-manager Certificate shop-gateway re-issues it: your edit will be replaced");
+    tty.send("e");
+    tty.wait_for("It is managed by cert-manager Certificate shop-gateway");
+    tty.send("n");
+    tty.wait_until("no answers no", |s| !s.contains("It is managed by"));
+    tty.send("D");
+    tty.wait_for("it issues a new certificate and private key");
+    tty.send("n");
+    tty.wait_until("the dialog closes", |s| !s.contains("it issues a new certificate"));
+    tty.send("q");
+    tty.send("q");
+    let status = tty.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
+
 /// Tab and Shift-Tab switch the opened Secret's tabs, as the footer and the help say.
 #[test]
 fn tab_and_shift_tab_switch_tabs() {

@@ -130,6 +130,48 @@ async fn envfrom_names_follow_the_servers_version() {
     assert!(!screen.contains("✗env"), "{screen}");
 }
 
+/// `kubectl apply` leaves a copy of the applied manifest in the last-applied annotation, values
+/// included (secret-basic-auth's stringData in plaintext, mysecret's data in base64): no screen
+/// shows its text. The Details tab names it, collapsed; a value appears only when revealed.
+#[tokio::test]
+async fn the_last_applied_annotation_never_reaches_the_screen() {
+    const ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+    let mut app = App::start("admin", None, admin()).await;
+    app.loaded().await;
+    let leaks = |screen: &str| -> Vec<&'static str> {
+        ["t0p-Secret", "dDBwLVNlY3JldA==", "MWYyZDFlMmU2N2Rm", "stringData", "\"apiVersion\"", "{\"", "Y4nys7f11"]
+            .into_iter()
+            .filter(|leak| screen.contains(leak))
+            .collect()
+    };
+    let screen = app.screen(200, 60).await;
+    assert_eq!(leaks(&screen), Vec::<&str>::new(), "the list:\n{screen}");
+    for name in ["secret-basic-auth", "mysecret", "prod-db-secret"] {
+        app.open(name).await;
+        let secret = app.driver.state.detail.as_ref().unwrap().secret.as_ref().unwrap();
+        assert!(secret.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(ANNOTATION)), "{name} has it");
+        for tab in ['1', '2', '3'] {
+            app.press(KeyCode::Char(tab)).await;
+            let screen = app.screen(200, 60).await;
+            assert_eq!(leaks(&screen), Vec::<&str>::new(), "{name}, tab {tab}:\n{screen}");
+            if tab == '3' {
+                assert!(screen.contains(ANNOTATION) && screen.contains("collapsed"), "{name}:\n{screen}");
+            }
+        }
+        app.press(KeyCode::Esc).await;
+        app.press(KeyCode::Esc).await;
+    }
+    // Asked for, the values show; the annotation's copy of them still does not.
+    app.open("secret-basic-auth").await;
+    app.press(KeyCode::Char('V')).await;
+    let screen = app.screen(200, 60).await;
+    assert!(screen.contains("t0p-Secret"), "V reveals the values:\n{screen}");
+    assert!(!screen.contains("stringData") && !screen.contains("\"apiVersion\""), "{screen}");
+    app.press(KeyCode::Char('3')).await;
+    let screen = app.screen(200, 60).await;
+    assert_eq!(leaks(&screen), Vec::<&str>::new(), "Details after revealing:\n{screen}");
+}
+
 #[tokio::test]
 async fn binary_values_are_a_hex_dump_and_typed_views_explain_certificates() {
     let mut app = App::start("admin", None, admin()).await;

@@ -426,3 +426,83 @@ async fn unused_says_usage_unknown_where_cron_jobs_cannot_be_listed() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(row(&stdout(&out), "backup-s3-credentials").unwrap().last(), Some(&"?"));
 }
+
+/// Managed Secrets (docs/owners.md): MANAGED in -o wide, and in JSON the flag and `managedBy`,
+/// with what an edit and a delete do and the fields that say so. The demo's token Secret, and a
+/// Secret shaped as Helm deploys it, created for the test.
+#[tokio::test(flavor = "multi_thread")]
+async fn managed_secrets_are_flagged_and_json_says_by_whom() {
+    let c = cluster().await;
+    let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::Api::namespaced(c.server.client("admin").await.unwrap(), "default");
+    let chart: k8s_openapi::api::core::v1::Secret = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "cart-db", "namespace": "default",
+            "labels": {"app.kubernetes.io/managed-by": "Helm"},
+            "annotations": {"meta.helm.sh/release-name": "cart", "meta.helm.sh/release-namespace": "default"}},
+        "stringData": {"password": "helm-chart-value"}
+    }))
+    .unwrap();
+    api.create(&Default::default(), &chart).await.unwrap();
+    let out = c.list(&["-o", "wide"]).await;
+    let table = stdout(&out);
+    assert_eq!(row(&table, "secret-sa-sample").unwrap().last(), Some(&"MANAGED:token-controller"));
+    assert_eq!(row(&table, "cart-db").unwrap().last(), Some(&"MANAGED:helm,UNUSED"));
+    let out = c.list(&["-o", "json"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stdout(&out).contains("helm-chart-value"));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = |name: &str| doc["items"].as_array().unwrap().iter().find(|i| i["name"] == name).unwrap().clone();
+    let cart = item("cart-db");
+    assert_eq!(cart["flags"], serde_json::json!(["MANAGED", "UNUSED"]));
+    let by = &cart["managedBy"][0];
+    assert_eq!(
+        (by["manager"].as_str(), by["kind"].as_str(), by["name"].as_str()),
+        (Some("helm"), Some("release"), Some("cart"))
+    );
+    assert_eq!(by["asks"], true);
+    assert_eq!(
+        by["summary"],
+        "Helm release cart deployed it: the next helm upgrade or rollback puts the chart's version back"
+    );
+    assert!(by["onDelete"].as_str().unwrap().contains("next helm upgrade creates it again"));
+    assert_eq!(by["from"], serde_json::json!(["annotations meta.helm.sh/release-name, release-namespace"]));
+    let token = item("secret-sa-sample");
+    assert_eq!(token["managedBy"][0]["kind"], "ServiceAccount");
+    assert_eq!(token["managedBy"][0]["name"], "build-robot");
+    assert!(item("mysecret").get("managedBy").is_none(), "nothing manages it: no managedBy");
+}
+
+/// The demo's Secrets that controllers write (issue 14's cases): each flagged with its manager,
+/// the Certificate and the ExternalSecret read through discovery named in `from`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demos_controller_written_secrets_are_managed_in_json_and_wide() {
+    let c = cluster().await;
+    let out = c.list(&["-A", "-o", "json"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = |ns: &str, name: &str| {
+        doc["items"].as_array().unwrap().iter().find(|i| i["namespace"] == ns && i["name"] == name).unwrap().clone()
+    };
+    let tls = item("shop", "shop-gateway-tls");
+    assert!(tls["flags"].as_array().unwrap().contains(&Value::from("MANAGED")));
+    assert_eq!(tls["managedBy"][0]["manager"], "cert-manager");
+    assert_eq!(tls["managedBy"][0]["kind"], "Certificate");
+    assert_eq!(tls["managedBy"][0]["name"], "shop-gateway");
+    assert_eq!(
+        tls["managedBy"][0]["from"],
+        serde_json::json!(["annotation cert-manager.io/certificate-name", "Certificate spec.secretName"])
+    );
+    let eso = item("shop", "payments-api-credentials");
+    assert_eq!(eso["managedBy"][0]["name"], "payments-api");
+    assert!(eso["managedBy"][0]["from"].as_array().unwrap().contains(&Value::from("ExternalSecret spec.target.name")));
+    assert_eq!(item("shop", "smtp-credentials")["managedBy"][0]["manager"], "sealed-secrets");
+    assert_eq!(item("argocd", "repo-shop-manifests")["managedBy"][0]["manager"], "argocd");
+    assert!(!item("argocd", "repo-shop-manifests")["flags"].as_array().unwrap().contains(&Value::from("UNUSED")));
+    assert!(!stderr(&out).contains("cannot tell from"), "every kind could be read: {}", stderr(&out));
+    let out = c.list(&["-n", "shop", "-o", "wide"]).await;
+    let table = stdout(&out);
+    let flags = |name: &str| row(&table, name).unwrap().last().unwrap().to_string();
+    assert!(flags("shop-gateway-tls").contains("MANAGED:cert-manager"), "{table}");
+    assert!(flags("payments-api-credentials").contains("MANAGED:external-secrets"), "{table}");
+    assert!(flags("shop-frontend-session").contains("MANAGED:helm"), "{table}");
+}

@@ -80,8 +80,9 @@ impl PartialEq for Switched {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Effect {
     /// Stop the running watches and start new ones for this scope: Secrets (as a Table), Pods,
-    /// ServiceAccounts, Ingresses, ReplicaSets. Their events come back as `Msg::Watched` with
-    /// this generation.
+    /// ServiceAccounts, Ingresses, ReplicaSets, and the custom resources that write Secrets
+    /// where their CRDs are served. Their events come back as `Msg::Watched` with this
+    /// generation.
     Watch {
         scope: Scope,
         generation: u64,

@@ -12,6 +12,7 @@ use crate::cluster::event::Connection;
 use crate::cluster::ops::OpenError;
 use crate::keymap::Keymap;
 use crate::list::rows::SecretRow;
+use crate::owners::Owner;
 use crate::secret::Secret;
 
 /// Options from the command line that shape behaviour.
@@ -110,6 +111,9 @@ pub struct Detail {
     pub can_update: Option<bool>,
     /// Unapplied edits, if the user has started editing.
     pub draft: Option<Draft>,
+    /// The user was told who manages this Secret and chose to edit it anyway: not asked again
+    /// while it is open.
+    pub managed_ack: bool,
 }
 
 impl Detail {
@@ -127,6 +131,7 @@ impl Detail {
             tab: Tab::Data,
             can_update: None,
             draft: None,
+            managed_ack: false,
         }
     }
 
@@ -265,6 +270,11 @@ pub enum ConfirmKind {
         uid: Option<String>,
         resource_version: Option<String>,
     },
+    /// Edit a Secret that a controller manages (its edits may be put back); yes goes on with
+    /// this action.
+    EditManaged {
+        action: crate::keymap::Action,
+    },
 }
 
 #[derive(Debug)]
@@ -382,6 +392,9 @@ pub struct State {
     pub reconnected_ticks: u8,
     pub flash: Option<Flash>,
     pub refs: super::usage::Usage,
+    /// Custom resources that name the Secrets they write (Certificates, ExternalSecrets),
+    /// where their CRDs are served: with each row's own marks, who manages a Secret.
+    pub writers: crate::owners::Writers,
     pub namespaces: Vec<String>,
     pub width: u16,
     pub height: u16,
@@ -427,6 +440,7 @@ impl State {
             reconnected_ticks: 0,
             flash: None,
             refs: Default::default(),
+            writers: Default::default(),
             namespaces: Vec::new(),
             width: 80,
             height: 24,
@@ -563,10 +577,10 @@ impl State {
     }
 
     /// Referenced Secrets that do not exist in the namespaces shown (known once both the Secrets
-    /// and the Pods have been listed).
+    /// and the Pods have been listed: when listing Secrets is refused, nothing is known missing).
     fn find_missing(&self) -> BTreeMap<(String, String), Missing> {
         let mut out = BTreeMap::new();
-        if self.loading || !self.refs.is_synced() {
+        if self.loading || self.list_error.is_some() || !self.refs.is_synced() {
             return out;
         }
         // Across all namespaces: those where something references a Secret (the namespace
@@ -604,7 +618,43 @@ impl State {
             &self.refs.known(&row.namespace, &row.name),
             self.now,
             crate::list::flags::EXPIRING_DAYS,
+            &self.owners(row),
         )
+    }
+
+    /// Who manages a listed Secret: its metadata's managers and the custom resources that name it.
+    pub fn owners(&self, row: &SecretRow) -> Vec<Owner> {
+        if self.writers.is_empty() {
+            return row.owners.clone();
+        }
+        self.writers.owners(&row.owners, &row.namespace, &row.name)
+    }
+
+    /// Who manages the opened Secret: from its metadata as read (the row's until it is read),
+    /// and the custom resources that name it. Nothing for a Secret being created.
+    pub fn detail_owners(&self) -> Vec<Owner> {
+        let Some(d) = &self.detail else { return Vec::new() };
+        if d.draft.as_ref().is_some_and(|dr| dr.creating) {
+            return Vec::new();
+        }
+        let own = match &d.secret {
+            Some(s) => crate::owners::detect(
+                crate::owners::OwnedMeta::from_object_meta(s.effective_type(), &s.metadata).meta(),
+            ),
+            None => self.rows.get(&(d.namespace.clone(), d.name.clone())).map(|r| r.owners.clone()).unwrap_or_default(),
+        };
+        self.writers.owners(&own, &d.namespace, &d.name)
+    }
+
+    /// What cannot be told about who manages the opened Secret (a kind of writer that could not
+    /// be listed), where it matters for this Secret.
+    pub fn detail_owners_unknown(&self, owners: &[Owner]) -> Vec<String> {
+        let Some(d) = &self.detail else { return Vec::new() };
+        let type_ = match &d.secret {
+            Some(s) => s.effective_type().to_string(),
+            None => self.rows.get(&(d.namespace.clone(), d.name.clone())).map(|r| r.type_.clone()).unwrap_or_default(),
+        };
+        self.writers.unknown(&type_, owners)
     }
 
     /// The types present, with counts, for the type picker.

@@ -168,6 +168,10 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             state.refs.index.upsert_grant(grant);
             after_refs_change(state);
         }
+        Event::Writers(e) => {
+            state.writers.apply(e);
+            state.dirty = true;
+        }
         Event::GrantRemoved { namespace, name } => {
             state.refs.index.remove_grant(&namespace, &name);
             after_refs_change(state);
@@ -275,6 +279,7 @@ pub(super) fn on_context_switched(state: &mut State, result: Result<Box<Switched
             state.rows.clear();
             state.inspect_requested.clear();
             state.refs = Default::default();
+            state.writers = Default::default();
             state.namespaces.clear();
             state.detail = None;
             state.loading = true;

@@ -72,6 +72,9 @@ pub enum Event {
         namespace: String,
         name: String,
     },
+    /// A custom resource that writes a Secret (a Certificate, an ExternalSecret), where its CRD
+    /// is served: who manages which Secret.
+    Writers(crate::owners::WriterEvent),
     /// A source is watched across namespaces though the scope is one namespace (Gateways,
     /// which name Secrets of other namespaces): its listing covers every namespace.
     Widened {

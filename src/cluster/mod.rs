@@ -8,6 +8,7 @@ pub(crate) mod consumers;
 pub(crate) mod event;
 pub mod exec;
 pub(crate) mod ops;
+pub(crate) mod owners;
 pub mod pod;
 pub(crate) mod proxy;
 mod quiet;

@@ -6,16 +6,18 @@ use std::time::Duration;
 
 use super::event::{Connection, Emit, Event, ListError};
 use crate::list::rows::SecretRow;
+use crate::owners::{self, Marks, OwnerRef};
 use futures::TryStreamExt;
 use jiff::Timestamp;
 use kube::api::WatchEvent;
+use serde::Deserialize as _;
 use serde_json::Value;
 
 const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 /// Table rows per list request. Larger than kubectl's 500: a row is a few hundred bytes (no
 /// values), so a page of 5,000 is about 1.7 MB, and 20,000 Secrets take 5 round trips instead
 /// of 41 (on a link with 50 ms of latency, 1.8 s less before the list is complete).
-const PAGE: u32 = 5000;
+pub const PAGE: u32 = 5000;
 
 /// One page of the Table list, read into the fields keyhole uses and nothing else: the rows'
 /// partial objects are not built into JSON trees only to be dropped (20,000 rows at startup).
@@ -71,16 +73,27 @@ struct RowMeta {
     deletion_timestamp: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     finalizers: Vec<String>,
-    /// Of the annotations, the one that binds a token Secret to its ServiceAccount; the
-    /// others (kubectl's last-applied copy among them) are skipped without being kept.
-    #[serde(default, deserialize_with = "null_default")]
-    annotations: RowAnnotations,
+    /// Only the labels and annotations that say who manages it (the others, kubectl's
+    /// last-applied copy of the values among them, are skipped without being copied).
+    #[serde(default, deserialize_with = "owners::marks::de_labels")]
+    labels: Marks,
+    #[serde(default, deserialize_with = "owners::marks::de_annotations")]
+    annotations: Marks,
+    #[serde(default, rename = "ownerReferences", deserialize_with = "owners::marks::de_owner_refs")]
+    owner_references: Vec<OwnerRef>,
 }
 
-#[derive(serde::Deserialize, Default)]
-struct RowAnnotations {
-    #[serde(default, rename = "kubernetes.io/service-account.name")]
-    service_account: Option<String>,
+impl RowMeta {
+    fn owners(&self, name: &str, type_: &str) -> Vec<owners::Owner> {
+        owners::detect(owners::Meta {
+            type_,
+            namespace: &self.namespace,
+            name,
+            labels: &self.labels,
+            annotations: &self.annotations,
+            owner_references: &self.owner_references,
+        })
+    }
 }
 
 /// The ServiceAccount a token Secret is bound to, for Secrets of that type only.
@@ -130,10 +143,13 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| s(cells.get(cols.name)));
+    let type_ = cols.type_.map(|i| s(cells.get(i))).unwrap_or_default();
+    // The marks of its managers, read from the metadata as the typed list reads them.
+    let owners = meta.and_then(|m| RowMeta::deserialize(m).ok()).map(|m| m.owners(&name, &type_)).unwrap_or_default();
     Some(SecretRow {
         namespace: s(meta.and_then(|m| m.get("namespace"))),
         name,
-        type_: cols.type_.map(|i| s(cells.get(i))).unwrap_or_default(),
+        type_,
         keys: cols.data.and_then(|i| cells.get(i)).and_then(Value::as_i64).unwrap_or(0),
         created: meta
             .and_then(|m| m.get("creationTimestamp"))
@@ -155,6 +171,7 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         inspected: None,
         inspect_failed: false,
         name_rank: None,
+        owners,
     })
 }
 
@@ -164,18 +181,20 @@ fn terminating(deleting: bool, finalizers: Option<Vec<String>>) -> Option<Vec<St
 }
 
 fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
-    let meta = row.object.unwrap_or_default().metadata;
+    let mut meta = row.object.unwrap_or_default().metadata;
     let mut cells = row.cells;
     let mut take = |i: Option<usize>| match i.and_then(|i| cells.get_mut(i)).map(Value::take) {
         Some(Value::String(s)) => s,
         _ => String::new(),
     };
-    let name = match meta.name {
+    let name = match meta.name.take() {
         Some(n) => n,
         None => take(Some(cols.name)),
     };
     let type_ = take(cols.type_);
-    let service_account = bound_account(&type_, meta.annotations.service_account);
+    let owners = meta.owners(&name, &type_);
+    let service_account =
+        bound_account(&type_, meta.annotations.get("kubernetes.io/service-account.name").map(str::to_string));
     SecretRow {
         namespace: meta.namespace,
         name,
@@ -188,6 +207,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
         inspected: None,
         inspect_failed: false,
         name_rank: None,
+        owners,
     }
 }
 
@@ -203,16 +223,18 @@ fn path(namespace: Option<&str>) -> String {
 async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
+    page_size: u32,
 ) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
     let mut rows = Vec::new();
     let mut cont: Option<String> = None;
     let mut cols = None;
     let started = std::time::Instant::now();
     let mut pages = 0;
-    let mut restarts = 0;
+    // 0: everything in one request.
+    let mut limit = page_size;
     loop {
         pages += 1;
-        let mut url = format!("{}?limit={PAGE}", path(namespace));
+        let mut url = format!("{}?limit={limit}", path(namespace));
         if let Some(c) = &cont {
             url.push_str(&format!("&continue={}", urlencode(c)));
         }
@@ -222,13 +244,16 @@ async fn list(
             .map_err(kube::Error::HttpError)?;
         // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
         let page: TablePage = match super::quiet::request_json(client, req).await {
-            // The continue token expired (a paged list is a snapshot the server keeps only for
-            // a while): start again from the first page, a few times at most.
-            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() && restarts < 3 => {
-                restarts += 1;
-                tracing::debug!("the continue token expired after {pages} pages: listing again");
+            // The continue token expired: a paged list is a snapshot that the server keeps only
+            // until its next compaction (five minutes on kube-apiserver). Starting over page by
+            // page would meet the same expiry whenever the list takes that long, so everything
+            // is listed again in one request, which no expiry can cut short, as client-go's
+            // pager does (FullListIfExpired).
+            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() => {
+                tracing::debug!("the continue token expired after {pages} pages: listing again in one request");
                 rows.clear();
                 cont = None;
+                limit = 0;
                 continue;
             }
             other => other?,
@@ -353,6 +378,8 @@ pub struct Tuning {
     pub healthy_after: Duration,
     /// The server-side timeout each watch asks for.
     pub watch_timeout_secs: u32,
+    /// Table rows per list request.
+    pub page: u32,
 }
 
 impl Default for Tuning {
@@ -364,6 +391,7 @@ impl Default for Tuning {
             backoff_max: Duration::from_secs(30),
             healthy_after: Duration::from_secs(30),
             watch_timeout_secs: 290,
+            page: PAGE,
         }
     }
 }
@@ -418,7 +446,7 @@ pub(crate) async fn run(
         }
     };
     'relist: loop {
-        let (rows, mut rv, cols) = match list(&client, ns).await {
+        let (rows, mut rv, cols) = match list(&client, ns, tuning.page).await {
             Ok(ok) => ok,
             Err(e) => {
                 if let Some(mut le) = list_error(&e, ns) {
@@ -485,9 +513,13 @@ pub(crate) async fn run(
     }
 }
 
-/// One paged Table list, for `keyhole list` and benchmarks.
-pub(crate) async fn list_rows(client: &kube::Client, namespace: Option<&str>) -> Result<Vec<SecretRow>, kube::Error> {
-    list(client, namespace).await.map(|(rows, _, _)| rows)
+/// One paged Table list (`page_size` rows per request), for `keyhole list` and benchmarks.
+pub(crate) async fn list_rows(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    page_size: u32,
+) -> Result<Vec<SecretRow>, kube::Error> {
+    list(client, namespace, page_size).await.map(|(rows, _, _)| rows)
 }
 
 #[cfg(test)]
@@ -508,6 +540,27 @@ mod tests {
         let typed: Vec<SecretRow> = page.rows.into_iter().map(|r| row_from_typed(r, cols)).collect();
         assert_eq!(typed[0].terminating, Some(vec!["example.com/keep".to_string()]));
         assert_eq!(typed[1].terminating, None);
+    }
+
+    #[test]
+    fn rows_carry_their_managers_and_nothing_else_of_the_annotations() {
+        let table = json!({"columnDefinitions": [{"name": "Name"}, {"name": "Type"}, {"name": "Data"}],
+            "rows": [{"cells": ["web-tls", "kubernetes.io/tls", 2], "object": {"metadata": {"name": "web-tls", "namespace": "shop",
+                "labels": {"controller.cert-manager.io/fao": "true", "app": "web"},
+                "annotations": {"cert-manager.io/certificate-name": "web-cert",
+                                "kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"tls.key\":\"c2VjcmV0\"}}"},
+                "ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Site", "name": "web", "uid": "u", "controller": false}]}}},
+                     {"cells": ["plain", "Opaque", 1], "object": {"metadata": {"name": "plain", "namespace": "shop",
+                "labels": null, "annotations": null, "ownerReferences": null}}}]});
+        let cols = Columns::from_table(&table).unwrap();
+        let watched = row_from(&table["rows"][0], cols).unwrap();
+        let page: TablePage = serde_json::from_value(table.clone()).unwrap();
+        let listed: Vec<SecretRow> = page.rows.into_iter().map(|r| row_from_typed(r, cols)).collect();
+        let shorts: Vec<String> = owners::shorts(&watched.owners);
+        assert_eq!(shorts, ["cert-manager", "Site"]);
+        assert_eq!(listed[0].owners, watched.owners, "the list and the watch read the same");
+        assert!(listed[1].owners.is_empty() && row_from(&table["rows"][1], cols).unwrap().owners.is_empty());
+        assert!(!format!("{listed:?}").contains("c2VjcmV0"), "the last-applied copy is not kept");
     }
 
     #[test]

@@ -15,9 +15,10 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
     if !args.addr.ip().is_loopback() && !args.allow_remote {
         eprintln!(
-            "keyhole demo-server: refusing to listen on {}: the demo cluster's certificate authority is\n\
-             throwaway and its credentials are written to the kubeconfig for anyone to read.\n\
-             Use a loopback address such as 127.0.0.1:8001, or pass --allow-remote if you really mean it.",
+            "keyhole demo-server: refusing to listen on {}: the demo cluster is made for this machine.\n\
+             It serves demo data with demo users, a throwaway certificate authority and none of a real\n\
+             cluster's protections (no audit log, no rate limits), to anyone who can reach the port.\n\
+             Use a loopback address such as 127.0.0.1:8001, or pass --allow-remote to serve other hosts anyway.",
             args.addr
         );
         return ExitCode::from(2);
@@ -75,7 +76,9 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
         }
         println!("kubeconfig written to {}", path.display());
         println!("  export KUBECONFIG={}", path.display());
-        println!("  contexts: keyhole-demo (admin, current), keyhole-demo-readonly, keyhole-demo-team");
+        let contexts: Vec<&str> = server.users.all().iter().map(|u| u.context.as_str()).collect();
+        println!("  contexts (one per demo user, the first current): {}", contexts.join(", "));
+        println!("  who may do what: docs/embedded-cluster.md, Users");
         println!("Press Ctrl-C to stop.");
         let _ = std::io::stdout().flush();
         wait_for_shutdown_signal().await;

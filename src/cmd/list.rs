@@ -50,6 +50,7 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
         expiring: args.expiring,
         // JSON is for scripts: its flags are as complete as the wide table's.
         complete: args.output != ListFormat::Table,
+        chunk_size: args.chunk_size,
     };
     let report = match build(&connected, namespace.as_deref(), &query, Timestamp::now()).await {
         Ok(r) => r,
@@ -81,8 +82,12 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
 
 fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show_flags: bool) -> std::io::Result<()> {
     if report.items.is_empty() {
-        // As kubectl: the message goes to stderr, stdout stays empty for scripts.
-        eprintln!("{}", if report.linting { "Nothing found." } else { "No resources found." });
+        // As kubectl: the message goes to stderr, stdout stays empty for scripts. A check that
+        // could not be made found nothing because it could not look: the notes say why, and
+        // "Nothing found." would read as a clean result.
+        if !(report.linting && report.incomplete) {
+            eprintln!("{}", if report.linting { "Nothing found." } else { "No resources found." });
+        }
         return Ok(());
     }
     let mut header: Vec<&str> = Vec::new();
@@ -156,6 +161,24 @@ struct JsonUsage {
     storage_classes: usize,
 }
 
+/// Who manages a Secret, and what that means (`crate::owners`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonOwner<'a> {
+    /// `helm`, `helm-record`, `cert-manager`, `external-secrets`, `sealed-secrets`, `argocd`,
+    /// `token-controller`, or the owner reference's kind.
+    manager: String,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    /// Whether editing or deleting it asks first in the TUI.
+    asks: bool,
+    summary: String,
+    on_delete: String,
+    /// The fields that say so.
+    from: &'a [&'static str],
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonItem<'a> {
@@ -173,6 +196,8 @@ struct JsonItem<'a> {
     used_by: Option<JsonUsage>,
     flags: Vec<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    managed_by: Vec<JsonOwner<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     missing_keys: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cert_not_after: Option<String>,
@@ -187,6 +212,11 @@ struct JsonReport<'a> {
     items: Vec<JsonItem<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     findings: Option<usize>,
+    /// False when a check could not be made (exit 2): `findings` is then no clean result.
+    complete: bool,
+    /// What stderr says too: what could not be read, and how the list was made.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
@@ -220,6 +250,22 @@ fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
             storage_classes: u.storage_classes,
         }),
         flags: item.flags.iter().map(Flag::name).collect(),
+        managed_by: item
+            .owners
+            .iter()
+            .map(|o| {
+                let (kind, name) = o.object();
+                JsonOwner {
+                    manager: o.short(),
+                    kind,
+                    name,
+                    asks: o.asks(),
+                    summary: o.summary(),
+                    on_delete: o.on_delete(),
+                    from: &o.from,
+                }
+            })
+            .collect(),
         missing_keys,
         cert_not_after: inspected.and_then(|i| i.cert_not_after).map(format::rfc3339),
         cert_days_left: row.and_then(|r| r.cert_days_left(now)),
@@ -231,6 +277,8 @@ fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     let json = JsonReport {
         items: report.items.iter().map(|i| json_item(i, report.now)).collect(),
         findings: report.linting.then_some(report.findings),
+        complete: !report.incomplete,
+        notes: &report.notes,
     };
     serde_json::to_writer_pretty(&mut *out, &json).map_err(std::io::Error::other)?;
     writeln!(out)
@@ -261,6 +309,7 @@ mod tests {
                 row: Some(row),
                 usage: Some(UsageCount { pods: 3, workloads: 3, ..Default::default() }),
                 flags: vec![],
+                owners: vec![],
             }],
             now: Timestamp::UNIX_EPOCH,
             linting: false,

@@ -5,6 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::rows::SecretRow;
+use crate::owners::Owner;
 use crate::refs::{Known, MissingEffect, MissingSecret, RefIndex};
 use crate::secret::types;
 
@@ -31,6 +32,9 @@ pub enum Flag {
     Unused,
     /// Deleted, and waiting for these finalizers to be removed by their controllers.
     Terminating(Vec<String>),
+    /// Controllers write it (Helm, cert-manager, External Secrets, ...): an edit may be put
+    /// back. Their short names (`crate::owners::Owner::short`).
+    Managed(Vec<String>),
 }
 
 /// How urgent a flag is, for colours.
@@ -54,6 +58,7 @@ impl Flag {
             Flag::Unused => "UNUSED".into(),
             Flag::Terminating(f) if f.is_empty() => "TERMINATING".into(),
             Flag::Terminating(f) => format!("TERMINATING:{}", f.join("+")),
+            Flag::Managed(by) => format!("MANAGED:{}", by.join("+")),
         }
     }
 
@@ -68,6 +73,7 @@ impl Flag {
             Flag::Immutable => "IMMUTABLE",
             Flag::Unused => "UNUSED",
             Flag::Terminating(_) => "TERMINATING",
+            Flag::Managed(_) => "MANAGED",
         }
     }
 
@@ -77,6 +83,7 @@ impl Flag {
             Flag::Expiring(days) => format!("EXPIRES {days}d"),
             Flag::Missing { fails: false } => "MISSING (optional)".into(),
             Flag::Terminating(f) if !f.is_empty() => format!("TERMINATING: waits for {}", f.join(", ")),
+            Flag::Managed(by) => format!("MANAGED {}", by.join(", ")),
             other => other.name().to_string(),
         }
     }
@@ -85,7 +92,7 @@ impl Flag {
         match self {
             Flag::Expired | Flag::Broken(_) | Flag::Missing { fails: true } => Severity::Bad,
             Flag::Expiring(_) | Flag::Missing { fails: false } | Flag::Terminating(_) => Severity::Warn,
-            Flag::Immutable | Flag::Unused => Severity::Info,
+            Flag::Immutable | Flag::Unused | Flag::Managed(_) => Severity::Info,
         }
     }
 }
@@ -124,13 +131,15 @@ pub fn needs_content(row: &SecretRow, index: &RefIndex) -> bool {
 /// The flags of an existing Secret, most urgent first. `known`: whether every kind of consumer
 /// that could reference it was listed ([`crate::refs::Coverage::known`]); "unused" is said only
 /// then. Expiry and missing keys need the row's inspected facts; without them those flags are
-/// not given.
+/// not given. `owners`: every manager of the Secret (its
+/// metadata's and the custom resources' that name it, `Writers::owners`).
 pub(crate) fn for_secret(
     row: &SecretRow,
     index: &RefIndex,
     known: &Known,
     now: Timestamp,
     expiring_days: u32,
+    owners: &[Owner],
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
     if let Some(finalizers) = &row.terminating {
@@ -153,7 +162,16 @@ pub(crate) fn for_secret(
             flags.push(Flag::Immutable);
         }
     }
-    if *known == Known::Complete && !index.is_used(&row.namespace, &row.name) && !implicitly_used(&row.type_) {
+    if !owners.is_empty() {
+        flags.push(Flag::Managed(crate::owners::shorts(owners)));
+    }
+    // A controller that reads it as its input (Argo CD's repositories) uses it.
+    let read_by_controller = owners.iter().any(Owner::reads_it);
+    if *known == Known::Complete
+        && !index.is_used(&row.namespace, &row.name)
+        && !implicitly_used(&row.type_)
+        && !read_by_controller
+    {
         flags.push(Flag::Unused);
     }
     flags
@@ -285,13 +303,45 @@ mod tests {
         ];
         for (what, row, index, known, want) in cases {
             let known = if known { Known::Complete } else { Known::Unknown(vec!["cannot list CronJobs in ns".into()]) };
-            assert_eq!(for_secret(&row, index, &known, now(), EXPIRING_DAYS), want, "{what}");
+            assert_eq!(for_secret(&row, index, &known, now(), EXPIRING_DAYS, &[]), want, "{what}");
         }
         // Still listing: not unused yet.
-        assert_eq!(for_secret(&row("s", "Opaque", None), &empty, &Known::Pending, now(), EXPIRING_DAYS), vec![]);
+        assert_eq!(for_secret(&row("s", "Opaque", None), &empty, &Known::Pending, now(), EXPIRING_DAYS, &[]), vec![]);
         // The window is the caller's: --expiring 7 does not flag a certificate with 12 days left.
         let r = row("s", tls, Some(facts(&["password"], false, Some(12))));
-        assert_eq!(for_secret(&r, &used, &Known::Complete, now(), 7), vec![]);
+        assert_eq!(for_secret(&r, &used, &Known::Complete, now(), 7, &[]), vec![]);
+    }
+
+    #[test]
+    fn managed_secrets_are_flagged_with_their_managers() {
+        use crate::owners::Manager;
+        let cert = Owner::new(Manager::CertManager { certificate: Some("web-cert".into()), issuer: None }, "x");
+        let repo = Owner::new(Manager::ArgoCdConfig { secret_type: "repository".into() }, "x");
+        let helm = Owner::new(Manager::Helm { release: Some("shop".into()), namespace: None }, "x");
+        let empty = RefIndex::new();
+        let cases: Vec<(&str, Vec<Owner>, Vec<Flag>)> = vec![
+            ("not managed", vec![], vec![Flag::Unused]),
+            (
+                "cert-manager's, unused all the same",
+                vec![cert.clone()],
+                vec![Flag::Managed(vec!["cert-manager".into()]), Flag::Unused],
+            ),
+            ("Argo CD reads its repositories: never unused", vec![repo], vec![Flag::Managed(vec!["argocd".into()])]),
+            (
+                "several managers, each named once",
+                vec![helm, cert.clone(), cert],
+                vec![Flag::Managed(vec!["helm".into(), "cert-manager".into()]), Flag::Unused],
+            ),
+        ];
+        for (what, owners, want) in cases {
+            assert_eq!(
+                for_secret(&row("s", "Opaque", None), &empty, &Known::Complete, now(), EXPIRING_DAYS, &owners),
+                want,
+                "{what}"
+            );
+        }
+        assert_eq!(Flag::Managed(vec!["helm".into(), "cert-manager".into()]).tag(), "MANAGED:helm+cert-manager");
+        assert_eq!(Flag::Managed(vec!["helm".into()]).label(), "MANAGED helm");
     }
 
     #[test]
@@ -315,6 +365,7 @@ mod tests {
             Flag::Immutable,
             Flag::Unused,
             Flag::Terminating(vec!["a/b".into()]),
+            Flag::Managed(vec!["cert-manager".into(), "helm".into()]),
         ] {
             assert!(!f.tag().contains(' '), "{}", f.tag());
         }

@@ -4,16 +4,17 @@
 //! StorageClasses) listed once, page by page, each object projected into reference records
 //! ([`crate::refs`]) and dropped; and, for the flags that need content, the facts of some Secrets (key names,
 //! `immutable`, the first certificate's notAfter) read through
-//! [`ops::open`](crate::cluster::ops::open) with their values zeroized at once.
+//! [`ops::open`](crate::cluster::ops::open) with their values zeroized at once; and the custom
+//! resources that write Secrets (Certificates, ExternalSecrets) where their CRDs are served.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, DynamicObject, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde::de::DeserializeOwned;
 
 use super::rows::SecretRow;
@@ -22,12 +23,34 @@ use crate::cluster::ops::{self, OpenError};
 use crate::cluster::pod::PodForRefs;
 use crate::cluster::slim::{ClassForRefs, Slim, SlimKind, VolumeForRefs};
 use crate::cluster::{self, Connected, secrets};
+use crate::owners::{WriterEvent, WriterKind, Writers};
 use crate::refs::{
     self, ConsumerKind, Coverage, HasTemplate, Interner, Listing, RefIndex, SOURCES, Source, WorkloadResolver,
 };
 
 /// Page size for the consumer lists (kubectl's default chunk size).
 const PAGE: u32 = 500;
+
+/// Objects per list request: by default 5,000 Secrets (Table rows without values) and 500
+/// consumers (kubectl's chunk size); `--chunk-size` sets both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pages {
+    pub secrets: u32,
+    pub consumers: u32,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages { secrets: secrets::PAGE, consumers: PAGE }
+    }
+}
+
+impl Pages {
+    /// `--chunk-size N`: N of everything per request (0: no pages, as kubectl).
+    pub(crate) fn chunk(size: Option<u32>) -> Pages {
+        size.map_or_else(Pages::default, |n| Pages { secrets: n, consumers: n })
+    }
+}
 /// Secrets read at once for the flags.
 const INSPECT_CONCURRENCY: usize = 16;
 
@@ -42,13 +65,23 @@ pub(crate) struct Gathered {
     pub coverage: Coverage,
     /// What the user should know about how the scope was read.
     pub notes: Vec<String>,
+    /// The custom resources that write Secrets (where their CRDs are served).
+    pub writers: Writers,
 }
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
 /// concurrently.
-pub(crate) async fn gather(connected: &Connected, namespace: Option<&str>) -> Result<Gathered, String> {
-    match gather_scope(&connected.client, namespace).await {
-        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e).await,
+/// `managers`: also the custom resources that write Secrets (for the MANAGED flag; the plain
+/// table does not show it, and skips them).
+pub(crate) async fn gather(
+    connected: &Connected,
+    namespace: Option<&str>,
+    pages: Pages,
+    managers: bool,
+) -> Result<Gathered, String> {
+    let served = if managers { cluster::owners::discover(&connected.client).await } else { Vec::new() };
+    match gather_scope(&connected.client, namespace, pages, &served).await {
+        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e, pages, &served).await,
         Err(e) => Err(secrets_error(connected, namespace, &e)),
         Ok(g) => Ok(g),
     }
@@ -58,8 +91,17 @@ fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 403)
 }
 
-async fn gather_scope(client: &kube::Client, namespace: Option<&str>) -> Result<Gathered, kube::Error> {
-    let (secret_rows, consumers) = tokio::join!(secrets::list_rows(client, namespace), consumers(client, namespace));
+async fn gather_scope(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    pages: Pages,
+    served: &Served,
+) -> Result<Gathered, kube::Error> {
+    let (secret_rows, consumers, writers) = tokio::join!(
+        secrets::list_rows(client, namespace, pages.secrets),
+        consumers(client, namespace, pages.consumers),
+        writers(client, namespace, pages.consumers, served)
+    );
     let rows = secret_rows?;
     let (mut index, coverage) = consumers;
     // Legacy token Secrets bound to a ServiceAccount by their annotation.
@@ -67,26 +109,74 @@ async fn gather_scope(client: &kube::Client, namespace: Option<&str>) -> Result<
         let (id, refs) = refs::from_token_secret(&r.namespace, &r.name, r.service_account.as_deref().unwrap_or(""));
         index.upsert(id, refs);
     }
-    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, coverage, notes: Vec::new() })
+    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, coverage, notes: Vec::new(), writers })
+}
+
+/// The kinds of custom resource that write Secrets and that the cluster serves.
+type Served = [(WriterKind, ApiResource)];
+
+/// The custom resources that write Secrets, listed page by page and projected into the Secret
+/// each writes; a kind that cannot be listed says why.
+async fn writers(client: &kube::Client, namespace: Option<&str>, page: u32, served: &Served) -> Writers {
+    let mut writers = Writers::new();
+    for (kind, ar) in served {
+        let kind = *kind;
+        let mut events = Vec::new();
+        let mut present = HashSet::new();
+        let listed = each_page(cluster::owners::api(client, namespace, ar), page, |o| {
+            present.insert(cluster::owners::key(&o));
+            events.push(cluster::owners::upserted(kind, &o));
+        })
+        .await;
+        match listed {
+            Ok(()) => {
+                for e in events {
+                    writers.apply(e);
+                }
+                writers.apply(WriterEvent::Synced { kind, present });
+            }
+            Err(e) => {
+                let reason = match &e {
+                    kube::Error::Api(s) if s.code == 403 => {
+                        format!("listing them was refused ({}, 403 Forbidden)", s.message)
+                    }
+                    other => format!("listing them failed ({})", cluster::connect::error_chain(other)),
+                };
+                writers.apply(WriterEvent::Refused { kind, reason });
+            }
+        }
+    }
+    writers
 }
 
 /// Listing across namespaces is forbidden, but listing namespace by namespace may not be (a
 /// user with a RoleBinding per namespace): the namespaces the user may list Secrets in, merged,
 /// with a note naming the others. When the namespaces cannot be listed, or none can be read,
 /// the error of listing across namespaces.
-async fn each_namespace(connected: &Connected, across: &kube::Error) -> Result<Gathered, String> {
+async fn each_namespace(
+    connected: &Connected,
+    across: &kube::Error,
+    pages: Pages,
+    served: &Served,
+) -> Result<Gathered, String> {
     let client = &connected.client;
     let refused_across = || secrets_error(connected, None, across);
     let Ok(namespaces) = ops::namespaces(client).await else { return Err(refused_across()) };
-    let mut out =
-        Gathered { rows: BTreeMap::new(), index: RefIndex::new(), coverage: Coverage::new(), notes: Vec::new() };
+    let mut out = Gathered {
+        rows: BTreeMap::new(),
+        index: RefIndex::new(),
+        coverage: Coverage::new(),
+        notes: Vec::new(),
+        writers: Writers::new(),
+    };
     let mut refused = Vec::new();
     for ns in &namespaces {
-        match gather_scope(client, Some(ns)).await {
+        match gather_scope(client, Some(ns), pages, served).await {
             Ok(g) => {
                 out.rows.extend(g.rows);
                 out.index.absorb(g.index);
                 out.coverage.absorb(g.coverage);
+                out.writers.absorb(g.writers);
             }
             Err(e) if is_forbidden(&e) => refused.push(ns.clone()),
             Err(e) => return Err(secrets_error(connected, Some(ns), &e)),
@@ -122,20 +212,17 @@ fn secrets_error(connected: &Connected, namespace: Option<&str>, e: &kube::Error
 }
 
 /// Lists every object of a kind page by page, handing each to `each`; one page is held at a time.
-async fn each_page<K>(api: Api<K>, mut each: impl FnMut(K)) -> Result<(), kube::Error>
+async fn each_page<K>(api: Api<K>, page: u32, mut each: impl FnMut(K)) -> Result<(), kube::Error>
 where
     K: Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let first = ListParams::default().limit(PAGE);
-    let mut params = first.clone();
-    let mut restarts = 0;
+    let mut params = ListParams::default().limit(page);
     loop {
         let list = match api.list(&params).await {
-            // The continue token expired: from the first page again (what was handed to `each`
-            // is handed again; the index replaces a consumer's references).
-            Err(kube::Error::Api(s)) if s.code == 410 && params.continue_token.is_some() && restarts < 3 => {
-                restarts += 1;
-                params = first.clone();
+            // What was handed to `each` is handed again; the index replaces a consumer's
+            // references.
+            Err(e) if expired(&e, &params) => {
+                params = ListParams::default();
                 continue;
             }
             other => other?,
@@ -149,6 +236,14 @@ where
             None => return Ok(()),
         }
     }
+}
+
+/// Whether a page failed because its continue token expired: a paged list is a snapshot the
+/// server keeps only until its next compaction. Starting over page by page would meet the same
+/// expiry whenever the list takes that long, so the caller lists everything again in one
+/// request, which no expiry can cut short, as client-go's pager does (FullListIfExpired).
+fn expired(e: &kube::Error, params: &ListParams) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 410) && params.continue_token.is_some()
 }
 
 /// How a list went, for the usage rule: 403 refused, 404 not served (none exist).
@@ -183,7 +278,13 @@ fn template<K: SlimKind + HasTemplate>(w: &Slim<K>) -> (refs::ConsumerId, Vec<re
 }
 
 /// Lists one source in a scope (cluster-scoped kinds cluster-wide) into `found`.
-async fn list_source(client: &kube::Client, source: Source, namespace: Option<&str>, found: &Found) -> Listing {
+async fn list_source(
+    client: &kube::Client,
+    source: Source,
+    namespace: Option<&str>,
+    page: u32,
+    found: &Found,
+) -> Listing {
     let ns = namespace;
     // Pods are indexed as they arrive, without their owners: their workloads are resolved
     // once every list is in.
@@ -191,49 +292,56 @@ async fn list_source(client: &kube::Client, source: Source, namespace: Option<&s
     let result = match source {
         Source::Consumers(kind) => match kind {
             ConsumerKind::Pod => {
-                each_page(api::<PodForRefs>(client, ns), |p| found.index.borrow_mut().upsert_pod(&p.0, &bare)).await
+                each_page(api::<PodForRefs>(client, ns), page, |p| found.index.borrow_mut().upsert_pod(&p.0, &bare))
+                    .await
             }
             ConsumerKind::ServiceAccount => {
-                each_page(api::<ServiceAccount>(client, ns), |s| {
+                each_page(api::<ServiceAccount>(client, ns), page, |s| {
                     found.add((refs::service_account_id(&s), refs::from_service_account(&s)))
                 })
                 .await
             }
             ConsumerKind::Ingress => {
-                each_page(api::<Ingress>(client, ns), |i| found.add((refs::ingress_id(&i), refs::from_ingress(&i))))
-                    .await
+                each_page(api::<Ingress>(client, ns), page, |i| {
+                    found.add((refs::ingress_id(&i), refs::from_ingress(&i)))
+                })
+                .await
             }
             ConsumerKind::Deployment => {
-                each_page(api::<Slim<Deployment>>(client, ns), |w| found.add(template(&w))).await
+                each_page(api::<Slim<Deployment>>(client, ns), page, |w| found.add(template(&w))).await
             }
             ConsumerKind::StatefulSet => {
-                each_page(api::<Slim<StatefulSet>>(client, ns), |w| found.add(template(&w))).await
+                each_page(api::<Slim<StatefulSet>>(client, ns), page, |w| found.add(template(&w))).await
             }
-            ConsumerKind::DaemonSet => each_page(api::<Slim<DaemonSet>>(client, ns), |w| found.add(template(&w))).await,
-            ConsumerKind::CronJob => each_page(api::<Slim<CronJob>>(client, ns), |w| found.add(template(&w))).await,
+            ConsumerKind::DaemonSet => {
+                each_page(api::<Slim<DaemonSet>>(client, ns), page, |w| found.add(template(&w))).await
+            }
+            ConsumerKind::CronJob => {
+                each_page(api::<Slim<CronJob>>(client, ns), page, |w| found.add(template(&w))).await
+            }
             ConsumerKind::ReplicaSet => {
-                each_page(api::<Slim<ReplicaSet>>(client, ns), |w| {
+                each_page(api::<Slim<ReplicaSet>>(client, ns), page, |w| {
                     found.owners.borrow_mut().push((true, w.0.metadata.clone()));
                     found.add(template(&w));
                 })
                 .await
             }
             ConsumerKind::Job => {
-                each_page(api::<Slim<Job>>(client, ns), |w| {
+                each_page(api::<Slim<Job>>(client, ns), page, |w| {
                     found.owners.borrow_mut().push((false, w.0.metadata.clone()));
                     found.add(template(&w));
                 })
                 .await
             }
             ConsumerKind::PersistentVolume => {
-                each_page(Api::<VolumeForRefs>::all(client.clone()), |v| {
+                each_page(Api::<VolumeForRefs>::all(client.clone()), page, |v| {
                     let id = refs::consumer_id(ConsumerKind::PersistentVolume, &v.0.metadata);
                     found.add((id, refs::from_persistent_volume(&v.0, &mut Interner::new())));
                 })
                 .await
             }
             ConsumerKind::StorageClass => {
-                each_page(Api::<ClassForRefs>::all(client.clone()), |c| {
+                each_page(Api::<ClassForRefs>::all(client.clone()), page, |c| {
                     let id = refs::consumer_id(ConsumerKind::StorageClass, &c.0.metadata);
                     found.add((id, refs::from_storage_class(&c.0, &mut Interner::new())));
                 })
@@ -241,7 +349,7 @@ async fn list_source(client: &kube::Client, source: Source, namespace: Option<&s
             }
             ConsumerKind::Gateway => match gateway_api(client, ns, "Gateway", "v1").await {
                 Ok(Some(api)) => {
-                    each_page(api, |o| {
+                    each_page(api, page, |o| {
                         let v = serde_json::to_value(&o).unwrap_or_default();
                         found.add((refs::gateway_id(&v), refs::from_gateway(&v, &mut Interner::new())));
                     })
@@ -255,7 +363,7 @@ async fn list_source(client: &kube::Client, source: Source, namespace: Option<&s
         },
         Source::ReferenceGrants => match gateway_api(client, ns, "ReferenceGrant", "v1beta1").await {
             Ok(Some(api)) => {
-                each_page(api, |o| {
+                each_page(api, page, |o| {
                     let v = serde_json::to_value(&o).unwrap_or_default();
                     found.index.borrow_mut().upsert_grant(refs::grant_from(&v));
                 })
@@ -295,7 +403,7 @@ async fn gateway_api(
 /// index as each page arrives; how each list went, in `coverage`. A namespaced kind that may
 /// not be listed across namespaces is listed namespace by namespace where it may be, so that
 /// "unknown" is said only of the namespaces where it is.
-async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex, Coverage) {
+async fn consumers(client: &kube::Client, namespace: Option<&str>, page: u32) -> (RefIndex, Coverage) {
     let found = Found { index: Default::default(), owners: Default::default() };
     let mut coverage = Coverage::new();
     let found = &found;
@@ -303,12 +411,12 @@ async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex,
         // Gateways name Secrets of other namespaces: listed across namespaces where the user
         // may, so that a grant in this namespace to Gateways elsewhere is followed.
         if namespace.is_some() && source == Source::Consumers(ConsumerKind::Gateway) {
-            let across = list_source(client, source, None, found).await;
+            let across = list_source(client, source, None, page, found).await;
             if matches!(across, Listing::Listed | Listing::NotServed) {
                 return (None, across);
             }
         }
-        (namespace, list_source(client, source, namespace, found).await)
+        (namespace, list_source(client, source, namespace, page, found).await)
     }))
     .await;
     let mut refused_across = Vec::new();
@@ -324,7 +432,7 @@ async fn consumers(client: &kube::Client, namespace: Option<&str>) -> (RefIndex,
     {
         for source in refused_across {
             for ns in &namespaces {
-                let listing = list_source(client, source, Some(ns), found).await;
+                let listing = list_source(client, source, Some(ns), page, found).await;
                 coverage.set(source, Some(ns), listing);
             }
         }

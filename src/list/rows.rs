@@ -37,6 +37,9 @@ pub struct SecretRow {
     /// then) and kept when a row is updated, so that neither a keystroke in the filter nor a
     /// storm of updates compares 20,000 names again: they sort by this integer.
     pub name_rank: Option<u32>,
+    /// Who manages it, as its own metadata says (labels, annotations, owner references; see
+    /// `crate::owners`). Custom resources that name it are added where the list is shown.
+    pub owners: Vec<crate::owners::Owner>,
 }
 
 impl SecretRow {

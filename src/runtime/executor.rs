@@ -247,6 +247,7 @@ impl Executor {
             let _ = tx.send(Msg::Watched { watch: generation, event });
         });
         self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, self.tuning, emit.clone())));
+        self.watches.push(cluster::owners::spawn(client.clone(), ns.clone(), emit.clone()));
         self.watches.extend(consumers::spawn(client, ns, emit));
     }
 

@@ -69,12 +69,44 @@ fn tabs(d: &Detail, used: usize, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Most lines of managers shown above the tabs; the others are on the Details tab.
+const MANAGED_LINES: usize = 2;
+
+/// Who manages the Secret and what becomes of an edit, above the tabs: one line per manager
+/// (at most [`MANAGED_LINES`]), and what cannot be told where a kind of writer could not be read.
+fn managed_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let owners = state.detail_owners();
+    let unknown = state.detail_owners_unknown(&owners);
+    let mut out: Vec<Line<'static>> = owners
+        .iter()
+        .take(MANAGED_LINES)
+        .map(|o| {
+            let style = if o.asks() { theme.warn } else { theme.dim };
+            Line::from(vec![Span::styled(" Managed: ", theme.header), Span::styled(sanitize(&o.summary()), style)])
+        })
+        .collect();
+    if owners.len() > MANAGED_LINES {
+        out.push(Line::from(Span::styled(
+            format!(" and {} more: see 3 Details", owners.len() - MANAGED_LINES),
+            theme.dim,
+        )));
+    }
+    if let Some(u) = unknown.first() {
+        out.push(Line::from(Span::styled(format!(" {}", sanitize(u)), theme.dim)));
+    }
+    out
+}
+
 pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let Some(d) = state.detail.as_ref() else { return };
     let banner = banner(state, theme);
+    let managed = managed_lines(state, theme);
     let mut constraints = vec![Constraint::Length(1)];
     if banner.is_some() {
         constraints.push(Constraint::Length(1));
+    }
+    if !managed.is_empty() {
+        constraints.push(Constraint::Length(managed.len() as u16));
     }
     constraints.extend([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]);
     let chunks = Layout::vertical(constraints).split(area);
@@ -83,6 +115,10 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
     i += 1;
     if let Some(b) = banner {
         frame.render_widget(Paragraph::new(b), chunks[i]);
+        i += 1;
+    }
+    if !managed.is_empty() {
+        frame.render_widget(Paragraph::new(managed), chunks[i]);
         i += 1;
     }
     let used = state.refs.consumer_count(&d.namespace, &d.name);
@@ -212,6 +248,7 @@ fn details_lines(secret: &Secret, state: &State, theme: &Theme) -> Vec<Line<'sta
             ));
         }
     }
+    managed_by(&mut out, state, theme);
     out.push(Line::from(Span::styled("Labels", theme.header)));
     match &m.labels {
         Some(l) if !l.is_empty() => out.extend(l.iter().map(|(k, v)| kv(k, v.clone()))),
@@ -235,4 +272,27 @@ fn details_lines(secret: &Secret, state: &State, theme: &Theme) -> Vec<Line<'sta
         _ => out.push(Line::from(Span::styled("  none", theme.dim))),
     }
     out
+}
+
+/// The Details tab's "Managed by": each manager, what becomes of an edit and of a delete, and
+/// the fields that say so.
+fn managed_by(out: &mut Vec<Line<'static>>, state: &State, theme: &Theme) {
+    let owners = state.detail_owners();
+    let unknown = state.detail_owners_unknown(&owners);
+    if owners.is_empty() && unknown.is_empty() {
+        return;
+    }
+    out.push(Line::from(Span::styled("Managed by", theme.header)));
+    for o in &owners {
+        out.push(Line::from(Span::styled(format!("  {}", sanitize(&o.who())), theme.warn)));
+        let kv = |label: &str, value: String| {
+            Line::from(vec![Span::styled(format!("    {label:<10} "), theme.dim), Span::raw(sanitize(&value))])
+        };
+        out.push(kv("an edit", o.summary()));
+        out.push(kv("a delete", o.on_delete()));
+        out.push(kv("from", o.from.join("; ")));
+    }
+    for u in unknown {
+        out.push(Line::from(Span::styled(format!("  {}", sanitize(&u)), theme.dim)));
+    }
 }

@@ -144,6 +144,10 @@ pub(crate) fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Revie
             theme.dim,
         ),
     ])];
+    // A controller that puts its version back: said again where the edit is applied.
+    for o in state.detail_owners().iter().filter(|o| o.asks()) {
+        out.push(Line::from(Span::styled(format!("Managed: {}", sanitize(&o.summary())), theme.warn)));
+    }
     let errors = dr.errors();
     let warnings = dr.new_warnings(state.now, state.env_rule);
     let old_warnings: Vec<_> =

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use keyhole::app::State;
 use keyhole::app::effect::Scope;
 use keyhole::app::state::Options;
+use keyhole::cluster::secrets::Tuning;
 use keyhole::runtime::{Driver, End, Executor, Input};
 use keyhole::terminal::clipboard::{CaptureTerminal, ClipEnv, Clipboard};
 use keyhole::ui::{self, Theme};
@@ -42,6 +43,10 @@ pub fn context_of(user: &str) -> &'static str {
         "auditor" => "keyhole-demo-auditor",
         "shop-dev" => "keyhole-demo-team",
         "no-cronjobs" => "keyhole-demo-nocronjobs",
+        "lister" => "keyhole-demo-nowatch",
+        "getter" => "keyhole-demo-getonly",
+        "secret-reader" => "keyhole-demo-noconsumers",
+        "two-teams" => "keyhole-demo-pernamespace",
         _ => panic!("unknown demo user {user}"),
     }
 }
@@ -53,8 +58,13 @@ impl App {
     }
 
     pub async fn on(server: DemoServer, user: &str, scope: Option<Scope>, options: Options) -> App {
+        Self::tuned(server, user, scope, options, Tuning::default()).await
+    }
+
+    /// The app on `server` with the Secrets watch tuned (quick idle timeouts, polls, backoff).
+    pub async fn tuned(server: DemoServer, user: &str, scope: Option<Scope>, options: Options, tuning: Tuning) -> App {
         let kubeconfig = kube::config::Kubeconfig::from_yaml(&server.kubeconfig()).unwrap();
-        Self::with_kubeconfig(server, kubeconfig, context_of(user), scope, options).await
+        Self::build(server, kubeconfig, context_of(user), scope, options, tuning).await
     }
 
     /// The app on `server` through this kubeconfig (an exec plugin, a proxy...).
@@ -65,6 +75,17 @@ impl App {
         scope: Option<Scope>,
         options: Options,
     ) -> App {
+        Self::build(server, kubeconfig, context, scope, options, Tuning::default()).await
+    }
+
+    async fn build(
+        server: DemoServer,
+        kubeconfig: kube::config::Kubeconfig,
+        context: &str,
+        scope: Option<Scope>,
+        options: Options,
+        tuning: Tuning,
+    ) -> App {
         let connected = keyhole::cluster::connect::connect_with(kubeconfig, Some(context)).await.unwrap();
         let scope = scope.unwrap_or_else(|| Scope::One(connected.namespace.clone()));
         let (tx, rx) = unbounded_channel();
@@ -74,7 +95,7 @@ impl App {
         let terminal_output = CaptureTerminal::default();
         // No display: copies go out as OSC 52, into the captured terminal output.
         let env = ClipEnv::from_vars(|_| None).with_terminal(terminal_output.clone());
-        let executor = Executor::new(connected, tx, Clipboard::new(env, None), redact);
+        let executor = Executor::new(connected, tx, Clipboard::new(env, None), redact).with_tuning(tuning);
         let mut driver = Driver::new(state, TestBackend::new(160, 48), Theme::ansi(), executor, rx, TICK).unwrap();
         driver.start();
         let (keys, inputs) = unbounded();
@@ -119,6 +140,15 @@ impl App {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => panic!("the loop failed waiting until {what}: {e}"),
             Err(_) => panic!("timed out waiting until {what}\n{}", self.drawn()),
+        }
+    }
+
+    /// Runs the loop (results of effects, ticks) for `period`, whatever happens: for measuring
+    /// what the app asks of the cluster over a time.
+    pub async fn run_for(&mut self, period: Duration) {
+        let run = self.driver.run_until(&mut self.inputs, |_| false);
+        if let Ok(result) = tokio::time::timeout(period, run).await {
+            panic!("the loop ended while running for {period:?}: {result:?}");
         }
     }
 

@@ -9,12 +9,15 @@ use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use jiff::Timestamp;
+use keyhole_core::format::rfc3339;
 use serde_json::{Value, json};
 
 use crate::auth::{self, User, Users};
 use crate::discovery;
+use crate::managed;
 use crate::objects;
 use crate::patch::{self, PatchType};
+use crate::requests::{Request as Counted, Requests};
 use crate::resources::{self, ResourceDef};
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
@@ -33,6 +36,8 @@ pub struct AppState {
     pub minor: u32,
     /// Watches stop sending at this point and hang (`ServerOptions::watch_stall`).
     pub watch_stall: Option<watch::WatchStall>,
+    /// Every request counted by kind, for tests that show a client does not spin.
+    pub requests: Arc<Requests>,
 }
 
 impl AppState {
@@ -45,6 +50,7 @@ impl AppState {
             bookmark_interval: opts.bookmark_interval,
             minor: opts.minor,
             watch_stall: opts.watch_stall,
+            requests: Arc::default(),
         }
     }
 }
@@ -62,7 +68,17 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
     }
     let auth_header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(user) = state.users.authenticate(auth_header).cloned() else {
-        return error_response(&ApiError::unauthorized());
+        let resp = error_response(&ApiError::unauthorized());
+        state.requests.record(Counted {
+            user: String::new(),
+            verb: parts.method.as_str().to_ascii_lowercase(),
+            group: String::new(),
+            resource: String::new(),
+            namespace: String::new(),
+            continued: false,
+            code: resp.status().as_u16(),
+        });
+        return resp;
     };
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -79,11 +95,34 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
     } else {
         (body, None)
     };
-    let ctx = Ctx { state, user, method: parts.method, headers: parts.headers, query, body, body_error };
-    match route(&ctx, &path).await {
+    let ctx = Ctx {
+        state,
+        user,
+        method: parts.method,
+        headers: parts.headers,
+        query,
+        body,
+        body_error,
+        kind: std::sync::OnceLock::new(),
+    };
+    let resp = match route(&ctx, &path).await {
         Ok(resp) => resp,
         Err(e) => error_response(&e),
-    }
+    };
+    let (verb, group, resource, namespace) = match ctx.kind.get() {
+        Some((verb, group, resource, ns)) => (verb.to_string(), group.to_string(), resource.to_string(), ns.clone()),
+        None => (ctx.method.as_str().to_ascii_lowercase(), String::new(), String::new(), String::new()),
+    };
+    ctx.state.requests.record(Counted {
+        user: ctx.user.name.clone(),
+        continued: verb == "list" && ctx.query.get("continue").is_some_and(|c| !c.is_empty()),
+        verb,
+        group,
+        resource,
+        namespace,
+        code: resp.status().as_u16(),
+    });
+    resp
 }
 
 struct Ctx {
@@ -94,6 +133,9 @@ struct Ctx {
     query: Query,
     body: Bytes,
     body_error: Option<ApiError>,
+    /// What the request is as RBAC sees it (verb, group, resource, namespace), once the URL
+    /// names a resource: for counting it.
+    kind: std::sync::OnceLock<(&'static str, &'static str, &'static str, String)>,
 }
 
 /// Query parameters, decoded.
@@ -262,6 +304,7 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     };
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");
+    let _ = ctx.kind.set((verb, target.def.group, target.def.plural, ns.to_string()));
     // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
     // namespace is its own name.
     let authz_ns = if target.def.plural == "namespaces" { name } else { ns };
@@ -654,11 +697,16 @@ fn watch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 
 fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
+    check_options(ctx, "CreateOptions", false)?;
     let mut obj = parse_body(ctx, def)?;
     let decode_warnings = check_unknown_fields(ctx, def, &mut obj, false)?;
     objects::check_type(def, &mut obj)?;
     objects::check_namespace(def, &mut obj, t.namespace.as_deref())?;
+    let requested = objects::take_managed_fields(&mut obj);
+    // What the field manager sees: the object as decoded, before the store's defaults.
+    let decoded = objects::decoded_form(def, &obj);
     let now = now();
+    let fabricated_status = obj.get("status").is_none();
     objects::prepare_create(def, &mut obj, now)?;
     let mut store = ctx.state.store.lock();
     let ns = t.namespace.clone().unwrap_or_default();
@@ -666,7 +714,17 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     if def.namespaced && !store.contains("namespaces", "", &ns) {
         return Err(ApiError::namespace_not_found(&ns));
     }
-    let (obj, warnings) = objects::validate_create(def, obj)?;
+    let (mut obj, warnings) = objects::validate_create(def, obj)?;
+    let manager = manager(ctx);
+    let gv = def.group_version();
+    let stamp = rfc3339(now);
+    let w = managed::Writer::main(def, &gv, &manager, &stamp);
+    let mf = managed::update(&w, &managed::empty_object(def), &decoded, requested.as_ref(), true);
+    objects::set_managed_fields(&mut obj, mf);
+    if fabricated_status {
+        objects::record_status_writer(def, &mut obj, now);
+    }
+    objects::check_managed_fields(def, &obj)?;
     let name = objects::meta(&obj, "name");
     if store.contains(def.key(), &ns, &name) {
         return Err(ApiError::already_exists(def.group, def.plural, &name));
@@ -676,14 +734,58 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &[decode_warnings, warnings].concat()))
 }
 
-/// The shared tail of PUT and PATCH: precondition, validation, no-op detection, write.
+/// The field manager of a write: the `fieldManager` parameter, else from the User-Agent.
+fn manager(ctx: &Ctx) -> String {
+    let agent = ctx.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    managed::manager_name(ctx.query.get("fieldManager"), agent)
+}
+
+/// `ValidateCreateOptions`, `ValidateUpdateOptions`, `ValidatePatchOptions` (apimachinery
+/// `pkg/apis/meta/v1/validation`): the field manager has at most 128 bytes, all printable; `force`
+/// is for apply patches only. A 422 naming the options kind, before the body is read.
+fn check_options(ctx: &Ctx, kind: &str, apply: bool) -> Result<(), ApiError> {
+    use keyhole_core::validate::FieldError;
+    let mut errors = Vec::new();
+    let m = ctx.query.get("fieldManager").unwrap_or("");
+    if apply && m.is_empty() {
+        // This field is defaulted to "kubectl" by kubectl, but has to be set by controllers.
+        errors.push(FieldError::required("fieldManager", "is required for apply patch"));
+    }
+    if kind == "PatchOptions" && !apply && ctx.query.get("force").is_some() {
+        errors.push(FieldError::forbidden("force", "may not be specified for non-apply patch"));
+    }
+    if m.len() > 128 {
+        errors.push(keyhole_core::validate::meta::too_long("fieldManager", 128));
+    }
+    for (pos, c) in m.char_indices() {
+        if !keyhole_core::validate::names::go_is_print(c) {
+            errors.push(FieldError::invalid(
+                "fieldManager",
+                m,
+                &format!("invalid character U+{:04X} (at position {pos})", c as u32),
+            ));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid("meta.k8s.io", kind, "", &errors)) }
+}
+
+/// How a write's managedFields are made: by the field manager's update from the object the
+/// request carried (`Update`), or already by an apply (`Applied`).
+enum Managed {
+    Update,
+    Applied(Option<Value>),
+}
+
+/// The shared tail of PUT and PATCH: precondition, validation, managedFields, no-op detection,
+/// write.
 fn write_update(
     ctx: &Ctx,
     t: &Target,
     store: &mut crate::store::Inner,
     current: &Value,
-    new: Value,
+    mut new: Value,
     decode_warnings: Vec<String>,
+    plan: Managed,
 ) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
@@ -691,7 +793,20 @@ fn write_update(
     if !wanted_rv.is_empty() && wanted_rv != objects::meta(current, "resourceVersion") {
         return Err(ApiError::conflict(def.group, def.plural, name));
     }
-    let (new, warnings) = objects::validate_update(def, current, new)?;
+    let requested = objects::take_managed_fields(&mut new);
+    let (mut new, warnings) = objects::validate_update(def, current, new)?;
+    let mf = match plan {
+        Managed::Update => {
+            let manager = manager(ctx);
+            let gv = def.group_version();
+            let stamp = rfc3339(now());
+            let w = managed::Writer::main(def, &gv, &manager, &stamp);
+            managed::update(&w, current, &new, requested.as_ref(), false)
+        }
+        Managed::Applied(mf) => mf,
+    };
+    objects::set_managed_fields(&mut new, mf);
+    objects::check_managed_fields(def, &new)?;
     let warnings = [decode_warnings, warnings].concat();
     if objects::finalized(current, &new) {
         // The last finalizer is gone: the update deletes the object (`deleteWithoutFinalizers`
@@ -712,6 +827,7 @@ fn write_update(
 fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
+    check_options(ctx, "UpdateOptions", false)?;
     let mut obj = parse_body(ctx, def)?;
     let decode_warnings = check_unknown_fields(ctx, def, &mut obj, false)?;
     objects::check_type(def, &mut obj)?;
@@ -720,7 +836,7 @@ fn update(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let mut store = ctx.state.store.lock();
     let current =
         store.get(def.key(), &ns, name).cloned().ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
-    write_update(ctx, t, &mut store, &current, obj, decode_warnings)
+    write_update(ctx, t, &mut store, &current, obj, decode_warnings, Managed::Update)
 }
 
 fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
@@ -728,6 +844,7 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let name = t.name.as_deref().unwrap_or("");
     let ct = ctx.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let kind = PatchType::from_content_type(ct).ok_or_else(|| ApiError::unsupported_media_type(ct))?;
+    check_options(ctx, "PatchOptions", kind == PatchType::Apply)?;
     if kind == PatchType::Apply {
         return server_side_apply(ctx, t);
     }
@@ -768,7 +885,7 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let decode_warnings = check_unknown_fields(ctx, def, &mut patched, true)?;
     objects::check_type(def, &mut patched)?;
     check_same_object(def, &mut patched, t)?;
-    write_update(ctx, t, &mut store, &current, patched, decode_warnings)
+    write_update(ctx, t, &mut store, &current, patched, decode_warnings, Managed::Update)
 }
 
 /// `application/apply-patch+yaml` (server-side apply), simplified: the applied configuration is
@@ -779,15 +896,6 @@ fn patch_request(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
 fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let def = t.def;
     let name = t.name.as_deref().unwrap_or("");
-    // `ValidatePatchOptions` (apimachinery `apis/meta/v1/validation`): an apply names its manager.
-    if ctx.query.get("fieldManager").unwrap_or("").is_empty() {
-        return Err(ApiError::invalid(
-            "meta.k8s.io",
-            "PatchOptions",
-            "",
-            &[keyhole_core::validate::FieldError::required("fieldManager", "is required for apply patch")],
-        ));
-    }
     // `applyPatcher` (`handlers/patch.go`) unmarshals the body with sigs.k8s.io/yaml: YAML,
     // of which JSON is a part; only the first document is read.
     let mut applied = decode_apply_body(&ctx.body)?;
@@ -823,33 +931,47 @@ fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     }
     objects::check_type(def, &mut applied)?;
     let ns = t.namespace.clone().unwrap_or_default();
+    let manager = manager(ctx);
+    let now = now();
+    let stamp = rfc3339(now);
+    let w = managed::Writer::main(def, &gv, &manager, &stamp);
+    let force = ctx.query.flag("force");
+    let empty = managed::empty_object(def);
     let mut store = ctx.state.store.lock();
     match store.get(def.key(), &ns, name).cloned() {
         Some(current) => {
-            let mut merged = (*current).clone();
-            if let Some(rv) = applied.pointer("/metadata/resourceVersion").cloned()
-                && let Some(m) = merged.get_mut("metadata").and_then(Value::as_object_mut)
-            {
-                m.insert("resourceVersion".into(), rv);
-            }
-            if let Some(m) = applied.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.remove("resourceVersion");
-            }
-            patch::merge_patch(&mut merged, &applied);
+            // The configuration is merged into the live object as structured-merge-diff merges
+            // it; a resourceVersion in it is a precondition, checked by `write_update`.
+            let result = managed::apply(&w, &current, &applied, force, &empty).map_err(|c| apply_conflict(&c))?;
+            let mut merged = result.object;
             check_same_object(def, &mut merged, t)?;
-            write_update(ctx, t, &mut store, &current, merged, Vec::new())
+            write_update(ctx, t, &mut store, &current, merged, Vec::new(), Managed::Applied(result.managed_fields))
         }
         None => {
+            let result = managed::apply(&w, &empty, &applied, force, &empty).map_err(|c| apply_conflict(&c))?;
             check_same_object(def, &mut applied, t)?;
-            objects::prepare_create(def, &mut applied, now())?;
+            let fabricated_status = applied.get("status").is_none();
+            objects::prepare_create(def, &mut applied, now)?;
             if def.namespaced && !store.contains("namespaces", "", &ns) {
                 return Err(ApiError::namespace_not_found(&ns));
             }
-            let (obj, warnings) = objects::validate_create(def, applied)?;
+            let (mut obj, warnings) = objects::validate_create(def, applied)?;
+            objects::set_managed_fields(&mut obj, result.managed_fields);
+            if fabricated_status {
+                objects::record_status_writer(def, &mut obj, now);
+            }
             let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
             Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &warnings))
         }
     }
+}
+
+/// The 409 of an apply that would change other managers' fields (`NewConflictError`,
+/// apimachinery `managedfields/internal/conflict.go`; `errors.NewApplyConflict`): reason
+/// `Conflict`, one `FieldManagerConflict` cause per field, and no name or kind in the details.
+fn apply_conflict(conflicts: &[managed::Conflict]) -> ApiError {
+    let (message, causes) = managed::conflict_report(conflicts);
+    ApiError::apply_conflict(message, causes)
 }
 
 /// A server-side apply body as sigs.k8s.io/yaml reads it: YAML 1.1 (JSON included) through

@@ -16,13 +16,18 @@ pub enum Role {
     /// get, list and watch everywhere, except `get` on Secrets: sees the Secrets list (which
     /// carries no values) but cannot read a Secret's values.
     ListOnly,
-    /// get, list and watch everywhere, except `watch` on Secrets: a Secrets watch is the real 403.
+    /// get, list and watch everywhere, and on Secrets every verb but `watch` (a Role written
+    /// without it): a Secrets watch is the real 403, while Secrets can be read and edited.
     NoSecretWatch,
     /// get, list and watch everywhere, except Secrets, which it may only `get` by name.
     SecretGetOnly,
     /// get, list and watch everywhere, except Pods, ServiceAccounts and Ingresses, on which it
     /// may do nothing: usage of a Secret cannot be proven.
     NoConsumers,
+    /// get, list and watch in these namespaces only (a RoleBinding in each), and the namespaces
+    /// themselves may be listed: listing across namespaces is the real 403, namespace by
+    /// namespace it works.
+    Namespaces(Vec<String>),
     /// get, list and watch everywhere, except CronJobs, on which it may do nothing: a Secret
     /// that only a CronJob uses between its runs cannot be proven used or unused.
     NoCronJobs,
@@ -51,6 +56,8 @@ pub const TEAM_NAMESPACE: &str = "shop";
 #[derive(Debug, Clone)]
 pub struct Users {
     users: Vec<User>,
+    /// Further tokens, each for the user of that index (`ServerOptions::static_tokens`).
+    static_tokens: Vec<(String, usize)>,
 }
 
 fn random_token(prefix: &str) -> String {
@@ -112,6 +119,13 @@ impl Users {
                     default_namespace: "default".into(),
                 },
                 User {
+                    name: "two-teams".into(),
+                    token: random_token("two-teams"),
+                    role: Role::Namespaces(vec!["default".into(), TEAM_NAMESPACE.into()]),
+                    context: "keyhole-demo-pernamespace".into(),
+                    default_namespace: "default".into(),
+                },
+                User {
                     name: "no-cronjobs".into(),
                     token: random_token("no-cronjobs"),
                     role: Role::NoCronJobs,
@@ -119,6 +133,7 @@ impl Users {
                     default_namespace: "default".into(),
                 },
             ],
+            static_tokens: Vec::new(),
         }
     }
 
@@ -134,6 +149,17 @@ impl Users {
         &self.users[0]
     }
 
+    /// Adds tokens that log in as the named demo users (names that are not demo users are
+    /// ignored).
+    pub fn with_static_tokens(mut self, tokens: &[(String, String)]) -> Self {
+        for (token, user) in tokens {
+            if let Some(i) = self.users.iter().position(|u| &u.name == user) {
+                self.static_tokens.push((token.clone(), i));
+            }
+        }
+        self
+    }
+
     /// Finds the user for an `Authorization` header value (`Bearer <token>`).
     pub fn authenticate(&self, header: Option<&str>) -> Option<&User> {
         let token = header?.strip_prefix("Bearer ")?.trim();
@@ -142,6 +168,11 @@ impl Users {
         for u in &self.users {
             if constant_time_eq(u.token.as_bytes(), token.as_bytes()) {
                 found = Some(u);
+            }
+        }
+        for (t, i) in &self.static_tokens {
+            if constant_time_eq(t.as_bytes(), token.as_bytes()) {
+                found = self.users.get(*i);
             }
         }
         found
@@ -167,12 +198,19 @@ pub fn allowed(user: &User, verb: &str, group: &str, resource: &str, namespace: 
         Role::ReadOnly => matches!(verb, "get" | "list" | "watch"),
         Role::Namespace(ns) => !namespace.is_empty() && namespace == ns && resource != "namespaces",
         Role::ListOnly => matches!(verb, "list" | "watch") || (verb == "get" && !is_secrets(group, resource)),
-        Role::NoSecretWatch => is_read(verb) && !(verb == "watch" && is_secrets(group, resource)),
+        Role::NoSecretWatch if is_secrets(group, resource) => SECRET_WRITER_VERBS.contains(&verb),
+        Role::NoSecretWatch => is_read(verb),
         Role::SecretGetOnly => is_read(verb) && (verb == "get" || !is_secrets(group, resource)),
         Role::NoConsumers => is_read(verb) && !is_consumer(group, resource),
+        Role::Namespaces(list) => {
+            is_read(verb) && ((group.is_empty() && resource == "namespaces") || list.iter().any(|n| n == namespace))
+        }
         Role::NoCronJobs => is_read(verb) && !is_cronjobs(group, resource),
     }
 }
+
+/// What `NoSecretWatch` may do with Secrets: everything an editor does, but watch.
+const SECRET_WRITER_VERBS: &[&str] = &["get", "list", "create", "update", "patch", "delete"];
 
 fn is_read(verb: &str) -> bool {
     matches!(verb, "get" | "list" | "watch")
@@ -286,7 +324,7 @@ pub fn rules(
         }
         Role::NoSecretWatch => {
             resource_rules.extend(read_rules_except(custom, is_secrets));
-            resource_rules.push(json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"]}));
+            resource_rules.push(json!({"verbs": SECRET_WRITER_VERBS, "apiGroups": [""], "resources": ["secrets"]}));
         }
         Role::SecretGetOnly => {
             resource_rules.extend(read_rules_except(custom, is_secrets));
@@ -294,6 +332,17 @@ pub fn rules(
         }
         Role::NoConsumers => resource_rules.extend(read_rules_except(custom, is_consumer)),
         Role::NoCronJobs => resource_rules.extend(read_rules_except(custom, is_cronjobs)),
+        Role::Namespaces(list) => {
+            if list.iter().any(|n| n == namespace) {
+                resource_rules.extend(read_rules_except(custom, |group, resource| {
+                    crate::resources::RESOURCES
+                        .iter()
+                        .any(|r| r.group == group && r.plural == resource && !r.namespaced)
+                }));
+            }
+            resource_rules
+                .push(json!({"verbs": ["get", "list", "watch"], "apiGroups": [""], "resources": ["namespaces"]}));
+        }
     }
     resource_rules.push(
         json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
@@ -323,6 +372,16 @@ mod tests {
     }
 
     #[test]
+    fn static_tokens_log_in_as_their_user_and_others_are_ignored() {
+        let users =
+            Users::demo().with_static_tokens(&[("a.b.c".into(), "viewer".into()), ("x".into(), "nobody".into())]);
+        assert_eq!(users.authenticate(Some("Bearer a.b.c")).unwrap().name, "viewer");
+        assert!(users.authenticate(Some("Bearer x")).is_none());
+        let admin = format!("Bearer {}", users.admin().token);
+        assert_eq!(users.authenticate(Some(&admin)).unwrap().name, "admin");
+    }
+
+    #[test]
     fn roles() {
         let users = Users::demo();
         let admin = users.by_name("admin").unwrap();
@@ -349,7 +408,8 @@ mod tests {
         assert!(allowed(lister, "list", "", "secrets", ""));
         assert!(!allowed(lister, "watch", "", "secrets", "default"));
         assert!(allowed(lister, "watch", "", "pods", ""));
-        assert!(!allowed(lister, "update", "", "secrets", "default"));
+        assert!(allowed(lister, "update", "", "secrets", "default"), "edits what it cannot watch");
+        assert!(!allowed(lister, "update", "", "pods", "default"));
         let getter = users.by_name("getter").unwrap();
         assert!(allowed(getter, "get", "", "secrets", "default"));
         assert!(!allowed(getter, "list", "", "secrets", "default"));
@@ -363,6 +423,14 @@ mod tests {
             assert!(!allowed(reader, "list", group, resource, "default"), "{resource}");
             assert!(!allowed(reader, "get", group, resource, "default"), "{resource}");
         }
+        let two = users.by_name("two-teams").unwrap();
+        assert!(!allowed(two, "list", "", "secrets", ""), "not across namespaces");
+        assert!(allowed(two, "list", "", "secrets", "default"));
+        assert!(allowed(two, "watch", "", "secrets", "shop"));
+        assert!(allowed(two, "list", "", "pods", "shop"));
+        assert!(!allowed(two, "list", "", "secrets", "kube-system"));
+        assert!(allowed(two, "list", "", "namespaces", ""));
+        assert!(!allowed(two, "update", "", "secrets", "default"));
         let no_cronjobs = users.by_name("no-cronjobs").unwrap();
         assert_eq!(no_cronjobs.context, "keyhole-demo-nocronjobs");
         for verb in ["get", "list", "watch"] {

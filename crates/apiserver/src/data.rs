@@ -10,6 +10,7 @@ use flate2::write::GzEncoder;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
+use crate::managed;
 use crate::objects;
 use crate::resources;
 use crate::store::Store;
@@ -67,24 +68,162 @@ pub(crate) fn created_at(name: &str, now: Timestamp) -> Timestamp {
     now.checked_sub(SignedDuration::from_secs(secs)).unwrap_or(now)
 }
 
+/// The annotation `kubectl apply` (client-side) writes: the manifest it applied, as JSON.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Demo Secrets created with `kubectl apply -f` (client-side): besides `mysecret`, whose
+/// manifest already carries the annotation of an earlier apply, these get the annotation kubectl
+/// writes, with their values in it (in plaintext, for `stringData`), as on real clusters.
+const CLIENT_SIDE_APPLIED: &[(&str, &str)] = &[
+    ("default", "secret-basic-auth"),
+    ("default", "prod-db-secret"),
+    ("default", "test-db-secret"),
+    ("shop", "shop-db"),
+];
+
+/// How a demo object came to be; its managedFields tell it, as a real cluster's do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// `kubectl apply -f` without `--server-side`: the last-applied annotation, and an Update
+    /// entry of `kubectl-client-side-apply`.
+    ClientSideApply,
+    /// Created by this manager's Update (`kubectl create`, a controller, Helm, kubeadm).
+    Created(&'static str),
+    /// Created by this manager's server-side apply.
+    Applied(&'static str),
+}
+
+/// Who made a demo object from the manifests.
+fn origin(obj: &Value) -> Origin {
+    let (ns, name) = (objects::meta(obj, "namespace"), objects::meta(obj, "name"));
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let owned_by_controller = obj
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .is_some_and(|o| o.iter().any(|r| r.get("controller") == Some(&json!(true))));
+    let annotated = obj.pointer("/metadata/annotations").and_then(|a| a.get(LAST_APPLIED)).is_some();
+    if kind == "Secret" && (annotated || CLIENT_SIDE_APPLIED.contains(&(ns.as_str(), name.as_str()))) {
+        Origin::ClientSideApply
+    } else if kind == "Namespace" && matches!(name.as_str(), "default" | "kube-system" | "kube-public") {
+        Origin::Created("kube-apiserver")
+    } else if kind == "Secret" && name.starts_with("bootstrap-token-") {
+        Origin::Created("kubeadm")
+    } else if owned_by_controller {
+        Origin::Created("kube-controller-manager")
+    } else {
+        Origin::Created("kubectl-create")
+    }
+}
+
+/// What `kubectl apply` sends and records for a manifest (kubectl `pkg/util/apply.go`
+/// `GetModifiedConfiguration`): the object as read from the file with its namespace, the
+/// annotation taken out (an empty `annotations` map stays), serialised as Go's encoding/json
+/// serialises an unstructured object (keys sorted) with the encoder's newline. The object sent
+/// carries that text as the annotation.
+pub fn client_side_apply(manifest: &Value) -> (Value, String) {
+    let mut applied = manifest.clone();
+    if let Some(m) = applied.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = m.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.shift_remove(LAST_APPLIED);
+        }
+    }
+    let text = format!("{}\n", managed::go_json(&applied));
+    let mut sent = applied;
+    sent["metadata"]["annotations"][LAST_APPLIED] = json!(text);
+    (sent, text)
+}
+
+/// Stores one object as a create would, with system fields, defaults and managedFields,
+/// bypassing HTTP.
 /// Stores one object as a create would, with system fields and defaults, bypassing HTTP.
-pub(crate) fn insert(store: &Store, mut obj: Value, now: Timestamp) -> Result<(), String> {
+pub(crate) fn insert(store: &Store, obj: Value, now: Timestamp) -> Result<(), String> {
+    let origin = origin(&obj);
+    insert_as(store, obj, now, origin)
+}
+
+fn insert_as(store: &Store, mut obj: Value, now: Timestamp, origin: Origin) -> Result<(), String> {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
     let def =
         crate::crd::def_for_object(store, &obj).ok_or_else(|| format!("demo data has an unknown kind {kind:?}"))?;
     let name = objects::meta(&obj, "name");
     let uid = objects::meta(&obj, "uid");
-    objects::prepare_create(def, &mut obj, created_at(&name, now)).map_err(|e| e.message().to_string())?;
+    if def.namespaced && objects::meta(&obj, "namespace").is_empty() {
+        obj["metadata"]["namespace"] = json!("default");
+    }
+    let created = created_at(&name, now);
+    // A client-side apply created it from a manifest: this one, or the earlier one its
+    // annotation records (then someone edited it into this one later).
+    let mut later = None;
+    if origin == Origin::ClientSideApply {
+        let recorded = obj.pointer("/metadata/annotations").and_then(|a| a.get(LAST_APPLIED)).and_then(Value::as_str);
+        match recorded {
+            Some(text) => {
+                let earlier: Value = serde_json::from_str(text).map_err(|e| format!("{name}: {LAST_APPLIED}: {e}"))?;
+                let (sent, _) = client_side_apply(&earlier);
+                later = Some(std::mem::replace(&mut obj, sent));
+            }
+            None => obj = client_side_apply(&obj).0,
+        }
+    }
+    let decoded = objects::decoded_form(def, &obj);
+    let fabricated_status = obj.get("status").is_none();
+    objects::prepare_create(def, &mut obj, created).map_err(|e| e.message().to_string())?;
     if !uid.is_empty() {
         // Fixed uids let the demo data's ownerReferences point at their owners.
         obj["metadata"]["uid"] = json!(uid);
     }
-    if def.namespaced && objects::meta(&obj, "namespace").is_empty() {
-        obj["metadata"]["namespace"] = json!("default");
+    let (mut obj, _warnings) = objects::validate_create(def, obj).map_err(|e| format!("{name}: {}", e.message()))?;
+    let gv = def.group_version();
+    let stamp = rfc3339(created);
+    let empty = managed::empty_object(def);
+    let mf = match origin {
+        Origin::ClientSideApply => {
+            let w = managed::Writer::main(def, &gv, "kubectl-client-side-apply", &stamp);
+            managed::update(&w, &empty, &decoded, None, true)
+        }
+        Origin::Created(manager) => {
+            managed::update(&managed::Writer::main(def, &gv, manager, &stamp), &empty, &decoded, None, true)
+        }
+        Origin::Applied(manager) => {
+            let w = managed::Writer::main(def, &gv, manager, &stamp);
+            let mut config = decoded.clone();
+            if let Some(m) = config.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.retain(|k, _| !matches!(k.as_str(), "uid" | "creationTimestamp" | "resourceVersion"));
+            }
+            managed::apply(&w, &empty, &config, true, &empty).ok().and_then(|a| a.managed_fields)
+        }
+    };
+    objects::set_managed_fields(&mut obj, mf);
+    if fabricated_status {
+        objects::record_status_writer(def, &mut obj, created);
     }
-    let (obj, _warnings) = objects::validate_create(def, obj).map_err(|e| format!("{name}: {}", e.message()))?;
+    if let Some(edited) = later {
+        // Edited with `kubectl edit` halfway between its creation and now.
+        let at = created + SignedDuration::from_secs((now.as_second() - created.as_second()) / 2);
+        obj = edit(def, &obj, edited, at).map_err(|e| format!("{name}: {e}"))?;
+    }
     store.lock().put(def.key(), obj);
     Ok(())
+}
+
+/// `kubectl edit` of a stored demo object into `edited` at `at`: the update's checks, and
+/// managedFields giving `kubectl-edit` what it changed.
+fn edit(def: &resources::ResourceDef, stored: &Value, mut edited: Value, at: Timestamp) -> Result<Value, String> {
+    if let (Some(m), Some(meta)) = (edited.get_mut("metadata").and_then(Value::as_object_mut), stored.get("metadata")) {
+        for field in ["namespace", "uid", "creationTimestamp"] {
+            if let Some(v) = meta.get(field) {
+                m.insert(field.into(), v.clone());
+            }
+        }
+    }
+    let (mut new, _) = objects::validate_update(def, stored, edited).map_err(|e| e.message().to_string())?;
+    let gv = def.group_version();
+    let stamp = rfc3339(at);
+    let w = managed::Writer::main(def, &gv, "kubectl-edit", &stamp);
+    let mf = managed::update(&w, stored, &new, None, false);
+    objects::set_managed_fields(&mut new, mf);
+    Ok(new)
 }
 
 /// Creates namespaces only (for tests that want an empty cluster).
@@ -121,7 +260,7 @@ pub fn load(store: &Store, now: Timestamp, scale: usize) -> Result<(), String> {
             insert(store, obj, now).map_err(|e| format!("assets/demo/{file}: {e}"))?;
         }
     }
-    insert(store, expiring_tls_secret(now)?, now)?;
+    insert_as(store, expiring_tls_secret(now)?, now, Origin::Applied("cert-manager-certificates-issuing"))?;
     for (ns, release, chart, app, revisions, kib) in [
         ("shop", "shop-frontend", "shop-frontend", "2.3.1", 3, 40),
         ("shop", "redis", "redis", "7.4.1", 2, 60),
@@ -130,7 +269,12 @@ pub fn load(store: &Store, now: Timestamp, scale: usize) -> Result<(), String> {
     ] {
         for rev in 1..=revisions {
             let status = if rev == revisions { "deployed" } else { "superseded" };
-            insert(store, helm_release(ns, release, chart, app, rev, status, kib, now), now)?;
+            insert_as(
+                store,
+                helm_release(ns, release, chart, app, rev, status, kib, now),
+                now,
+                Origin::Created("helm"),
+            )?;
         }
     }
     if scale > 0 {
@@ -245,6 +389,7 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
         if let Some(def) = resources::by_kind("Namespace") {
             let _ = objects::prepare_create(def, &mut ns, now);
         }
+        stamp(&mut ns, "kubectl-create", now);
         s.put("namespaces", ns);
     }
     // Helm payloads are expensive to make; twenty distinct ones are reused.
@@ -258,7 +403,8 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
     let expiring: Option<Value> = s.get("secrets", "shop", "shop-tls").and_then(|o| o.get("data").cloned());
     for i in 0..n {
         let ns = format!("scale-{:03}", i % namespaces);
-        let created = rfc3339(created_at(&format!("{ns}/{i}"), now));
+        let created_ts = created_at(&format!("{ns}/{i}"), now);
+        let created = rfc3339(created_ts);
         let uid = uuid::Uuid::new_v4().to_string();
         let (name, ty, data, labels) = match i % 10 {
             0 => (
@@ -289,12 +435,11 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
                 json!({"app": format!("app-{i:05}")}),
             ),
         };
-        s.put(
-            "secrets",
-            json!({"apiVersion": "v1", "kind": "Secret",
+        let mut secret = json!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": name, "namespace": ns, "uid": uid, "creationTimestamp": created, "labels": labels},
-            "type": ty, "data": data}),
-        );
+            "type": ty, "data": data});
+        stamp(&mut secret, if i % 10 == 0 { "helm" } else { "kubectl-create" }, created_ts);
+        s.put("secrets", secret);
         // The Pod of this index uses this Secret (or, for a Helm record, the next configuration
         // Secret, index i + 3, in whose namespace the Pod then runs).
         let (used, pod_ns) = if i % 10 == 0 {
@@ -317,14 +462,30 @@ fn load_scale(store: &Store, now: Timestamp, n: usize) {
             2 => spec["imagePullSecrets"] = json!([{"name": name}]),
             _ => {}
         }
-        s.put("pods", json!({"apiVersion": "v1", "kind": "Pod",
+        let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": format!("app-{i:05}-6d5f8c7b9-x{:04}", i % 10_000), "namespace": pod_ns,
                          "uid": uuid::Uuid::new_v4().to_string(), "creationTimestamp": created,
                          "labels": {"app": format!("app-{i:05}")}},
-            "spec": spec,
-            "status": {"phase": "Running", "podIP": "10.244.1.1",
-                       "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "example/app:1.0"}]}}));
+            "spec": spec});
+        stamp(&mut pod, "kube-controller-manager", created_ts);
+        pod["status"] = crate::kubelet::pod_status(&pod, created_ts);
+        if let Some(def) = resources::by_kind("Pod") {
+            objects::record_status_writer(def, &mut pod, created_ts);
+        }
+        s.put("pods", pod);
     }
+}
+
+/// The managedFields of an object `manager` created at `at` (for `--scale` data, stored
+/// without the create path).
+fn stamp(obj: &mut Value, manager: &str, at: Timestamp) {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let Some(def) = resources::by_kind(kind) else { return };
+    let gv = def.group_version();
+    let time = rfc3339(at);
+    let w = managed::Writer::main(def, &gv, manager, &time);
+    let mf = managed::update(&w, &managed::empty_object(def), obj, None, true);
+    objects::set_managed_fields(obj, mf);
 }
 
 #[cfg(test)]
@@ -369,6 +530,26 @@ mod tests {
             let used = used.and_then(Value::as_str).unwrap();
             assert!(s.get("secrets", ns, used).is_some(), "{ns}/{name} uses {used}, which is not in {ns}");
         }
+    }
+
+    #[test]
+    fn client_side_apply_writes_the_annotation_as_kubectl_does() {
+        // mysecret's manifest carries an annotation a real `kubectl apply` wrote: the same
+        // manifest gives the same text, byte for byte.
+        let docs = parse_yaml(DEMO_YAML[1].1).unwrap();
+        let my = docs.iter().find(|d| d["metadata"]["name"] == "mysecret").unwrap();
+        let written = my["metadata"]["annotations"][LAST_APPLIED].as_str().unwrap();
+        let manifest: Value = serde_json::from_str(written).unwrap();
+        let (sent, text) = client_side_apply(&manifest);
+        assert_eq!(text, written);
+        assert_eq!(sent["metadata"]["annotations"][LAST_APPLIED], written);
+        // Without annotations in the manifest, an empty map is recorded; values stay as written.
+        let m = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a", "namespace": "default"},
+                       "stringData": {"password": "p<&>"}, "type": "Opaque"});
+        assert_eq!(
+            client_side_apply(&m).1,
+            "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"annotations\":{},\"name\":\"a\",\"namespace\":\"default\"},\"stringData\":{\"password\":\"p\\u003c\\u0026\\u003e\"},\"type\":\"Opaque\"}\n"
+        );
     }
 
     #[test]

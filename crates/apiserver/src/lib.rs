@@ -15,9 +15,12 @@ pub mod discovery;
 pub mod hosts;
 pub mod jsonpath;
 pub mod kinds;
+pub mod kubelet;
+pub mod managed;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
+pub mod requests;
 pub mod resources;
 pub mod selectors;
 pub mod serve;
@@ -38,6 +41,7 @@ use tokio::task::JoinHandle;
 
 use self::api::AppState;
 use self::auth::Users;
+pub use self::requests::{Request, Requests};
 use self::store::Store;
 pub use self::watch::WatchStall;
 
@@ -79,6 +83,10 @@ pub struct ServerOptions {
     /// default): continue tokens and watches older than that get 410. `None` (the default):
     /// only `event_log`'s bound drops old events.
     pub compaction_interval: Option<Duration>,
+    /// More bearer tokens, each for a demo user by name, as kube-apiserver's
+    /// `--token-auth-file` adds static tokens: for tests whose clients get their tokens
+    /// elsewhere (an OIDC issuer, an exec plugin). Empty by default.
+    pub static_tokens: Vec<(String, String)>,
     /// CustomResourceDefinitions not to install, by CRD name (`certificates.cert-manager.io`) or
     /// by group (`cert-manager.io`): a cluster without that operator, whose group is absent from
     /// discovery and whose paths are 404s. The demo objects of those kinds go with them (the
@@ -102,6 +110,7 @@ impl Default for ServerOptions {
             minor: discovery::SERVER_MINOR,
             watch_stall: None,
             compaction_interval: None,
+            static_tokens: Vec::new(),
             without_crds: Vec::new(),
         }
     }
@@ -118,6 +127,7 @@ pub struct DemoServer {
     pub store: Arc<Store>,
     /// PEM of the CA that signed the serving certificate.
     pub ca_pem: String,
+    requests: Arc<Requests>,
     shutdown: signal::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -128,7 +138,7 @@ impl DemoServer {
         let listener = TcpListener::bind(opts.addr).await?;
         let addr = listener.local_addr()?;
         let store = Arc::new(Store::new(opts.event_log));
-        let users = Users::demo();
+        let users = Users::demo().with_static_tokens(&opts.static_tokens);
         let now = jiff::Timestamp::now();
         if opts.demo_data {
             data::load(&store, now, opts.scale).map_err(std::io::Error::other)?;
@@ -146,6 +156,7 @@ impl DemoServer {
             url.trim_start_matches("https://").to_string(),
             &opts,
         ));
+        let requests = state.requests.clone();
         let tls = tls::ServerTls::generate(&hosts)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
         let (tx, rx) = signal::channel(false);
@@ -159,7 +170,14 @@ impl DemoServer {
             tokio::spawn(compactor(store.clone(), interval, rx.clone()));
         }
         let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
-        Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, shutdown: tx, task: Some(task) })
+        Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, requests, shutdown: tx, task: Some(task) })
+    }
+
+    /// The requests served so far, counted by kind (user, verb, resource, namespace, status):
+    /// a test shows with them that a client does not spin.
+    /// `server.requests().count(|r| r.is("watch", "secrets"))`.
+    pub fn requests(&self) -> &Requests {
+        &self.requests
     }
 
     /// The server URL clients use: a reachable address even when listening on a wildcard.

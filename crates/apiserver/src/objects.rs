@@ -208,21 +208,11 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
                 obj["spec"]["serviceAccountName"] = sa;
             }
             if obj.get("status").is_none() {
-                let containers = obj.pointer("/spec/containers").and_then(Value::as_array).cloned().unwrap_or_default();
-                let statuses: Vec<Value> = containers
-                    .iter()
-                    .map(|c| {
-                        json!({"name": c.get("name").cloned().unwrap_or(Value::Null),
-                               "image": c.get("image").cloned().unwrap_or(Value::Null),
-                               "ready": true, "restartCount": 0, "started": true,
-                               "state": {"running": {"startedAt": meta(obj, "creationTimestamp")}}})
-                    })
-                    .collect();
-                obj["status"] = json!({"phase": "Running", "podIP": "10.244.0.10", "hostIP": "172.18.0.2",
-                                        "containerStatuses": statuses});
                 if obj.pointer("/spec/nodeName").is_none() && obj.get("spec").is_some_and(Value::is_object) {
-                    obj["spec"]["nodeName"] = json!("keyhole-demo-node");
+                    obj["spec"]["nodeName"] = json!(crate::kubelet::NODE_NAME);
                 }
+                let created = meta(obj, "creationTimestamp").parse::<Timestamp>().unwrap_or(Timestamp::UNIX_EPOCH);
+                obj["status"] = crate::kubelet::pod_status(obj, created);
             }
         }
         "deployments" | "replicasets" if obj.get("status").is_none() => {
@@ -418,17 +408,109 @@ fn server_warnings(secret: &Secret) -> Vec<String> {
     keyhole_core::secret::views::go_x509_key_pair_error(crt, key).into_iter().collect()
 }
 
-/// Equal apart from resourceVersion: an update that changes nothing is not written.
+/// Equal apart from resourceVersion and the times of managedFields: an update that changes
+/// nothing is not written (`IgnoreManagedFieldsTimestampsTransformer`, apiserver
+/// `endpoints/handlers/fieldmanager/equality.go`, then the store's no-op check).
 pub fn same_content(a: &Value, b: &Value) -> bool {
     let strip = |v: &Value| {
         let mut v = v.clone();
         if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
             m.remove("resourceVersion");
-            m.remove("managedFields");
+            if let Some(Value::Array(entries)) = m.get_mut("managedFields") {
+                for e in entries.iter_mut().filter_map(Value::as_object_mut) {
+                    e.remove("time");
+                }
+            }
         }
         v
     };
     strip(a) == strip(b)
+}
+
+/// Takes `metadata.managedFields` out of a request's object: `None` when absent or null (Go's
+/// nil slice), else the list as sent, for the field manager to judge.
+pub fn take_managed_fields(obj: &mut Value) -> Option<Value> {
+    let m = obj.get_mut("metadata").and_then(Value::as_object_mut)?;
+    m.shift_remove("managedFields").filter(|v| !v.is_null())
+}
+
+/// Sets `metadata.managedFields` (removes it for `None`), after the other metadata fields, where
+/// Go's `ObjectMeta` puts it.
+pub fn set_managed_fields(obj: &mut Value, managed_fields: Option<Value>) {
+    if let Some(m) = meta_mut(obj) {
+        m.shift_remove("managedFields");
+        if let Some(mf) = managed_fields {
+            m.insert("managedFields".into(), mf);
+        }
+    }
+}
+
+/// A request's object as the field manager compares it: decoded as the API server decodes it
+/// (a Secret's `stringData` merged into `data`, `type` defaulted; a Namespace's name label),
+/// before the store adds system fields, the status and what admission sets.
+pub fn decoded_form(def: &ResourceDef, obj: &Value) -> Value {
+    if def.is_secret() {
+        return decode_secret(obj).map(|s| encode_secret(&s)).unwrap_or_else(|_| obj.clone());
+    }
+    let mut out = obj.clone();
+    if def.plural == "namespaces" {
+        let name = meta(&out, "name");
+        if let Some(Value::Object(l)) = meta_mut(&mut out).map(|m| m.entry("labels").or_insert_with(|| json!({}))) {
+            l.insert("kubernetes.io/metadata.name".into(), json!(name));
+        }
+    }
+    out
+}
+
+/// The writer of a status the embedded cluster fills in itself (a running Pod's, a ready
+/// Deployment's): an entry of the kubelet or of kube-controller-manager through the `status`
+/// subresource, as those write it, at the time the status says it was written.
+pub fn record_status_writer(def: &ResourceDef, obj: &mut Value, created: Timestamp) {
+    let (manager, before, at) = match def.kind {
+        "Pod" => {
+            let qos = obj.pointer("/status/qosClass").cloned().unwrap_or(Value::Null);
+            // What the API server and the scheduler left before the kubelet's write.
+            let before = json!({"phase": "Pending", "qosClass": qos});
+            ("kubelet", before, crate::kubelet::status_time(obj, created))
+        }
+        "Deployment" | "ReplicaSet" => {
+            ("kube-controller-manager", json!({}), created + jiff::SignedDuration::from_secs(1))
+        }
+        _ => return,
+    };
+    let Some(status) = obj.get("status") else { return };
+    let entry = crate::managed::status_entry(&def.group_version(), manager, &rfc3339(at), &before, status);
+    // Its time is after every other entry's (they made the object): it sorts last.
+    if let Some(m) = meta_mut(obj) {
+        match m.get_mut("managedFields") {
+            Some(Value::Array(list)) => list.push(entry),
+            _ => {
+                m.insert("managedFields".into(), json!([entry]));
+            }
+        }
+    }
+}
+
+/// `ValidateManagedFields` on what the field manager made: only what a request can put there
+/// and decoding accepts gets here (a manager name too long or not printable, a subresource too
+/// long); a 422 for the object's kind.
+pub fn check_managed_fields(def: &ResourceDef, obj: &Value) -> Result<(), ApiError> {
+    let Some(entries) = obj.pointer("/metadata/managedFields").and_then(Value::as_array) else { return Ok(()) };
+    let s = |e: &Value, f: &str| e.get(f).and_then(Value::as_str).map(str::to_string);
+    let list = entries
+        .iter()
+        .map(|e| k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry {
+            manager: s(e, "manager"),
+            operation: s(e, "operation"),
+            fields_type: s(e, "fieldsType"),
+            subresource: s(e, "subresource"),
+            ..Default::default()
+        })
+        .collect();
+    let m =
+        k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta { managed_fields: Some(list), ..Default::default() };
+    let errors = validate::meta::managed_fields(&m);
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(def.group, def.kind, &meta(obj, "name"), &errors)) }
 }
 
 #[cfg(test)]

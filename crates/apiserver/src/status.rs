@@ -104,6 +104,11 @@ impl ApiError {
         )
     }
 
+    /// `errors.NewApplyConflict`: a 409 whose details carry only the causes.
+    pub fn apply_conflict(message: String, causes: Vec<Value>) -> Self {
+        ApiError::new(409, "Conflict", message, Some(json!({"causes": causes})))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::new(400, "BadRequest", message.into(), None)
     }

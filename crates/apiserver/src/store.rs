@@ -10,11 +10,11 @@ use tokio::sync::broadcast;
 /// An object's key: (namespace, name).
 pub type Key = (String, String);
 
-/// Objects as of a past revision, in key order (`Store::iter_at`).
-pub type Objects<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
-
 /// One stored object with its key.
 pub type Entry<'a> = (&'a Key, &'a Arc<Value>);
+
+/// Objects as they were at a version, in key order (`Inner::iter_at`).
+pub type Snapshot<'a> = Box<dyn Iterator<Item = (Key, Arc<Value>)> + 'a>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -204,7 +204,7 @@ impl Inner {
         namespace: Option<&'a str>,
         after: Option<(String, String)>,
         at: u64,
-    ) -> Result<Objects<'a>, u64> {
+    ) -> Result<Snapshot<'a>, u64> {
         if at < self.compacted {
             return Err(self.compacted);
         }

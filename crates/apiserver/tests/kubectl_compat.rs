@@ -522,6 +522,86 @@ fn apply_server_side() {
     assert_eq!(k.ok(&["get", "secret", "ssa", "-n", "shop", "-o", "jsonpath={.type}"]), "Opaque");
 }
 
+/// Each write's field manager in `managedFields`: hidden by kubectl unless
+/// `--show-managed-fields`, named after the kubectl command that wrote, and server-side apply's
+/// conflicts in kubectl's words; a Secret made by client-side apply moves to server-side apply
+/// without conflicts, as kubectl and kube-apiserver arrange it.
+#[test]
+fn managed_fields_name_each_kubectl_command_and_apply_conflicts() {
+    let Some(k) = Kubectl::start() else { return };
+    let plain = k.ok(&["get", "secret", "mysecret", "-o", "yaml"]);
+    assert!(!plain.contains("managedFields"), "kubectl hides them by default:\n{plain}");
+    let shown = k.ok(&["get", "secret", "mysecret", "-o", "yaml", "--show-managed-fields"]);
+    for line in [
+        "\n  managedFields:\n",
+        "\n    manager: kubectl-client-side-apply\n",
+        "\n    manager: kubectl-edit\n",
+        "\n        f:password: {}\n",
+        "\n    operation: Update\n",
+        "\n    fieldsType: FieldsV1\n",
+    ] {
+        assert!(shown.contains(line), "{line:?} in:\n{shown}");
+    }
+    let managers = |k: &Kubectl, name: &str| -> Vec<String> {
+        let json = k.json(&["get", "secret", name, "--show-managed-fields"]);
+        let mut m: Vec<String> = json["metadata"]["managedFields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["manager"].as_str().unwrap(), e["operation"].as_str().unwrap()))
+            .collect();
+        m.sort();
+        m
+    };
+    k.ok(&["create", "secret", "generic", "owned", "--from-literal=a=1"]);
+    k.ok(&["label", "secret", "owned", "team=blue"]);
+    k.ok(&["annotate", "secret", "owned", "note=hi"]);
+    k.ok(&["patch", "secret", "owned", "-p", &format!(r#"{{"data":{{"b":"{}"}}}}"#, b64("2"))]);
+    assert_eq!(
+        managers(&k, "owned"),
+        ["kubectl-annotate Update", "kubectl-create Update", "kubectl-label Update", "kubectl-patch Update"]
+    );
+
+    let f = k.file(
+        "owned.yaml",
+        &format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: owned\ndata:\n  a: {}\n", b64("9")),
+    );
+    let f = f.to_str().unwrap();
+    let err = k.fails(&["apply", "--server-side", "-f", f]);
+    assert!(
+        err.starts_with("error: Apply failed with 1 conflict: conflict with \"kubectl-create\" using v1: .data.a\n"),
+        "{err}"
+    );
+    assert_eq!(k.value("default", "owned", "a"), "1");
+    assert_eq!(
+        k.ok(&["apply", "--server-side", "--force-conflicts", "-f", f]).trim(),
+        "secret/owned serverside-applied"
+    );
+    assert_eq!(k.value("default", "owned", "a"), "9");
+    assert!(managers(&k, "owned").contains(&"kubectl Apply".to_string()));
+
+    // mysecret was made by `kubectl apply`: server-side apply takes over what its last-applied
+    // annotation says was applied, without conflicts.
+    let f = k.file(
+        "mysecret.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mysecret\ntype: Opaque\ndata:\n  username: {}\n  password: {}\n",
+            b64("root"),
+            b64("1f2d1e2e67df")
+        ),
+    );
+    assert_eq!(
+        k.ok(&["apply", "--server-side", "-f", f.to_str().unwrap()]).trim(),
+        "secret/mysecret serverside-applied"
+    );
+    assert_eq!(k.value("default", "mysecret", "username"), "root");
+    let m = managers(&k, "mysecret");
+    assert!(
+        m.contains(&"kubectl Apply".to_string()) && !m.contains(&"kubectl-client-side-apply Update".to_string()),
+        "{m:?}"
+    );
+}
+
 // --- edit, patch, replace, delete ------------------------------------------------------------
 
 /// A non-interactive editor for `kubectl edit`: a POSIX shell script that rewrites the lines
@@ -556,6 +636,13 @@ fn edit_with_a_scripted_editor() {
     assert_eq!(k.value("default", "editable", "keep"), "same");
     assert_eq!(k.value("default", "editable", "plain"), "text");
     assert!(k.json(&["get", "secret", "editable"]).get("stringData").is_none());
+    let json = k.json(&["get", "secret", "editable", "--show-managed-fields"]);
+    let edit = json["metadata"]["managedFields"].as_array().unwrap().iter().find(|e| e["manager"] == "kubectl-edit");
+    assert_eq!(
+        edit.map(|e| e["fieldsV1"].clone()),
+        Some(serde_json::json!({"f:data": {"f:plain": {}, "f:username": {}}})),
+        "kubectl-edit owns what it changed: {json}"
+    );
 
     // An edit the server rejects (an immutable Secret's data) keeps the user's copy.
     let arms = format!("    \"data:\") printf 'data:\\n  added: {}\\n' ;;", b64("x"));

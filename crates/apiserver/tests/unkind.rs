@@ -1,8 +1,8 @@
 //! The embedded cluster as unkind as a real one (DESIGN.md decision 3), driven by kube-rs:
 //! restricted users with RBAC's 403s, watches that stall, paged lists that are snapshots with
-//! expiring continue tokens, finalizers, managedFields and the last-applied annotation, kubelet
-//! statuses, and server-side apply in YAML. Each behaviour is what kube-apiserver does; the
-//! switches are `ServerOptions` fields (docs/embedded-cluster.md).
+//! expiring continue tokens, finalizers, and server-side apply in YAML. Each behaviour is what
+//! kube-apiserver does; the switches are `ServerOptions` fields (docs/embedded-cluster.md).
+//! managedFields, the last-applied annotation and kubelet statuses are in `realism.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -89,7 +89,9 @@ fn forbidden(user: &str, verb: &str, group: &str, resource: &str, ns: &str) -> S
 async fn restricted_users_get_rbacs_403s() {
     let server = common::demo().await;
     let config = server.kubeconfig();
-    for context in ["keyhole-demo-nowatch", "keyhole-demo-getonly", "keyhole-demo-noconsumers"] {
+    for context in
+        ["keyhole-demo-nowatch", "keyhole-demo-getonly", "keyhole-demo-noconsumers", "keyhole-demo-pernamespace"]
+    {
         assert!(config.contains(&format!("- name: {context}\n")), "{context} in the kubeconfig");
     }
     for context in ["keyhole-demo", "keyhole-demo-readonly", "keyhole-demo-auditor", "keyhole-demo-team"] {
@@ -174,6 +176,39 @@ async fn access_reviews_tell_the_restricted_users_the_truth() {
         assert_eq!(code, 201);
         assert_eq!(body["status"]["allowed"], allowed, "{user} {verb} {resource}");
     }
+}
+
+/// Tests count what a client asked for (to show it does not spin): by user, verb, resource,
+/// namespace, continued page and status, never with a body or a name.
+#[tokio::test]
+async fn requests_are_counted_by_kind_and_answer() {
+    let server = common::demo().await;
+    let lister = common::client(&server, "lister").await;
+    let secrets: Api<Secret> = Api::namespaced(lister, "default");
+    let page = secrets.list(&ListParams::default().limit(2)).await.unwrap();
+    let token = page.metadata.continue_.clone().unwrap();
+    secrets.list(&ListParams::default().limit(2).continue_token(&token)).await.unwrap();
+    let _ = secrets.watch(&kube::api::WatchParams::default(), "0").await;
+    secrets.get("mysecret").await.unwrap();
+    let requests = server.requests();
+    let by_lister =
+        |verb: &'static str| move |r: &keyhole_apiserver::Request| r.user == "lister" && r.is(verb, "secrets");
+    assert_eq!(requests.count(by_lister("list")), 2);
+    assert_eq!(requests.count(|r| r.is("list", "secrets") && r.continued), 1);
+    assert_eq!(requests.count(|r| r.is("watch", "secrets") && r.code == 403), 1);
+    assert_eq!(requests.count(by_lister("get")), 1);
+    assert!(requests.snapshot().iter().all(|(r, _)| r.namespace == "default" || r.resource.is_empty()));
+    // A request without credentials is counted too, as 401.
+    let text = server.kubeconfig().replace(&server.users.admin().token, "not-a-token");
+    let config = kube::Config::from_custom_kubeconfig(
+        kube::config::Kubeconfig::from_yaml(&text).unwrap(),
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await
+    .unwrap();
+    let stranger: Api<Secret> = Api::namespaced(kube::Client::try_from(config).unwrap(), "default");
+    assert_eq!(common::status(&stranger.list(&ListParams::default()).await.unwrap_err()).1, 401);
+    assert_eq!(requests.count(|r| r.code == 401 && r.user.is_empty()), 1);
 }
 
 // ---------------------------------------------------------------------------------------------

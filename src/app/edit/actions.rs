@@ -5,6 +5,7 @@ use super::{draft, prompt, writable};
 use crate::app::editor::{self, Format, TextArea};
 use crate::app::state::{Confirm, ConfirmKind, Modal, Phase, PromptKind, Review, State, ValueEditor};
 use crate::keymap::Action;
+use crate::owners::Owner;
 use crate::secret::{Secret, ValueKind};
 
 const EDIT_ACTIONS: [Action; 12] = [
@@ -49,6 +50,7 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
     if !writable(state) {
         return;
     }
+    let owners = state.detail_owners();
     let Some(d) = state.detail.as_mut() else { return };
     if d.shown().is_none() {
         state.flash("The Secret has not been read; nothing to edit", true);
@@ -62,6 +64,14 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
     );
     if immutable && data_edit {
         state.flash("This Secret is immutable: its data can never change. Press C to clone it under a new name.", true);
+        return;
+    }
+    // A controller would put its version back: say who, once, before the first edit.
+    let edits = data_edit
+        || action == Action::EditMetadata
+        || (action == Action::ToggleImmutable && !d.shown().is_some_and(Secret::is_immutable));
+    if edits && !d.managed_ack && owners.iter().any(Owner::asks) {
+        state.modal = Some(managed_confirm(action, &d.name, &owners));
         return;
     }
     match action {
@@ -155,6 +165,25 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
     }
 }
 
+/// Who manages the Secret, in a title: "cert-manager Certificate web-cert and Helm release shop".
+fn managers(owners: &[&Owner]) -> String {
+    owners.iter().map(|o| o.who()).collect::<Vec<_>>().join(" and ")
+}
+
+/// Asks before the first edit of a Secret that a controller manages, naming it and saying what
+/// becomes of the edit; yes goes on with `action`.
+fn managed_confirm(action: Action, name: &str, owners: &[Owner]) -> Modal {
+    let asking: Vec<&Owner> = owners.iter().filter(|o| o.asks()).collect();
+    let mut lines: Vec<String> = asking.iter().map(|o| format!("• {}.", o.summary())).collect();
+    lines.push("y edits it anyway (not asked again while it is open); n leaves it as it is.".into());
+    Modal::Confirm(Confirm {
+        kind: ConfirmKind::EditManaged { action },
+        title: format!("Edit {name}? It is managed by {}", managers(&asking)),
+        lines,
+        underneath: None,
+    })
+}
+
 /// The delete confirmation, naming every consumer that would break (DESIGN.md decision 11):
 /// running Pods, and templates with no Pod now (a CronJob's next run, a Deployment scaled up
 /// later), Gateways, volumes, StorageClasses and tokens.
@@ -164,6 +193,12 @@ fn delete_confirm(state: &State) -> Option<Modal> {
     let uid = d.secret.as_ref().and_then(|s| s.metadata.uid.clone());
     let rv = d.secret.as_ref().and_then(|s| s.metadata.resource_version.clone());
     let mut lines = vec![format!("Delete {name} in {ns}? This cannot be undone.")];
+    let owners = state.detail_owners();
+    let asking: Vec<&Owner> = owners.iter().filter(|o| o.asks()).collect();
+    if !owners.is_empty() {
+        lines.push("Managed by:".into());
+        lines.extend(owners.iter().map(|o| format!("  • {}: {}.", o.who(), o.on_delete())));
+    }
     let breaking = state.refs.index.breakage(&ns, &name, state.now);
     if breaking.is_empty() {
         lines.push("Nothing that was listed would break without it.".into());
@@ -179,9 +214,14 @@ fn delete_confirm(state: &State) -> Option<Modal> {
     } else if state.refs.known(&ns, &name) == crate::refs::Known::Pending {
         lines.push("Not every kind of consumer has been listed yet.".into());
     }
+    let title = if asking.is_empty() {
+        format!("Delete {name}?")
+    } else {
+        format!("Delete {name}? It is managed by {}", managers(&asking))
+    };
     Some(Modal::Confirm(Confirm {
         kind: ConfirmKind::Delete { uid, resource_version: rv },
-        title: format!("Delete {name}?"),
+        title,
         lines,
         underneath: None,
     }))

@@ -1,5 +1,5 @@
 //! Yes/no questions: discard the edits (when leaving or quitting), undo every edit, make the
-//! Secret immutable, delete it.
+//! Secret immutable, edit a Secret that a controller manages, delete it.
 
 use super::draft;
 use crate::app::effect::Effect;
@@ -36,6 +36,12 @@ pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut
                         dr.work_mut().immutable = Some(true);
                     }
                     state.flash("Marked immutable (not applied yet: A reviews and applies)", false);
+                }
+                ConfirmKind::EditManaged { action } => {
+                    if let Some(d) = state.detail.as_mut() {
+                        d.managed_ack = true;
+                    }
+                    super::actions::on_action(state, action);
                 }
                 ConfirmKind::Delete { uid, resource_version } => {
                     if let Some(d) = &state.detail {

@@ -146,6 +146,12 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
                 a.remove(LAST_APPLIED);
                 a
             });
+            // A copy is nobody's: without the marks its managers know their Secrets by.
+            let stripped = crate::owners::marks::strip_for_copy(
+                source.effective_type(),
+                &mut secret.metadata.labels,
+                &mut secret.metadata.annotations,
+            );
             if let Some(e) = name_problem(&secret) {
                 set_error(state, e);
                 return;
@@ -154,7 +160,12 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
             state.modal = None;
             open_new(state, secret);
             let with = if edited { " with your unapplied edits" } else { "" };
-            state.flash(format!("A copy named {text}{with}: not created until you apply (A)"), false);
+            let without = if stripped.is_empty() {
+                String::new()
+            } else {
+                format!(", without its managers' marks ({})", stripped.join(", "))
+            };
+            state.flash(format!("A copy named {text}{with}{without}: not created until you apply (A)"), false);
         }
         PromptKind::AddKey
         | PromptKind::RenameKey(_)

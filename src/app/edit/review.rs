@@ -247,8 +247,12 @@ pub(super) fn on_deleted(state: &mut State, target: &Target, result: Result<Dele
             let text = match deletion {
                 Deletion::Gone => format!("Deleted {name}"),
                 Deletion::Pending(f) if f.is_empty() => format!("Deletion of {name} requested: it is Terminating"),
+                Deletion::Pending(f) if f.len() == 1 => format!(
+                    "Deletion of {name} requested: it stays Terminating until its finalizer {} is removed",
+                    f[0]
+                ),
                 Deletion::Pending(f) => format!(
-                    "Deletion of {name} requested: it stays (Terminating) until {} removes its finalizers",
+                    "Deletion of {name} requested: it stays Terminating until its finalizers {} are removed",
                     f.join(", ")
                 ),
             };

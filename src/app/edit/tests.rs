@@ -215,6 +215,138 @@ fn delete_asks_then_deletes_with_preconditions() {
     assert!(s.detail.is_none());
 }
 
+/// `alpha` opened as cert-manager's Secret: its annotations name the Certificate.
+fn opened_managed() -> State {
+    let mut s = state();
+    key(&mut s, KeyCode::Enter);
+    let target = s.detail.as_ref().unwrap().target();
+    let mut sec = secret("1", &[("password", "old"), ("user", "admin")]);
+    sec.metadata.annotations = Some(
+        [("cert-manager.io/certificate-name", "web-cert"), ("cert-manager.io/issuer-name", "ca")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    );
+    update(&mut s, Msg::Opened { target, secret: Box::new(sec) });
+    s
+}
+
+#[test]
+fn editing_a_managed_secret_names_its_owner_and_asks_once() {
+    let mut s = opened_managed();
+    key(&mut s, KeyCode::Char('e'));
+    let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert_eq!(c.kind, ConfirmKind::EditManaged { action: crate::keymap::Action::Edit });
+    assert_eq!(c.title, "Edit alpha? It is managed by cert-manager Certificate web-cert");
+    assert!(
+        c.lines
+            .iter()
+            .any(|l| l.contains("cert-manager Certificate web-cert re-issues it: your edit will be replaced")),
+        "{:?}",
+        c.lines
+    );
+    // No: nothing is edited.
+    key(&mut s, KeyCode::Char('n'));
+    assert!(s.modal.is_none() && s.detail.as_ref().unwrap().draft.is_none());
+    // Yes: the editor opens on the key, as e does on any Secret.
+    key(&mut s, KeyCode::Char('e'));
+    key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(s.modal, Some(Modal::Editor(_))), "{:?}", s.modal);
+    key(&mut s, KeyCode::Esc);
+    // Not asked again while it is open; the review says it once more.
+    key(&mut s, KeyCode::Char('a'));
+    assert!(matches!(s.modal, Some(Modal::Prompt(_))), "{:?}", s.modal);
+    key(&mut s, KeyCode::Esc);
+    // Opened again (another owner now): asked again.
+    key(&mut s, KeyCode::Esc);
+    assert!(s.detail.is_none());
+    let mut s2 = s;
+    key(&mut s2, KeyCode::Enter);
+    let target = s2.detail.as_ref().unwrap().target();
+    let mut sec = secret("1", &[("password", "old")]);
+    sec.metadata.owner_references = Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+        api_version: "external-secrets.io/v1".into(),
+        kind: "ExternalSecret".into(),
+        name: "db".into(),
+        uid: "u".into(),
+        controller: Some(true),
+        ..Default::default()
+    }]);
+    update(&mut s2, Msg::Opened { target, secret: Box::new(sec) });
+    key(&mut s2, KeyCode::Char('x'));
+    let Some(Modal::Confirm(c)) = &s2.modal else { panic!("{:?}", s2.modal) };
+    assert_eq!(c.title, "Edit alpha? It is managed by ExternalSecret db");
+    key(&mut s2, KeyCode::Char('y'));
+    assert!(work_value(&s2, "password").is_none(), "yes went on with deleting the key (not applied)");
+}
+
+#[test]
+fn a_clone_of_a_managed_secret_is_nobodys() {
+    let mut s = opened_managed();
+    key(&mut s, KeyCode::Char('C'));
+    assert!(matches!(s.modal, Some(Modal::Prompt(_))), "a clone is not an edit of the managed Secret");
+    key(&mut s, KeyCode::Enter);
+    let d = s.detail.as_ref().unwrap();
+    let work = &d.draft.as_ref().unwrap().work;
+    assert!(work.metadata.annotations.as_ref().is_none_or(|a| a.is_empty()), "{:?}", work.metadata.annotations);
+    assert!(s.flash.as_ref().unwrap().text.contains("without its managers' marks (cert-manager.io/certificate-name"));
+    assert!(s.detail_owners().is_empty());
+    key(&mut s, KeyCode::Char('e'));
+    assert!(matches!(s.modal, Some(Modal::Editor(_))), "not asked: {:?}", s.modal);
+}
+
+#[test]
+fn a_secret_nobody_manages_is_edited_without_asking() {
+    let mut s = opened();
+    key(&mut s, KeyCode::Char('e'));
+    assert!(matches!(s.modal, Some(Modal::Editor(_))), "{:?}", s.modal);
+}
+
+#[test]
+fn deleting_a_managed_secret_names_its_owner_and_what_comes_back() {
+    let mut s = opened_managed();
+    key(&mut s, KeyCode::Char('D'));
+    let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert!(matches!(&c.kind, ConfirmKind::Delete { .. }));
+    assert_eq!(c.title, "Delete alpha? It is managed by cert-manager Certificate web-cert");
+    assert!(
+        c.lines.iter().any(|l| l.contains("• cert-manager Certificate web-cert: it issues a new certificate")),
+        "{:?}",
+        c.lines
+    );
+    let fx = key(&mut s, KeyCode::Char('n'));
+    assert!(fx.is_empty() && s.detail.is_some());
+    key(&mut s, KeyCode::Char('D'));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(&fx[..], [Effect::Delete { .. }]), "{fx:?}");
+}
+
+#[test]
+fn a_certificate_that_names_the_secret_manages_it_too() {
+    use crate::owners::{WriterEvent, WriterKind};
+    let mut s = opened();
+    let writes = crate::owners::writers::writer_from(
+        WriterKind::Certificate,
+        "default",
+        "web-cert",
+        Some(&serde_json::json!({"secretName": "alpha"})),
+    );
+    let event = WriterEvent::Upserted {
+        kind: WriterKind::Certificate,
+        namespace: "default".into(),
+        name: "web-cert".into(),
+        writes,
+    };
+    let watch = s.watch;
+    update(&mut s, Msg::Watched { watch, event: crate::cluster::event::Event::Writers(event) });
+    key(&mut s, KeyCode::Char('e'));
+    let Some(Modal::Confirm(c)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert_eq!(c.title, "Edit alpha? It is managed by cert-manager Certificate web-cert");
+    // And the list flags it.
+    let row = s.rows.get(&("default".to_string(), "alpha".to_string())).unwrap();
+    assert!(s.flags(row).contains(&crate::list::flags::Flag::Managed(vec!["cert-manager".into()])));
+}
+
 #[test]
 fn quitting_with_edits_asks_and_no_keeps_them() {
     let mut s = opened();

@@ -287,7 +287,7 @@ pub fn go_quote(s: &str) -> String {
 
 /// An approximation of Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols
 /// and the ASCII space; not controls, other spaces, format characters or private use.
-pub(crate) fn go_is_print(c: char) -> bool {
+pub fn go_is_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }

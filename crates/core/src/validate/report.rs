@@ -399,12 +399,7 @@ pub fn check_inputs(files: &[std::path::PathBuf], stdin: &mut dyn Read, now: jif
     for path in files {
         let is_stdin = path.as_os_str() == "-";
         let name = if is_stdin { "<stdin>".to_string() } else { path.display().to_string() };
-        let bytes = if is_stdin {
-            let mut buf = Vec::new();
-            stdin.read_to_end(&mut buf).map(|_| buf)
-        } else {
-            read_file(path)
-        };
+        let bytes = if is_stdin { read_bounded(stdin, MAX_INPUT) } else { read_file(path) };
         match bytes {
             Ok(bytes) => report.check_bytes(&name, &bytes, now),
             Err(e) => report.input_error(&name, None, None, format!("cannot read: {e}")),
@@ -413,11 +408,29 @@ pub fn check_inputs(files: &[std::path::PathBuf], stdin: &mut dyn Read, now: jif
     report
 }
 
+/// The most one input may hold: far more than any manifest of Secrets (the API server takes
+/// 3 MiB per request, etcd 1.5 MiB per object), and a bound for `/dev/zero` or a stream that
+/// never ends. FIFOs (`keyhole validate <(kustomize build)`) are read like files.
+pub const MAX_INPUT: usize = 64 << 20;
+
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if path.is_dir() {
         return Err(std::io::Error::other("is a directory"));
     }
-    std::fs::read(path)
+    read_bounded(&mut std::fs::File::open(path)?, MAX_INPUT)
+}
+
+/// Reads at most `max` bytes; one more is an error that says the limit.
+fn read_bounded(input: &mut dyn Read, max: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    input.take(max as u64 + 1).read_to_end(&mut buf)?;
+    if buf.len() > max {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB, the most keyhole validate reads from one input",
+            max >> 20
+        )));
+    }
+    Ok(buf)
 }
 
 #[cfg(test)]
@@ -430,6 +443,18 @@ mod tests {
         let mut r = Report { env_rule: crate::validate::EnvNameRule::Classic, ..Report::default() };
         r.check_text("m.yaml", text, jiff::Timestamp::UNIX_EPOCH);
         r
+    }
+
+    #[test]
+    fn an_endless_input_is_an_error_that_gives_the_limit_not_a_hang() {
+        let err = read_bounded(&mut std::io::repeat(b'a'), 1024).unwrap_err();
+        assert!(err.to_string().contains("larger than 0 MiB"), "{err}");
+        assert_eq!(read_bounded(&mut &b"kind: Secret"[..], 1024).unwrap(), b"kind: Secret");
+        #[cfg(target_os = "linux")]
+        {
+            let r = check_inputs(&["/dev/zero".into()], &mut std::io::empty(), jiff::Timestamp::UNIX_EPOCH, 36);
+            assert!(format!("{r:?}").contains("larger than 64 MiB"), "{r:?}");
+        }
     }
 
     #[test]
