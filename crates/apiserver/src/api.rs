@@ -12,11 +12,12 @@ use jiff::Timestamp;
 use keyhole_core::format::rfc3339;
 use serde_json::{Value, json};
 
-use crate::auth::{self, User, Users};
+use crate::auth::{self, Users};
 use crate::discovery;
 use crate::managed;
 use crate::objects;
 use crate::patch::{self, PatchType};
+use crate::rbac::{self, Attributes, UserInfo};
 use crate::requests::{Request as Counted, Requests};
 use crate::resources::{self, ResourceDef};
 use crate::selectors::{FieldSelector, LabelSelector};
@@ -30,6 +31,8 @@ use crate::watch;
 pub struct AppState {
     pub store: Arc<Store>,
     pub users: Users,
+    /// Decides every request from the RBAC objects in `store`.
+    pub authz: rbac::Authorizer,
     pub server_address: String,
     pub bookmark_interval: Duration,
     /// The Kubernetes minor version reported in `/version`.
@@ -46,6 +49,7 @@ impl AppState {
         AppState {
             store,
             users,
+            authz: rbac::Authorizer::default(),
             server_address,
             bookmark_interval: opts.bookmark_interval,
             minor: opts.minor,
@@ -67,10 +71,10 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
         return text(StatusCode::OK, "ok");
     }
     let auth_header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let Some(user) = state.users.authenticate(auth_header).cloned() else {
-        let resp = error_response(&ApiError::unauthorized());
+    let refused = |user: &str, e: &ApiError| {
+        let resp = error_response(e);
         state.requests.record(Counted {
-            user: String::new(),
+            user: user.to_string(),
             verb: parts.method.as_str().to_ascii_lowercase(),
             group: String::new(),
             resource: String::new(),
@@ -78,7 +82,14 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
             continued: false,
             code: resp.status().as_u16(),
         });
-        return resp;
+        resp
+    };
+    let Some(user) = state.users.authenticate(auth_header).map(auth::User::info) else {
+        return refused("", &ApiError::unauthorized());
+    };
+    let user = match auth::impersonate(&state.authz, &state.store, user.clone(), &parts.headers) {
+        Ok(acting) => acting,
+        Err(e) => return refused(&user.name, &e),
     };
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -127,7 +138,8 @@ pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response {
 
 struct Ctx {
     state: Arc<AppState>,
-    user: User,
+    /// Who the request is served as: the authenticated user, or whom it impersonates.
+    user: UserInfo,
     method: Method,
     headers: HeaderMap,
     query: Query,
@@ -226,9 +238,41 @@ struct Target {
     name: Option<String>,
 }
 
+impl Ctx {
+    /// Refuses the request unless the authorizer allows it.
+    fn authorize(&self, a: &Attributes<'_>) -> Result<(), ApiError> {
+        let decision = self.state.authz.authorize(&self.state.store, &self.user, a);
+        if decision.allowed { Ok(()) } else { Err(ApiError::forbidden_attrs(&self.user.name, a, &decision.reason)) }
+    }
+}
+
+/// Whether a path names a resource as `RequestInfoFactory` decides (`/api/VERSION/...` or
+/// `/apis/GROUP/VERSION/...`); other paths (`/api`, `/apis/apps/v1`, `/version`) are
+/// non-resource requests, authorized by path.
+fn is_resource_path(segs: &[&str]) -> bool {
+    matches!(segs, ["api", _, _, ..] | ["apis", _, _, _, ..])
+}
+
+/// The name RBAC sees for a list or watch: a `metadata.name` the field selector requires
+/// exactly (`metadata.name=X` or `==X`), the only way `resourceNames` apply to them.
+fn selected_name(query: &Query) -> &str {
+    let selector = query.get("fieldSelector").unwrap_or("");
+    selector
+        .split(',')
+        .find_map(|req| {
+            let (field, value) = req.split_once("==").or_else(|| req.split_once('='))?;
+            (field.trim() == "metadata.name" && !value.starts_with('=') && !value.contains('/')).then_some(value.trim())
+        })
+        .unwrap_or("")
+}
+
 async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let is_get = ctx.method == Method::GET;
+    if !is_resource_path(&segs) {
+        let verb = ctx.method.as_str().to_ascii_lowercase();
+        ctx.authorize(&Attributes::non_resource(&verb, path))?;
+    }
     match segs.as_slice() {
         ["version"] if is_get => return Ok(json_response(StatusCode::OK, &discovery::version(ctx.state.minor))),
         ["api"] if is_get => {
@@ -308,9 +352,8 @@ async fn route(ctx: &Ctx, path: &str) -> Result<Response, ApiError> {
     // For cluster-scoped resources, RBAC sees no namespace; for a namespace object, the
     // namespace is its own name.
     let authz_ns = if target.def.plural == "namespaces" { name } else { ns };
-    if !auth::allowed(&ctx.user, verb, target.def.group, target.def.plural, authz_ns) {
-        return Err(ApiError::forbidden(&ctx.user.name, verb, target.def.group, target.def.plural, authz_ns, name));
-    }
+    let authz_name = if matches!(verb, "list" | "watch") && name.is_empty() { selected_name(&ctx.query) } else { name };
+    ctx.authorize(&Attributes::resource(verb, target.def.group, target.def.plural, authz_ns, authz_name))?;
     if let Some(e) = &ctx.body_error {
         return Err(e.clone());
     }
@@ -594,24 +637,28 @@ fn list(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         }
     };
     let mut items: Vec<Arc<Value>> = Vec::new();
-    let mut next: Option<String> = None;
-    let mut remaining = 0usize;
+    let mut next: Option<(String, crate::store::Key)> = None;
     let mut iter = objects.filter(|(_, o)| f.matches(o));
     for (key, obj) in iter.by_ref() {
         items.push(obj);
         if limit.is_some_and(|l| items.len() >= l) {
-            next = Some(encode_continue(t, &key, i64::try_from(rv).unwrap_or(i64::MAX)));
+            next = Some((encode_continue(t, &key, i64::try_from(rv).unwrap_or(i64::MAX)), key));
             break;
         }
     }
-    if next.is_some() {
-        remaining = iter.count();
-        if remaining == 0 {
-            next = None;
-        }
-    } else {
-        drop(iter);
+    // A continue token only when something follows; the count only when it is reported
+    // (without selectors), counted without copying the rest of the list.
+    let mut remaining = 0usize;
+    if next.is_some() && iter.next().is_none() {
+        next = None;
     }
+    drop(iter);
+    if let Some((_, key)) = &next
+        && !selecting
+    {
+        remaining = store.count_at(t.def.key(), f.namespace.as_deref(), Some(key.clone()), rv).unwrap_or(0);
+    }
+    let next = next.map(|(token, _)| token);
     drop(store);
     if t.def.custom.is_some() {
         items = items.into_iter().map(|o| crate::crd::present(t.def, o)).collect();
@@ -1142,20 +1189,21 @@ fn self_subject_access_review(ctx: &Ctx) -> Result<Response, ApiError> {
         .ok_or_else(ApiError::not_found_path)?;
     let mut review = parse_body(ctx, def)?;
     objects::check_type(def, &mut review)?;
-    let attr = review.pointer("/spec/resourceAttributes").cloned();
-    let (allowed, reason) = match &attr {
-        Some(a) => {
-            let s = |f: &str| a.get(f).and_then(Value::as_str).unwrap_or("").to_string();
-            let (verb, group, resource, ns) = (s("verb"), s("group"), s("resource"), s("namespace"));
-            let ns = if resource == "namespaces" { s("name") } else { ns };
-            let ok = auth::allowed(&ctx.user, &verb, &group, &resource, &ns);
-            (ok, if ok { "allowed by the keyhole demo policy" } else { "" })
-        }
-        None => {
-            // Non-resource URLs (discovery, /version, /healthz) are open to every user.
-            (review.pointer("/spec/nonResourceAttributes").is_some(), "")
-        }
+    let spec = review.get("spec").cloned().unwrap_or_default();
+    let s =
+        |block: &str, f: &str| spec.pointer(&format!("/{block}/{f}")).and_then(Value::as_str).unwrap_or("").to_string();
+    let decision = if spec.get("resourceAttributes").is_some_and(Value::is_object) {
+        let r = |f: &str| s("resourceAttributes", f);
+        let (verb, group, resource, subresource, ns, name) =
+            (r("verb"), r("group"), r("resource"), r("subresource"), r("namespace"), r("name"));
+        let attrs =
+            Attributes { subresource: &subresource, ..Attributes::resource(&verb, &group, &resource, &ns, &name) };
+        ctx.state.authz.authorize(&ctx.state.store, &ctx.user, &attrs)
+    } else {
+        let (verb, path) = (s("nonResourceAttributes", "verb"), s("nonResourceAttributes", "path"));
+        ctx.state.authz.authorize(&ctx.state.store, &ctx.user, &Attributes::non_resource(&verb, &path))
     };
+    let (allowed, reason) = (decision.allowed, decision.reason.as_str());
     let mut status = json!({"allowed": allowed});
     if !reason.is_empty() {
         status["reason"] = json!(reason);
@@ -1172,8 +1220,14 @@ fn self_subject_rules_review(ctx: &Ctx) -> Result<Response, ApiError> {
     let mut review = parse_body(ctx, def)?;
     objects::check_type(def, &mut review)?;
     let namespace = review.pointer("/spec/namespace").and_then(Value::as_str).unwrap_or("").to_string();
-    let custom = crate::crd::served(&ctx.state.store);
-    let (resource_rules, non_resource_rules) = auth::rules(&ctx.user, &namespace, &custom);
+    if namespace.is_empty() {
+        return Err(ApiError::bad_request("no namespace on request"));
+    }
+    let granted = ctx.state.authz.granted(&ctx.state.store, &ctx.user, &namespace);
+    let (non_resource, resource): (Vec<&rbac::Rule>, Vec<&rbac::Rule>) =
+        granted.rules().partition(|r| !r.non_resource_urls.is_empty());
+    let resource_rules: Vec<Value> = resource.iter().filter(|r| !r.resources.is_empty()).map(|r| r.to_json()).collect();
+    let non_resource_rules: Vec<Value> = non_resource.iter().map(|r| r.to_json()).collect();
     review["status"] =
         json!({"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": false});
     blank_creation_timestamp(&mut review);
@@ -1186,7 +1240,11 @@ fn self_subject_review(ctx: &Ctx) -> Result<Response, ApiError> {
         resources::find("authentication.k8s.io", "v1", "selfsubjectreviews").ok_or_else(ApiError::not_found_path)?;
     let mut review = parse_body(ctx, def)?;
     objects::check_type(def, &mut review)?;
-    review["status"] = json!({"userInfo": {"username": ctx.user.name, "groups": auth::groups(&ctx.user)}});
+    let mut info = json!({"username": ctx.user.name, "groups": ctx.user.groups});
+    if !ctx.user.uid.is_empty() {
+        info["uid"] = json!(ctx.user.uid);
+    }
+    review["status"] = json!({"userInfo": info});
     blank_creation_timestamp(&mut review);
     Ok(json_response(StatusCode::CREATED, &review))
 }

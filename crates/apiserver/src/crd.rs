@@ -23,7 +23,7 @@ use crate::jsonpath;
 use crate::objects::meta;
 use crate::resources::{self, GROUPS, RESOURCES, ResourceDef};
 use crate::store::{Inner, Store};
-use keyhole_core::validate::{FieldError, Reason};
+use keyhole_core::validate::FieldError;
 
 /// The store key of CustomResourceDefinitions.
 pub const CRDS: &str = "customresourcedefinitions";
@@ -362,15 +362,6 @@ pub fn apply_defaults(obj: &mut Value) {
     }
 }
 
-fn not_supported(field: &str, value: &str, supported: &[&str]) -> FieldError {
-    let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
-    FieldError {
-        field: field.into(),
-        reason: Reason::FieldValueNotSupported,
-        message: format!("Unsupported value: \"{value}\": supported values: {}", list.join(", ")),
-    }
-}
-
 /// The rules of `ValidateCustomResourceDefinition` (apiextensions-apiserver
 /// `pkg/apis/apiextensions/validation/validation.go`) that decide whether a CRD can be served:
 /// its name, group, names, scope, and versions (one storage version, schemas present).
@@ -390,7 +381,7 @@ pub fn validate(obj: &Value) -> Vec<FieldError> {
     match s(spec, "/scope") {
         "" => errors.push(FieldError::required("spec.scope", "")),
         "Cluster" | "Namespaced" => {}
-        other => errors.push(not_supported("spec.scope", other, &["Cluster", "Namespaced"])),
+        other => errors.push(FieldError::not_supported("spec.scope", other, &["Cluster", "Namespaced"])),
     }
     if plural.is_empty() {
         errors.push(FieldError::required("spec.names.plural", ""));

@@ -24,12 +24,20 @@ pub const DEMO_YAML: &[(&str, &str)] = &[
     ("20-pods.yaml", include_str!("../../../assets/demo/20-pods.yaml")),
     ("30-workloads.yaml", include_str!("../../../assets/demo/30-workloads.yaml")),
     ("40-serviceaccounts-ingresses.yaml", include_str!("../../../assets/demo/40-serviceaccounts-ingresses.yaml")),
+    ("80-rbac.yaml", include_str!("../../../assets/demo/80-rbac.yaml")),
+];
+
+/// The RBAC policy every embedded cluster starts with, demo data or not: the defaults of
+/// kube-apiserver's bootstrap policy and the demo users' permissions.
+pub const POLICY_YAML: &[(&str, &str)] = &[
+    ("00-bootstrap.yaml", include_str!("../../../assets/rbac/00-bootstrap.yaml")),
+    ("10-demo-users.yaml", include_str!("../../../assets/rbac/10-demo-users.yaml")),
 ];
 
 const CA_CRT: &str = include_str!("../../../assets/pki/ca.crt");
 const CA_KEY: &str = include_str!("../../../assets/pki/ca.key");
-const TLS_CRT: &str = include_str!("../../../assets/pki/example.com.crt");
-const TLS_KEY: &str = include_str!("../../../assets/pki/example.com.key");
+pub(crate) const TLS_CRT: &str = include_str!("../../../assets/pki/example.com.crt");
+pub(crate) const TLS_KEY: &str = include_str!("../../../assets/pki/example.com.key");
 
 /// A small deterministic PRNG (xorshift64*), so that generated data is the same at every start.
 struct Rng(u64);
@@ -104,7 +112,10 @@ fn origin(obj: &Value) -> Origin {
     let annotated = obj.pointer("/metadata/annotations").and_then(|a| a.get(LAST_APPLIED)).is_some();
     if kind == "Secret" && (annotated || CLIENT_SIDE_APPLIED.contains(&(ns.as_str(), name.as_str()))) {
         Origin::ClientSideApply
-    } else if kind == "Namespace" && matches!(name.as_str(), "default" | "kube-system" | "kube-public") {
+    } else if (kind == "Namespace" && matches!(name.as_str(), "default" | "kube-system" | "kube-public"))
+        || obj.pointer("/metadata/labels/kubernetes.io~1bootstrapping").is_some()
+    {
+        // The default namespaces and the bootstrap RBAC policy.
         Origin::Created("kube-apiserver")
     } else if kind == "Secret" && name.starts_with("bootstrap-token-") {
         Origin::Created("kubeadm")
@@ -253,13 +264,27 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
-/// Loads everything: the YAML assets, the generated Secrets, and `scale` more of each.
+/// Loads the RBAC policy (`POLICY_YAML`) and fills the aggregated ClusterRoles.
+pub fn load_policy(store: &Store, now: Timestamp) -> Result<(), String> {
+    for (file, text) in POLICY_YAML {
+        for obj in parse_yaml(text).map_err(|e| format!("assets/rbac/{file}: {e}"))? {
+            insert(store, obj, now).map_err(|e| format!("assets/rbac/{file}: {e}"))?;
+        }
+    }
+    crate::rbac::aggregate::sync(&mut store.lock(), now);
+    Ok(())
+}
+
+/// Loads everything: the RBAC policy, the YAML assets, the generated Secrets, and `scale` more
+/// of each.
 pub fn load(store: &Store, now: Timestamp, scale: usize) -> Result<(), String> {
+    load_policy(store, now)?;
     for (file, text) in DEMO_YAML {
         for obj in parse_yaml(text).map_err(|e| format!("assets/demo/{file}: {e}"))? {
             insert(store, obj, now).map_err(|e| format!("assets/demo/{file}: {e}"))?;
         }
     }
+    crate::rbac::aggregate::sync(&mut store.lock(), now);
     insert_as(store, expiring_tls_secret(now)?, now, Origin::Applied("cert-manager-certificates-issuing"))?;
     for (ns, release, chart, app, revisions, kib) in [
         ("shop", "shop-frontend", "shop-frontend", "2.3.1", 3, 40),
@@ -278,7 +303,7 @@ pub fn load(store: &Store, now: Timestamp, scale: usize) -> Result<(), String> {
         }
     }
     if scale > 0 {
-        load_scale(store, now, scale);
+        crate::scale::load(store, now, scale);
     }
     Ok(())
 }
@@ -335,7 +360,7 @@ fn helm_release(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn helm_payload(
+pub(crate) fn helm_payload(
     ns: &str,
     release: &str,
     chart: &str,
@@ -378,107 +403,9 @@ fn helm_payload(
     base64::engine::general_purpose::STANDARD.encode(compressed)
 }
 
-/// `--scale N`: N Secrets and N Pods over N/100 namespaces. A tenth of the Secrets are Helm
-/// release records of about 50 KiB; every other Secret is used by one Pod.
-fn load_scale(store: &Store, now: Timestamp, n: usize) {
-    let namespaces = (n / 100).max(1);
-    let mut s = store.lock();
-    for i in 0..namespaces {
-        let name = format!("scale-{i:03}");
-        let mut ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
-        if let Some(def) = resources::by_kind("Namespace") {
-            let _ = objects::prepare_create(def, &mut ns, now);
-        }
-        stamp(&mut ns, "kubectl-create", now);
-        s.put("namespaces", ns);
-    }
-    // Helm payloads are expensive to make; twenty distinct ones are reused.
-    let payloads: Vec<String> = (0..20)
-        .map(|k| helm_payload("scale", &format!("app-{k}"), "generic-app", "1.0.0", 1, "deployed", 50, now))
-        .collect();
-    let tls_crt = encode_value(TLS_CRT.as_bytes());
-    let tls_key = encode_value(TLS_KEY.as_bytes());
-    // Every thousandth TLS Secret carries shop-tls's certificate, which expires 12 days after
-    // the start: a few rows far down the list are EXPIRING, as on a real cluster.
-    let expiring: Option<Value> = s.get("secrets", "shop", "shop-tls").and_then(|o| o.get("data").cloned());
-    for i in 0..n {
-        let ns = format!("scale-{:03}", i % namespaces);
-        let created_ts = created_at(&format!("{ns}/{i}"), now);
-        let created = rfc3339(created_ts);
-        let uid = uuid::Uuid::new_v4().to_string();
-        let (name, ty, data, labels) = match i % 10 {
-            0 => (
-                format!("sh.helm.release.v1.app-{i:05}.v1"),
-                "helm.sh/release.v1",
-                json!({"release": encode_value(payloads[i % payloads.len()].as_bytes())}),
-                json!({"name": format!("app-{i:05}"), "owner": "helm", "status": "deployed", "version": "1"}),
-            ),
-            1 => (
-                format!("app-{i:05}-tls"),
-                "kubernetes.io/tls",
-                match &expiring {
-                    Some(data) if i % 1000 == 1 => data.clone(),
-                    _ => json!({"tls.crt": tls_crt, "tls.key": tls_key}),
-                },
-                json!({}),
-            ),
-            2 => (
-                format!("app-{i:05}-registry"),
-                "kubernetes.io/dockerconfigjson",
-                json!({".dockerconfigjson": encode_value(format!("{{\"auths\":{{\"registry.example:5000\":{{\"username\":\"u{i}\",\"password\":\"p{i}\",\"auth\":\"{}\"}}}}}}", encode_value(format!("u{i}:p{i}").as_bytes())).as_bytes())}),
-                json!({}),
-            ),
-            _ => (
-                format!("app-{i:05}-config"),
-                "Opaque",
-                json!({"DB_USER": encode_value(format!("user{i}").as_bytes()), "DB_PASSWORD": encode_value(format!("pw-{i}-{}", i * 7919 % 10007).as_bytes()), "API_URL": encode_value(b"https://api.example.com")}),
-                json!({"app": format!("app-{i:05}")}),
-            ),
-        };
-        let mut secret = json!({"apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": name, "namespace": ns, "uid": uid, "creationTimestamp": created, "labels": labels},
-            "type": ty, "data": data});
-        stamp(&mut secret, if i % 10 == 0 { "helm" } else { "kubectl-create" }, created_ts);
-        s.put("secrets", secret);
-        // The Pod of this index uses this Secret (or, for a Helm record, the next configuration
-        // Secret, index i + 3, in whose namespace the Pod then runs).
-        let (used, pod_ns) = if i % 10 == 0 {
-            (format!("app-{:05}-config", i + 3), format!("scale-{:03}", (i + 3) % namespaces))
-        } else {
-            (name.clone(), ns.clone())
-        };
-        let container = match i % 10 {
-            1 => {
-                json!({"name": "app", "image": "nginx", "volumeMounts": [{"name": "tls", "mountPath": "/tls", "readOnly": true}]})
-            }
-            2 => json!({"name": "app", "image": "registry.example:5000/app"}),
-            _ => json!({"name": "app", "image": "example/app:1.0", "envFrom": [{"secretRef": {"name": used}}],
-                        "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": used, "key": "DB_PASSWORD"}}}]}),
-        };
-        let mut spec =
-            json!({"containers": [container], "nodeName": "keyhole-demo-node", "serviceAccountName": "default"});
-        match i % 10 {
-            1 => spec["volumes"] = json!([{"name": "tls", "secret": {"secretName": name}}]),
-            2 => spec["imagePullSecrets"] = json!([{"name": name}]),
-            _ => {}
-        }
-        let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": format!("app-{i:05}-6d5f8c7b9-x{:04}", i % 10_000), "namespace": pod_ns,
-                         "uid": uuid::Uuid::new_v4().to_string(), "creationTimestamp": created,
-                         "labels": {"app": format!("app-{i:05}")}},
-            "spec": spec});
-        stamp(&mut pod, "kube-controller-manager", created_ts);
-        pod["status"] = crate::kubelet::pod_status(&pod, created_ts);
-        if let Some(def) = resources::by_kind("Pod") {
-            objects::record_status_writer(def, &mut pod, created_ts);
-        }
-        s.put("pods", pod);
-    }
-}
-
 /// The managedFields of an object `manager` created at `at` (for `--scale` data, stored
 /// without the create path).
-fn stamp(obj: &mut Value, manager: &str, at: Timestamp) {
+pub(crate) fn stamp(obj: &mut Value, manager: &str, at: Timestamp) {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let Some(def) = resources::by_kind(kind) else { return };
     let gv = def.group_version();
@@ -510,25 +437,6 @@ mod tests {
             assert!(containers.is_some_and(|c| !c.is_empty()), "{ns}/{name} has no containers");
             let statuses = pod.pointer("/status/containerStatuses").and_then(Value::as_array);
             assert_eq!(statuses.map(Vec::len), containers.map(Vec::len), "{ns}/{name}");
-        }
-    }
-
-    #[test]
-    fn scale_pods_use_secrets_of_their_own_namespace() {
-        // Pods of Helm indices once named a Secret in the next namespace: 1 in 10 missing.
-        let store = Store::new(1000);
-        load_scale(&store, Timestamp::now(), 1000);
-        let s = store.lock();
-        let pods: Vec<_> = s.iter("pods", None, None).collect();
-        assert_eq!(pods.len(), 1000);
-        for ((ns, name), pod) in pods {
-            let spec = &pod["spec"];
-            let used = spec
-                .pointer("/containers/0/envFrom/0/secretRef/name")
-                .or_else(|| spec.pointer("/volumes/0/secret/secretName"))
-                .or_else(|| spec.pointer("/imagePullSecrets/0/name"));
-            let used = used.and_then(Value::as_str).unwrap();
-            assert!(s.get("secrets", ns, used).is_some(), "{ns}/{name} uses {used}, which is not in {ns}");
         }
     }
 

@@ -196,6 +196,53 @@ static CUSTOM_RESOURCE_DEFINITION: Struct = kind!(
     ("status", Ty::Object("v1.CustomResourceDefinitionStatus")),
 );
 
+static POLICY_RULE: Struct = Struct {
+    name: "PolicyRule",
+    go: "v1.PolicyRule",
+    fields: &[
+        ("verbs", Ty::Slice(&STRING, "[]string")),
+        ("apiGroups", Ty::Slice(&STRING, "[]string")),
+        ("resources", Ty::Slice(&STRING, "[]string")),
+        ("resourceNames", Ty::Slice(&STRING, "[]string")),
+        ("nonResourceURLs", Ty::Slice(&STRING, "[]string")),
+    ],
+};
+static POLICY_RULE_TY: Ty = Ty::Struct(&POLICY_RULE);
+static AGGREGATION_RULE: Struct = Struct {
+    name: "AggregationRule",
+    go: "v1.AggregationRule",
+    fields: &[("clusterRoleSelectors", Ty::Slice(&Ty::Object("v1.LabelSelector"), "[]v1.LabelSelector"))],
+};
+static SUBJECT: Struct = Struct {
+    name: "Subject",
+    go: "v1.Subject",
+    fields: &[
+        ("kind", Ty::Str("string")),
+        ("apiGroup", Ty::Str("string")),
+        ("name", Ty::Str("string")),
+        ("namespace", Ty::Str("string")),
+    ],
+};
+static SUBJECT_TY: Ty = Ty::Struct(&SUBJECT);
+static ROLE_REF: Struct = Struct {
+    name: "RoleRef",
+    go: "v1.RoleRef",
+    fields: &[("apiGroup", Ty::Str("string")), ("kind", Ty::Str("string")), ("name", Ty::Str("string"))],
+};
+static ROLE: Struct = kind!("Role", ("rules", Ty::Slice(&POLICY_RULE_TY, "[]v1.PolicyRule")));
+static CLUSTER_ROLE: Struct = kind!(
+    "ClusterRole",
+    ("rules", Ty::Slice(&POLICY_RULE_TY, "[]v1.PolicyRule")),
+    ("aggregationRule", Ty::Struct(&AGGREGATION_RULE)),
+);
+static ROLE_BINDING: Struct =
+    kind!("RoleBinding", ("subjects", Ty::Slice(&SUBJECT_TY, "[]v1.Subject")), ("roleRef", Ty::Struct(&ROLE_REF)),);
+static CLUSTER_ROLE_BINDING: Struct = kind!(
+    "ClusterRoleBinding",
+    ("subjects", Ty::Slice(&SUBJECT_TY, "[]v1.Subject")),
+    ("roleRef", Ty::Struct(&ROLE_REF)),
+);
+
 static RESOURCE_ATTRIBUTES: Struct = Struct {
     name: "ResourceAttributes",
     go: "v1.ResourceAttributes",
@@ -270,6 +317,10 @@ pub fn schema(kind: &str) -> Option<&'static Struct> {
         "PersistentVolume" => &PERSISTENT_VOLUME,
         "StorageClass" => &STORAGE_CLASS,
         "CustomResourceDefinition" => &CUSTOM_RESOURCE_DEFINITION,
+        "Role" => &ROLE,
+        "ClusterRole" => &CLUSTER_ROLE,
+        "RoleBinding" => &ROLE_BINDING,
+        "ClusterRoleBinding" => &CLUSTER_ROLE_BINDING,
         "SelfSubjectAccessReview" => &SELF_SUBJECT_ACCESS_REVIEW,
         "SelfSubjectRulesReview" => &SELF_SUBJECT_RULES_REVIEW,
         "SelfSubjectReview" => &SELF_SUBJECT_REVIEW,

@@ -6,9 +6,10 @@
 //! (`pkg/printers/internalversion/printers.go`; custom resources: their CRD's
 //! `additionalPrinterColumns`, `crd.rs`).
 //!
-//! No controller runs: the status an object is created with stays until a client changes it.
 //! Where a status is missing on create it is made as a settled controller would leave it, so
-//! that `kubectl get` looks normal (as `objects::apply_defaults` does for Deployments).
+//! that `kubectl get` looks normal (as `objects::apply_defaults` does for Deployments). Jobs and
+//! CronJobs have no controller; StatefulSets and DaemonSets roll when their spec changes
+//! (`controller/`).
 
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -94,7 +95,9 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
             }
             if obj.get("status").is_none() {
                 let n = int_at(obj, "/spec/replicas");
-                let revision = format!("{}-{}", meta(obj, "name"), short_hash(&meta(obj, "uid")));
+                // The revision of the template, named as its ControllerRevision is.
+                let template = obj.pointer("/spec/template").cloned().unwrap_or_default();
+                let revision = format!("{}-{}", meta(obj, "name"), crate::controller::template_hash(&template, 0));
                 obj["status"] = json!({"replicas": n, "readyReplicas": n, "currentReplicas": n, "updatedReplicas": n,
                     "availableReplicas": n, "observedGeneration": 1, "currentRevision": revision,
                     "updateRevision": revision, "collisionCount": 0});
@@ -189,7 +192,7 @@ pub fn apply_defaults(def: &ResourceDef, obj: &mut Value) {
             set_generation(obj);
             crate::crd::apply_defaults(obj);
         }
-        _ => {}
+        _ => crate::rbac::kinds::apply_defaults(def, obj),
     }
 }
 
@@ -211,21 +214,6 @@ fn job_spec_defaults(obj: &mut Value, pointer: &str) {
     default_at(obj, pointer, "completionMode", json!("NonIndexed"));
     default_at(obj, pointer, "suspend", json!(false));
     default_at(obj, pointer, "podReplacementPolicy", json!("TerminatingOrFailed"));
-}
-
-/// A stable 10-character suffix, the shape of a controller revision hash.
-fn short_hash(seed: &str) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in seed.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    (0..10)
-        .map(|i| {
-            let idx = ((h >> (i * 6)) % ALPHABET.len() as u64) as usize;
-            ALPHABET[idx] as char
-        })
-        .collect()
 }
 
 /// Validation beyond the name for the kinds of this module: the rules a client meets first.
@@ -257,7 +245,7 @@ pub fn validate(def: &ResourceDef, obj: &Value) -> Vec<FieldError> {
             }
         }
         "storageclasses" if str_at(obj, "/provisioner").is_empty() => vec![FieldError::required("provisioner", "")],
-        _ => Vec::new(),
+        _ => crate::rbac::kinds::validate(def, obj),
     }
 }
 
@@ -281,6 +269,9 @@ pub fn columns(def: &ResourceDef) -> Vec<Value> {
     let age = col("Age", "string", AGE_DESC, 0);
     let containers = col("Containers", "string", CONTAINERS_DESC, 1);
     let images = col("Images", "string", IMAGES_DESC, 1);
+    if let Some(columns) = crate::rbac::kinds::columns(def, name.clone(), age.clone()) {
+        return columns;
+    }
     match def.plural {
         "statefulsets" => {
             vec![name, col("Ready", "string", "Number of the pod with ready state", 0), age, containers, images]
@@ -533,6 +524,9 @@ fn bool_ptr(v: Option<&Value>) -> &'static str {
 pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
     if let Some(custom) = def.custom {
         return crate::crd::table_cells(custom, obj, now);
+    }
+    if let Some(cells) = crate::rbac::kinds::cells(def, obj, now) {
+        return cells;
     }
     let name = json!(str_at(obj, "/metadata/name"));
     let age = json!(format::age(created(obj), now));

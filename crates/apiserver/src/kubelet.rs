@@ -10,6 +10,10 @@
 //! `Completed`). The conditions are the five a 1.29+ kubelet reports, the Pod and host IPs are
 //! set, `startTime` is the creation time. Digests, container IDs and the Pod IP are derived from
 //! the names, so they are the same at every start.
+//!
+//! The Pods of a rollout (`controller/`) go through the states before that: being created
+//! (`ContainerCreating`), started, or stuck on an image pull (`ErrImagePull`, then
+//! `ImagePullBackOff`; `images.rs` says which pulls fail).
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -117,11 +121,24 @@ fn condition(kind: &str, at: &str) -> Value {
 
 /// The status a kubelet reports for the running Pod `pod`, created at `created`.
 pub fn pod_status(pod: &Value, created: Timestamp) -> Value {
+    running_status(pod, created, None)
+}
+
+/// The status of a Pod the kubelet has just started, at `now`: its timeline (sandbox, init
+/// containers, containers) is squeezed so that nothing in it is later than `now`.
+pub fn started_status(pod: &Value, created: Timestamp, now: Timestamp) -> Value {
+    running_status(pod, created, Some(now))
+}
+
+fn running_status(pod: &Value, created: Timestamp, cap: Option<Timestamp>) -> Value {
     let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
     let name = pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
     let key = format!("{ns}/{name}");
     let spec = pod.get("spec").cloned().unwrap_or_else(|| json!({}));
-    let at = |secs: i64| rfc3339(created.checked_add(SignedDuration::from_secs(secs)).unwrap_or(created));
+    let at = |secs: i64| {
+        let t = created.checked_add(SignedDuration::from_secs(secs)).unwrap_or(created);
+        rfc3339(cap.map_or(t, |c| t.min(c.max(created))))
+    };
     let list = |k: &str| spec.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
     let (inits, containers) = (list("initContainers"), list("containers"));
     let str_of = |c: &Value, f: &str| c.get(f).and_then(Value::as_str).unwrap_or("").to_string();
@@ -178,6 +195,128 @@ pub fn pod_status(pod: &Value, created: Timestamp) -> Value {
     status.insert("containerStatuses".into(), Value::Array(statuses));
     status.insert("qosClass".into(), json!(qos_class(&spec)));
     Value::Object(status)
+}
+
+fn names(list: &[Value]) -> String {
+    let names: Vec<&str> = list.iter().filter_map(|c| c.get("name").and_then(Value::as_str)).collect();
+    format!("[{}]", names.join(" "))
+}
+
+fn not_ready(kind: &str, at: &str, reason: &str, message: String) -> Value {
+    json!({"type": kind, "status": "False", "lastProbeTime": null, "lastTransitionTime": at,
+           "reason": reason, "message": message})
+}
+
+/// A container that has not started, waiting for `reason` (`generateContainerStatus` in
+/// `kubelet_pods.go` for a container without a runtime status: the image as the spec names it).
+fn waiting(c: &Value, reason: &str, message: Option<&str>) -> Value {
+    let mut state = json!({"reason": reason});
+    if let Some(m) = message {
+        state["message"] = json!(m);
+    }
+    json!({"name": c.get("name").cloned().unwrap_or(Value::Null), "state": {"waiting": state}, "lastState": {},
+           "ready": false, "restartCount": 0, "image": c.get("image").cloned().unwrap_or(Value::Null),
+           "imageID": "", "started": false})
+}
+
+/// The status a kubelet reports while it sets up a Pod created at `created`: Pending, its
+/// sandbox not ready yet (`PodReadyToStartContainers` False, no Pod IP), containers waiting in
+/// `ContainerCreating` (or `PodInitializing` behind init containers, which wait too).
+pub fn creating_status(pod: &Value, created: Timestamp) -> Value {
+    let spec = pod.get("spec").cloned().unwrap_or_else(|| json!({}));
+    let list = |k: &str| spec.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+    let (inits, containers) = (list("initContainers"), list("containers"));
+    let at = rfc3339(created);
+    let initialized = if inits.is_empty() {
+        condition("Initialized", &at)
+    } else {
+        not_ready(
+            "Initialized",
+            &at,
+            "ContainersNotInitialized",
+            format!("containers with incomplete status: {}", names(&inits)),
+        )
+    };
+    let unready = format!("containers with unready status: {}", names(&containers));
+    let reason = if inits.is_empty() { "ContainerCreating" } else { "PodInitializing" };
+    let mut status = serde_json::Map::new();
+    status.insert("phase".into(), json!("Pending"));
+    status.insert(
+        "conditions".into(),
+        json!([
+            {"type": "PodReadyToStartContainers", "status": "False", "lastProbeTime": null, "lastTransitionTime": at},
+            initialized,
+            not_ready("Ready", &at, "ContainersNotReady", unready.clone()),
+            not_ready("ContainersReady", &at, "ContainersNotReady", unready),
+            condition("PodScheduled", &at),
+        ]),
+    );
+    status.insert("hostIP".into(), json!(HOST_IP));
+    status.insert("hostIPs".into(), json!([{"ip": HOST_IP}]));
+    status.insert("startTime".into(), json!(at));
+    if !inits.is_empty() {
+        status.insert(
+            "initContainerStatuses".into(),
+            inits.iter().map(|c| waiting(c, "PodInitializing", None)).collect(),
+        );
+    }
+    status.insert("containerStatuses".into(), containers.iter().map(|c| waiting(c, reason, None)).collect());
+    status.insert("qosClass".into(), json!(qos_class(&spec)));
+    Value::Object(status)
+}
+
+/// The status of a Pod started at `now` whose containers named in `failed` could not pull
+/// their images (`ErrImagePull`, with the runtime's message): Pending and not ready; its
+/// sandbox is up and its other containers run.
+pub fn pull_failed_status(pod: &Value, created: Timestamp, now: Timestamp, failed: &[(String, String)]) -> Value {
+    let mut status = started_status(pod, created, now);
+    let containers = pod.pointer("/spec/containers").and_then(Value::as_array).cloned().unwrap_or_default();
+    let failing: Vec<Value> = containers
+        .iter()
+        .filter(|c| failed.iter().any(|(n, _)| c.get("name").and_then(Value::as_str) == Some(n)))
+        .cloned()
+        .collect();
+    let at = rfc3339(now.max(created));
+    let unready = format!("containers with unready status: {}", names(&failing));
+    status["phase"] = json!("Pending");
+    if let Some(conditions) = status.get_mut("conditions").and_then(Value::as_array_mut) {
+        for c in conditions.iter_mut() {
+            let kind = c.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+            if kind == "Ready" || kind == "ContainersReady" {
+                *c = not_ready(&kind, &at, "ContainersNotReady", unready.clone());
+            }
+        }
+    }
+    if let Some(statuses) = status.get_mut("containerStatuses").and_then(Value::as_array_mut) {
+        for (st, c) in statuses.iter_mut().zip(&containers) {
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+            if let Some((_, message)) = failed.iter().find(|(n, _)| n == name) {
+                *st = waiting(c, "ErrImagePull", Some(message));
+            }
+        }
+    }
+    status
+}
+
+/// The kubelet's next report of a Pod whose pulls failed: it backs off before pulling again,
+/// and each such container waits in `ImagePullBackOff`, the message naming the image and the
+/// last error (`Back-off pulling image "I": ErrImagePull: ...`). `None` when no container
+/// waits in `ErrImagePull`.
+pub fn backing_off(status: &Value) -> Option<Value> {
+    let mut next = status.clone();
+    let mut changed = false;
+    for st in next.get_mut("containerStatuses").and_then(Value::as_array_mut).into_iter().flatten() {
+        let Some(w) = st.pointer_mut("/state/waiting") else { continue };
+        if w.get("reason").and_then(Value::as_str) != Some("ErrImagePull") {
+            continue;
+        }
+        let last = w.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+        let image = st.get("image").and_then(Value::as_str).unwrap_or("").to_string();
+        st["state"]["waiting"] = json!({"reason": "ImagePullBackOff",
+            "message": format!("Back-off pulling image {}: ErrImagePull: {last}", keyhole_core::validate::names::go_quote(&image))});
+        changed = true;
+    }
+    changed.then_some(next)
 }
 
 /// The time of the kubelet's last status write for a Pod created at `created`: when its

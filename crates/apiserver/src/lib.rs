@@ -1,18 +1,21 @@
 //! keyhole-apiserver, the embedded cluster (DESIGN.md decision 3): a Kubernetes-compatible API
 //! server inside keyhole, serving namespaces, secrets, pods, serviceaccounts, persistentvolumes,
 //! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, ingresses,
-//! storageclasses, customresourcedefinitions and the custom resources they define, and access
-//! reviews, from memory over HTTP on loopback. kubectl and kube-rs talk to
-//! it unchanged; it is how the demo runs and how every flow is tested.
+//! storageclasses, customresourcedefinitions and the custom resources they define, the RBAC
+//! kinds (which decide every request, `rbac/`), and access reviews, from memory over HTTP on
+//! loopback. kubectl and kube-rs talk to it unchanged; it is how the demo runs and how every
+//! flow is tested.
 
 pub mod api;
 pub mod auth;
+pub mod controller;
 pub mod crd;
 pub mod data;
 pub mod decode;
 pub mod demo_kinds;
 pub mod discovery;
 pub mod hosts;
+pub mod images;
 pub mod jsonpath;
 pub mod kinds;
 pub mod kubelet;
@@ -20,8 +23,10 @@ pub mod managed;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
+pub mod rbac;
 pub mod requests;
 pub mod resources;
+pub mod scale;
 pub mod selectors;
 pub mod serve;
 pub mod status;
@@ -93,6 +98,14 @@ pub struct ServerOptions {
     /// Secrets they made stay, as when an operator is uninstalled). Empty by default: every demo
     /// CRD is installed (`demo_kinds::CRDS`).
     pub without_crds: Vec<String>,
+    /// The time between two steps of a rollout (`controller.rs`): a Pod created at one step
+    /// runs (or fails to pull its image) at the next, a deleted one is gone at the next, and the
+    /// Deployment, StatefulSet and DaemonSet controllers take one action per step. 1 s by
+    /// default, so that a demo's rollout can be watched; tests make it short.
+    pub rollout_pace: Duration,
+    /// When set, every Deployment's progress deadline is at most this: tests see
+    /// `ProgressDeadlineExceeded` in seconds. `None` (the default): `progressDeadlineSeconds`.
+    pub progress_deadline_cap: Option<Duration>,
 }
 
 impl Default for ServerOptions {
@@ -112,6 +125,8 @@ impl Default for ServerOptions {
             compaction_interval: None,
             static_tokens: Vec::new(),
             without_crds: Vec::new(),
+            rollout_pace: Duration::from_secs(1),
+            progress_deadline_cap: None,
         }
     }
 }
@@ -145,6 +160,7 @@ impl DemoServer {
             demo_kinds::load(&store, now).map_err(std::io::Error::other)?;
         } else {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
+            data::load_policy(&store, now).map_err(std::io::Error::other)?;
             demo_kinds::install_crds(&store, now).map_err(std::io::Error::other)?;
         }
         crd::uninstall(&store, &opts.without_crds);
@@ -169,6 +185,10 @@ impl DemoServer {
         if let Some(interval) = opts.compaction_interval {
             tokio::spawn(compactor(store.clone(), interval, rx.clone()));
         }
+        // The controllers see what changes from now on: the data just loaded is settled.
+        let events = store.lock().subscribe_now();
+        let rollouts = controller::Config { pace: opts.rollout_pace, deadline_cap: opts.progress_deadline_cap };
+        tokio::spawn(controller::run(store.clone(), events, rollouts, rx.clone()));
         let task = tokio::spawn(serve::serve(listener, acceptor, state, limits, rx));
         Ok(DemoServer { addr, hosts, users, store, ca_pem: tls.ca_pem, requests, shutdown: tx, task: Some(task) })
     }

@@ -776,6 +776,8 @@ pub struct Writer<'a> {
     /// Fields the endpoint resets and nobody owns through it: `status` for the main resource of
     /// kinds with a status subresource (the strategies' `GetResetFields`).
     pub reset: Vec<Path>,
+    /// The subresource written through (`status`), or empty for the main resource.
+    pub subresource: &'a str,
 }
 
 impl<'a> Writer<'a> {
@@ -786,7 +788,14 @@ impl<'a> Writer<'a> {
         } else {
             Vec::new()
         };
-        Writer { manager, api_version, now, reset }
+        Writer { manager, api_version, now, reset, subresource: "" }
+    }
+
+    /// A write through the `status` subresource, as controllers and the kubelet write: the
+    /// spec is reset there (the status strategies' `GetResetFields`), and the entry names the
+    /// subresource.
+    pub fn status(api_version: &'a str, manager: &'a str, now: &'a str) -> Writer<'a> {
+        Writer { manager, api_version, now, reset: vec![vec![Pe::Field("spec".into())]], subresource: "status" }
     }
 
     fn entry(&self, operation: Operation, set: Set) -> Entry {
@@ -794,7 +803,7 @@ impl<'a> Writer<'a> {
             manager: self.manager.to_string(),
             operation,
             api_version: self.api_version.to_string(),
-            subresource: String::new(),
+            subresource: self.subresource.to_string(),
             time: None,
             set,
         }
@@ -1074,39 +1083,7 @@ fn allowed_by_last_applied(live: &Value, api_version: &str) -> Set {
 /// annotation (`unstructured.UnstructuredJSONScheme`): map keys sorted, no spaces, `<`, `>`, `&`,
 /// U+2028 and U+2029 escaped.
 pub fn go_json(v: &Value) -> String {
-    let mut out = String::new();
-    fn write(v: &Value, out: &mut String) {
-        match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&keyhole_core::validate::names::go_json_string(k));
-                    out.push(':');
-                    write(&m[k], out);
-                }
-                out.push('}');
-            }
-            Value::Array(a) => {
-                out.push('[');
-                for (i, item) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            Value::String(s) => out.push_str(&keyhole_core::validate::names::go_json_string(s)),
-            other => out.push_str(&other.to_string()),
-        }
-    }
-    write(v, &mut out);
-    out
+    keyhole_core::secret::last_applied::to_go_json(v)
 }
 
 #[cfg(test)]

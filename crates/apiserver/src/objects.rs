@@ -75,6 +75,11 @@ fn top_level_fields(def: &ResourceDef) -> &'static [&'static str] {
         "ServiceAccount" => {
             &["apiVersion", "kind", "metadata", "secrets", "imagePullSecrets", "automountServiceAccountToken"]
         }
+        "Role" if def.custom.is_none() => &["apiVersion", "kind", "metadata", "rules"],
+        "ClusterRole" if def.custom.is_none() => &["apiVersion", "kind", "metadata", "rules", "aggregationRule"],
+        "RoleBinding" | "ClusterRoleBinding" if def.custom.is_none() => {
+            &["apiVersion", "kind", "metadata", "subjects", "roleRef"]
+        }
         "StorageClass" if def.custom.is_none() => &[
             "apiVersion",
             "kind",
@@ -230,6 +235,15 @@ pub fn validate_generic(def: &ResourceDef, obj: &Value) -> Vec<FieldError> {
     if name.is_empty() {
         return vec![FieldError::required("metadata.name", "name or generateName is required")];
     }
+    if crate::rbac::kinds::is_rbac(def) {
+        // `ValidateRBACName`: any path segment name (`path.IsValidPathSegmentName`).
+        let detail = match name.as_str() {
+            "." => Some("may not be '.'".to_string()),
+            ".." => Some("may not be '..'".to_string()),
+            _ => ['/', '%'].iter().find(|c| name.contains(**c)).map(|c| format!("may not contain '{c}'")),
+        };
+        return detail.map(|d| FieldError::invalid("metadata.name", &name, &d)).into_iter().collect();
+    }
     let label = def.plural == "namespaces";
     let ok = if label { is_dns1123_label(&name) } else { is_dns1123_subdomain(&name) };
     if ok {
@@ -314,6 +328,7 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
     if let Some(m) = meta_mut(&mut new) {
         m.remove("managedFields");
     }
+    bump_generation(def, old, &mut new);
     if def.is_secret() {
         let old_secret = decode_secret(old)?;
         let secret = decode_secret(&new)?;
@@ -331,11 +346,41 @@ pub fn validate_update(def: &ResourceDef, old: &Value, mut new: Value) -> Result
     }
     let mut errors = validate_generic(def, &new);
     errors.extend(crate::kinds::validate(def, &new));
+    errors.extend(crate::rbac::kinds::validate_update(def, old, &new));
     errors.extend(no_new_finalizers(old, &new));
     if !errors.is_empty() {
         return Err(ApiError::invalid(def.group, def.kind, &meta(&new, "name"), &errors));
     }
     Ok((new, Vec::new()))
+}
+
+/// The strategies' `PrepareForUpdate`: a change of the spec is a new generation, which the
+/// kind's controller acknowledges in `status.observedGeneration` (`kubectl rollout status`
+/// waits for that). For Deployments a change of the annotations is one too, because they are
+/// copied to the ReplicaSets (`registry/apps/deployment/strategy.go`); for ReplicaSets,
+/// StatefulSets, DaemonSets, Jobs, CronJobs and CustomResourceDefinitions the spec alone
+/// (`registry/apps/*/strategy.go`, `registry/batch/*/strategy.go`, apiextensions'
+/// `strategy.go`). `new` carries the stored generation already.
+pub fn bump_generation(def: &ResourceDef, old: &Value, new: &mut Value) {
+    if def.custom.is_some() {
+        return;
+    }
+    // Go's semantic equality: an absent, null or empty map is the same.
+    let map_at = |v: &Value, p: &str| v.pointer(p).filter(|m| m.as_object().is_some_and(|m| !m.is_empty())).cloned();
+    let changed = match def.plural {
+        "deployments" => {
+            old.get("spec") != new.get("spec")
+                || map_at(old, "/metadata/annotations") != map_at(new, "/metadata/annotations")
+        }
+        "replicasets" | "statefulsets" | "daemonsets" | "jobs" | "cronjobs" | "customresourcedefinitions" => {
+            old.get("spec") != new.get("spec")
+        }
+        _ => false,
+    };
+    let Some(generation) = old.pointer("/metadata/generation").and_then(Value::as_i64) else { return };
+    if changed && let Some(m) = meta_mut(new) {
+        m.insert("generation".into(), json!(generation + 1));
+    }
 }
 
 fn finalizers(obj: &Value) -> Vec<String> {

@@ -1,5 +1,6 @@
 //! Just enough of the Kubernetes protobuf encoding to read request bodies from kubectl's typed
-//! clients (`kubectl create secret ...`, `create namespace`, `create serviceaccount`, and the
+//! clients (`kubectl create secret ...`, `create namespace`, `create serviceaccount`,
+//! `create role|clusterrole|rolebinding|clusterrolebinding` (`rbac/protobuf.rs`), and the
 //! reviews of `kubectl auth can-i` and `auth whoami`), which always send
 //! `application/vnd.kubernetes.protobuf`. Responses stay JSON: those clients accept it. The wire
 //! format is the `k8s\0` magic, then a `runtime.Unknown` wrapping the object.
@@ -11,7 +12,7 @@ use keyhole_core::secret::codec::encode_value;
 const MAGIC: &[u8] = b"k8s\x00";
 
 #[derive(Debug)]
-enum Field<'a> {
+pub(crate) enum Field<'a> {
     Varint(u64),
     Bytes(&'a [u8]),
     Fixed,
@@ -62,7 +63,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, String> {
+pub(crate) fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, String> {
     let mut r = Reader { buf };
     let mut out = Vec::new();
     while let Some(f) = r.next()? {
@@ -71,12 +72,12 @@ fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, String> {
     Ok(out)
 }
 
-fn string(b: &[u8]) -> Result<String, String> {
+pub(crate) fn string(b: &[u8]) -> Result<String, String> {
     String::from_utf8(b.to_vec()).map_err(|_| "invalid UTF-8 in a string field".to_string())
 }
 
 /// A `map<string, X>` entry: key = 1, value = 2.
-fn map_entry(b: &[u8]) -> Result<(String, &[u8]), String> {
+pub(crate) fn map_entry(b: &[u8]) -> Result<(String, &[u8]), String> {
     let mut key = String::new();
     let mut value: &[u8] = &[];
     for (n, f) in fields(b)? {
@@ -116,7 +117,7 @@ fn owner_reference(b: &[u8]) -> Result<Value, String> {
     Ok(Value::Object(o))
 }
 
-fn object_meta(b: &[u8]) -> Result<Value, String> {
+pub(crate) fn object_meta(b: &[u8]) -> Result<Value, String> {
     let mut m = Map::new();
     let mut labels = Map::new();
     let mut annotations = Map::new();
@@ -331,6 +332,7 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
         "SelfSubjectAccessReview" => self_subject_access_review(raw)?,
         "SelfSubjectRulesReview" => self_subject_rules_review(raw)?,
         "SelfSubjectReview" => self_subject_review(raw)?,
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => crate::rbac::protobuf::decode(&kind, raw)?,
         other => return Err(format!("protobuf bodies of kind {other:?} are not supported; send JSON")),
     };
     obj["apiVersion"] = json!(api_version);

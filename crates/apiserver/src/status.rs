@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::rbac::Attributes;
 use keyhole_core::validate::FieldError;
 
 /// An API error: an HTTP code and the Status body that goes with it.
@@ -115,21 +116,37 @@ impl ApiError {
 
     /// The authorizer's 403: `secrets "x" is forbidden: User "u" cannot get resource ...`.
     pub fn forbidden(user: &str, verb: &str, group: &str, resource: &str, namespace: &str, name: &str) -> Self {
-        let gr = qualified(group, resource);
-        let subject = if name.is_empty() { gr.clone() } else { format!("{gr} \"{name}\"") };
-        let scope = if namespace.is_empty() {
-            "at the cluster scope".to_string()
-        } else {
-            format!("in the namespace \"{namespace}\"")
-        };
-        let message = format!(
-            "{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}"
-        );
-        ApiError::new(403, "Forbidden", message, Some(Self::details(name, group, resource)))
+        Self::forbidden_attrs(user, &Attributes::resource(verb, group, resource, namespace, name), "")
     }
 
-    pub fn forbidden_path(user: &str, verb: &str, path: &str) -> Self {
-        ApiError::new(403, "Forbidden", format!("forbidden: User \"{user}\" cannot {verb} path \"{path}\""), None)
+    /// The 403 of a refused request (`responsewriters.Forbidden`, `forbiddenMessage`), with
+    /// the authorizer's reason after a colon when it gave one.
+    pub fn forbidden_attrs(user: &str, a: &Attributes<'_>, reason: &str) -> Self {
+        let mut message = if a.resource_request {
+            let gr = qualified(a.api_group, a.resource);
+            let subject = if a.name.is_empty() { gr } else { format!("{gr} \"{}\"", a.name) };
+            let resource = if a.subresource.is_empty() {
+                a.resource.to_string()
+            } else {
+                format!("{}/{}", a.resource, a.subresource)
+            };
+            let scope = if a.namespace.is_empty() {
+                "at the cluster scope".to_string()
+            } else {
+                format!("in the namespace \"{}\"", a.namespace)
+            };
+            format!(
+                "{subject} is forbidden: User \"{user}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}",
+                a.verb, a.api_group
+            )
+        } else {
+            format!("forbidden: User \"{user}\" cannot {} path \"{}\"", a.verb, a.path)
+        };
+        if !reason.is_empty() {
+            message = format!("{message}: {reason}");
+        }
+        let details = a.resource_request.then(|| Self::details(a.name, a.api_group, a.resource));
+        ApiError::new(403, "Forbidden", message, details)
     }
 
     pub fn unauthorized() -> Self {

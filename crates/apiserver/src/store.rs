@@ -58,6 +58,8 @@ pub struct Inner {
     /// Events with a resourceVersion at or below this are gone from the log.
     compacted: u64,
     tx: broadcast::Sender<Arc<Event>>,
+    /// Writes of RBAC objects so far: the authorizer re-reads its policy when this moves.
+    rbac_changes: u64,
 }
 
 #[derive(Debug)]
@@ -85,6 +87,7 @@ impl Store {
                 log_capacity,
                 compacted: 1000,
                 tx,
+                rbac_changes: 0,
             }),
         }
     }
@@ -99,6 +102,17 @@ impl Store {
 impl Inner {
     pub fn rv(&self) -> u64 {
         self.rv
+    }
+
+    /// How many times an RBAC object (`rbac::RESOURCES`) was written or removed.
+    pub fn rbac_changes(&self) -> u64 {
+        self.rbac_changes
+    }
+
+    fn note_write(&mut self, resource: &str) {
+        if crate::rbac::RESOURCES.contains(&resource) {
+            self.rbac_changes += 1;
+        }
     }
 
     pub fn compacted(&self) -> u64 {
@@ -161,6 +175,7 @@ impl Inner {
     /// Stores a new or changed object, stamping `metadata.resourceVersion`, and records the
     /// event. Returns the stored object.
     pub fn put(&mut self, resource: &'static str, mut obj: Value) -> Arc<Value> {
+        self.note_write(resource);
         let rv = self.next_rv();
         let namespace = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("").to_string();
         let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
@@ -177,6 +192,7 @@ impl Inner {
     /// Removes an object and records DELETED with the last state under a new resourceVersion.
     pub fn remove(&mut self, resource: &'static str, namespace: &str, name: &str) -> Option<Arc<Value>> {
         let old = self.buckets.get_mut(resource)?.remove(&(namespace.to_string(), name.to_string()))?;
+        self.note_write(resource);
         let rv = self.next_rv();
         let mut last = (*old).clone();
         if let Some(meta) = last.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -205,23 +221,7 @@ impl Inner {
         after: Option<(String, String)>,
         at: u64,
     ) -> Result<Snapshot<'a>, u64> {
-        if at < self.compacted {
-            return Err(self.compacted);
-        }
-        // The state at `at` of every key changed since: the first change after `at` says it.
-        let mut then: BTreeMap<Key, Option<Arc<Value>>> = BTreeMap::new();
-        for ev in self.log.iter().rev().take_while(|e| e.rv > at) {
-            if ev.resource != resource || namespace.is_some_and(|ns| ns != ev.namespace) {
-                continue;
-            }
-            let name = ev.object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-            let before = match ev.kind {
-                EventKind::Added => None,
-                EventKind::Modified | EventKind::Deleted => ev.previous.clone(),
-            };
-            // Walking backwards, the last write wins: it is the first change after `at`.
-            then.insert((ev.namespace.clone(), name), before);
-        }
+        let then = self.changed_since(resource, namespace, at)?;
         let keys: std::collections::BTreeSet<Key> = then.keys().cloned().collect();
         let mut changed = then
             .into_iter()
@@ -242,6 +242,51 @@ impl Inner {
         })))
     }
 
+    /// How many objects [`Inner::iter_at`] would yield, without copying any: a paged list's
+    /// `remainingItemCount` (counting by cloning each key made every page cost as much as the
+    /// rest of the list).
+    pub fn count_at(
+        &self,
+        resource: &str,
+        namespace: Option<&str>,
+        after: Option<(String, String)>,
+        at: u64,
+    ) -> Result<usize, u64> {
+        let then = self.changed_since(resource, namespace, at)?;
+        let later = |k: &Key| after.as_ref().is_none_or(|a| k > a);
+        let existed = then.iter().filter(|(k, v)| v.is_some() && later(k)).count();
+        let unchanged = self.iter(resource, namespace, after.clone()).filter(|(k, _)| !then.contains_key(*k)).count();
+        Ok(existed + unchanged)
+    }
+
+    /// The state at `at` of every key of `resource` changed since (`None`: it did not exist
+    /// then), from the event log; `Err(compacted)` when the log no longer reaches back that far.
+    fn changed_since(
+        &self,
+        resource: &str,
+        namespace: Option<&str>,
+        at: u64,
+    ) -> Result<BTreeMap<Key, Option<Arc<Value>>>, u64> {
+        if at < self.compacted {
+            return Err(self.compacted);
+        }
+        // The state at `at` of every key changed since: the first change after `at` says it.
+        let mut then: BTreeMap<Key, Option<Arc<Value>>> = BTreeMap::new();
+        for ev in self.log.iter().rev().take_while(|e| e.rv > at) {
+            if ev.resource != resource || namespace.is_some_and(|ns| ns != ev.namespace) {
+                continue;
+            }
+            let name = ev.object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+            let before = match ev.kind {
+                EventKind::Added => None,
+                EventKind::Modified | EventKind::Deleted => ev.previous.clone(),
+            };
+            // Walking backwards, the last write wins: it is the first change after `at`.
+            then.insert((ev.namespace.clone(), name), before);
+        }
+        Ok(then)
+    }
+
     /// Subscribes to events after `from`. `Err(compacted)` when the log no longer reaches back
     /// that far (the caller answers with a 410 ERROR event).
     pub fn subscribe(&self, from: u64) -> Result<Subscription, u64> {
@@ -250,6 +295,11 @@ impl Inner {
         }
         let backlog = self.log.iter().filter(|e| e.rv > from).cloned().collect();
         Ok(Subscription { backlog, receiver: self.tx.subscribe(), rv: self.rv })
+    }
+
+    /// A receiver of every event from now on (no backlog).
+    pub fn subscribe_now(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.tx.subscribe()
     }
 
     /// Drops the whole event log, as etcd compaction does: older watches get 410.
@@ -348,7 +398,19 @@ mod tests {
             names(s.iter_at("secrets", None, None, s.rv()).unwrap()),
             ["default/a", "default/c*", "default/d", "default/e", "other/x"]
         );
+        // The count a paged list reports agrees with what the pages would yield.
+        for (ns, after, version) in [
+            (None, None, at),
+            (Some("default"), Some(("default".to_string(), "b".to_string())), at),
+            (None, Some(("default".to_string(), "a".to_string())), s.rv()),
+            (None, Some(("default".to_string(), "d".to_string())), at),
+            (Some("other"), None, s.rv()),
+        ] {
+            let yielded = s.iter_at("secrets", ns, after.clone(), version).unwrap().count();
+            assert_eq!(s.count_at("secrets", ns, after.clone(), version), Ok(yielded), "{ns:?} {after:?} {version}");
+        }
         s.compact_to(at + 1);
+        assert_eq!(s.count_at("secrets", None, None, at), Err(at + 1));
         assert_eq!(s.iter_at("secrets", None, None, at).err(), Some(at + 1));
         assert!(s.iter_at("secrets", None, None, at + 1).is_ok());
     }

@@ -149,12 +149,17 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
             let restarts: i64 = statuses.map_or(0, |s| s.iter().map(|c| int_at(c, "/restartCount")).sum());
             let waiting = statuses
                 .and_then(|s| s.iter().find_map(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str)));
-            let status = waiting.or_else(|| obj.pointer("/status/reason").and_then(Value::as_str)).unwrap_or_else(
-                || match str_at(obj, "/status/phase") {
+            let phase = str_at(obj, "/status/phase");
+            let deleting = obj.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null());
+            let status = if deleting && !matches!(phase, "Succeeded" | "Failed") {
+                // `printPod`: a Pod being deleted is `Terminating` until it is gone.
+                "Terminating"
+            } else {
+                waiting.or_else(|| obj.pointer("/status/reason").and_then(Value::as_str)).unwrap_or(match phase {
                     "" => "Pending",
                     p => p,
-                },
-            );
+                })
+            };
             let ip = match str_at(obj, "/status/podIP") {
                 "" => "<none>",
                 ip => ip,
@@ -320,5 +325,30 @@ impl Serialize for Row<'_> {
             IncludeObject::Object => m.serialize_entry("object", self.obj)?,
         }
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pods_status_column_is_printpods() {
+        let pods = crate::resources::find("", "v1", "pods").expect("served");
+        let now = Timestamp::now();
+        let status = |obj: Value| cells(pods, &obj, now)[2].clone();
+        let running = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]},
+                             "status": {"phase": "Running", "containerStatuses": [{"name": "c", "ready": true, "state": {"running": {}}}]}});
+        assert_eq!(status(running.clone()), "Running");
+        let mut going = running.clone();
+        going["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        assert_eq!(status(going), "Terminating");
+        let mut pulling = running;
+        pulling["status"]["phase"] = json!("Pending");
+        pulling["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "ImagePullBackOff"}});
+        assert_eq!(status(pulling.clone()), "ImagePullBackOff");
+        pulling["status"]["phase"] = json!("Succeeded");
+        pulling["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        assert_ne!(status(pulling), "Terminating", "a finished Pod is not terminating");
     }
 }
