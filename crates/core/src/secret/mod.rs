@@ -3,7 +3,9 @@
 
 pub mod codec;
 pub mod export;
+pub mod last_applied;
 pub mod model;
+pub mod rotate;
 pub mod templates;
 pub mod views;
 pub mod wipe;

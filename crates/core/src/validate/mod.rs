@@ -77,6 +77,15 @@ impl FieldError {
     pub fn too_long(field: impl Into<String>, detail: &str) -> Self {
         FieldError { field: field.into(), reason: Reason::FieldValueTooLong, message: format!("Too long: {detail}") }
     }
+    /// `Unsupported value: "<value>": supported values: "a", "b"`.
+    pub fn not_supported(field: impl Into<String>, value: &str, supported: &[&str]) -> Self {
+        let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
+        FieldError {
+            field: field.into(),
+            reason: Reason::FieldValueNotSupported,
+            message: format!("Unsupported value: \"{value}\": supported values: {}", list.join(", ")),
+        }
+    }
     pub fn forbidden(field: impl Into<String>, detail: &str) -> Self {
         FieldError { field: field.into(), reason: Reason::FieldValueForbidden, message: format!("Forbidden: {detail}") }
     }
