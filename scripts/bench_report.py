@@ -158,7 +158,9 @@ w("")
 w(f"- Date: {machine['date']}, keyhole commit `{machine['commit']}`, {machine['rustc']}")
 w(f"- Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory']} memory, Linux {machine['kernel']}")
 w(f"- Cluster: `keyhole demo-server --scale {scale}` on loopback ({scale:,} Secrets, {scale:,} Pods over "
-  f"{scale // 100} namespaces, {scale // 10:,} Helm release Secrets of about 50 KiB), in its own process, on the same machine")
+  f"{scale // 100} namespaces, {scale // 10:,} Helm release Secrets of about 50 KiB; every Pod made by a workload: "
+  f"about {scale * 89 // 100:,} Deployments of one replica with their ReplicaSet and two old ones, and StatefulSets, "
+  f"CronJobs with a running Job and DaemonSets; `crates/apiserver/src/scale.rs`), in its own process, on the same machine")
 w(f"- kubectl: `{kubectl or 'not installed'}` ({env.get('KUBECTL_VERSION', '')}), discovery cache warm")
 w(f"- kdash: `{env.get('KDASH') or 'not installed'}` {env.get('KDASH_VERSION', '')}")
 w(f"- Wall times: hyperfine medians of {env.get('RUNS', '?')} runs after a warm-up; peak RSS: `/usr/bin/time` "

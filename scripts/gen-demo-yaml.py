@@ -261,25 +261,6 @@ pods = [
         path: my-group/my-username
         mode: 0777
 """),
-    pod("secret-env-pod", "default", """\
-  containers:
-  - name: mycontainer
-    image: redis
-    env:
-    - name: SECRET_USERNAME
-      valueFrom:
-        secretKeyRef:
-          name: mysecret
-          key: username
-          optional: false
-    - name: SECRET_PASSWORD
-      valueFrom:
-        secretKeyRef:
-          name: mysecret
-          key: password
-          optional: false
-  restartPolicy: Never
-"""),
     pod("dapi-test-pod", "default", """\
   containers:
   - name: test-container
@@ -445,20 +426,26 @@ pods = [
 """),
 ]
 
-def workload(ns, name, rs_hash, pod_suffixes, spec, labels):
+def workload(ns, name, rs_hash, pod_suffixes, spec, labels, comment="", deploy_spec=""):
+    """A Deployment at its first revision, its ReplicaSet and its Pods, with the annotations the
+    Deployment controller writes (the embedded cluster's controller rolls them from there)."""
     lab = "".join(f"      {k}: {v}\n" for k, v in labels.items())
     lab4 = "".join(f"    {k}: {v}\n" for k, v in labels.items())
     tmpl = "".join("      " + l + "\n" for l in spec.rstrip("\n").split("\n"))
-    out = [f"""apiVersion: apps/v1
+    replicas = len(pod_suffixes)
+    surge = -(-replicas // 4)  # maxSurge 25%, rounded up
+    out = [f"""{comment}apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {name}
   namespace: {ns}
   uid: {name}-deploy-uid
   labels:
-{lab4}spec:
-  replicas: {len(pod_suffixes)}
-  selector:
+{lab4}  annotations:
+    deployment.kubernetes.io/revision: "1"
+spec:
+  replicas: {replicas}
+{deploy_spec}  selector:
     matchLabels:
 {lab}  template:
     metadata:
@@ -473,6 +460,10 @@ metadata:
   uid: {name}-{rs_hash}-uid
   labels:
 {lab4}    pod-template-hash: {rs_hash}
+  annotations:
+    deployment.kubernetes.io/desired-replicas: "{replicas}"
+    deployment.kubernetes.io/max-replicas: "{replicas + surge}"
+    deployment.kubernetes.io/revision: "1"
   ownerReferences:
   - apiVersion: apps/v1
     kind: Deployment
@@ -481,7 +472,7 @@ metadata:
     controller: true
     blockOwnerDeletion: true
 spec:
-  replicas: {len(pod_suffixes)}
+  replicas: {replicas}
   selector:
     matchLabels:
 {lab}      pod-template-hash: {rs_hash}
@@ -555,7 +546,48 @@ containers:
         name: grafana-admin
         key: password
 """
+# The documentation's secret-env-pod (its spec, minus `restartPolicy: Never`, which a
+# Deployment's template may not have), run by a Deployment so that it can be restarted after
+# mysecret changes: env values are read when a container starts.
+secret_env_spec = """\
+containers:
+- name: mycontainer
+  image: redis
+  env:
+  - name: SECRET_USERNAME
+    valueFrom:
+      secretKeyRef:
+        name: mysecret
+        key: username
+        optional: false
+  - name: SECRET_PASSWORD
+    valueFrom:
+      secretKeyRef:
+        name: mysecret
+        key: password
+        optional: false
+"""
+orders_spec = """\
+containers:
+- name: orders-worker
+  image: ghcr.io/example/orders-worker:1.8.2
+  imagePullPolicy: Always
+  env:
+  - name: DATABASE_URL
+    valueFrom:
+      secretKeyRef:
+        name: shop-db
+        key: DATABASE_URL
+"""
+orders_comment = """# A rollout that fails: the tag 1.8.2 was deleted from the registry after these Pods pulled it.
+# They keep running from the node's copy, but with imagePullPolicy Always every new Pod pulls,
+# and the pull fails (ErrImagePull, then ImagePullBackOff): after a restart the Deployment
+# exceeds its progress deadline (30 s) and its old Pods keep serving (docs/embedded-cluster.md).
+"""
 workloads = (workload("default", "web", "7d4b9c8f6", ["x2k9p", "m4q7z"], web_spec, {"app": "web"})
+             + workload("default", "secret-env", "6d9c7b8f5", ["v7rzx"], secret_env_spec, {"app": "secret-env"})
+             + workload("shop", "orders-worker", "9c4d7f6b5", ["qs2wz", "t6hnm"], orders_spec,
+                        {"app": "orders-worker"}, comment=orders_comment, deploy_spec="  progressDeadlineSeconds: 30\n")
              + workload("shop", "shop-frontend", "5c8d7b9f4", ["h7t2w", "r9n3c"], shop_spec,
                         {"app.kubernetes.io/name": "shop-frontend", "app.kubernetes.io/managed-by": "Helm"})
              + workload("monitoring", "grafana", "6f9c4d8b7", ["q2w8e"], grafana_spec,

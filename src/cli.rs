@@ -85,7 +85,8 @@ pub(crate) enum Command {
     /// users with the permissions real clusters hand out (no watch, get only, no Pods...): it
     /// prints them all, and docs/embedded-cluster.md says what each may do.
     DemoServer(DemoServerArgs),
-    /// List Secrets without their values, with usage counts; a linter with --unused, --broken, --expiring.
+    /// List Secrets without their values, with usage counts; a linter with --unused, --broken,
+    /// --expiring, --plaintext-copies.
     ///
     /// The columns of `kubectl get secrets` (NAMESPACE with -A, NAME, TYPE, DATA, AGE) plus
     /// USED-BY, the number of consumers of each Secret: a workload (its Pods and its pod
@@ -94,14 +95,37 @@ pub(crate) enum Command {
     /// except for the Secrets that --broken, --expiring and -o wide check (key names and
     /// certificate dates are kept, values are dropped at once).
     ///
-    /// With --unused, --broken or --expiring only the Secrets found are listed (those found by
-    /// any of the given checks) and the exit code says whether there were any: 0 none, 1 some,
-    /// 2 an error (no connection, no permission, a check that could not be made). --unused finds
+    /// With --unused, --broken, --expiring or --plaintext-copies only the Secrets found are
+    /// listed (those found by any of the given checks) and the exit code says whether there were
+    /// any: 0 none, 1 some, 2 an error (no connection, no permission, a check that could not be
+    /// made). --unused finds
     /// only Secrets proven unused: where a kind that could use a Secret cannot be listed (403),
     /// its use is unknown, it is not listed, and the exit code is 2 with a note saying which
     /// kind, where; a kind the cluster does not serve (404, e.g. no Gateway API) has nothing to
     /// list and does not make anything unknown.
     List(ListArgs),
+    /// Restart the workloads that read a Secret only at start, after it changed.
+    ///
+    /// Deployments, StatefulSets and DaemonSets whose running Pods read the Secret through
+    /// environment variables (env, envFrom) or a subPath mount are restarted as `kubectl rollout
+    /// restart` does (the pod template's kubectl.kubernetes.io/restartedAt annotation, field
+    /// manager keyhole), each after asking the server whether you may patch it. Pods that mount
+    /// the Secret as a volume see changes in place and are left alone. Bare Pods, Jobs, CronJobs
+    /// and ReplicaSets without a Deployment have no rollout: they are listed with what happens to
+    /// them instead. Exit codes: 0 done (or nothing to do), 1 a workload was refused or failed,
+    /// 2 an error (no connection, no such Secret, Pods that cannot be listed).
+    Restart(RestartArgs),
+    /// Who can read a Secret's values, and how (docs/access.md).
+    ///
+    /// Every User, Group and ServiceAccount that may get, list or watch the Secret, through which
+    /// RoleBinding or ClusterRoleBinding, Role or ClusterRole (aggregated ClusterRoles resolved)
+    /// and rule; those who can read it indirectly (create Pods or workloads in its namespace,
+    /// impersonate someone who can read it); the service accounts whose Pods read it today.
+    /// Broad grants (everyone, wildcards, list where get would do, every namespace) are flagged;
+    /// Kubernetes' own subjects are grouped last. Without permission to list the RBAC objects,
+    /// only your own access is shown (SelfSubjectAccessReview). Exit codes: 0 answered, 2 an
+    /// error (no connection, no such Secret).
+    Access(AccessArgs),
     /// Runs a kubeconfig exec credential plugin with the terminal borrowed from a running
     /// keyhole (how the TUI runs plugins that may prompt; not for people).
     #[command(hide = true)]
@@ -130,6 +154,12 @@ pub(crate) struct ListArgs {
     /// Find TLS Secrets whose certificate has expired or expires within DAYS days.
     #[arg(long, value_name = "DAYS")]
     pub expiring: Option<u32>,
+    /// Find Secrets whose kubectl.kubernetes.io/last-applied-configuration annotation holds a
+    /// copy of values (client-side `kubectl apply` writes it; stringData in plaintext), which
+    /// every client that lists Secrets receives, and which keeps old values after a rotation.
+    /// Read from the list's metadata: no value is downloaded. docs/plaintext-copies.md.
+    #[arg(long)]
+    pub plaintext_copies: bool,
     /// Output format: table (kubectl's columns plus USED-BY), wide (plus FLAGS) or json.
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
@@ -137,6 +167,33 @@ pub(crate) struct ListArgs {
     /// ServiceAccounts or Ingresses; 0 lists everything in one request).
     #[arg(long, value_name = "N")]
     pub chunk_size: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestartArgs {
+    /// The Secret that changed (in the namespace of -n, else the context's).
+    pub secret: String,
+    /// Ask the server to check each restart without making it (dryRun=All).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format: table or json.
+    #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
+    pub output: RestartFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AccessArgs {
+    /// The Secret (in the namespace of -n, else the context's).
+    pub secret: String,
+    /// Output format: table or json.
+    #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
+    pub output: RestartFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RestartFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,6 +17,7 @@ pub(crate) enum Scope {
     Confirm,
     Review,
     Conflict,
+    Restart,
 }
 
 impl Scope {
@@ -33,6 +34,7 @@ impl Scope {
             Scope::Confirm => "Confirmations",
             Scope::Review => "Review and apply",
             Scope::Conflict => "Conflict: someone else changed the Secret",
+            Scope::Restart => "Restarting the workloads that read a Secret at start",
         }
     }
 }
@@ -63,6 +65,7 @@ pub enum Action {
     TabData,
     TabUsedBy,
     TabDetails,
+    TabAccess,
     Refresh,
     Suspend,
     Accept,
@@ -73,6 +76,8 @@ pub enum Action {
     DeleteKey,
     LoadFile,
     Generate,
+    Rotate,
+    UndoApply,
     ToggleImmutable,
     ReviewApply,
     EditMetadata,
@@ -92,6 +97,8 @@ pub enum Action {
     Yes,
     No,
     ToggleChoice,
+    Restart,
+    LastApplied,
 }
 
 /// A key: a code and the modifiers that must be held.
@@ -201,12 +208,20 @@ pub(crate) static BINDINGS: &[Binding] = &[
         "",
     ),
     b(S::Detail, &[k('3')], A::TabDetails, "Details tab: typed view and metadata", ""),
+    b(S::Detail, &[k('4')], A::TabAccess, "Access tab: who can read it (RBAC), and how", ""),
     b(S::Detail, &[k('e'), code(KeyCode::Enter)], A::Edit, "edit the selected value", "edit"),
     b(S::Detail, &[k('a')], A::AddKey, "add a key", "add"),
     b(S::Detail, &[k('r')], A::RenameKey, "rename the selected key", ""),
     b(S::Detail, &[k('x'), code(KeyCode::Delete)], A::DeleteKey, "delete the selected key", ""),
     b(S::Detail, &[k('f')], A::LoadFile, "load the selected value from a file", ""),
     b(S::Detail, &[k('g')], A::Generate, "generate a random value for the selected key", ""),
+    b(
+        S::Detail,
+        &[k('o')],
+        A::Rotate,
+        "rotate: a new value for the selected key (in the type's terms), then review, apply and restart",
+        "",
+    ),
     b(S::Detail, &[k('m')], A::EditMetadata, "edit labels and annotations", ""),
     b(S::Detail, &[k('i')], A::ToggleImmutable, "make the Secret immutable (cannot be undone)", ""),
     b(S::Detail, &[k('A'), ctrl('s')], A::ReviewApply, "review the changes and apply them", "apply"),
@@ -214,8 +229,10 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::Detail, &[k('Y')], A::CopyYaml, "copy the Secret as YAML, values in stringData", ""),
     b(S::Detail, &[k('E')], A::CopyEnv, "copy the Secret as an env file", ""),
     b(S::Detail, &[k('u')], A::DiscardEdits, "undo every unapplied edit", ""),
+    b(S::Detail, &[k('U')], A::UndoApply, "put back the version your last apply replaced (reviewed)", ""),
     b(S::Detail, &[k('C')], A::Clone, "clone into a new Secret (the way out of immutable)", ""),
     b(S::Detail, &[k('D')], A::DeleteSecret, "delete the Secret (lists what would break)", ""),
+    b(S::Detail, &[k('R')], A::Restart, "restart the workloads that read it only at start (env, envFrom, subPath)", ""),
     b(S::Editor, &[ctrl('s')], A::Save, "keep the value and close the editor", "keep"),
     b(S::Editor, &[code(KeyCode::Esc)], A::Cancel, "close the editor without keeping the value", "cancel"),
     b(S::Editor, &[ctrl('t')], A::ToggleReveal, "show or hide what you type", "show"),
@@ -228,6 +245,13 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::Review, &[code(KeyCode::Enter)], A::Accept, "next step: dry run, then apply (or retry)", "continue"),
     b(S::Review, &[k('y')], A::Yes, "accept the warnings", "accept warnings"),
     b(S::Review, &[k('v')], A::Reveal, "show or hide the values in the diff", "values"),
+    b(
+        S::Review,
+        &[k('a')],
+        A::LastApplied,
+        "kubectl's last-applied annotation, when it holds values: remove it, update it or keep it",
+        "",
+    ),
     b(S::Review, &[code(KeyCode::Esc), k('q')], A::Back, "back to editing (edits kept)", "back"),
     b(S::Review, &[code(KeyCode::Up), k('k')], A::Up, "scroll up", ""),
     b(S::Review, &[code(KeyCode::Down), k('j')], A::Down, "scroll down", ""),
@@ -236,6 +260,17 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::Conflict, &[code(KeyCode::Char(' '))], A::ToggleChoice, "keep mine / take theirs", "mine/theirs"),
     b(S::Conflict, &[code(KeyCode::Enter)], A::Accept, "rebase onto their version and review again", "rebase"),
     b(S::Conflict, &[code(KeyCode::Esc)], A::Back, "back to editing (edits kept)", "back"),
+    b(S::Restart, &[code(KeyCode::Up), k('k')], A::Up, "previous workload", ""),
+    b(S::Restart, &[code(KeyCode::Down), k('j')], A::Down, "next workload", ""),
+    b(S::Restart, &[code(KeyCode::Char(' '))], A::ToggleChoice, "choose or leave out this workload", "choose"),
+    b(S::Restart, &[code(KeyCode::Enter)], A::Accept, "restart the chosen workloads (then: close)", "restart"),
+    b(
+        S::Restart,
+        &[code(KeyCode::Esc), k('q')],
+        A::Back,
+        "close (rollouts go on; keyhole stops following them)",
+        "close",
+    ),
     b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", ""),
     b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", ""),
     b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", "choose"),
@@ -311,6 +346,8 @@ pub(crate) fn is_write(action: Action) -> bool {
             | Action::DeleteKey
             | Action::LoadFile
             | Action::Generate
+            | Action::Rotate
+            | Action::UndoApply
             | Action::ToggleImmutable
             | Action::ReviewApply
             | Action::EditMetadata
@@ -331,6 +368,7 @@ pub(crate) fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
         S::Prompt,
         S::Review,
         S::Conflict,
+        S::Restart,
         S::Confirm,
         S::Picker,
         S::Filter,

@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 #[path = "common/pty.rs"]
 mod pty;
 
@@ -100,6 +102,8 @@ fn tab_and_shift_tab_switch_tabs() {
     tty.wait_for("Pod mypod");
     tty.send("\x1b[Z");
     tty.wait_for("press v to reveal");
+    tty.send("\x1b[Z");
+    tty.wait_for("Who can read mysecret");
     tty.send("\x1b[Z");
     tty.wait_for("resourceVersion");
 }
@@ -224,4 +228,199 @@ fn flags_are_read_for_rows_on_screen_and_for_rows_that_come_into_view() {
     tty.send("q");
     drop(tty);
     rt.block_on(server.shutdown());
+}
+
+/// The issue's walk-through: change mysecret's password, restart the Deployment that reads it
+/// through env from the window after the apply, and watch the rollout finish, in the real binary.
+#[test]
+fn after_the_apply_the_env_reader_is_restarted_and_its_rollout_followed() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.open_secret("mysecret");
+    tty.send("jj");
+    tty.send("e");
+    tty.wait_for("password (text");
+    tty.send("\x1b[F");
+    tty.send(&"\x7f".repeat(12));
+    tty.send("rotated-pty");
+    tty.send("\x13");
+    tty.wait_for("EDITED: 1 change");
+    tty.send("A");
+    tty.wait_for("Review: update mysecret");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    tty.apply_ends_in_the_restart_window();
+    tty.send("\r");
+    tty.wait_for("done: deployment \"secret-env\" successfully rolled out");
+    tty.send("q");
+    tty.send("q");
+    tty.wait_for("USED BY");
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+}
+
+/// Rotate and undo in the real binary: `o` on the demo's grafana-admin (basic-auth, read by
+/// the grafana Deployment through env) generates its password, the review applies it, the
+/// restart window restarts grafana and follows it to the end; `U` puts the old one back.
+#[test]
+fn rotate_a_basic_auth_password_restart_its_reader_then_put_the_old_one_back() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo", "-n", "monitoring"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.open_secret("grafana-admin");
+    tty.send("o");
+    tty.wait_for("Rotate the basic-auth password: length of the new random value");
+    tty.send("\r");
+    tty.wait_for("Review: update grafana-admin");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    tty.wait_for("Restart: grafana-admin in monitoring");
+    tty.wait_for("[x] Deployment grafana");
+    tty.send("\r");
+    tty.wait_for("done: deployment \"grafana\" successfully rolled out");
+    tty.send("\x1b");
+    tty.wait_until("the restart window is closed", |s| !s.contains("Restart: grafana-admin"));
+    tty.send("U");
+    tty.wait_for("Review: update grafana-admin");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    // The old password is read at start too: the window is offered again.
+    tty.wait_for("Restart: grafana-admin in monitoring");
+    tty.send("\x1b");
+    tty.wait_for("Put back the earlier version");
+    tty.send("q");
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+}
+
+/// The issue's stale-copy walk-through in the real binary, checked with kubectl: a Secret made
+/// by `kubectl apply -f` of a stringData manifest is flagged PLAINTEXT-COPY; rotating its
+/// password in keyhole removes the copy in the same write, and kubectl finds the old value
+/// nowhere in the object.
+#[test]
+fn a_kubectl_applied_secret_is_flagged_and_its_rotation_leaves_no_old_value_anywhere() {
+    let Some(kubectl) = common::kubectl() else {
+        eprintln!("skipping: kubectl not found on PATH");
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = rt.block_on(keyhole_apiserver::DemoServer::start(Default::default())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, server.kubeconfig()).unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write as _;
+        let mut child = std::process::Command::new(&kubectl)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["--cache-dir", dir.path().join("cache").to_str().unwrap()])
+            .args(args)
+            .env("HOME", dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    const OLD: &str = "Old-Pw-4kq9z";
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: applied-app\n  namespace: default\ntype: Opaque\nstringData:\n  password: {OLD}\n"
+    );
+    run(&["apply", "-f", "-"], Some(&manifest));
+    let home = dir.path().to_str().unwrap();
+    let mut tty = Tty::spawn(&["--kubeconfig", kubeconfig.to_str().unwrap(), "-n", "default"], &[("HOME", home)]);
+    tty.wait_for("USED BY");
+    tty.send("/applied-app");
+    tty.wait_until("the row is flagged", |s| {
+        s.lines().any(|l| l.contains("applied-app") && l.contains("PLAINTEXT-COPY"))
+    });
+    tty.send("\r"); // leaves the filter
+    tty.send("\r"); // opens the row
+    tty.wait_for("applied-app in default");
+    tty.wait_for("press v to reveal");
+    tty.send("o");
+    tty.wait_for("Rotate password: length of the new random value");
+    tty.send("\r");
+    tty.wait_for("Review: update applied-app");
+    tty.wait_for("plaintext copy of password");
+    tty.wait_for("remove it (default)");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    tty.wait_for("kubectl's last-applied copy removed");
+    let json = run(&["get", "secret", "applied-app", "-o", "json"], None);
+    let old_b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, OLD);
+    assert!(!json.contains(OLD) && !json.contains(&old_b64), "the old value is still in the object:\n{json}");
+    assert!(!json.contains("last-applied-configuration"), "{json}");
+    tty.send("q");
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+    drop(tty);
+    rt.block_on(server.shutdown());
+}
+
+/// A rollout that cannot finish, in the real binary: orders-worker's image tag is gone, so its
+/// new Pods fail to pull; the restart window says why while it rolls, then reports the
+/// Deployment's progress deadline (30 s in the demo) as a failure.
+#[test]
+fn a_restart_whose_pods_cannot_pull_their_image_is_reported_failing_with_the_reason() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo", "-n", "shop"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.open_secret("shop-db");
+    tty.send("R");
+    tty.wait_for("Restart: shop-db in shop");
+    tty.wait_for("[x] Deployment orders-worker");
+    // Only orders-worker: every other chosen line is left out with Space.
+    let screen = tty.screen();
+    let lines: Vec<&str> = screen.lines().filter(|l| l.contains("[x] ") || l.contains("[ ] ")).collect();
+    let at = lines.iter().position(|l| l.contains("Deployment orders-worker")).unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            tty.send("j");
+        }
+        if i != at && line.contains("[x] ") {
+            tty.send(" ");
+        }
+    }
+    tty.wait_until("only orders-worker is chosen", |s| s.matches("[x] ").count() == 1);
+    tty.send("\r");
+    tty.wait_until("the reason the new Pods do not start", |s| {
+        s.lines().any(|l| l.contains("ErrImagePull") || l.contains("ImagePullBackOff"))
+    });
+    assert!(
+        tty.appears_within("failed: deployment \"orders-worker\" exceeded its progress deadline", 60_000),
+        "no failure reported:\n{}",
+        tty.screen()
+    );
+    tty.send("\x1b");
+    tty.send("q");
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+}
+
+/// The Access tab in the real binary: `4` on mysecret names jane and the binding that lets her
+/// read it.
+#[test]
+fn demo_access_tab_names_a_subject_and_its_path() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.open_secret("mysecret");
+    tty.wait_for("mysecret in default");
+    tty.send("4");
+    tty.wait_for("User jane");
+    tty.wait_for("RoleBinding default/jane-reads-mysecret");
+    tty.send("q");
+    tty.send("q");
+    let status = tty.wait_exit();
+    assert!(status.success(), "{status:?}");
 }

@@ -194,7 +194,7 @@ async fn json_has_one_item_per_secret_with_usage_and_no_values() {
     }
     // JSON is for scripts: its flags are as complete as -o wide's (the Secrets read by key are
     // inspected for their key names; the values are dropped).
-    assert_eq!(mysecret["flags"], serde_json::json!(["BROKEN"]));
+    assert_eq!(mysecret["flags"], serde_json::json!(["BROKEN", "PLAINTEXT-COPY"]));
     assert_eq!(mysecret["missingKeys"], serde_json::json!(["api-key"]));
     for item in items {
         let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
@@ -241,7 +241,7 @@ async fn broken_finds_missing_keys_and_missing_secrets() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let table = stdout(&out);
     let mysecret = row(&table, "mysecret").expect("mysecret lacks api-key");
-    assert_eq!(mysecret.last(), Some(&"BROKEN:api-key"));
+    assert_eq!(mysecret.last(), Some(&"BROKEN:api-key,PLAINTEXT-COPY"));
     let ghost = row(&table, "api-token").expect("api-token is referenced but does not exist");
     assert_eq!(ghost[1], "<missing>");
     assert_eq!(ghost.last(), Some(&"MISSING"));
@@ -286,6 +286,53 @@ async fn expiring_finds_expired_and_soon_expiring_certificates() {
     }
 }
 
+/// `kubectl apply` left a copy of the values in the last-applied annotation of the demo's
+/// client-side-applied Secrets: found from the list's metadata, no value read or printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn plaintext_copies_finds_the_secrets_kubectl_apply_left_values_in() {
+    let c = cluster().await;
+    let out = c.list(&["--plaintext-copies"]).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let table = stdout(&out);
+    for name in ["mysecret", "prod-db-secret", "secret-basic-auth", "test-db-secret"] {
+        let cells = row(&table, name).unwrap_or_else(|| panic!("{name} missing from:\n{table}"));
+        assert!(cells.last().unwrap().contains("PLAINTEXT-COPY"), "{cells:?}");
+    }
+    for name in ["empty-secret", "secret-tls", "dotfile-secret"] {
+        assert!(row(&table, name).is_none(), "{name} was not applied with kubectl:\n{table}");
+    }
+    assert!(table.lines().skip(1).all(|l| l.contains("PLAINTEXT-COPY")), "only what it found:\n{table}");
+
+    let out = c.list(&["-n", "monitoring", "--plaintext-copies"]).await;
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("Nothing found"));
+
+    // JSON: the lint's findings, and the field on each item.
+    let out = c.list(&["-A", "-o", "json", "--plaintext-copies"]).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = doc["items"].as_array().unwrap();
+    assert_eq!(doc["findings"], items.len());
+    assert!(
+        items
+            .iter()
+            .all(|i| i["plaintextCopy"] == true
+                && i["flags"].as_array().unwrap().contains(&Value::from("PLAINTEXT-COPY")))
+    );
+    assert!(items.iter().any(|i| i["namespace"] == "shop" && i["name"] == "shop-db"), "{items:?}");
+    let out = c.list(&["-o", "json"]).await;
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = |name: &str| doc["items"].as_array().unwrap().iter().find(|i| i["name"] == name).unwrap().clone();
+    assert_eq!(item("empty-secret")["plaintextCopy"], false);
+    assert!(item("empty-secret").get("plaintextCopyStale").is_none());
+    // mysecret is read for its key names anyway (consumers read it by key): its copy is compared
+    // too, and holds the current values.
+    assert_eq!(item("mysecret")["plaintextCopy"], true);
+    assert_eq!(item("mysecret")["plaintextCopyStale"], false);
+    assert_eq!(item("prod-db-secret")["plaintextCopy"], true);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn wide_shows_the_flags_of_every_secret() {
     let c = cluster().await;
@@ -294,7 +341,7 @@ async fn wide_shows_the_flags_of_every_secret() {
     let table = stdout(&out);
     assert_eq!(row(&table, "legacy-tls").unwrap().last(), Some(&"EXPIRED,UNUSED"));
     assert!(row(&table, "empty-secret").unwrap().last().unwrap().contains("UNUSED"));
-    assert_eq!(row(&table, "mysecret").unwrap().last(), Some(&"BROKEN:api-key"));
+    assert_eq!(row(&table, "mysecret").unwrap().last(), Some(&"BROKEN:api-key,PLAINTEXT-COPY"));
     assert_eq!(row(&table, "api-token").unwrap().last(), Some(&"MISSING"));
     assert_eq!(row(&table, "feature-flags").unwrap().last(), Some(&"MISSING-OPTIONAL"));
 }

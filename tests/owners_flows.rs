@@ -119,7 +119,11 @@ async fn a_secret_cert_manager_writes_is_flagged_and_edited_or_deleted_only_afte
     app.until("the dry run is done", |s| matches!(&s.modal, Some(Modal::Review(r)) if r.phase != Phase::DryRunning))
         .await;
     app.press(KeyCode::Enter).await;
-    app.until("applied", |s| s.modal.is_none()).await;
+    app.until("applied", |s| s.modal.is_none() || matches!(s.modal, Some(Modal::Restart(_)))).await;
+    // Workloads that read a changed key at start are offered a restart: not this test's business.
+    if matches!(app.state().modal, Some(Modal::Restart(_))) {
+        app.press(KeyCode::Esc).await;
+    }
     let note = api.get("web-tls").await.unwrap().data.unwrap()["note"].0.clone();
     assert!(note.contains(&b'!'), "the edit was applied after the yes");
 

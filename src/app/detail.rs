@@ -3,8 +3,9 @@
 
 use super::edit;
 use super::effect::{Effect, Target};
-use super::state::{State, Tab};
+use super::state::{AccessView, State, Tab};
 use crate::cluster::ops::OpenError;
+use crate::cluster::rbac::Loaded;
 use crate::keymap::Action;
 use crate::secret::Secret;
 
@@ -12,12 +13,13 @@ pub(super) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Eff
     let Some(action) = action else { return };
     match action {
         Action::CopyValue | Action::CopyYaml | Action::CopyEnv => copy(state, action, fx),
-        _ if edit::actions::is_edit_action(action) => edit::actions::on_action(state, action),
-        _ => on_view_key(state, action),
+        Action::Restart => super::restart::from_detail(state),
+        _ if edit::actions::is_edit_action(action) => edit::actions::on_action(state, action, fx),
+        _ => on_view_key(state, action, fx),
     }
 }
 
-fn on_view_key(state: &mut State, action: Action) {
+fn on_view_key(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let redact = state.options.redact;
     let Some(d) = &mut state.detail else { return };
     let keys: Vec<String> = d.keys().into_iter().cloned().collect();
@@ -58,21 +60,37 @@ fn on_view_key(state: &mut State, action: Action) {
                 d.revealed = keys.into_iter().collect();
             }
         }
-        Action::NextTab => switch_tab(d, d.tab.next()),
-        Action::PrevTab => switch_tab(d, d.tab.prev()),
-        Action::TabData => switch_tab(d, Tab::Data),
-        Action::TabUsedBy => switch_tab(d, Tab::UsedBy),
-        Action::TabDetails => switch_tab(d, Tab::Details),
+        Action::NextTab => switch_tab(d, d.tab.next(), fx),
+        Action::PrevTab => switch_tab(d, d.tab.prev(), fx),
+        Action::TabData => switch_tab(d, Tab::Data, fx),
+        Action::TabUsedBy => switch_tab(d, Tab::UsedBy, fx),
+        Action::TabDetails => switch_tab(d, Tab::Details, fx),
+        Action::TabAccess => switch_tab(d, Tab::Access, fx),
         _ => {}
     }
 }
 
-/// Another tab: its own scroll position, and no value left revealed behind it.
-fn switch_tab(d: &mut super::state::Detail, tab: Tab) {
+/// Another tab: its own scroll position, and no value left revealed behind it. The Access tab
+/// reads the RBAC objects the first time it is shown for this opening (in the background).
+fn switch_tab(d: &mut super::state::Detail, tab: Tab, fx: &mut Vec<Effect>) {
     if d.tab != tab {
         d.tab = tab;
         d.scroll = 0;
         d.revealed.clear();
+    }
+    if tab == Tab::Access && d.access == AccessView::NotAsked {
+        d.access = AccessView::Loading;
+        fx.push(Effect::LoadAccess(d.target()));
+    }
+}
+
+pub(super) fn on_access(state: &mut State, target: &Target, result: Result<Box<Loaded>, String>) {
+    if let Some(d) = state.detail_for(target) {
+        d.access = match result {
+            Ok(loaded) => AccessView::Loaded(*loaded),
+            Err(e) => AccessView::Failed(e),
+        };
+        state.dirty = true;
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::copy::CopyChoice;
 use crate::secret::{Secret, SecretValue};
 use crate::validate::{self, FieldError, Warning};
 
@@ -38,6 +39,11 @@ pub struct Draft {
     /// How many edits this draft has had: an answer for an earlier revision does not drop
     /// the edits made after the request was sent.
     pub revision: u64,
+    /// What the write does with kubectl's last-applied annotation when it holds values.
+    pub copy_choice: CopyChoice,
+    /// Puts back the version an apply of this run replaced (`U`): once written, that version
+    /// leaves the history instead of the one it replaces entering it.
+    pub undoing: bool,
 }
 
 fn data(s: &Secret) -> BTreeMap<&String, &SecretValue> {
@@ -46,13 +52,35 @@ fn data(s: &Secret) -> BTreeMap<&String, &SecretValue> {
 
 impl Draft {
     pub(crate) fn edit(secret: &Secret, id: u64) -> Draft {
-        Draft { base: secret.clone(), work: secret.clone(), creating: false, id, revision: 0 }
+        Draft {
+            base: secret.clone(),
+            work: secret.clone(),
+            creating: false,
+            id,
+            revision: 0,
+            copy_choice: CopyChoice::default(),
+            undoing: false,
+        }
     }
 
     pub(crate) fn create(secret: Secret, id: u64) -> Draft {
         let mut base = Secret::new(secret.namespace(), secret.name(), secret.effective_type());
         base.data = None;
-        Draft { base, work: secret, creating: true, id, revision: 0 }
+        Draft {
+            base,
+            work: secret,
+            creating: true,
+            id,
+            revision: 0,
+            copy_choice: CopyChoice::default(),
+            undoing: false,
+        }
+    }
+
+    /// What to do with kubectl's plaintext copy: counts as an edit, since the write changes.
+    pub(crate) fn choose_copy(&mut self, choice: CopyChoice) {
+        self.revision += 1;
+        self.copy_choice = choice;
     }
 
     /// The edited copy, to change it: counts as an edit.

@@ -50,6 +50,8 @@ pub struct Ticket {
 pub enum RandomFor {
     /// The value of this key of the opened Secret (the `g` action).
     Key { target: Target, key: String },
+    /// A rotation of this key (the `o` action): the review follows.
+    Rotate { target: Target, key: String },
     /// The name suggested for a new bootstrap token Secret (`bootstrap-token-<id>`).
     BootstrapName,
     /// The `token-secret` of a new bootstrap token Secret.
@@ -91,6 +93,9 @@ pub(crate) enum Effect {
     Open(Target),
     /// Ask whether the user may update this Secret.
     CheckUpdate(Target),
+    /// Read the RBAC objects for the Access tab (or, where they cannot be listed, ask what the
+    /// user may do with this Secret); `Msg::AccessLoaded` answers.
+    LoadAccess(Target),
     /// Read these Secrets to learn key names, immutability and certificate dates; values are
     /// dropped at once.
     Inspect(Vec<(String, String)>),
@@ -140,6 +145,15 @@ pub(crate) enum Effect {
     Adopt(Box<Switched>),
     /// Give the terminal back and stop (Ctrl-Z); `Msg::Resumed` follows `fg`.
     Suspend,
+    /// Restart these workloads of `namespace` (each checked first), then follow their rollouts
+    /// until done or failed; `Msg::Restarted` and `Msg::Rollout` come back with `id`.
+    Restart {
+        id: u64,
+        namespace: String,
+        workloads: Vec<(crate::refs::WorkloadKind, String)>,
+    },
+    /// Stop following the rollouts of restart `id` (the window was closed).
+    StopFollowing(u64),
     /// Give the terminal to the credential plugin that asked for it until it is done;
     /// `Msg::Resumed` follows.
     LendTerminal(u64),

@@ -4,14 +4,17 @@
 //! results come back as messages. The runtime (`crate::runtime`) feeds it input and results,
 //! runs its effects and draws; tests drive it with or without that loop.
 
+pub(crate) mod copy;
 mod detail;
 pub(crate) mod draft;
 mod edit;
 pub(crate) mod editor;
 pub mod effect;
 pub mod filter;
+pub(crate) mod history;
 mod list;
 pub(crate) mod msg;
+pub mod restart;
 pub mod state;
 pub(crate) mod update;
 pub(crate) mod usage;

@@ -14,6 +14,20 @@ use crate::secret::Secret;
 
 #[derive(Debug)]
 pub enum Msg {
+    /// The answer to one restart of `Effect::Restart`.
+    Restarted {
+        id: u64,
+        kind: crate::refs::WorkloadKind,
+        name: String,
+        result: crate::cluster::restart::Restarted,
+    },
+    /// A restarted workload's rollout, read again (every second until done or failed).
+    Rollout {
+        id: u64,
+        kind: crate::refs::WorkloadKind,
+        name: String,
+        result: Result<(crate::cluster::restart::Progress, Vec<String>), String>,
+    },
     Key(KeyEvent),
     /// Pasted text (bracketed paste).
     Paste(String),
@@ -54,6 +68,11 @@ pub enum Msg {
     CanUpdate {
         target: Target,
         allowed: bool,
+    },
+    /// The RBAC objects for the Access tab (or the user's own access), or why not.
+    AccessLoaded {
+        target: Target,
+        result: Result<Box<crate::cluster::rbac::Loaded>, String>,
     },
     Namespaces(Result<Vec<String>, String>),
     /// What the clipboard did (or why it did not), for the status line.

@@ -202,6 +202,10 @@ impl Cluster {
                 });
             }
             Effect::CheckUpdate(target) => self.answers.push(Msg::CanUpdate { target, allowed: true }),
+            Effect::LoadAccess(target) => self.answers.push(Msg::AccessLoaded {
+                target,
+                result: Ok(Box::new(crate::cluster::rbac::Loaded::Policy(Box::default()))),
+            }),
             Effect::Inspect(keys) => {
                 for (namespace, name) in keys {
                     self.answers.push(match self.secrets.get(&name) {
@@ -251,7 +255,38 @@ impl Cluster {
                 // The same cluster under another name is enough to switch.
                 let _ = context;
             }
+            Effect::Restart { id, workloads, .. } => {
+                // Only what the window on screen chose, and only workloads with a rollout.
+                let Some(Modal::Restart(v)) = &state.modal else { panic!("a restart with no restart window") };
+                assert_eq!(v.id, id, "a restart for another window");
+                assert!(!workloads.is_empty(), "a restart of nothing");
+                for (kind, name) in workloads {
+                    assert!(
+                        v.rows
+                            .iter()
+                            .any(|r| r.chosen && r.restartable() && r.target.kind == kind && r.target.name == name),
+                        "{} {name} was not chosen",
+                        kind.as_str()
+                    );
+                    let done = crate::cluster::restart::Progress {
+                        stage: crate::cluster::restart::Stage::Done,
+                        message: "done".into(),
+                        desired: 1,
+                        updated: 1,
+                        ready: 1,
+                        available: 1,
+                    };
+                    self.answers.push(Msg::Restarted {
+                        id,
+                        kind: kind.clone(),
+                        name: name.clone(),
+                        result: crate::cluster::restart::Restarted::Done,
+                    });
+                    self.answers.push(Msg::Rollout { id, kind, name, result: Ok((done, Vec::new())) });
+                }
+            }
             Effect::Watch { .. }
+            | Effect::StopFollowing(_)
             | Effect::ListNamespaces
             | Effect::Adopt(_)
             | Effect::Suspend
@@ -279,6 +314,7 @@ fn inspected(s: &Secret) -> Inspected {
         keys: s.entries().map(|(k, _)| k.clone()).collect(),
         immutable: s.is_immutable(),
         cert_not_after: None,
+        copy_stale: crate::secret::last_applied::of(s).map(|c| c.is_stale()),
         resource_version: s.metadata.resource_version.clone().unwrap_or_default(),
     }
 }
@@ -290,6 +326,7 @@ fn row(s: &Secret) -> SecretRow {
         type_: s.effective_type().to_string(),
         keys: s.entries().count() as i64,
         resource_version: s.metadata.resource_version.clone().unwrap_or_default(),
+        plaintext_copy: crate::secret::last_applied::has_copy(s),
         ..Default::default()
     }
 }

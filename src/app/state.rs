@@ -77,6 +77,7 @@ pub enum Tab {
     Data,
     UsedBy,
     Details,
+    Access,
 }
 
 impl Tab {
@@ -84,12 +85,24 @@ impl Tab {
         match self {
             Tab::Data => Tab::UsedBy,
             Tab::UsedBy => Tab::Details,
-            Tab::Details => Tab::Data,
+            Tab::Details => Tab::Access,
+            Tab::Access => Tab::Data,
         }
     }
     pub(crate) fn prev(self) -> Tab {
-        self.next().next()
+        self.next().next().next()
     }
+}
+
+/// The Access tab's RBAC objects: read the first time the tab is shown for an opening.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum AccessView {
+    #[default]
+    NotAsked,
+    Loading,
+    /// The RBAC objects, or the current user's own access where they cannot be listed.
+    Loaded(crate::cluster::rbac::Loaded),
+    Failed(String),
 }
 
 /// The opened Secret.
@@ -109,11 +122,16 @@ pub struct Detail {
     pub scroll: u16,
     pub tab: Tab,
     pub can_update: Option<bool>,
+    /// Who can read it (the Access tab).
+    pub access: AccessView,
     /// Unapplied edits, if the user has started editing.
     pub draft: Option<Draft>,
     /// The user was told who manages this Secret and chose to edit it anyway: not asked again
     /// while it is open.
     pub managed_ack: bool,
+    /// A version the watch announced while a write of ours was in flight (it may be our own
+    /// write): read once the write's answer says which version is ours.
+    pub announced_while_writing: Option<String>,
 }
 
 impl Detail {
@@ -130,8 +148,10 @@ impl Detail {
             scroll: 0,
             tab: Tab::Data,
             can_update: None,
+            access: AccessView::NotAsked,
             draft: None,
             managed_ack: false,
+            announced_while_writing: None,
         }
     }
 
@@ -215,6 +235,14 @@ pub enum PromptKind {
     LoadFile(String),
     /// Generate a random value for this key.
     Generate(String),
+    /// Rotate this key: a random value, then straight to the review.
+    Rotate(String),
+    /// Rotate a docker config's registry password (typed: the registry issued it); `auth` is
+    /// recomputed.
+    RotateRegistry {
+        key: &'static str,
+        server: String,
+    },
     /// Name (and for all-namespace views, namespace/name) of a new Secret of this type.
     NewName(String),
     /// A custom type for a new Secret.
@@ -337,6 +365,7 @@ pub enum Modal {
     Confirm(Confirm),
     Review(Review),
     Conflict(ConflictView),
+    Restart(super::restart::RestartView),
 }
 
 /// A short message at the bottom: what just happened.
@@ -419,6 +448,8 @@ pub struct State {
     pub inspect_due: bool,
     /// Inspections asked for and not answered yet: not asked for again.
     pub inspect_requested: std::collections::HashSet<(String, String)>,
+    /// The versions this run's applies replaced (`U` puts them back). Memory only.
+    pub applied: super::history::History,
 }
 
 impl State {
@@ -454,6 +485,7 @@ impl State {
             stale: true,
             inspect_due: false,
             inspect_requested: Default::default(),
+            applied: Default::default(),
         }
     }
 

@@ -79,6 +79,9 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Opened { target, secret } => detail::on_opened(state, &target, *secret),
         Msg::OpenFailed { target, error } => detail::on_open_failed(state, &target, error),
         Msg::CanUpdate { target, allowed } => detail::on_can_update(state, &target, allowed),
+        Msg::AccessLoaded { target, result } => detail::on_access(state, &target, result),
+        Msg::Restarted { id, kind, name, result } => super::restart::on_restarted(state, id, &kind, &name, result),
+        Msg::Rollout { id, kind, name, result } => super::restart::on_rollout(state, id, &kind, &name, result),
         Msg::Copied(result) => {
             match result {
                 Ok(m) => state.flash(m, false),
@@ -121,6 +124,7 @@ pub(crate) fn key_scope(state: &State) -> KeyScope {
         Some(Modal::Confirm(_)) => KeyScope::Confirm,
         Some(Modal::Review(_)) => KeyScope::Review,
         Some(Modal::Conflict(_)) => KeyScope::Conflict,
+        Some(Modal::Restart(_)) => KeyScope::Restart,
         None if state.detail.is_some() => KeyScope::Detail,
         None if state.list.typing => KeyScope::Filter,
         None => KeyScope::List,
@@ -170,6 +174,7 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         KeyScope::Confirm => edit::confirm::on_key(state, action, fx),
         KeyScope::Review => edit::review::on_key(state, action, fx),
         KeyScope::Conflict => edit::review::on_conflict_key(state, action),
+        KeyScope::Restart => super::restart::on_key(state, action, fx),
         KeyScope::List | KeyScope::Global => list::on_key(state, action, fx),
     }
 }

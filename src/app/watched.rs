@@ -72,20 +72,34 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             if moves {
                 state.stale = true;
             }
-            if let Some(d) = &state.detail {
-                let changed = d.secret.as_ref().is_some_and(|s| {
-                    s.metadata.resource_version.as_deref() != state.rows.get(&key).map(|r| r.resource_version.as_str())
-                });
-                if d.namespace == key.0 && d.name == key.1 && changed {
-                    let target = d.target();
-                    state.flash(format!("{} changed on the server; showing the new version", d.name), false);
-                    fx.push(Effect::Open(target));
+            let writing = super::edit::writing(state);
+            let now = state.rows.get(&key).map(|r| r.resource_version.clone());
+            let reopen = match &mut state.detail {
+                Some(d)
+                    if d.namespace == key.0
+                        && d.name == key.1
+                        && d.secret.as_ref().is_some_and(|s| s.metadata.resource_version != now) =>
+                {
+                    if writing {
+                        // Likely our own write, ahead of its answer: the answer decides.
+                        d.announced_while_writing = now;
+                        None
+                    } else {
+                        Some((d.target(), d.name.clone()))
+                    }
                 }
+                _ => None,
+            };
+            if let Some((target, name)) = reopen {
+                state.flash(format!("{name} changed on the server; showing the new version"), false);
+                fx.push(Effect::Open(target));
             }
             state.dirty = true;
         }
         Event::SecretDeleted { namespace, name } => {
             state.rows.remove(&(namespace.clone(), name.clone()));
+            // A Secret made again under this name is another object: nothing to put back.
+            state.applied.forget(&state.context.clone(), &namespace, &name);
             state.refs.remove(&crate::refs::ConsumerId::new(
                 crate::refs::ConsumerKind::ServiceAccountToken,
                 &namespace,

@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use super::event::{self, Emit, OwnerKind};
+use super::gate::Gate;
 use super::pod::PodForRefs;
 use super::slim::{ClassForRefs, Slim, SlimKind, VolumeForRefs};
 use crate::refs::{
@@ -47,67 +48,67 @@ type Project<K> = fn(&K) -> (ConsumerId, Vec<Reference>);
 type Also<K> = Option<(fn(&K) -> event::Event, fn(&K) -> event::Event)>;
 
 /// Starts the consumer watches for a scope (cluster-scoped kinds are watched cluster-wide).
-pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit) -> Vec<JoinHandle<()>> {
+pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit, gate: Gate) -> Vec<JoinHandle<()>> {
     let ns = namespace.as_deref();
-    let mut out = vec![
-        tokio::spawn(watch(api::<PodForRefs>(&client, ns), ConsumerKind::Pod, project_pod, None, emit.clone())),
-        tokio::spawn(watch(
+    let tasks: Vec<Task> = vec![
+        Box::pin(watch(api::<PodForRefs>(&client, ns), ConsumerKind::Pod, project_pod, None, emit.clone())),
+        Box::pin(watch(
             api::<ServiceAccount>(&client, ns),
             ConsumerKind::ServiceAccount,
             |sa| (refs::service_account_id(sa), refs::from_service_account(sa)),
             None,
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             api::<Ingress>(&client, ns),
             ConsumerKind::Ingress,
             |i| (refs::ingress_id(i), refs::from_ingress(i)),
             None,
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             api::<Slim<Deployment>>(&client, ns),
             ConsumerKind::Deployment,
             project_template,
             None,
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             api::<Slim<StatefulSet>>(&client, ns),
             ConsumerKind::StatefulSet,
             project_template,
             None,
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             api::<Slim<DaemonSet>>(&client, ns),
             ConsumerKind::DaemonSet,
             project_template,
             None,
             emit.clone(),
         )),
-        tokio::spawn(watch(
-            api::<Slim<CronJob>>(&client, ns),
-            ConsumerKind::CronJob,
-            project_template,
-            None,
-            emit.clone(),
-        )),
-        tokio::spawn(watch(
+        Box::pin(watch(api::<Slim<CronJob>>(&client, ns), ConsumerKind::CronJob, project_template, None, emit.clone())),
+        Box::pin(watch(
             api::<Slim<ReplicaSet>>(&client, ns),
             ConsumerKind::ReplicaSet,
             project_template,
-            Some((|o| owner(OwnerKind::ReplicaSet, o), |o| owner_gone(OwnerKind::ReplicaSet, o))),
+            // A Deployment's ReplicaSet at zero leaves the resolver (`Slim::groups_pods`).
+            Some((
+                |o| {
+                    if o.groups_pods() { owner(OwnerKind::ReplicaSet, o) } else { owner_gone(OwnerKind::ReplicaSet, o) }
+                },
+                |o| owner_gone(OwnerKind::ReplicaSet, o),
+            )),
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             api::<Slim<Job>>(&client, ns),
             ConsumerKind::Job,
             project_template,
             Some((|o| owner(OwnerKind::Job, o), |o| owner_gone(OwnerKind::Job, o))),
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             Api::<VolumeForRefs>::all(client.clone()),
             ConsumerKind::PersistentVolume,
             |v| {
@@ -117,7 +118,7 @@ pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit)
             None,
             emit.clone(),
         )),
-        tokio::spawn(watch(
+        Box::pin(watch(
             Api::<ClassForRefs>::all(client.clone()),
             ConsumerKind::StorageClass,
             |c| {
@@ -127,10 +128,22 @@ pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit)
             None,
             emit.clone(),
         )),
+        Box::pin(gateways(client.clone(), namespace.clone(), emit)),
     ];
-    out.push(tokio::spawn(gateways(client, namespace, emit)));
-    out
+    // Each starts once the Secrets are listed.
+    tasks
+        .into_iter()
+        .map(|task| {
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                gate.passed().await;
+                task.await
+            })
+        })
+        .collect()
 }
+
+type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
 fn project_pod(p: &PodForRefs) -> (ConsumerId, Vec<Reference>) {
     // The workload is resolved again by the app, which knows the ReplicaSets and Jobs.

@@ -7,11 +7,14 @@ pub mod connect;
 pub(crate) mod consumers;
 pub(crate) mod event;
 pub mod exec;
+pub(crate) mod gate;
 pub(crate) mod ops;
 pub(crate) mod owners;
 pub mod pod;
 pub(crate) mod proxy;
 mod quiet;
+pub mod rbac;
+pub mod restart;
 pub mod secrets;
 pub mod slim;
 

@@ -1,9 +1,8 @@
 //! One-shot operations: open a Secret, inspect Secrets for the list's flags, ask whether the
 //! user may update, list namespaces.
 
-use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
 use k8s_openapi::api::core::v1::{Namespace, Secret as K8sSecret};
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 
 use crate::list::rows::Inspected;
 use crate::secret::{Secret, types};
@@ -54,7 +53,8 @@ fn wipe(mut s: K8sSecret) {
 }
 
 /// What the list needs to know about a Secret's content: its key names, whether it is
-/// immutable, and when its first certificate expires. The values are dropped (zeroized) here.
+/// immutable, when its first certificate expires, and whether kubectl's last-applied copy of
+/// its values is stale. The values are dropped (zeroized) here.
 pub(crate) async fn inspect(client: &kube::Client, namespace: &str, name: &str) -> Option<Inspected> {
     let secret = open(client, namespace, name).await.ok()?;
     Some(facts(&secret))
@@ -73,28 +73,14 @@ pub(crate) fn facts(secret: &Secret) -> Inspected {
         keys: secret.entries().map(|(k, _)| k.clone()).collect(),
         immutable: secret.is_immutable(),
         cert_not_after,
+        copy_stale: crate::secret::last_applied::of(secret).map(|c| c.is_stale()),
         resource_version: secret.metadata.resource_version.clone().unwrap_or_default(),
     }
 }
 
 /// SelfSubjectAccessReview: may this user `verb` this Secret?
 pub(crate) async fn can(client: &kube::Client, verb: &str, namespace: &str, name: &str) -> Result<bool, kube::Error> {
-    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
-    let review = SelfSubjectAccessReview {
-        spec: SelfSubjectAccessReviewSpec {
-            resource_attributes: Some(ResourceAttributes {
-                verb: Some(verb.to_string()),
-                resource: Some("secrets".to_string()),
-                namespace: Some(namespace.to_string()),
-                name: Some(name.to_string()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let out = api.create(&PostParams::default(), &review).await?;
-    Ok(out.status.is_some_and(|s| s.allowed))
+    super::restart::may(client, verb, "", "secrets", namespace, name).await
 }
 
 /// The namespaces the user can list, sorted.

@@ -83,8 +83,14 @@ pub(crate) fn key(o: &DynamicObject) -> (String, String) {
 }
 
 /// Discovers the writer kinds and watches those served, until aborted.
-pub(crate) fn spawn(client: kube::Client, namespace: Option<String>, emit: Emit) -> JoinHandle<()> {
+pub(crate) fn spawn(
+    client: kube::Client,
+    namespace: Option<String>,
+    emit: Emit,
+    gate: super::gate::Gate,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
+        gate.passed().await;
         let served = discover(&client).await;
         let watches = served.into_iter().map(|(kind, ar)| {
             let api = api(&client, namespace.as_deref(), &ar);

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::event::{Connection, Emit, Event, ListError};
+use crate::list::copy::RowAnnotations;
 use crate::list::rows::SecretRow;
 use crate::owners::{self, Marks, OwnerRef};
 use futures::TryStreamExt;
@@ -73,12 +74,13 @@ struct RowMeta {
     deletion_timestamp: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     finalizers: Vec<String>,
-    /// Only the labels and annotations that say who manages it (the others, kubectl's
-    /// last-applied copy of the values among them, are skipped without being copied).
+    /// Only the labels and annotations that say who manages it (the others are skipped
+    /// without being copied), and whether kubectl's last-applied annotation holds a copy of
+    /// values (its text is looked at, not kept).
     #[serde(default, deserialize_with = "owners::marks::de_labels")]
     labels: Marks,
-    #[serde(default, deserialize_with = "owners::marks::de_annotations")]
-    annotations: Marks,
+    #[serde(default, deserialize_with = "crate::list::copy::de_annotations")]
+    annotations: RowAnnotations,
     #[serde(default, rename = "ownerReferences", deserialize_with = "owners::marks::de_owner_refs")]
     owner_references: Vec<OwnerRef>,
 }
@@ -90,7 +92,7 @@ impl RowMeta {
             namespace: &self.namespace,
             name,
             labels: &self.labels,
-            annotations: &self.annotations,
+            annotations: &self.annotations.marks,
             owner_references: &self.owner_references,
         })
     }
@@ -144,8 +146,11 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         .map(str::to_string)
         .unwrap_or_else(|| s(cells.get(cols.name)));
     let type_ = cols.type_.map(|i| s(cells.get(i))).unwrap_or_default();
-    // The marks of its managers, read from the metadata as the typed list reads them.
-    let owners = meta.and_then(|m| RowMeta::deserialize(m).ok()).map(|m| m.owners(&name, &type_)).unwrap_or_default();
+    // The marks of its managers and whether it holds a plaintext copy, read from the metadata
+    // as the typed list reads them.
+    let typed = meta.and_then(|m| RowMeta::deserialize(m).ok());
+    let owners = typed.as_ref().map(|m| m.owners(&name, &type_)).unwrap_or_default();
+    let plaintext_copy = typed.is_some_and(|m| m.annotations.plaintext_copy);
     Some(SecretRow {
         namespace: s(meta.and_then(|m| m.get("namespace"))),
         name,
@@ -172,6 +177,7 @@ fn row_from(table_row: &Value, cols: Columns) -> Option<SecretRow> {
         inspect_failed: false,
         name_rank: None,
         owners,
+        plaintext_copy,
     })
 }
 
@@ -194,7 +200,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
     let type_ = take(cols.type_);
     let owners = meta.owners(&name, &type_);
     let service_account =
-        bound_account(&type_, meta.annotations.get("kubernetes.io/service-account.name").map(str::to_string));
+        bound_account(&type_, meta.annotations.marks.get("kubernetes.io/service-account.name").map(str::to_string));
     SecretRow {
         namespace: meta.namespace,
         name,
@@ -208,6 +214,7 @@ fn row_from_typed(row: TableRow, cols: Columns) -> SecretRow {
         inspect_failed: false,
         name_rank: None,
         owners,
+        plaintext_copy: meta.annotations.plaintext_copy,
     }
 }
 
@@ -561,6 +568,9 @@ mod tests {
         assert_eq!(listed[0].owners, watched.owners, "the list and the watch read the same");
         assert!(listed[1].owners.is_empty() && row_from(&table["rows"][1], cols).unwrap().owners.is_empty());
         assert!(!format!("{listed:?}").contains("c2VjcmV0"), "the last-applied copy is not kept");
+        // Only that it holds values is kept: PLAINTEXT-COPY, the same from the list and the watch.
+        assert!(listed[0].plaintext_copy && watched.plaintext_copy);
+        assert!(!listed[1].plaintext_copy && !row_from(&table["rows"][1], cols).unwrap().plaintext_copy);
     }
 
     #[test]

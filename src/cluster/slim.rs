@@ -269,6 +269,32 @@ enum Field {
     Other,
 }
 
+/// An owned object's spec: its replica count, the rest skipped.
+#[derive(Deserialize)]
+struct ReplicasOnly {
+    #[serde(default)]
+    replicas: Option<i32>,
+}
+
+impl Slim<ReplicaSet> {
+    /// Whether the resolver needs this ReplicaSet's owner to group Pods: it may have Pods
+    /// (replicas unset or above zero), or its controller is not a Deployment. A Deployment's
+    /// ReplicaSet at zero (the history a Deployment keeps, two per Deployment on most clusters)
+    /// has no Pods but terminating ones, which the pod-template-hash rule names for the same
+    /// Deployment.
+    pub(crate) fn groups_pods(&self) -> bool {
+        let replicas = self.0.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let by_deployment = self
+            .0
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|o| o.controller == Some(true) && o.kind == "Deployment");
+        replicas > 0 || !by_deployment
+    }
+}
+
 struct SlimVisitor<K>(PhantomData<K>);
 
 impl<'de, K: SlimKind> Visitor<'de> for SlimVisitor<K> {
@@ -287,7 +313,9 @@ impl<'de, K: SlimKind> Visitor<'de> for SlimVisitor<K> {
                     let owned = K::SKIP_WHEN_OWNED_BY
                         .is_some_and(|owner| meta.as_ref().and_then(Meta::controller_kind) == Some(owner));
                     if owned {
-                        map.next_value::<IgnoredAny>()?;
+                        // Only the replica count: whether it can have Pods now.
+                        let r = map.next_value::<Option<ReplicasOnly>>()?;
+                        spec = r.map(|r| Spec { replicas: r.replicas, ..Spec::default() });
                     } else {
                         spec = map.next_value::<Option<Spec>>()?;
                     }
@@ -299,9 +327,9 @@ impl<'de, K: SlimKind> Visitor<'de> for SlimVisitor<K> {
             }
         }
         let meta = meta.unwrap_or_default();
-        // Owned, with the spec read before the metadata: drop it now.
+        // Owned, with the spec read before the metadata: keep only the replica count.
         if K::SKIP_WHEN_OWNED_BY.is_some_and(|owner| meta.controller_kind() == Some(owner)) {
-            spec = None;
+            spec = spec.map(|s| Spec { replicas: s.replicas, ..Spec::default() });
         }
         Ok(Slim(K::build(meta.into_object_meta(), spec, status)))
     }
@@ -500,18 +528,24 @@ mod tests {
 
     #[test]
     fn owned_replica_sets_and_jobs_skip_their_spec() {
-        let rs: Slim<ReplicaSet> = serde_json::from_value(live(
-            "ReplicaSet",
-            json!({"selector": {}, "template": template()}),
-            json!({}),
-            Some("Deployment"),
-        ))
-        .unwrap();
-        assert!(rs.0.spec.is_none());
+        let owned = |replicas: Option<i32>| -> Slim<ReplicaSet> {
+            let mut spec = json!({"selector": {}, "template": template()});
+            if let Some(r) = replicas {
+                spec["replicas"] = json!(r);
+            }
+            serde_json::from_value(live("ReplicaSet", spec, json!({}), Some("Deployment"))).unwrap()
+        };
+        let rs = owned(Some(0));
+        // Only the replica count is read: no template.
+        let spec = rs.0.spec.as_ref().unwrap();
+        assert_eq!((spec.replicas, spec.template.is_none()), (Some(0), true));
         assert!(rs.0.metadata.owner_references.is_some(), "kept: the resolver needs the owner");
+        // A Deployment's history at zero leaves the resolver; its current one stays.
+        assert!(!rs.groups_pods());
+        assert!(owned(Some(2)).groups_pods() && owned(None).groups_pods());
         let job: Slim<Job> =
             serde_json::from_value(live("Job", json!({"template": template()}), json!({}), Some("CronJob"))).unwrap();
-        assert!(job.0.spec.is_none());
+        assert!(job.0.spec.as_ref().is_none_or(|s| s.template.spec.is_none()));
         // Owned by another controller: the template is read.
         let rs: Slim<ReplicaSet> = serde_json::from_value(live(
             "ReplicaSet",
@@ -520,11 +554,13 @@ mod tests {
             Some("Rollout"),
         ))
         .unwrap();
-        assert!(rs.0.spec.is_some());
+        assert!(rs.0.spec.as_ref().is_some_and(|s| s.template.is_some()));
+        assert!(rs.groups_pods(), "not a Deployment's: the resolver keeps it");
         // The spec before the metadata: still dropped.
         let v = json!({"spec": {"template": template()}, "metadata": {"name": "j", "namespace": "s",
             "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "c", "uid": "c", "controller": true}]}});
-        assert!(serde_json::from_value::<Slim<Job>>(v).unwrap().0.spec.is_none());
+        let job = serde_json::from_value::<Slim<Job>>(v).unwrap();
+        assert!(job.0.spec.as_ref().is_none_or(|s| s.template.spec.is_none()));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! scripts, cron jobs and CI. What is listed and flagged is [`crate::list`]'s (the same data
 //! path and the same flags as the TUI); this is the command: options, output, exit codes.
 //!
-//! `--unused`, `--broken` and `--expiring DAYS` make it a linter: exit 1 when anything is found,
-//! 0 when not, 2 on errors (no connection, 403, bad flags, or a check that could not be made).
+//! `--unused`, `--broken`, `--expiring DAYS` and `--plaintext-copies` make it a linter: exit 1
+//! when anything is found, 0 when not, 2 on errors (no connection, 403, bad flags, or a check
+//! that could not be made).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,6 +49,7 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
         unused: args.unused,
         broken: args.broken,
         expiring: args.expiring,
+        plaintext_copies: args.plaintext_copies,
         // JSON is for scripts: its flags are as complete as the wide table's.
         complete: args.output != ListFormat::Table,
         chunk_size: args.chunk_size,
@@ -205,6 +207,13 @@ struct JsonItem<'a> {
     cert_days_left: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     immutable: Option<bool>,
+    /// Whether kubectl's last-applied annotation holds a copy of values (PLAINTEXT-COPY); absent
+    /// for a Secret that does not exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plaintext_copy: Option<bool>,
+    /// Whether that copy differs from the current values, where they were read for other flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plaintext_copy_stale: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -270,6 +279,8 @@ fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
         cert_not_after: inspected.and_then(|i| i.cert_not_after).map(format::rfc3339),
         cert_days_left: row.and_then(|r| r.cert_days_left(now)),
         immutable: inspected.map(|i| i.immutable),
+        plaintext_copy: row.map(|r| r.plaintext_copy),
+        plaintext_copy_stale: row.filter(|r| r.plaintext_copy).and_then(|_| inspected?.copy_stale),
     }
 }
 

@@ -1,9 +1,12 @@
 //! The subcommands side by side: the TUI (`keyhole`), `keyhole list`, `keyhole validate` and
 //! `keyhole demo-server`, with the one way they start a runtime and reach a cluster.
 
+pub(crate) mod access;
 pub(crate) mod demo_server;
 pub(crate) mod exec_credential;
 pub(crate) mod list;
+pub(crate) mod restart;
+mod table;
 pub(crate) mod tui;
 pub(crate) mod validate;
 

@@ -35,6 +35,12 @@ pub enum Flag {
     /// Controllers write it (Helm, cert-manager, External Secrets, ...): an edit may be put
     /// back. Their short names (`crate::owners::Owner::short`).
     Managed(Vec<String>),
+    /// kubectl's last-applied annotation holds a copy of values, in plaintext for `stringData`,
+    /// sent to every client that lists Secrets. `stale`: whether the copy differs from the
+    /// current values, where they were read anyway (`None`: not known; never read for this).
+    PlaintextCopy {
+        stale: Option<bool>,
+    },
 }
 
 /// How urgent a flag is, for colours.
@@ -59,6 +65,8 @@ impl Flag {
             Flag::Terminating(f) if f.is_empty() => "TERMINATING".into(),
             Flag::Terminating(f) => format!("TERMINATING:{}", f.join("+")),
             Flag::Managed(by) => format!("MANAGED:{}", by.join("+")),
+            Flag::PlaintextCopy { stale: Some(true) } => "PLAINTEXT-COPY:stale".into(),
+            Flag::PlaintextCopy { .. } => "PLAINTEXT-COPY".into(),
         }
     }
 
@@ -74,6 +82,7 @@ impl Flag {
             Flag::Unused => "UNUSED",
             Flag::Terminating(_) => "TERMINATING",
             Flag::Managed(_) => "MANAGED",
+            Flag::PlaintextCopy { .. } => "PLAINTEXT-COPY",
         }
     }
 
@@ -84,6 +93,7 @@ impl Flag {
             Flag::Missing { fails: false } => "MISSING (optional)".into(),
             Flag::Terminating(f) if !f.is_empty() => format!("TERMINATING: waits for {}", f.join(", ")),
             Flag::Managed(by) => format!("MANAGED {}", by.join(", ")),
+            Flag::PlaintextCopy { stale: Some(true) } => "PLAINTEXT-COPY (stale)".into(),
             other => other.name().to_string(),
         }
     }
@@ -91,7 +101,9 @@ impl Flag {
     pub(crate) fn severity(&self) -> Severity {
         match self {
             Flag::Expired | Flag::Broken(_) | Flag::Missing { fails: true } => Severity::Bad,
-            Flag::Expiring(_) | Flag::Missing { fails: false } | Flag::Terminating(_) => Severity::Warn,
+            Flag::Expiring(_) | Flag::Missing { fails: false } | Flag::Terminating(_) | Flag::PlaintextCopy { .. } => {
+                Severity::Warn
+            }
             Flag::Immutable | Flag::Unused | Flag::Managed(_) => Severity::Info,
         }
     }
@@ -158,9 +170,12 @@ pub(crate) fn for_secret(
         if !missing.is_empty() {
             flags.push(Flag::Broken(missing));
         }
-        if inspected.immutable {
-            flags.push(Flag::Immutable);
-        }
+    }
+    if row.plaintext_copy {
+        flags.push(Flag::PlaintextCopy { stale: row.inspected.as_ref().and_then(|i| i.copy_stale) });
+    }
+    if row.inspected.as_ref().is_some_and(|i| i.immutable) {
+        flags.push(Flag::Immutable);
     }
     if !owners.is_empty() {
         flags.push(Flag::Managed(crate::owners::shorts(owners)));
@@ -206,6 +221,7 @@ mod tests {
             keys: keys.iter().map(|k| (*k).to_string()).collect(),
             immutable,
             cert_not_after: cert_days.map(|d| now() + SignedDuration::from_hours(24 * d)),
+            copy_stale: None,
             resource_version: "1".into(),
         }
     }
@@ -366,9 +382,43 @@ mod tests {
             Flag::Unused,
             Flag::Terminating(vec!["a/b".into()]),
             Flag::Managed(vec!["cert-manager".into(), "helm".into()]),
+            Flag::PlaintextCopy { stale: None },
+            Flag::PlaintextCopy { stale: Some(true) },
         ] {
             assert!(!f.tag().contains(' '), "{}", f.tag());
         }
         assert_eq!(Flag::Broken(vec!["a".into(), "b".into()]).tag(), "BROKEN:a+b");
+        assert_eq!(Flag::PlaintextCopy { stale: Some(false) }.tag(), "PLAINTEXT-COPY");
+        assert_eq!(Flag::PlaintextCopy { stale: Some(true) }.name(), "PLAINTEXT-COPY");
+    }
+
+    /// PLAINTEXT-COPY comes from the row's metadata alone; whether the copy is stale only from
+    /// facts learnt by an inspection that happened anyway.
+    #[test]
+    fn a_plaintext_copy_is_flagged_and_stale_only_when_known() {
+        let copy = |inspected: Option<Inspected>| SecretRow { plaintext_copy: true, ..row("s", "Opaque", inspected) };
+        let with_stale = |stale: Option<bool>| Inspected { copy_stale: stale, ..facts(&["password"], false, None) };
+        let used = index_reading("s", "password", false);
+        let cases: Vec<(&str, SecretRow, Vec<Flag>)> = vec![
+            ("no copy", row("s", "Opaque", None), vec![]),
+            ("a copy, values never read", copy(None), vec![Flag::PlaintextCopy { stale: None }]),
+            (
+                "a copy of the current values",
+                copy(Some(with_stale(Some(false)))),
+                vec![Flag::PlaintextCopy { stale: Some(false) }],
+            ),
+            ("a stale copy", copy(Some(with_stale(Some(true)))), vec![Flag::PlaintextCopy { stale: Some(true) }]),
+            ("facts without a copy do not flag it", row("s", "Opaque", Some(with_stale(Some(true)))), vec![]),
+            (
+                "after the missing keys, before immutable",
+                SecretRow { plaintext_copy: true, ..row("s", "Opaque", Some(facts(&["user"], true, None))) },
+                vec![Flag::Broken(vec!["password".into()]), Flag::PlaintextCopy { stale: None }, Flag::Immutable],
+            ),
+        ];
+        for (what, row, want) in cases {
+            assert_eq!(for_secret(&row, &used, &Known::Complete, now(), EXPIRING_DAYS, &[]), want, "{what}");
+        }
+        assert_eq!(Flag::PlaintextCopy { stale: Some(true) }.label(), "PLAINTEXT-COPY (stale)");
+        assert_eq!(Flag::PlaintextCopy { stale: None }.label(), "PLAINTEXT-COPY");
     }
 }

@@ -321,7 +321,9 @@ async fn list_source(
             }
             ConsumerKind::ReplicaSet => {
                 each_page(api::<Slim<ReplicaSet>>(client, ns), page, |w| {
-                    found.owners.borrow_mut().push((true, w.0.metadata.clone()));
+                    if w.groups_pods() {
+                        found.owners.borrow_mut().push((true, w.0.metadata.clone()));
+                    }
                     found.add(template(&w));
                 })
                 .await

@@ -2,6 +2,7 @@
 //! ([`rows`]), the one rule for their flags ([`flags`]), and, for `keyhole list`, the one-shot
 //! gathering of a scope ([`gather`]) and the report ([`report`]).
 
+pub(crate) mod copy;
 pub mod flags;
 pub(crate) mod gather;
 pub(crate) mod report;

@@ -21,6 +21,8 @@ pub(crate) struct Query {
     pub broken: bool,
     /// `--expiring DAYS`.
     pub expiring: Option<u32>,
+    /// `--plaintext-copies`: Secrets whose last-applied annotation holds values.
+    pub plaintext_copies: bool,
     /// Read the Secrets that the content flags need (expiry, missing keys, immutable), and list
     /// the Secrets that consumers name but that do not exist: for `-o wide` and `-o json`.
     pub complete: bool,
@@ -69,7 +71,7 @@ pub(crate) async fn build(
     let client = &connected.client;
     // The flags are shown by -o wide and -o json and used by the linter; the plain table shows
     // none, and does not read the custom resources behind MANAGED.
-    let linting = query.unused || query.broken || query.expiring.is_some();
+    let linting = query.unused || query.broken || query.expiring.is_some() || query.plaintext_copies;
     let Gathered { mut rows, index, coverage, notes: gather_notes, writers } =
         gather(connected, namespace, Pages::chunk(query.chunk_size), query.complete || linting).await?;
     if let Some(t) = &query.type_ {
@@ -190,6 +192,7 @@ pub(crate) async fn build(
                 Flag::Unused => query.unused,
                 Flag::Broken(_) | Flag::Missing { fails: true } => query.broken,
                 Flag::Expired | Flag::Expiring(_) => query.expiring.is_some(),
+                Flag::PlaintextCopy { .. } => query.plaintext_copies,
                 Flag::Missing { fails: false } | Flag::Immutable | Flag::Terminating(_) | Flag::Managed(_) => false,
             })
         });

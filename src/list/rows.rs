@@ -11,6 +11,9 @@ pub struct Inspected {
     pub immutable: bool,
     /// The earliest `notAfter` among the certificates of `tls.crt`, for TLS Secrets.
     pub cert_not_after: Option<Timestamp>,
+    /// Whether kubectl's last-applied annotation holds values other than the current ones
+    /// (`None`: it holds no values). Only a fact: the values are compared and dropped.
+    pub copy_stale: Option<bool>,
     /// The version these facts are from: a row at a newer version is inspected again, and
     /// shows these facts until then.
     pub resource_version: String,
@@ -40,6 +43,10 @@ pub struct SecretRow {
     /// Who manages it, as its own metadata says (labels, annotations, owner references; see
     /// `crate::owners`). Custom resources that name it are added where the list is shown.
     pub owners: Vec<crate::owners::Owner>,
+    /// kubectl's last-applied annotation holds values (`data` or `stringData`): a plaintext
+    /// copy that every client listing Secrets receives. Decided at decode; the annotation's
+    /// text is not kept (DESIGN.md decision 5).
+    pub plaintext_copy: bool,
 }
 
 impl SecretRow {

@@ -140,6 +140,12 @@ impl Coverage {
         self.listings.iter().filter_map(|((s, scope), l)| problem(*s, scope.as_deref(), l)).collect()
     }
 
+    /// Why `source` could not be listed for namespace `ns` (`None`: it was, or is not served).
+    pub fn problem_in(&self, source: Source, ns: &str) -> Option<String> {
+        let (l, scope) = self.for_namespace(source, ns)?;
+        problem(source, scope, l)
+    }
+
     /// The sources that could not be listed, by name (`CronJobs`), for a short header.
     pub fn refused(&self) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = self

@@ -26,6 +26,7 @@ mod index;
 mod intern;
 mod model;
 mod project;
+mod restart;
 mod schedule;
 mod workload;
 
@@ -45,6 +46,7 @@ pub use project::{
     HasTemplate, PROVISIONER_DELETION_SECRET, Template, consumer_id, from_persistent_volume, from_pod_in,
     from_storage_class, from_template, from_workload, pod_id,
 };
+pub use restart::{Action as RestartAction, RestartTarget};
 pub use workload::{WorkloadKind, WorkloadResolver};
 
 pub(crate) use analysis::{MissingEffect, Severity};

@@ -149,6 +149,8 @@ pub struct Consumer {
     /// For pod templates: what the workload says about its Pods (replicas, schedule); for
     /// PersistentVolumes, the claim.
     pub state: Option<Box<ConsumerState>>,
+    /// For Pods and pod templates: the service account the Pods run as.
+    pub service_account: Option<Name>,
 }
 
 /// What a workload says about the Pods it makes, for "no Pod now" (the Pods themselves are
@@ -543,6 +545,14 @@ impl Reference {
 impl Consumer {
     /// A consumer that is not a Pod nor a template: no workload.
     pub fn other(id: ConsumerId) -> Self {
-        Consumer { id, workload: None, controller: None, pod_template_hash: None, phase: None, state: None }
+        Consumer {
+            id,
+            workload: None,
+            controller: None,
+            pod_template_hash: None,
+            phase: None,
+            state: None,
+            service_account: None,
+        }
     }
 }

@@ -108,9 +108,26 @@ pub fn from_pod_in(pod: &Pod, resolver: &WorkloadResolver, names: &mut Interner)
             if s == &*id.name { Arc::clone(&id.name) } else { names.intern(s) }
         });
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).and_then(PodPhase::parse);
-    let consumer =
-        Arc::new(Consumer { id, workload: Some(workload), controller, pod_template_hash, phase, state: None });
+    let service_account = Some(names.intern(service_account_of(spec)));
+    let consumer = Arc::new(Consumer {
+        id,
+        workload: Some(workload),
+        controller,
+        pod_template_hash,
+        phase,
+        state: None,
+        service_account,
+    });
     from_pod_spec(spec, consumer, names)
+}
+
+/// The service account a PodSpec runs as: `serviceAccountName`, else the deprecated
+/// `serviceAccount`, else `default` (what the ServiceAccount admission plugin sets).
+fn service_account_of(spec: &PodSpec) -> &str {
+    [&spec.service_account_name, &spec.service_account]
+        .into_iter()
+        .find_map(|s| s.as_deref().filter(|s| !s.is_empty()))
+        .unwrap_or("default")
 }
 
 /// Every reference of a PodSpec (a Pod's, or a workload's pod template), made by `consumer`.
@@ -449,6 +466,7 @@ pub fn from_template(t: Template<'_>, names: &mut Interner) -> Vec<Reference> {
         pod_template_hash: None,
         phase: None,
         state: Some(Box::new(t.state)),
+        service_account: Some(names.intern(service_account_of(spec))),
     });
     from_pod_spec(spec, consumer, names)
 }

@@ -141,7 +141,8 @@ fn mypod_reads_username_through_volume_items() {
 #[test]
 fn secret_env_pod_reads_two_keys() {
     let demo = Demo::load();
-    let refs = demo.pod_refs("secret-env-pod");
+    // The documentation's secret-env-pod, run by the Deployment secret-env.
+    let refs = demo.pod_refs("secret-env-6d9c7b8f5-v7rzx");
     let described: Vec<String> = refs.iter().map(Reference::describe).collect();
     assert_eq!(described, ["env SECRET_USERNAME ← username", "env SECRET_PASSWORD ← password"]);
     assert_eq!(refs[0].usage.details(), [r#"container "mycontainer""#]);
@@ -1115,4 +1116,30 @@ fn feeding_the_index_from_watch_events() {
     index.upsert_pod(&pod, &resolver);
     index.remove(&pod_id(&pod));
     assert!(!index.is_used("default", "db"));
+}
+
+#[test]
+fn restart_plan_names_workloads_that_read_changed_keys_only_at_start() {
+    use super::{RestartAction, RestartTarget};
+    let demo = Demo::load();
+    let titles = |plan: &[RestartTarget]| -> Vec<String> { plan.iter().map(RestartTarget::title).collect() };
+    // web reads prod-db-secret through env: a rollout restart; prod-db-client-pod mounts it
+    // as a volume and sees the change in place.
+    let plan = demo.index.restart_plan("default", "prod-db-secret", None);
+    assert_eq!(titles(&plan), ["Deployment web"], "{plan:#?}");
+    assert_eq!(plan[0].action, RestartAction::Restart);
+    assert_eq!(plan[0].pods, 2);
+    assert_eq!(plan[0].reads, ["env DB_USER ← username", "env DB_PASSWORD ← password"]);
+    // Only the readers of a changed key.
+    let plan = demo.index.restart_plan("default", "prod-db-secret", Some(&["password"]));
+    assert_eq!(plan[0].reads, ["env DB_PASSWORD ← password"]);
+    assert!(demo.index.restart_plan("default", "prod-db-secret", Some(&["nothing-reads-this"])).is_empty());
+    // A mounted volume sees the change: web is not restarted for secret-tls.
+    assert!(titles(&demo.index.restart_plan("default", "secret-tls", None)).iter().all(|t| t != "Deployment web"));
+    // A subPath mount needs a restart; the projected volume beside it does not.
+    let plan = demo.index.restart_plan("default", "secret-basic-auth", None);
+    let subpath = plan.iter().find(|t| t.title() == "Pod subpath-pod").expect("subpath-pod restarts");
+    // A bare Pod has no rollout: what happens instead is said.
+    assert!(matches!(&subpath.action, RestartAction::Instead(why) if why.contains("deleted and created again")));
+    assert!(!titles(&plan).contains(&"Pod projected-secrets-pod".to_string()), "{plan:?}");
 }

@@ -37,6 +37,8 @@ pub struct Executor {
     suspend: Option<Suspend>,
     lend: Option<Lend>,
     tuning: secrets::Tuning,
+    /// The tasks that restart workloads and follow their rollouts, by restart.
+    follows: std::collections::HashMap<u64, Vec<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -57,6 +59,7 @@ impl Executor {
             suspend: None,
             lend: None,
             tuning: Default::default(),
+            follows: Default::default(),
         }
     }
 
@@ -102,6 +105,12 @@ impl Executor {
                     if let Ok(allowed) = ops::can(&client, "update", &target.namespace, &target.name).await {
                         let _ = tx.send(Msg::CanUpdate { target, allowed });
                     }
+                });
+            }
+            Effect::LoadAccess(target) => {
+                tokio::spawn(async move {
+                    let result = cluster::rbac::load(&client, &target.namespace, &target.name).await.map(Box::new);
+                    let _ = tx.send(Msg::AccessLoaded { target, result });
                 });
             }
             Effect::Inspect(list) => self.inspect(list),
@@ -197,6 +206,20 @@ impl Executor {
                 }
                 self.send(Msg::Resumed);
             }
+            Effect::Restart { id, namespace, workloads } => {
+                let tasks = workloads
+                    .into_iter()
+                    .map(|(kind, name)| {
+                        tokio::spawn(restart_and_follow(client.clone(), tx.clone(), id, namespace.clone(), kind, name))
+                    })
+                    .collect();
+                self.follows.insert(id, tasks);
+            }
+            Effect::StopFollowing(id) => {
+                for task in self.follows.remove(&id).unwrap_or_default() {
+                    task.abort();
+                }
+            }
             Effect::LendTerminal(id) => {
                 if let Some(lend) = self.lend.as_mut() {
                     if let Err(e) = lend(id) {
@@ -246,9 +269,10 @@ impl Executor {
         let emit: Emit = Arc::new(move |event| {
             let _ = tx.send(Msg::Watched { watch: generation, event });
         });
-        self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, self.tuning, emit.clone())));
-        self.watches.push(cluster::owners::spawn(client.clone(), ns.clone(), emit.clone()));
-        self.watches.extend(consumers::spawn(client, ns, emit));
+        let (secrets_emit, gate) = cluster::gate::opening(emit.clone());
+        self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, self.tuning, secrets_emit)));
+        self.watches.push(cluster::owners::spawn(client.clone(), ns.clone(), emit.clone(), gate.clone()));
+        self.watches.extend(consumers::spawn(client, ns, emit, gate));
     }
 
     /// Every tick: clears the clipboard when it is due.
@@ -268,6 +292,9 @@ impl Executor {
     /// outlives keyhole in the clipboard.
     pub(crate) fn finish(&mut self) {
         self.stop();
+        for task in self.follows.drain().flat_map(|(_, tasks)| tasks) {
+            task.abort();
+        }
         let _ = self.clipboard.finish();
     }
 }
@@ -275,5 +302,46 @@ impl Executor {
 impl Drop for Executor {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// How often a rollout's progress is read.
+const ROLLOUT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One workload: may the user restart it, the restart, then its rollout read every second
+/// until it is done or failed (or the task is aborted: the window was closed).
+async fn restart_and_follow(
+    client: kube::Client,
+    tx: UnboundedSender<Msg>,
+    id: u64,
+    namespace: String,
+    kind: crate::refs::WorkloadKind,
+    name: String,
+) {
+    use cluster::restart::{self, Restarted, Stage};
+    let result = match restart::may_restart(&client, &kind, &namespace, &name).await {
+        Ok(true) => restart::restart(&client, &kind, &namespace, &name, jiff::Timestamp::now(), false).await,
+        Ok(false) => Restarted::Refused(format!(
+            "you may not patch {} {name} in {namespace}: ask for `patch` on {}",
+            kind.as_str(),
+            kind.as_str().to_lowercase()
+        )),
+        Err(e) => {
+            Restarted::Failed(format!("cannot ask whether you may restart it: {}", cluster::connect::error_chain(&e)))
+        }
+    };
+    let done = result == Restarted::Done;
+    let _ = tx.send(Msg::Restarted { id, kind: kind.clone(), name: name.clone(), result });
+    if !done {
+        return;
+    }
+    loop {
+        tokio::time::sleep(ROLLOUT_POLL).await;
+        let result =
+            restart::progress(&client, &kind, &namespace, &name).await.map_err(|e| cluster::connect::error_chain(&e));
+        let finished = matches!(&result, Ok((p, _)) if p.stage != Stage::Rolling);
+        if tx.send(Msg::Rollout { id, kind: kind.clone(), name: name.clone(), result }).is_err() || finished {
+            return;
+        }
     }
 }

@@ -54,7 +54,15 @@ pub struct Driver<B: Backend> {
     executor: Executor,
     results: UnboundedReceiver<Msg>,
     tick: tokio::time::Interval,
+    /// When the screen was last drawn: changes that come from the cluster are drawn at most
+    /// once a [`FRAME`], so that a list arriving page by page is not redrawn for every page.
+    drawn: Option<Instant>,
+    /// Input was handled since the last draw: drawn at once, whatever the pace.
+    answered: bool,
 }
+
+/// The shortest time between two redraws caused by the cluster (not by the user).
+const FRAME: Duration = Duration::from_millis(20);
 
 impl<B: Backend> std::fmt::Debug for Driver<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,7 +88,7 @@ impl<B: Backend> Driver<B> {
         }
         let mut tick = tokio::time::interval(tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        Ok(Driver { state, terminal, theme, executor, results, tick })
+        Ok(Driver { state, terminal, theme, executor, results, tick, drawn: None, answered: false })
     }
 
     /// Runs the effects that start the app (the watches, the namespaces).
@@ -101,11 +109,17 @@ impl<B: Backend> Driver<B> {
         I: Stream<Item = Input> + Unpin,
     {
         loop {
-            self.draw_if_dirty()?;
+            let stopping = stop(&self.state);
+            let next_frame = self.drawn.map(|t| t + FRAME);
+            if self.answered || stopping || next_frame.is_none_or(|t| Instant::now() >= t) {
+                self.draw_if_dirty()?;
+            }
             if self.state.quit {
                 return Ok(End::Quit);
             }
-            let first = if stop(&self.state) {
+            // A change not drawn yet is drawn when its frame comes, if nothing else wakes us.
+            let frame = next_frame.filter(|_| self.state.dirty);
+            let first = if stopping {
                 // Input already waiting is handled before returning.
                 match inputs.next().now_or_never() {
                     Some(Some(input)) => self.input(input)?,
@@ -127,6 +141,7 @@ impl<B: Backend> Driver<B> {
                         self.executor.tick(Instant::now());
                         ControlFlow::Continue(Msg::Tick(jiff::Timestamp::now()))
                     }
+                    _ = tokio::time::sleep_until(frame.unwrap_or_else(Instant::now).into()), if frame.is_some() => continue,
                 }
             };
             let first = match first {
@@ -148,6 +163,7 @@ impl<B: Backend> Driver<B> {
     }
 
     fn input(&mut self, input: Input) -> Result<Step, String> {
+        self.answered = true;
         Ok(match input {
             Input::Key(k) => ControlFlow::Continue(Msg::Key(k)),
             Input::Paste(text) => ControlFlow::Continue(Msg::Paste(text)),
@@ -180,7 +196,9 @@ impl<B: Backend> Driver<B> {
             let (state, theme) = (&self.state, &self.theme);
             self.terminal.draw(|f| ui::draw(f, state, theme)).map_err(|e| format!("cannot draw: {e}"))?;
             self.state.dirty = false;
+            self.drawn = Some(Instant::now());
         }
+        self.answered = false;
         Ok(())
     }
 

@@ -7,15 +7,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::text::{sanitize, truncate};
-use super::{Theme, banner, footer, typed, usedby, value};
+use super::{Theme, access, banner, footer, typed, usedby, value};
 use crate::app::State;
 use crate::app::open_error_text;
 use crate::app::state::{Detail, Tab};
 use crate::format;
 use crate::keymap::Scope as KeyScope;
-use crate::secret::Secret;
+use crate::secret::{Secret, last_applied};
 
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+const LAST_APPLIED: &str = last_applied::ANNOTATION;
 
 fn title(state: &State, d: &Detail, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(format!(" {} ", sanitize(&d.name)), theme.title)];
@@ -59,6 +59,7 @@ fn tabs(d: &Detail, used: usize, theme: &Theme) -> Line<'static> {
         (Tab::Data, "1 Data".to_string()),
         (Tab::UsedBy, format!("2 Used by ({used})")),
         (Tab::Details, "3 Details".to_string()),
+        (Tab::Access, "4 Access".to_string()),
     ];
     let mut spans = vec![Span::raw(" ")];
     for (tab, label) in items {
@@ -97,10 +98,32 @@ fn managed_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// kubectl's plaintext copy, above the tabs: the keys the last-applied annotation holds values
+/// of (names only) and whether they are the current values. Until the Secret is read, only that
+/// there is one (the list's flag).
+fn copy_line(state: &State, d: &Detail, theme: &Theme) -> Option<Line<'static>> {
+    if d.draft.as_ref().is_some_and(|dr| dr.creating) {
+        return None;
+    }
+    let label = Span::styled(" Plaintext copy in last-applied annotation: ", theme.header);
+    let Some(secret) = &d.secret else {
+        let row = state.rows.get(&(d.namespace.clone(), d.name.clone()))?;
+        return row.plaintext_copy.then(|| Line::from(vec![label, Span::raw("values (which, once it is read)")]));
+    };
+    let copy = last_applied::of(secret)?;
+    let state_span = if copy.is_stale() {
+        Span::styled(format!(" (stale: old values of {})", sanitize(&copy.stale_names().join(", "))), theme.warn)
+    } else {
+        Span::styled(" (current values)", theme.dim)
+    };
+    Some(Line::from(vec![label, Span::raw(sanitize(&copy.names().join(", "))), state_span]))
+}
+
 pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let Some(d) = state.detail.as_ref() else { return };
     let banner = banner(state, theme);
-    let managed = managed_lines(state, theme);
+    let mut managed = managed_lines(state, theme);
+    managed.extend(copy_line(state, d, theme));
     let mut constraints = vec![Constraint::Length(1)];
     if banner.is_some() {
         constraints.push(Constraint::Length(1));
@@ -125,7 +148,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
     frame.render_widget(Paragraph::new(tabs(d, used, theme)), chunks[i]);
     let body = chunks[i + 1];
     match (d.shown(), &d.error) {
-        (_, Some(e)) if d.tab != Tab::UsedBy => {
+        (_, Some(e)) if !matches!(d.tab, Tab::UsedBy | Tab::Access) => {
             let p = Paragraph::new(vec![
                 Line::from(""),
                 Line::from(Span::styled(format!(" {}", open_error_text(e)), theme.error)),
@@ -134,7 +157,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
             .wrap(Wrap { trim: false });
             frame.render_widget(p, body);
         }
-        (None, None) if d.tab != Tab::UsedBy => {
+        (None, None) if !matches!(d.tab, Tab::UsedBy | Tab::Access) => {
             frame.render_widget(Paragraph::new(Span::styled(" Reading the Secret…", theme.dim)), body);
         }
         _ => match d.tab {
@@ -147,6 +170,10 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
             }
             Tab::Details => {
                 let lines = d.shown().map(|s| details_lines(s, state, theme)).unwrap_or_default();
+                frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
+            }
+            Tab::Access => {
+                let lines = access::lines(state, &d.namespace, &d.name, &d.access, theme);
                 frame.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), body);
             }
         },

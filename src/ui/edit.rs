@@ -9,20 +9,21 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::Theme;
 use super::text::sanitize;
 use crate::app::State;
-use crate::app::draft::{Change, Field, line_diff};
+use crate::app::copy::CopyChoice;
+use crate::app::draft::{Change, Draft, Field, line_diff};
 use crate::app::editor::Format;
 use crate::app::state::{Confirm, ConflictView, Phase, Prompt, PromptKind, Review, ValueEditor};
 use crate::format;
 use crate::keymap::{Keymap, Scope as KeyScope};
 use crate::secret::ValueKind;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2));
     let h = height.min(area.height.saturating_sub(2));
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-fn keys_line(keys: &Keymap, scope: KeyScope, theme: &Theme) -> Line<'static> {
+pub(super) fn keys_line(keys: &Keymap, scope: KeyScope, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     for (k, label) in keys.footer(scope, false).into_iter().filter(|(_, l)| *l != "help") {
         spans.push(Span::styled(format!(" {k}"), theme.key));
@@ -222,6 +223,7 @@ pub(crate) fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Revie
             if state.options.redact { "  values hidden (--redact)" } else { "  values hidden: v shows a line diff" };
         out.push(Line::from(Span::styled(hint, theme.dim)));
     }
+    out.extend(copy_section(dr, theme));
     // Who sees the change, and who needs a restart to see it: running Pods, and templates
     // with no Pod now (their next Pod reads the new value).
     if !dr.creating {
@@ -270,6 +272,40 @@ pub(crate) fn review(frame: &mut Frame<'_>, area: Rect, state: &State, r: &Revie
     }
     out.push(keys_line(&state.options.keymap, KeyScope::Review, theme));
     frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }).scroll((r.scroll, 0)), area);
+}
+
+/// kubectl's plaintext copy, when the annotation holds values: which keys (names only), whether
+/// it would still hold old values after this apply, and the three choices with what each means
+/// for the next `kubectl apply`.
+fn copy_section(dr: &Draft, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(copy) = crate::app::copy::after_edit(dr) else { return Vec::new() };
+    let names = sanitize(&copy.names().join(", "));
+    let mut out = vec![Line::from(Span::styled("kubectl's last-applied annotation", theme.header))];
+    let after = if copy.is_stale() {
+        Span::styled(
+            format!(
+                "; with this apply it would still hold the old values of {}",
+                sanitize(&copy.stale_names().join(", "))
+            ),
+            theme.warn,
+        )
+    } else {
+        Span::styled("; the same values as this apply writes", theme.dim)
+    };
+    out.push(Line::from(vec![Span::raw(format!("  holds a plaintext copy of {names}")), after]));
+    out.push(Line::from(Span::styled("  a chooses what this apply does with it:", theme.dim)));
+    for choice in [CopyChoice::Remove, CopyChoice::Update, CopyChoice::Keep] {
+        let chosen = choice == dr.copy_choice;
+        let default = if choice == CopyChoice::default() { " (default)" } else { "" };
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {} {}{default}", if chosen { "▸" } else { " " }, choice.label()),
+                if chosen { theme.key } else { theme.dim },
+            ),
+            Span::styled(format!(": {}", choice.meaning()), theme.dim),
+        ]));
+    }
+    out
 }
 
 pub(crate) fn conflict(frame: &mut Frame<'_>, area: Rect, c: &ConflictView, keys: &Keymap, theme: &Theme) {

@@ -1,9 +1,11 @@
 //! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
 
+pub(crate) mod access;
 pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod list;
 pub(crate) mod modal;
+pub(crate) mod restart;
 pub(crate) mod text;
 pub(crate) mod theme;
 pub(crate) mod typed;

@@ -69,6 +69,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
         Some(Modal::Confirm(c)) => super::edit::confirm(frame, area, c, &state.options.keymap, theme),
         Some(Modal::Review(r)) => super::edit::review(frame, area, state, r, theme),
         Some(Modal::Conflict(c)) => super::edit::conflict(frame, area, c, &state.options.keymap, theme),
+        Some(Modal::Restart(v)) => super::restart::draw(frame, area, v, &state.options.keymap, theme),
         None => {}
     }
 }

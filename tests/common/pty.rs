@@ -226,8 +226,17 @@ impl Tty {
         self.wait_for("The server accepts it");
         self.send("\r");
         self.wait_for("Applied: mysecret");
+        self.apply_ends_in_the_restart_window();
+        self.send("q");
         self.send("q");
         self.wait_for("USED BY");
+    }
+
+    /// After an apply of `mysecret`: the demo's secret-env Deployment reads it through env, so
+    /// the restart window opens (closed by the caller).
+    pub fn apply_ends_in_the_restart_window(&mut self) {
+        self.wait_for("Restart: mysecret in default");
+        self.wait_for("[x] Deployment secret-env");
     }
 
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {

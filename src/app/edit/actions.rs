@@ -6,15 +6,17 @@ use crate::app::editor::{self, Format, TextArea};
 use crate::app::state::{Confirm, ConfirmKind, Modal, Phase, PromptKind, Review, State, ValueEditor};
 use crate::keymap::Action;
 use crate::owners::Owner;
-use crate::secret::{Secret, ValueKind};
+use crate::secret::{Secret, ValueKind, last_applied};
 
-const EDIT_ACTIONS: [Action; 12] = [
+const EDIT_ACTIONS: [Action; 14] = [
     Action::Edit,
     Action::AddKey,
     Action::RenameKey,
     Action::DeleteKey,
     Action::LoadFile,
     Action::Generate,
+    Action::Rotate,
+    Action::UndoApply,
     Action::ToggleImmutable,
     Action::ReviewApply,
     Action::EditMetadata,
@@ -46,7 +48,7 @@ fn add_key_prompt() -> Modal {
     prompt(PromptKind::AddKey, "New key", "", "letters, digits, '-', '_' or '.'")
 }
 
-pub(in crate::app) fn on_action(state: &mut State, action: Action) {
+pub(in crate::app) fn on_action(state: &mut State, action: Action, fx: &mut Vec<crate::app::effect::Effect>) {
     if !writable(state) {
         return;
     }
@@ -60,7 +62,14 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
     let immutable = d.secret.as_ref().is_some_and(Secret::is_immutable) && d.draft.as_ref().is_none_or(|x| !x.creating);
     let data_edit = matches!(
         action,
-        Action::Edit | Action::AddKey | Action::RenameKey | Action::DeleteKey | Action::LoadFile | Action::Generate
+        Action::Edit
+            | Action::AddKey
+            | Action::RenameKey
+            | Action::DeleteKey
+            | Action::LoadFile
+            | Action::Generate
+            | Action::Rotate
+            | Action::UndoApply
     );
     if immutable && data_edit {
         state.flash("This Secret is immutable: its data can never change. Press C to clone it under a new name.", true);
@@ -137,9 +146,12 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
             }
         }
         Action::ReviewApply => {
-            if !d.is_dirty() {
+            // Without edits, the review still offers to deal with kubectl's plaintext copy.
+            let copy = d.draft.as_ref().is_none_or(|dr| !dr.creating) && d.shown().is_some_and(last_applied::has_copy);
+            if !d.is_dirty() && !copy {
                 state.flash("Nothing to apply: no changes", false);
             } else {
+                draft(d);
                 state.modal = Some(Modal::Review(Review::new(Phase::Review)));
             }
         }
@@ -161,6 +173,8 @@ pub(in crate::app) fn on_action(state: &mut State, action: Action) {
             ));
         }
         Action::DeleteSecret => state.modal = delete_confirm(state),
+        Action::Rotate => super::rotate::start(state, fx),
+        Action::UndoApply => super::rotate::undo_apply(state),
         _ => {}
     }
 }

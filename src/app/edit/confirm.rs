@@ -41,7 +41,7 @@ pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut
                     if let Some(d) = state.detail.as_mut() {
                         d.managed_ack = true;
                     }
-                    super::actions::on_action(state, action);
+                    super::actions::on_action(state, action, fx);
                 }
                 ConfirmKind::Delete { uid, resource_version } => {
                     if let Some(d) = &state.detail {

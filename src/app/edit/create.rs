@@ -171,6 +171,8 @@ pub(super) fn accept(state: &mut State, kind: PromptKind, text: String, fx: &mut
         | PromptKind::RenameKey(_)
         | PromptKind::LoadFile(_)
         | PromptKind::Generate(_)
+        | PromptKind::Rotate(_)
+        | PromptKind::RotateRegistry { .. }
         | PromptKind::OpenName => {}
     }
 }

@@ -8,8 +8,11 @@ pub(super) mod confirm;
 pub(super) mod create;
 pub(super) mod prompts;
 pub(super) mod review;
+pub(super) mod rotate;
 pub(super) mod value;
 
+#[cfg(test)]
+mod copy_tests;
 #[cfg(test)]
 mod tests;
 
@@ -17,11 +20,11 @@ use super::draft::Draft;
 use super::editor::{Alphabet, LineInput};
 use super::effect::{Effect, RandomFor};
 use super::msg::Msg;
-use super::state::{Confirm, ConfirmKind, Detail, Modal, Prompt, PromptKind, State};
+use super::state::{Confirm, ConfirmKind, Detail, Modal, Phase, Prompt, PromptKind, State};
 use crate::secret::SecretValue;
 
 /// kubectl's copy of the applied manifest: never edited, shown or copied into a clone.
-pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+pub(crate) const LAST_APPLIED: &str = crate::secret::last_applied::ANNOTATION;
 
 /// Says so and returns false with `--readonly`.
 fn writable(state: &mut State) -> bool {
@@ -59,6 +62,11 @@ pub(super) fn prompt(kind: PromptKind, title: &str, text: &str, hint: &str) -> M
 
 /// Work that quitting or leaving would lose: edits not applied, a value being typed, or text
 /// typed into a prompt (a key name, a path, a registry password).
+/// A write of the open Secret is in flight.
+pub(super) fn writing(state: &State) -> bool {
+    matches!(&state.modal, Some(Modal::Review(r)) if r.phase == Phase::Applying)
+}
+
 pub(super) fn unsaved_work(state: &State) -> bool {
     state.detail.as_ref().is_some_and(Detail::is_dirty)
         || match &state.modal {
@@ -122,6 +130,9 @@ pub(super) fn on_result(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
                 dr.set(&key, SecretValue::from(value.as_str()));
                 state.flash(format!("Generated a random {key} (not applied yet)"), false);
             }
+        }
+        Msg::Random { target: RandomFor::Rotate { target, key }, value } => {
+            rotate::on_random(state, &target, &key, value)
         }
         Msg::Random { target: RandomFor::BootstrapSecret(target), value } => {
             if let Some(dr) = state.detail_for(&target).and_then(|d| d.draft.as_mut()).filter(|dr| dr.creating) {

@@ -32,7 +32,7 @@ pub(in crate::app) fn on_key(state: &mut State, ev: KeyEvent, action: Option<Act
             match &p.kind {
                 // Reading the directory is the executor's; the answer is `Msg::Completed`.
                 PromptKind::LoadFile(_) => fx.push(Effect::CompletePath(p.input.text.to_string())),
-                PromptKind::Generate(_) => {
+                PromptKind::Generate(_) | PromptKind::Rotate(_) => {
                     p.alphabet = p.alphabet.next();
                     p.hint = format!("alphabet: {} (Tab changes it)", p.alphabet.label());
                 }
@@ -136,7 +136,8 @@ fn accept(state: &mut State, kind: PromptKind, text: String, alphabet: Alphabet,
                 ));
             }
         }
-        PromptKind::Generate(key) => {
+        PromptKind::Generate(ref key) | PromptKind::Rotate(ref key) => {
+            let (rotating, key) = (matches!(kind, PromptKind::Rotate(_)), key.clone());
             let Ok(len) = text.parse::<usize>() else {
                 set_error(state, "the length is a number, such as 32".into());
                 return;
@@ -145,10 +146,17 @@ fn accept(state: &mut State, kind: PromptKind, text: String, alphabet: Alphabet,
                 set_error(state, "choose a length between 1 and 4096".into());
                 return;
             }
+            if rotating {
+                super::rotate::accept_length(state, key, len, alphabet, fx);
+                return;
+            }
             state.modal = None;
             let Some(target) = state.detail.as_ref().map(|d| d.target()) else { return };
             // The value comes from the operating system's generator, as `Msg::Random`.
             fx.push(Effect::Random { len, alphabet, target: RandomFor::Key { target, key } });
+        }
+        PromptKind::RotateRegistry { key, server } => {
+            super::rotate::accept_registry(state, key, &server, zeroize::Zeroizing::new(text))
         }
         PromptKind::OpenName => {
             let (ns, name) = match (text.split_once('/'), &state.scope) {

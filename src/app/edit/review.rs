@@ -3,19 +3,21 @@
 //! server's version for the conflict screen, where the user rebases key by key. Every failure
 //! keeps the edits.
 
+use crate::app::copy::{self, CopyChoice};
 use crate::app::detail::open_error_text;
 use crate::app::effect::{Effect, Target, Ticket};
 use crate::app::state::{ConflictView, Detail, Modal, Phase, Review, State};
 use crate::cluster::apply::{ApplyError, Deletion};
 use crate::cluster::ops::OpenError;
 use crate::keymap::Action;
-use crate::secret::Secret;
+use crate::secret::{Secret, last_applied};
 
 /// The dry run or the write of the draft, with the precondition: the resourceVersion of the
 /// version the user opened (or rebased onto). The ticket names the draft and its revision.
 fn write_effect(d: &Detail, dry_run: bool) -> Option<Effect> {
     let dr = d.draft.as_ref()?;
-    let mut secret = dr.work.clone();
+    // The edit with the choice about kubectl's plaintext copy made: one write for both.
+    let mut secret = copy::to_send(dr);
     secret.metadata.resource_version = dr.base.metadata.resource_version.clone();
     let secret = Box::new(secret);
     let ticket = Ticket { target: d.target(), draft: dr.id, revision: dr.revision };
@@ -40,6 +42,10 @@ fn waiting(state: &State) -> bool {
 }
 
 pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Effect>) {
+    if action == Some(Action::LastApplied) {
+        next_copy_choice(state);
+        return;
+    }
     let redact = state.options.redact;
     let (now, rule) = (state.now, state.env_rule);
     let Some(d) = state.detail.as_ref() else {
@@ -50,6 +56,9 @@ pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut
         Some(dr) => (dr.errors(), dr.new_warnings(now, rule)),
         None => (Vec::new(), Vec::new()),
     };
+    // Opened to deal with kubectl's plaintext copy alone, and told to keep it: nothing to write.
+    let nothing =
+        !d.is_dirty() && d.draft.as_ref().is_none_or(|dr| !copy::applies(dr) || dr.copy_choice == CopyChoice::Keep);
     let effect_dry = write_effect(d, true);
     let effect_apply = write_effect(d, false);
     let Some(Modal::Review(r)) = &mut state.modal else { return };
@@ -67,7 +76,9 @@ pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut
         Some(Action::Yes) => r.warnings_accepted = true,
         Some(Action::Accept) => match r.phase.clone() {
             Phase::Review | Phase::Failed { retry_apply: false, .. } => {
-                if !errors.is_empty() {
+                if nothing {
+                    state.flash("Nothing to apply: no changes, and the last-applied annotation is kept", false);
+                } else if !errors.is_empty() {
                     state.flash("Fix the errors first: the API server would reject this", true);
                 } else if !warnings.is_empty() && !r.warnings_accepted {
                     state.flash("There are warnings: press y to accept them, then Enter", true);
@@ -85,6 +96,27 @@ pub(in crate::app) fn on_key(state: &mut State, action: Option<Action>, fx: &mut
             Phase::DryRunning | Phase::Applying => {}
         },
         _ => {}
+    }
+}
+
+/// The next choice about kubectl's plaintext copy. It changes the write, so a dry run of the
+/// previous one does not count: the review goes back to its first step.
+fn next_copy_choice(state: &mut State) {
+    let in_flight = waiting(state);
+    let Some(dr) = state.detail.as_mut().and_then(|d| d.draft.as_mut()) else { return };
+    if !copy::applies(dr) {
+        state.flash("The last-applied annotation holds no values here: nothing to choose", false);
+        return;
+    }
+    if in_flight {
+        state.flash("Wait for the server's answer before changing what is sent", true);
+        return;
+    }
+    dr.choose_copy(dr.copy_choice.next());
+    if let Some(Modal::Review(r)) = &mut state.modal
+        && matches!(r.phase, Phase::DryRunOk { .. } | Phase::Failed { .. })
+    {
+        r.phase = Phase::Review;
     }
 }
 
@@ -159,6 +191,12 @@ pub(super) fn on_applied(
     fx: &mut Vec<Effect>,
 ) {
     let was_waiting = current(state, ticket) && waiting(state);
+    if let (Err(_), Some(d)) = (&result, state.detail_for(&ticket.target)) {
+        // The write failed, so a version the watch announced meanwhile is someone else's.
+        if d.announced_while_writing.take().is_some() {
+            fx.push(Effect::Open(d.target()));
+        }
+    }
     match result {
         Ok(secret) => {
             let name = secret.name().to_string();
@@ -173,14 +211,29 @@ pub(super) fn on_applied(
             };
             let mut created = false;
             let mut kept = false;
+            // What the write replaced: the draft's base (the write's precondition held), not
+            // the screen's copy, which the watch may already have moved to the new version.
+            let mut replaced = None;
+            let undoing = d.draft.as_ref().is_some_and(|dr| dr.id == ticket.draft && dr.undoing);
+            // What became of kubectl's plaintext copy, when there was one.
+            let copy_note = d
+                .draft
+                .as_ref()
+                .filter(|dr| dr.id == ticket.draft && !dr.creating && last_applied::has_copy(&dr.base))
+                .map(|dr| match dr.copy_choice {
+                    CopyChoice::Remove => "; kubectl's last-applied copy removed",
+                    CopyChoice::Update => "; kubectl's last-applied copy now records this version",
+                    CopyChoice::Keep => "; kubectl's last-applied copy kept, with the old values",
+                });
             match d.draft.as_mut().filter(|dr| dr.id == ticket.draft) {
                 Some(dr) if dr.revision == ticket.revision => {
                     created = dr.creating;
-                    d.draft = None;
+                    replaced = Some(d.draft.take().map(|dr| dr.base));
                 }
                 Some(dr) => {
                     // Edited after it was sent: what was sent is now the base.
-                    dr.base = (*secret).clone();
+                    replaced = Some(Some(std::mem::replace(&mut dr.base, (*secret).clone())));
+                    dr.undoing = false;
                     dr.creating = false;
                     kept = true;
                 }
@@ -189,16 +242,41 @@ pub(super) fn on_applied(
                 None => kept = d.draft.is_some(),
             }
             d.revealed.clear();
-            d.secret = Some(*secret);
+            let after = (*secret).clone();
+            let shown = d.secret.replace(*secret);
+            let before = replaced.flatten().or(shown);
             d.error = None;
-            let text = match (created, kept) {
+            // A version the watch announced meanwhile that is not this write's: someone wrote
+            // after us; read it.
+            let newer =
+                d.announced_while_writing.take().filter(|v| Some(v) != after.metadata.resource_version.as_ref());
+            if newer.is_some() {
+                fx.push(Effect::Open(d.target()));
+            }
+            let mut text = match (created, kept) {
                 (true, _) => format!("Created {name}"),
                 (false, true) => format!("Applied: {name} is now at resourceVersion {rv}; your later edits are kept"),
                 (false, false) => format!("Applied: {name} is now at resourceVersion {rv}"),
             };
+            // The history of this run's applies, for `U`.
+            let (context, namespace) = (state.context.clone(), ticket.target.namespace.clone());
+            if undoing {
+                state.applied.put_back(&context, &namespace, &name);
+                text = format!("Put back the earlier version: {name} is now at resourceVersion {rv}");
+            } else if let (Some(before), false) = (&before, created) {
+                state.applied.record(&context, before.clone(), rv.clone());
+            }
+            text.push_str(copy_note.unwrap_or_default());
+            if !created && state.applied.depth(&context, &namespace, &name) > 0 {
+                text.push_str(" (U puts back the version before)");
+            }
             state.flash(text, false);
             if was_waiting {
-                state.modal = None;
+                // Running Pods that read a changed key only at start: offer to restart them.
+                state.modal = match (&before, created) {
+                    (Some(before), false) => crate::app::restart::after_apply(state, before, &after),
+                    _ => None,
+                };
             }
         }
         Err(e) if was_waiting => match e {

@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use zeroize::Zeroizing;
 
-use crate::app::effect::{Effect, RandomFor, Ticket};
+use crate::app::effect::{Effect, RandomFor, Target, Ticket};
 use crate::app::msg::Msg;
 use crate::app::state::{ConfirmKind, Modal, Phase, PromptKind, State, Tab};
 use crate::app::tests::{key, state, t0};
@@ -85,9 +85,34 @@ fn tab_and_shift_tab_switch_tabs_and_mask_again() {
     key(&mut s, KeyCode::Tab);
     assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Details);
     key(&mut s, KeyCode::Tab);
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Access);
+    key(&mut s, KeyCode::Tab);
     assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Data, "Tab goes round");
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
-    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Details, "Shift-Tab goes back");
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Access, "Shift-Tab goes back");
+}
+
+#[test]
+fn the_access_tab_reads_rbac_once_per_opening_and_ignores_stale_answers() {
+    use crate::app::state::AccessView;
+    use crate::cluster::rbac::Loaded;
+    let mut s = opened();
+    let target = s.detail.as_ref().unwrap().target();
+    let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    assert_eq!(fx, vec![Effect::LoadAccess(target.clone())]);
+    assert_eq!(s.detail.as_ref().unwrap().tab, Tab::Access);
+    assert_eq!(s.detail.as_ref().unwrap().access, AccessView::Loading);
+    // Away and back: no second read while the first is on its way.
+    key(&mut s, KeyCode::Char('1'));
+    let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    assert!(fx.is_empty(), "{fx:?}");
+    // An answer for another opening is ignored; this one's is kept.
+    let stale = Target { session: target.session + 100, ..target.clone() };
+    let loaded = || Ok(Box::new(Loaded::Policy(Box::default())));
+    update(&mut s, Msg::AccessLoaded { target: stale, result: loaded() });
+    assert_eq!(s.detail.as_ref().unwrap().access, AccessView::Loading);
+    update(&mut s, Msg::AccessLoaded { target, result: loaded() });
+    assert_eq!(s.detail.as_ref().unwrap().access, AccessView::Loaded(Loaded::Policy(Box::default())));
 }
 
 #[test]
@@ -672,4 +697,183 @@ fn delete_names_templates_with_no_pod_now() {
     assert!(text.contains("no Pod now\n      its next run fails: container \"app\" cannot start"), "{text}");
     assert!(text.contains("• Deployment api, 0 replicas; no Pod now"), "{text}");
     assert!(text.contains("its Pods fail when it is scaled up"), "{text}");
+}
+
+/// The watch can bring our own write before the write's answer does (a loaded machine): the
+/// Secret screen already shows the new version, yet the keys that changed are still those of
+/// the write, so the restart window opens, and no "changed on the server" is said of our own
+/// write.
+#[test]
+fn the_restart_window_opens_when_the_watch_brings_the_write_before_its_answer() {
+    use crate::refs::{ConsumerKind, Interner, WorkloadResolver, consumer_id, from_pod_in};
+    let mut s = opened();
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "api-6d9c7b8f5-x1", "namespace": "default",
+            "labels": {"pod-template-hash": "6d9c7b8f5"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-6d9c7b8f5",
+                "uid": "u", "controller": true}]},
+        "spec": {"containers": [{"name": "app", "image": "x",
+            "env": [{"name": "PW", "valueFrom": {"secretKeyRef": {"name": "alpha", "key": "password"}}}]}]}}))
+    .unwrap();
+    let refs = from_pod_in(&pod, &WorkloadResolver::new(), &mut Interner::new());
+    s.refs.upsert(consumer_id(ConsumerKind::Pod, &pod.metadata), refs);
+    edit_password(&mut s, "new");
+    key(&mut s, KeyCode::Char('A'));
+    let fx = key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    let fx = key(&mut s, KeyCode::Enter);
+    let sent = ticket(&fx);
+    let written = secret("2", &[("password", "new"), ("user", "admin")]);
+    // The watch first: the row moves to resourceVersion 2 and the screen reads it again.
+    let mut moved = crate::app::tests::row("default", "alpha", "Opaque");
+    moved.resource_version = "2".into();
+    let fx = crate::app::tests::watch_event(&mut s, crate::cluster::event::Event::SecretUpserted(Box::new(moved)));
+    for e in fx {
+        if let Effect::Open(target) = e {
+            update(&mut s, Msg::Opened { target, secret: Box::new(written.clone()) });
+        }
+    }
+    assert!(
+        s.flash.as_ref().is_none_or(|f| !f.text.contains("changed on the server")),
+        "our own write is not someone else's change: {:?}",
+        s.flash
+    );
+    update(&mut s, Msg::Applied { ticket: sent, result: Ok(Box::new(written)) });
+    let Some(Modal::Restart(v)) = &s.modal else { panic!("no restart window: {:?} {:?}", s.modal, s.flash) };
+    assert_eq!(v.rows.len(), 1);
+    assert_eq!(v.rows[0].target.name, "api");
+}
+
+/// `alpha` opened as a Secret of `type_` with `pairs`.
+fn opened_as(type_: &str, pairs: &[(&str, &str)]) -> State {
+    let mut s = state();
+    key(&mut s, KeyCode::Enter);
+    let target = s.detail.as_ref().unwrap().target();
+    let mut sec = secret("1", pairs);
+    sec.type_ = Some(type_.into());
+    update(&mut s, Msg::Opened { target, secret: Box::new(sec) });
+    s
+}
+
+#[test]
+fn rotate_of_a_basic_auth_secret_generates_its_password_and_goes_to_the_review() {
+    let mut s = opened_as(types::BASIC_AUTH, &[("password", "old"), ("username", "admin")]);
+    s.detail.as_mut().unwrap().selected_key = 1; // username: the password is rotated anyway
+    key(&mut s, KeyCode::Char('o'));
+    let Some(Modal::Prompt(p)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert_eq!(p.kind, PromptKind::Rotate("password".into()));
+    assert!(p.title.contains("basic-auth password"), "{}", p.title);
+    assert_eq!(p.input.text.as_str(), "32");
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::Random { len: 32, target: RandomFor::Rotate { target, key: k }, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(k, "password");
+    let value = Zeroizing::new("N3wRandomValue".to_string());
+    update(&mut s, Msg::Random { target: RandomFor::Rotate { target: target.clone(), key: k.clone() }, value });
+    assert_eq!(phase(&s), Some(Phase::Review), "straight to the review");
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"N3wRandomValue"[..]));
+    assert_eq!(work_value(&s, "username").as_deref(), Some(&b"admin"[..]));
+    // The review goes on as any other: dry run, then the write.
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::DryRun { .. }]), "{fx:?}");
+}
+
+#[test]
+fn rotate_asks_for_nothing_when_the_format_fixes_the_length_and_refuses_what_it_cannot_make() {
+    let mut s = opened_as(types::BOOTSTRAP_TOKEN, &[("token-id", "abcdef"), ("token-secret", "0123456789abcdef")]);
+    let fx = key(&mut s, KeyCode::Char('o'));
+    assert!(
+        matches!(&fx[..], [Effect::Random { len: 16, alphabet: crate::app::editor::Alphabet::Hex, target: RandomFor::Rotate { key, .. } }] if key == "token-secret"),
+        "{fx:?}"
+    );
+    let mut s = opened_as(types::TLS, &[("tls.crt", "x"), ("tls.key", "y")]);
+    let fx = key(&mut s, KeyCode::Char('o'));
+    assert!(fx.is_empty() && s.modal.is_none());
+    let flash = s.flash.as_ref().unwrap();
+    assert!(flash.error && flash.text.contains("new certificate"), "{}", flash.text);
+    // With unapplied edits, a rotate would review them too: refused.
+    let mut s = opened();
+    edit_password(&mut s, "new");
+    key(&mut s, KeyCode::Char('o'));
+    assert!(s.modal.is_none() && s.flash.as_ref().unwrap().text.contains("Unapplied edits"));
+}
+
+#[test]
+fn rotate_of_a_registry_password_recomputes_auth() {
+    use base64::Engine as _;
+    let config = r#"{"auths":{"r.example.com":{"username":"bot","password":"old","auth":"Ym90Om9sZA=="}}}"#;
+    let mut s = opened_as(types::DOCKER_CONFIG_JSON, &[(".dockerconfigjson", config)]);
+    key(&mut s, KeyCode::Char('o'));
+    let Some(Modal::Prompt(p)) = &s.modal else { panic!("{:?}", s.modal) };
+    assert!(p.masked && p.title.contains("bot at r.example.com"), "{}", p.title);
+    key(&mut s, KeyCode::Enter);
+    let Some(Modal::Prompt(p)) = &s.modal else { panic!("an empty password is refused: {:?}", s.modal) };
+    assert!(p.error.is_some());
+    typed(&mut s, "t0ken");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(phase(&s), Some(Phase::Review));
+    let json = work_value(&s, ".dockerconfigjson").unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["auths"]["r.example.com"]["password"], "t0ken");
+    assert_eq!(v["auths"]["r.example.com"]["auth"], base64::engine::general_purpose::STANDARD.encode("bot:t0ken"));
+}
+
+/// Applies `password` = `value` over the version open, answered with resourceVersion `rv`.
+fn apply_password(s: &mut State, value: &str, rv: &str, user: &str) {
+    edit_password(s, value);
+    key(s, KeyCode::Char('A'));
+    let fx = key(s, KeyCode::Enter);
+    update(s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    let fx = key(s, KeyCode::Enter);
+    let written = secret(rv, &[("password", value), ("user", user)]);
+    update(s, Msg::Applied { ticket: ticket(&fx), result: Ok(Box::new(written)) });
+    assert!(s.modal.is_none(), "{:?}", s.modal);
+}
+
+#[test]
+fn undo_puts_back_the_version_the_apply_replaced_with_a_reviewed_write() {
+    let mut s = opened();
+    key(&mut s, KeyCode::Char('U'));
+    assert!(s.modal.is_none() && s.flash.as_ref().unwrap().text.contains("Nothing to put back"));
+    apply_password(&mut s, "new", "2", "admin");
+    assert!(s.flash.as_ref().unwrap().text.contains("U puts back"), "{:?}", s.flash);
+    key(&mut s, KeyCode::Char('U'));
+    assert_eq!(phase(&s), Some(Phase::Review));
+    let dr = s.detail.as_ref().unwrap().draft.as_ref().unwrap();
+    assert!(dr.undoing);
+    assert_eq!(dr.base.metadata.resource_version.as_deref(), Some("2"), "the precondition is the version now");
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"old"[..]));
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::DryRun { secret: sent, .. }] = &fx[..] else { panic!("{fx:?}") };
+    assert_eq!(sent.metadata.resource_version.as_deref(), Some("2"));
+    update(&mut s, Msg::DryRunDone { ticket: ticket(&fx), result: Ok(vec![]) });
+    let fx = key(&mut s, KeyCode::Enter);
+    let written = secret("3", &[("password", "old"), ("user", "admin")]);
+    update(&mut s, Msg::Applied { ticket: ticket(&fx), result: Ok(Box::new(written)) });
+    assert!(s.flash.as_ref().unwrap().text.starts_with("Put back the earlier version"), "{:?}", s.flash);
+    assert_eq!(s.applied.depth(&s.context, "default", "alpha"), 0, "put back: it leaves the history");
+    key(&mut s, KeyCode::Char('U'));
+    assert!(s.modal.is_none() && s.flash.as_ref().unwrap().text.contains("Nothing to put back"));
+}
+
+#[test]
+fn undo_after_someone_else_changed_it_says_so_and_versions_go_back_one_at_a_time() {
+    let mut s = opened();
+    apply_password(&mut s, "second", "2", "admin");
+    apply_password(&mut s, "third", "3", "admin");
+    assert_eq!(s.applied.depth(&s.context, "default", "alpha"), 2);
+    // Someone else changes `user` after our last apply.
+    let target = s.detail.as_ref().unwrap().target();
+    let theirs = secret("4", &[("password", "third"), ("user", "root")]);
+    update(&mut s, Msg::Opened { target, secret: Box::new(theirs) });
+    key(&mut s, KeyCode::Char('U'));
+    assert_eq!(phase(&s), Some(Phase::Review));
+    let flash = s.flash.as_ref().unwrap();
+    assert!(flash.error && flash.text.contains("changed on the server since"), "{}", flash.text);
+    assert_eq!(work_value(&s, "password").as_deref(), Some(&b"second"[..]));
+    assert_eq!(work_value(&s, "user").as_deref(), Some(&b"admin"[..]), "the version before, whole");
+    // Esc leaves the review; u drops the draft; the history is untouched.
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.applied.depth(&s.context, "default", "alpha"), 2);
 }
