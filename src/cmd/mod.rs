@@ -2,9 +2,11 @@
 //! `keyhole demo-server`, with the one way they start a runtime and reach a cluster.
 
 pub(crate) mod access;
+pub(crate) mod complete;
 pub(crate) mod demo_server;
 pub(crate) mod exec_credential;
 pub(crate) mod list;
+pub(crate) mod man;
 pub(crate) mod restart;
 mod table;
 pub(crate) mod tui;
@@ -36,7 +38,7 @@ pub(crate) async fn connect_lending(
     cli: &Cli,
     socket: Option<&std::path::Path>,
 ) -> Result<(Option<DemoServer>, Connected), String> {
-    if cli.demo {
+    if cli.cluster.demo {
         let (server, connected) = demo_connection().await.map_err(|e| format!("cannot start the demo cluster: {e}"))?;
         return Ok((Some(server), connected));
     }
