@@ -57,7 +57,7 @@ fn no_kubeconfig_says_where_it_looked_and_suggests_the_demo() {
         assert_eq!(out.status.code(), Some(code), "{args:?}");
         let err = stderr(&out);
         let prefix = if args.is_empty() { "keyhole: " } else { "keyhole list: " };
-        assert!(err.starts_with(&format!("{prefix}No kubeconfig found.")), "{err}");
+        assert!(err.starts_with(&format!("{prefix}No kubeconfig found: ")), "{err}");
         assert!(err.contains(&format!("{} does not exist, and this is not a Pod", config.display())), "{err}");
         assert!(err.contains("keyhole --demo") && err.contains("keyhole demo-server"), "{err}");
         assert!(err.contains("KUBECONFIG=<the file it names> keyhole"), "{err}");
@@ -66,7 +66,7 @@ fn no_kubeconfig_says_where_it_looked_and_suggests_the_demo() {
     }
     // An empty KUBECONFIG is no KUBECONFIG, as for kubectl.
     let (out, _) = keyhole(&["list"], home.path(), Some(std::path::Path::new("")));
-    assert!(stderr(&out).starts_with("keyhole list: No kubeconfig found."), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("keyhole list: No kubeconfig found: "), "{}", stderr(&out));
 }
 
 /// The TUI in a terminal with no kubeconfig: the message, and the terminal never taken over
@@ -76,7 +76,7 @@ fn no_kubeconfig_in_a_terminal_prints_the_message_without_taking_the_screen() {
     let home = tempfile::tempdir().unwrap();
     let home = home.path().to_str().unwrap();
     let mut tty = Tty::spawn(&[], &[("HOME", home), ("KUBECONFIG", ""), ("KUBERNETES_SERVICE_HOST", "")]);
-    tty.wait_for("No kubeconfig found.");
+    tty.wait_for("No kubeconfig found: ");
     let status = tty.wait_exit();
     assert_eq!(status.exit_code(), 1);
     let screen = tty.screen();

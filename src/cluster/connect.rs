@@ -171,10 +171,10 @@ fn nothing_there(env: &Environment, e: &KubeconfigError) -> Option<String> {
 /// keyhole looked, how to point it at one, and how to try keyhole on the embedded demo cluster.
 fn first_run(missing: &str) -> String {
     format!(
-        "No kubeconfig found. keyhole looks where kubectl does: --kubeconfig, then the files in \
-         $KUBECONFIG, then ~/.kube/config, then a Pod's service account; here {missing}.\n\
-         To use a cluster, point --kubeconfig or KUBECONFIG at its kubeconfig (the file kubectl \
-         uses for it).\n\
+        "No kubeconfig found: {missing}.\n\
+         keyhole looks where kubectl does: --kubeconfig, then the files in $KUBECONFIG, then \
+         ~/.kube/config, then a Pod's service account.\n\
+         To use a cluster, point --kubeconfig or KUBECONFIG at its kubeconfig (the file kubectl uses for it).\n\
          To try keyhole without a cluster:\n  \
            keyhole --demo         the terminal UI on an embedded demo cluster (also: keyhole list --demo)\n  \
            keyhole demo-server    serve the demo cluster on 127.0.0.1 and write a kubeconfig for it; then, \
@@ -702,17 +702,18 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
         let missing = dir.path().join(".kube/config");
-        assert!(err.0.starts_with("No kubeconfig found."), "{err}");
-        assert!(err.0.contains(&format!("here {} does not exist, and this is not a Pod", missing.display())), "{err}");
+        assert!(err.0.starts_with("No kubeconfig found: "), "{err}");
+        let first = format!("No kubeconfig found: {} does not exist, and this is not a Pod.\n", missing.display());
+        assert!(err.0.starts_with(&first), "{err}");
         assert!(err.0.contains("keyhole --demo") && err.0.contains("keyhole demo-server"), "{err}");
         // One of the two variables alone is not a Pod (client-go wants both).
         let env = Environment { service_host: Some("10.0.0.1".into()), ..env };
         let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
-        assert!(err.0.starts_with("No kubeconfig found."), "{err}");
+        assert!(err.0.starts_with("No kubeconfig found: "), "{err}");
         // KUBECONFIG naming files none of which exists: nothing there either.
         let env = Environment { kubeconfig_paths: vec![dir.path().join("a"), dir.path().join("b")], ..env };
         let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
-        assert!(err.0.starts_with("No kubeconfig found.") && err.0.contains("and nothing is there"), "{err}");
+        assert!(err.0.starts_with("No kubeconfig found: ") && err.0.contains("and nothing is there"), "{err}");
         // A file that is there but broken is reported as it is.
         let broken = dir.path().join("broken");
         std::fs::write(&broken, "clusters: [").unwrap();
