@@ -33,6 +33,10 @@ pub(crate) const VERSION: &str = env!("KEYHOLE_VERSION");
 
 /// Parses the command line and runs the chosen command.
 pub fn run() -> ExitCode {
+    // kubectl asking to complete `kubectl keyhole ...` (keyhole linked as kubectl_complete-keyhole).
+    if cmd::complete::started_as_kubectl_completer() {
+        return cmd::complete::kubectl();
+    }
     // A shell asking for completions (the scripts of `keyhole completions`): answered, and exit.
     clap_complete::CompleteEnv::with_factory(cli::Cli::command).var(cmd::complete::VAR).complete();
     let cli = cli::Cli::parse().resolve().unwrap_or_else(|e| e.exit());

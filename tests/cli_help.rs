@@ -164,4 +164,35 @@ fn runs_as_a_kubectl_plugin() {
     let out = kubectl_run(&["keyhole", "list", "--demo", "-n", "shop"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("shop-db"), "{}", stdout(&out));
+
+    // kubectl completes a plugin's arguments through kubectl_complete-keyhole on PATH.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(KEYHOLE, bin.path().join("kubectl_complete-keyhole")).unwrap();
+        let kc = home.path().join("kc");
+        std::fs::write(
+            &kc,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n\
+             contexts:\n- name: prod-eu\n  context: {cluster: c, user: u}\n- name: staging\n  context: {cluster: c, user: u}\n\
+             current-context: staging\nusers:\n- name: u\n  user: {token: t}\n",
+        )
+        .unwrap();
+        let complete = |args: &[&str]| {
+            let out = Command::new(&kubectl)
+                .arg("__complete")
+                .args(args)
+                .env("PATH", &path)
+                .env("HOME", home.path())
+                .env("KUBECONFIG", &kc)
+                .output()
+                .unwrap();
+            stdout(&out)
+        };
+        let got = complete(&["keyhole", "--context", ""]);
+        assert_eq!(got.lines().collect::<Vec<_>>(), ["prod-eu", "staging\tcurrent context", ":4"], "{got}");
+        let got = complete(&["keyhole", "li"]);
+        assert!(got.lines().next().is_some_and(|l| l.starts_with("list\t")), "{got}");
+        let got = complete(&["keyhole", "validate", "--"]);
+        assert!(got.contains("--kubernetes-version") && !got.contains("--context"), "{got}");
+    }
 }

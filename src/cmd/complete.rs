@@ -55,6 +55,40 @@ fn completer() -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// The name kubectl (1.26 and later) looks for on PATH to complete `kubectl keyhole ...`: a link
+/// to keyhole under this name answers in kubectl's protocol ([`kubectl`]).
+pub(crate) const KUBECTL_COMPLETER: &str = "kubectl_complete-keyhole";
+
+/// Whether this process was started as [`KUBECTL_COMPLETER`].
+pub(crate) fn started_as_kubectl_completer() -> bool {
+    std::env::args_os().next().map(PathBuf::from).is_some_and(|p| p.file_stem().is_some_and(|n| n == KUBECTL_COMPLETER))
+}
+
+/// `kubectl keyhole WORDS<TAB>`: kubectl runs `kubectl_complete-keyhole WORDS...` (the last word
+/// the one being completed) and reads cobra's protocol back: a candidate per line, `value\thelp`
+/// where there is help, then `:4` (ShellCompDirectiveNoFileComp: keyhole offers paths itself
+/// where a flag takes one).
+pub(crate) fn kubectl() -> ExitCode {
+    let words: Vec<OsString> = std::iter::once(OsString::from("keyhole")).chain(std::env::args_os().skip(1)).collect();
+    let index = words.len() - 1;
+    let current_dir = std::env::current_dir().ok();
+    let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+    let candidates =
+        clap_complete::engine::complete(&mut cmd, words, index, current_dir.as_deref()).unwrap_or_default();
+    let mut out = String::new();
+    for c in candidates.iter().filter(|c| !c.is_hide_set()) {
+        out.push_str(&c.get_value().to_string_lossy());
+        if let Some(help) = c.get_help() {
+            out.push('\t');
+            out.push_str(help.to_string().lines().next().unwrap_or_default());
+        }
+        out.push('\n');
+    }
+    out.push_str(":4\n");
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
 /// The cluster flags typed so far on the line being completed (the words after `--`).
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Typed {
@@ -89,10 +123,15 @@ impl Typed {
         typed
     }
 
-    /// From the process's arguments during a completion request: `keyhole -- keyhole WORDS...`.
+    /// From the process's arguments during a completion request: `keyhole -- keyhole WORDS...`
+    /// from a shell's script, `kubectl_complete-keyhole WORDS...` from kubectl.
     fn from_process() -> Typed {
         let args: Vec<OsString> = std::env::args_os().collect();
-        let words = args.iter().position(|a| a == "--").map_or(&[][..], |i| &args[i + 1..]);
+        let words = if started_as_kubectl_completer() {
+            args.get(1..).unwrap_or_default()
+        } else {
+            args.iter().position(|a| a == "--").map_or(&[][..], |i| &args[i + 1..])
+        };
         Typed::from_words(words)
     }
 }
