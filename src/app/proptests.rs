@@ -310,13 +310,7 @@ fn check_write(state: &State, ticket: &Ticket, secret: &Secret) {
 }
 
 fn inspected(s: &Secret) -> Inspected {
-    Inspected {
-        keys: s.entries().map(|(k, _)| k.clone()).collect(),
-        immutable: s.is_immutable(),
-        cert_not_after: None,
-        copy_stale: crate::secret::last_applied::of(s).map(|c| c.is_stale()),
-        resource_version: s.metadata.resource_version.clone().unwrap_or_default(),
-    }
+    crate::list::inspect::facts(s, jiff::Timestamp::UNIX_EPOCH)
 }
 
 fn row(s: &Secret) -> SecretRow {

@@ -413,6 +413,8 @@ pub struct State {
     pub missing: BTreeMap<(String, String), Missing>,
     pub list: ListView,
     pub loading: bool,
+    /// While the first list is read page by page: how many Secrets so far.
+    pub listed_so_far: Option<usize>,
     pub list_error: Option<String>,
     pub detail: Option<Detail>,
     pub modal: Option<Modal>,
@@ -464,6 +466,7 @@ impl State {
             missing: BTreeMap::new(),
             list: ListView::default(),
             loading: true,
+            listed_so_far: None,
             list_error: None,
             detail: None,
             modal: None,
@@ -651,7 +654,27 @@ impl State {
             self.now,
             crate::list::flags::EXPIRING_DAYS,
             &self.owners(row),
+            self.env_rule,
         )
+    }
+
+    /// The opened Secret's flags by the list's rule, its content facts taken from the Secret
+    /// as read (not the draft: the review judges that). Empty until it is read, and for a
+    /// Secret being created.
+    pub fn detail_flags(&self) -> Vec<crate::list::flags::Flag> {
+        let Some(d) = &self.detail else { return Vec::new() };
+        let Some(secret) = &d.secret else { return Vec::new() };
+        if d.draft.as_ref().is_some_and(|dr| dr.creating) {
+            return Vec::new();
+        }
+        let mut row = self.rows.get(&(d.namespace.clone(), d.name.clone())).cloned().unwrap_or_else(|| SecretRow {
+            namespace: d.namespace.clone(),
+            name: d.name.clone(),
+            type_: secret.effective_type().to_string(),
+            ..Default::default()
+        });
+        row.inspected = Some(crate::list::inspect::facts(secret, self.now));
+        self.flags(&row)
     }
 
     /// Who manages a listed Secret: its metadata's managers and the custom resources that name it.

@@ -42,10 +42,17 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 state.rows.values().filter(|r| r.service_account.is_some()).cloned().collect();
             index_tokens(state, rows.iter());
             state.loading = false;
+            state.listed_so_far = None;
             state.list_error = None;
             state.refresh_visible();
             inspect_what_matters(state, fx);
             state.dirty = true;
+        }
+        Event::SecretsListing(n) => {
+            if state.loading {
+                state.listed_so_far = Some(n);
+                state.dirty = true;
+            }
         }
         Event::SecretUpserted(row) => {
             let mut row = *row;
@@ -238,7 +245,7 @@ pub(super) fn inspect_what_matters(state: &mut State, fx: &mut Vec<Effect>) {
                 r.needs_inspection()
                     && !r.inspect_failed
                     && !state.inspect_requested.contains(*key)
-                    && flags::needs_content(r, &state.refs.index)
+                    && flags::needs_content(r, &state.refs.index, state.env_rule)
             })
         })
         .cloned()

@@ -5,5 +5,7 @@
 pub(crate) mod copy;
 pub mod flags;
 pub(crate) mod gather;
+pub mod inspect;
+pub(crate) mod progress;
 pub(crate) mod report;
 pub mod rows;
