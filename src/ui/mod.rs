@@ -1,6 +1,7 @@
 //! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
 
 pub(crate) mod access;
+pub(crate) mod columns;
 pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod list;
