@@ -443,7 +443,10 @@ async fn labels_and_annotations_are_edited_as_text() {
     let screen = app.screen(160, 48).await;
     assert!(screen.contains("app.kubernetes.io/part-of=docs-examples"), "{screen}");
     let Some(Modal::Editor(e)) = &app.driver.state.modal else { panic!("the editor is open") };
-    assert!(!e.area.lines.iter().any(|l| l.contains("last-applied")), "kubectl's annotation is not offered:\n{screen}");
+    assert!(
+        !e.area.lines().iter().any(|l| l.contains("last-applied")),
+        "kubectl's annotation is not offered:\n{screen}"
+    );
     if let Some(Modal::Editor(e)) = &mut app.driver.state.modal {
         e.area.end();
         e.area.down();
