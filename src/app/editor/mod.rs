@@ -4,6 +4,8 @@
 //! paths and drawing random bytes are the executor's (`crate::runtime::local`).
 
 mod history;
+mod kill;
+mod motion;
 mod textarea;
 
 pub use textarea::TextArea;

@@ -1,5 +1,6 @@
-//! The value editor's buffer: lines of text and a cursor, the edits a terminal user expects
-//! (readline's kills and word motions, one kill buffer, undo and redo), and nothing else.
+//! The value editor's buffer: lines of text and a cursor, typing, pasting and erasing, undo and
+//! redo. Its motions are in `motion.rs`, its cuts and the cut buffer in `kill.rs`, the undo
+//! snapshots in `history.rs`.
 //!
 //! It holds value text, so nothing of it may outlive its use unwiped: lines are wiped when
 //! removed, replaced or dropped; a line that must grow moves to a bigger allocation by hand and
@@ -20,7 +21,7 @@ pub struct Pos {
 
 /// The edit before this one, for grouping undo steps and appending kills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Last {
+pub(super) enum Last {
     /// A motion, an undo, a paste: the next edit starts a new undo step.
     Other,
     /// Characters typed (Enter and Tab included): one undo step until something else happens.
@@ -33,13 +34,13 @@ enum Last {
 
 /// A multi-line text buffer with a cursor.
 pub struct TextArea {
-    lines: Vec<String>,
-    row: usize,
-    col: usize,
+    pub(super) lines: Vec<String>,
+    pub(super) row: usize,
+    pub(super) col: usize,
     /// What the last kill (Ctrl-K, Ctrl-U, Ctrl-W, Alt-D) removed: Ctrl-Y puts it back.
-    kill: Zeroizing<String>,
+    pub(super) kill: Zeroizing<String>,
     history: History,
-    last: Last,
+    pub(super) last: Last,
 }
 
 /// Never the text: the state is printed in test failures and could be logged.
@@ -75,7 +76,7 @@ pub(super) fn byte_index(s: &str, col: usize) -> usize {
 
 /// Makes room for `extra` more bytes in `s` without leaving a copy of it behind: the text moves
 /// to a new allocation (doubling, as `String` would) and the old one is wiped.
-fn reserve(s: &mut String, extra: usize) {
+pub(super) fn reserve(s: &mut String, extra: usize) {
     if s.capacity() - s.len() >= extra {
         return;
     }
@@ -84,18 +85,8 @@ fn reserve(s: &mut String, extra: usize) {
     std::mem::replace(s, grown).zeroize();
 }
 
-fn chars(s: &str) -> usize {
+pub(super) fn chars(s: &str) -> usize {
     s.chars().count()
-}
-
-/// Letters and digits: the words of Alt-B, Alt-F and Alt-D (readline's).
-fn alphanumeric(c: char) -> bool {
-    c.is_alphanumeric()
-}
-
-/// Anything but whitespace: the words of Ctrl-W (readline's unix-word-rubout).
-fn not_space(c: char) -> bool {
-    !c.is_whitespace()
 }
 
 impl TextArea {
@@ -136,23 +127,23 @@ impl TextArea {
         self.history.undo_len() > 0
     }
 
-    fn line_len(&self) -> usize {
+    pub(super) fn line_len(&self) -> usize {
         self.lines.get(self.row).map_or(0, |l| chars(l))
     }
 
-    fn end_pos(&self) -> Pos {
+    pub(super) fn end_pos(&self) -> Pos {
         let row = self.lines.len() - 1;
         Pos { row, col: chars(&self.lines[row]) }
     }
 
-    fn set_cursor(&mut self, p: Pos) {
+    pub(super) fn set_cursor(&mut self, p: Pos) {
         self.row = p.row.min(self.lines.len() - 1);
         self.col = p.col.min(self.line_len());
     }
 
     /// Before an edit: a new undo step unless this edit continues the last one (typing after
     /// typing, erasing after erasing).
-    fn checkpoint(&mut self, now: Last) {
+    pub(super) fn checkpoint(&mut self, now: Last) {
         let continues = now == self.last && matches!(now, Last::Typing | Last::Erasing);
         if !continues {
             let snapshot = Snapshot { text: Zeroizing::new(self.text()), cursor: self.cursor() };
@@ -162,7 +153,7 @@ impl TextArea {
     }
 
     /// A motion: the cursor moved, so the next edit is a step of its own.
-    fn moved(&mut self) {
+    pub(super) fn moved(&mut self) {
         self.last = Last::Other;
     }
 
@@ -209,7 +200,7 @@ impl TextArea {
     }
 
     /// Inserts text (line breaks `\n`) at the cursor and puts the cursor after it.
-    fn put(&mut self, s: &str) {
+    pub(super) fn put(&mut self, s: &str) {
         let mut parts = s.split('\n');
         let first = parts.next().unwrap_or("");
         let rest: Vec<&str> = parts.collect();
@@ -240,7 +231,7 @@ impl TextArea {
 
     /// Removes the text from `from` to `to` (`from` first) and returns it; the cursor goes to
     /// `from`.
-    fn take(&mut self, from: Pos, to: Pos) -> Zeroizing<String> {
+    pub(super) fn take(&mut self, from: Pos, to: Pos) -> Zeroizing<String> {
         let a = byte_index(&self.lines[from.row], from.col);
         let b = byte_index(&self.lines[to.row], to.col);
         let taken = if from.row == to.row {
@@ -308,77 +299,6 @@ impl TextArea {
         self.col = 0;
     }
 
-    // ---- Kills and the yank -------------------------------------------------------------
-
-    /// Removes `from..to` into the kill buffer: after another kill it is added to what that
-    /// one took (in front when killing backwards), else it replaces it.
-    fn kill(&mut self, from: Pos, to: Pos, backwards: bool) -> bool {
-        if from == to {
-            return false;
-        }
-        let after_kill = self.last == Last::Kill;
-        self.checkpoint(Last::Kill);
-        let taken = self.take(from, to);
-        if !after_kill {
-            self.kill.zeroize();
-            *self.kill = String::new();
-        }
-        let mut joined = Zeroizing::new(String::with_capacity(self.kill.len() + taken.len()));
-        if backwards {
-            joined.push_str(&taken);
-            joined.push_str(&self.kill);
-        } else {
-            joined.push_str(&self.kill);
-            joined.push_str(&taken);
-        }
-        self.kill = joined;
-        true
-    }
-
-    /// Ctrl-K: to the end of the line; at the end of a line, the line break.
-    pub(crate) fn kill_to_end(&mut self) -> bool {
-        let at = self.cursor();
-        let to = if self.col < self.line_len() {
-            Pos { row: self.row, col: self.line_len() }
-        } else if self.row + 1 < self.lines.len() {
-            Pos { row: self.row + 1, col: 0 }
-        } else {
-            at
-        };
-        self.kill(at, to, false)
-    }
-
-    /// Ctrl-U: from the start of the line to the cursor.
-    pub(crate) fn kill_to_start(&mut self) -> bool {
-        let at = self.cursor();
-        self.kill(Pos { row: self.row, col: 0 }, at, true)
-    }
-
-    /// Ctrl-W: the word before the cursor, back to the whitespace before it.
-    pub(crate) fn kill_word_back(&mut self) -> bool {
-        let at = self.cursor();
-        let from = self.word_start_before(at, not_space);
-        self.kill(from, at, true)
-    }
-
-    /// Alt-D: to the end of the word after the cursor (where Alt-F goes).
-    pub(crate) fn kill_word_forward(&mut self) -> bool {
-        let at = self.cursor();
-        let to = self.word_end_after(at, alphanumeric);
-        self.kill(at, to, false)
-    }
-
-    /// Ctrl-Y: what the last kill took, at the cursor (one undo step).
-    pub(crate) fn yank(&mut self) -> bool {
-        if self.kill.is_empty() {
-            return false;
-        }
-        self.checkpoint(Last::Other);
-        let text = Zeroizing::new(self.kill.as_str().to_string());
-        self.put(&text);
-        true
-    }
-
     // ---- Undo ---------------------------------------------------------------------------
 
     /// Takes back the last step; false when there is none.
@@ -413,143 +333,14 @@ impl TextArea {
         self.set_cursor(s.cursor);
         self.last = Last::Other;
     }
-
-    // ---- Motions ------------------------------------------------------------------------
-
-    pub(crate) fn left(&mut self) {
-        self.moved();
-        if self.col > 0 {
-            self.col -= 1;
-        } else if self.row > 0 {
-            self.row -= 1;
-            self.col = self.line_len();
-        }
-    }
-
-    pub(crate) fn right(&mut self) {
-        self.moved();
-        if self.col < self.line_len() {
-            self.col += 1;
-        } else if self.row + 1 < self.lines.len() {
-            self.row += 1;
-            self.col = 0;
-        }
-    }
-
-    pub(crate) fn up(&mut self) {
-        self.moved();
-        if self.row > 0 {
-            self.row -= 1;
-            self.col = self.col.min(self.line_len());
-        }
-    }
-
-    pub fn down(&mut self) {
-        self.moved();
-        if self.row + 1 < self.lines.len() {
-            self.row += 1;
-            self.col = self.col.min(self.line_len());
-        }
-    }
-
-    pub(crate) fn home(&mut self) {
-        self.moved();
-        self.col = 0;
-    }
-
-    pub fn end(&mut self) {
-        self.moved();
-        self.col = self.line_len();
-    }
-
-    /// The very start of the text.
-    pub(crate) fn text_start(&mut self) {
-        self.moved();
-        self.set_cursor(Pos::default());
-    }
-
-    /// The very end of the text.
-    pub(crate) fn text_end(&mut self) {
-        self.moved();
-        let end = self.end_pos();
-        self.set_cursor(end);
-    }
-
-    /// Alt-B, Ctrl-Left: to the start of this word or the one before.
-    pub(crate) fn word_left(&mut self) {
-        self.moved();
-        let p = self.word_start_before(self.cursor(), alphanumeric);
-        self.set_cursor(p);
-    }
-
-    /// Alt-F, Ctrl-Right: to the end of this word or the next.
-    pub(crate) fn word_right(&mut self) {
-        self.moved();
-        let p = self.word_end_after(self.cursor(), alphanumeric);
-        self.set_cursor(p);
-    }
-
-    /// The characters from `at` on, each with where it is; a line break is `\n` at the end of
-    /// its line.
-    fn chars_from(&self, at: Pos) -> impl Iterator<Item = (Pos, char)> + '_ {
-        let n = self.lines.len();
-        self.lines.iter().enumerate().skip(at.row).flat_map(move |(row, line)| {
-            let skip = if row == at.row { at.col } else { 0 };
-            let brk = (row + 1 < n).then(|| (Pos { row, col: chars(line) }, '\n'));
-            line.chars().enumerate().skip(skip).map(move |(col, c)| (Pos { row, col }, c)).chain(brk)
-        })
-    }
-
-    /// The characters before `at`, nearest first, each with where it is.
-    fn chars_before(&self, at: Pos) -> impl Iterator<Item = (Pos, char)> + '_ {
-        (0..=at.row).rev().flat_map(move |row| {
-            let line = &self.lines[row];
-            let n = if row == at.row { at.col.min(chars(line)) } else { chars(line) };
-            let brk = row.checked_sub(1).map(|r| (Pos { row: r, col: chars(&self.lines[r]) }, '\n'));
-            line[..byte_index(line, n)]
-                .chars()
-                .rev()
-                .enumerate()
-                .map(move |(i, c)| (Pos { row, col: n - 1 - i }, c))
-                .chain(brk)
-        })
-    }
-
-    /// Past the characters that are not of a word, then past the word.
-    fn word_end_after(&self, at: Pos, word: fn(char) -> bool) -> Pos {
-        let mut in_word = false;
-        for (p, c) in self.chars_from(at) {
-            if word(c) {
-                in_word = true;
-            } else if in_word {
-                return p;
-            }
-        }
-        self.end_pos()
-    }
-
-    /// Back over the characters that are not of a word, then to the start of the word.
-    fn word_start_before(&self, at: Pos, word: fn(char) -> bool) -> Pos {
-        let mut in_word = false;
-        let mut last = at;
-        for (p, c) in self.chars_before(at) {
-            if word(c) {
-                in_word = true;
-            } else if in_word {
-                return last;
-            }
-            last = p;
-        }
-        last
-    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A text area with the cursor where `|` is.
-    fn at(text_with_cursor: &str) -> TextArea {
+    pub(in crate::app::editor) fn at(text_with_cursor: &str) -> TextArea {
         let (before, after) = text_with_cursor.split_once('|').expect("a cursor");
         let mut t = TextArea::new(&format!("{before}{after}"));
         let row = before.matches('\n').count();
@@ -559,7 +350,7 @@ mod tests {
     }
 
     /// The text with `|` where the cursor is.
-    fn shown(t: &TextArea) -> String {
+    pub(in crate::app::editor) fn shown(t: &TextArea) -> String {
         let mut lines = t.lines.clone();
         let i = byte_index(&lines[t.row], t.col);
         lines[t.row].insert(i, '|');
@@ -589,117 +380,6 @@ mod tests {
         u.backspace();
         assert_eq!(u.text(), "pä");
         assert_eq!(u.byte_len(), 3);
-    }
-
-    #[test]
-    fn ctrl_a_ctrl_e_and_the_ends_of_the_text() {
-        let mut t = at("one\ntw|o\nthree");
-        t.home();
-        assert_eq!(shown(&t), "one\n|two\nthree");
-        t.end();
-        assert_eq!(shown(&t), "one\ntwo|\nthree");
-        t.text_start();
-        assert_eq!(shown(&t), "|one\ntwo\nthree");
-        t.text_end();
-        assert_eq!(shown(&t), "one\ntwo\nthree|");
-    }
-
-    #[test]
-    fn word_motions_stop_at_letters_and_digits_and_cross_lines() {
-        let mut t = at("|user=admin pass-w0rd\nnext line");
-        t.word_right();
-        assert_eq!(shown(&t), "user|=admin pass-w0rd\nnext line");
-        t.word_right();
-        assert_eq!(shown(&t), "user=admin| pass-w0rd\nnext line");
-        t.word_right();
-        t.word_right();
-        assert_eq!(shown(&t), "user=admin pass-w0rd|\nnext line");
-        t.word_right();
-        assert_eq!(shown(&t), "user=admin pass-w0rd\nnext| line");
-        t.word_left();
-        assert_eq!(shown(&t), "user=admin pass-w0rd\n|next line");
-        t.word_left();
-        assert_eq!(shown(&t), "user=admin pass-|w0rd\nnext line");
-        t.word_left();
-        t.word_left();
-        t.word_left();
-        assert_eq!(shown(&t), "|user=admin pass-w0rd\nnext line");
-        t.word_left();
-        assert_eq!(shown(&t), "|user=admin pass-w0rd\nnext line");
-        let mut end = at("a b  |");
-        end.word_right();
-        assert_eq!(shown(&end), "a b  |");
-        end.word_left();
-        assert_eq!(shown(&end), "a |b  ");
-    }
-
-    #[test]
-    fn ctrl_k_kills_to_the_end_of_the_line_then_the_line_break() {
-        let mut t = at("ab|cd\nef");
-        assert!(t.kill_to_end());
-        assert_eq!(shown(&t), "ab|\nef");
-        assert!(t.kill_to_end());
-        assert_eq!(shown(&t), "ab|ef");
-        // Two kills in a row: Ctrl-Y puts back both.
-        assert_eq!(t.kill.as_str(), "cd\n");
-        t.text_end();
-        assert!(t.yank());
-        assert_eq!(shown(&t), "abefcd\n|");
-        let mut last = at("x|");
-        assert!(!last.kill_to_end(), "nothing after the cursor");
-    }
-
-    #[test]
-    fn ctrl_u_kills_to_the_start_of_the_line() {
-        let mut t = at("one\ntw|o");
-        assert!(t.kill_to_start());
-        assert_eq!(shown(&t), "one\n|o");
-        assert_eq!(t.kill.as_str(), "tw");
-        assert!(!t.kill_to_start(), "nothing before the cursor on this line");
-    }
-
-    #[test]
-    fn ctrl_w_kills_back_to_whitespace_and_kills_in_a_row_join() {
-        let mut t = at("key: s3cr3t/pa+ss  |");
-        assert!(t.kill_word_back());
-        assert_eq!(shown(&t), "key: |");
-        assert!(t.kill_word_back());
-        assert_eq!(shown(&t), "|");
-        assert_eq!(t.kill.as_str(), "key: s3cr3t/pa+ss  ");
-        let mut lines = at("a\n|b");
-        assert!(lines.kill_word_back());
-        assert_eq!(shown(&lines), "|b");
-    }
-
-    #[test]
-    fn alt_d_kills_the_word_after_the_cursor() {
-        let mut t = at("pa|ss-word rest");
-        assert!(t.kill_word_forward());
-        assert_eq!(shown(&t), "pa|-word rest");
-        assert!(t.kill_word_forward());
-        assert_eq!(shown(&t), "pa| rest");
-        assert_eq!(t.kill.as_str(), "ss-word");
-        // A motion ends the run: the next kill replaces the buffer.
-        t.right();
-        assert!(t.kill_word_forward());
-        assert_eq!(t.kill.as_str(), "rest");
-    }
-
-    #[test]
-    fn ctrl_y_yanks_the_last_kill_anywhere_and_again() {
-        let mut t = at("abc|");
-        assert!(!t.yank(), "nothing killed yet");
-        t.kill_to_start();
-        assert!(t.yank());
-        assert!(t.yank());
-        assert_eq!(shown(&t), "abcabc|");
-        let mut multi = at("one\ntwo\n|");
-        multi.text_start();
-        multi.kill_to_end();
-        multi.kill_to_end();
-        multi.text_end();
-        multi.yank();
-        assert_eq!(shown(&multi), "two\none\n|");
     }
 
     #[test]
