@@ -29,8 +29,8 @@ pub enum Msg {
         result: Result<(crate::cluster::restart::Progress, Vec<String>), String>,
     },
     Key(KeyEvent),
-    /// Pasted text (bracketed paste).
-    Paste(String),
+    /// Pasted text (bracketed paste): wiped when dropped, since it is often a value.
+    Paste(Zeroizing<String>),
     Resize(u16, u16),
     /// About a second passed: the time now (ages, flashes, banners, certificate dates).
     Tick(Timestamp),

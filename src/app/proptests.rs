@@ -394,7 +394,7 @@ fn run_case(redact: bool, steps: Vec<Step>) {
         let msg = match step {
             Step::Key(code, mods) => Msg::Key(KeyEvent::new(code, mods)),
             Step::Keys(_) => continue,
-            Step::Paste(text) => Msg::Paste(text.to_string()),
+            Step::Paste(text) => Msg::Paste(Zeroizing::new(text.to_string())),
             Step::Resize(w, h) => Msg::Resize(w, h),
             Step::Deliver(i) => {
                 if cluster.answers.is_empty() {
