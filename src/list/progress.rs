@@ -28,7 +28,7 @@ impl Status {
     /// The line, for people.
     pub(crate) fn line(&self) -> String {
         if let Some(n) = self.reading {
-            return format!("reading {n} Secret{} for their flags…", if n == 1 { "" } else { "s" });
+            return format!("reading {} Secret{} for their flags…", thousands(n), if n == 1 { "" } else { "s" });
         }
         let mut parts = Vec::new();
         if !self.secrets_done {
