@@ -126,6 +126,15 @@ pub(crate) enum Command {
     /// only your own access is shown (SelfSubjectAccessReview). Exit codes: 0 answered, 2 an
     /// error (no connection, no such Secret).
     Access(AccessArgs),
+    /// Compare one Secret across kubeconfig contexts, key by key, for drift (docs/fleet.md).
+    ///
+    /// For each key: in which contexts it is present, and which contexts hold the same value
+    /// (a letter per distinct value). Values are compared by HMAC-SHA256 under a key drawn for
+    /// this comparison alone, inside keyhole: never printed, never sent to another cluster.
+    /// The Secret is read in -n NAMESPACE, else each context's namespace. Exit codes: 0 the
+    /// same everywhere, 1 drift (a value differs, a key or the Secret is missing somewhere), 2
+    /// an error, 3 some contexts could not be read.
+    Compare(CompareArgs),
     /// Runs a kubeconfig exec credential plugin with the terminal borrowed from a running
     /// keyhole (how the TUI runs plugins that may prompt; not for people).
     #[command(hide = true)]
@@ -163,6 +172,16 @@ pub(crate) struct ListArgs {
     /// Output format: table (kubectl's columns plus USED-BY), wide (plus FLAGS) or json.
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// List several kubeconfig contexts at once: `all`, names (`a,b,c`) or globs (`prod-*`).
+    /// Adds a CONTEXT column; the contexts are read concurrently (--parallel), each in its own
+    /// namespace unless -n or -A says otherwise. A context that cannot be reached or refuses is
+    /// reported on a line of its own (stderr; `contexts` in JSON) and never fails the others:
+    /// exit code 3 then says that some contexts could not be read.
+    #[arg(long, value_name = "all|GLOB|A,B")]
+    pub contexts: Option<String>,
+    /// With --contexts: how many contexts are read at a time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
     /// Objects per list request, as kubectl's --chunk-size (default: 5000 Secrets, 500 Pods,
     /// ServiceAccounts or Ingresses; 0 lists everything in one request).
     #[arg(long, value_name = "N")]
@@ -176,6 +195,21 @@ pub(crate) struct RestartArgs {
     /// Ask the server to check each restart without making it (dryRun=All).
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format: table or json.
+    #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
+    pub output: RestartFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The Secret's name.
+    pub secret: String,
+    /// The contexts: `all`, names (`a,b,c`) or globs (`prod-*`).
+    #[arg(long, value_name = "all|GLOB|A,B", default_value = "all")]
+    pub contexts: String,
+    /// How many contexts are read at a time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
     /// Output format: table or json.
     #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
     pub output: RestartFormat,

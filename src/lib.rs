@@ -40,6 +40,7 @@ pub fn run() -> ExitCode {
         Some(cli::Command::List(ref args)) => cmd::list::run(&cli, args),
         Some(cli::Command::Restart(ref args)) => cmd::restart::run(&cli, args),
         Some(cli::Command::Access(ref args)) => cmd::access::run(&cli, args),
+        Some(cli::Command::Compare(ref args)) => cmd::compare::run(&cli, args),
         Some(cli::Command::ExecCredential { ref command }) => cmd::exec_credential::run(command),
         None => cmd::tui::run(&cli),
     }

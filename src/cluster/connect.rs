@@ -181,6 +181,17 @@ pub(crate) async fn connect_in(
     connect_kubeconfig(kubeconfig, context, None, &env.proxy).await
 }
 
+/// The kubeconfig as `connect` would read it (`--kubeconfig`, `KUBECONFIG`, ~/.kube/config), for
+/// commands that connect to several of its contexts.
+pub(crate) fn read_kubeconfig(kubeconfig_path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
+    load_kubeconfig(&Environment::from_process(), kubeconfig_path)
+}
+
+/// Connects to one context of a kubeconfig already read ([`read_kubeconfig`]).
+pub(crate) async fn connect_context(kubeconfig: Kubeconfig, context: &str) -> Result<Connected, ConnectError> {
+    connect_kubeconfig(kubeconfig, Some(context), None, &Environment::from_process().proxy).await
+}
+
 /// A Pod's service account, as client-go's `InClusterConfig` and kube-rs's
 /// `Config::incluster_env` read it: the API server at `KUBERNETES_SERVICE_HOST` and
 /// `KUBERNETES_SERVICE_PORT`, the token file (read again as the kubelet rotates it), the CA
