@@ -18,6 +18,7 @@ pub(crate) enum Scope {
     Review,
     Conflict,
     Restart,
+    Fleet,
 }
 
 impl Scope {
@@ -35,6 +36,7 @@ impl Scope {
             Scope::Review => "Review and apply",
             Scope::Conflict => "Conflict: someone else changed the Secret",
             Scope::Restart => "Restarting the workloads that read a Secret at start",
+            Scope::Fleet => "Fleet: the Secrets of every context",
         }
     }
 }
@@ -98,6 +100,9 @@ pub enum Action {
     No,
     ToggleChoice,
     Restart,
+    Fleet,
+    FleetRefresh,
+    Compare,
     LastApplied,
     // The value editor's own keys (DESIGN.md decision 9: every editor key is in the table).
     CursorLeft,
@@ -251,6 +256,7 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::List, &[k('s')], A::Sort, "sort by name, age, type, usage", "sort"),
     b(S::List, &[k('n')], A::NamespacePicker, "switch namespace", "namespace"),
     b(S::List, &[k('c')], A::ContextPicker, "switch context", "context"),
+    b(S::List, &[k('F')], A::Fleet, "fleet: the Secrets of every context in one list (compare across them)", "fleet"),
     b(S::List, &[k('N')], A::NewSecret, "create a new Secret (type, template, name)", "new"),
     b(S::List, &[k('o')], A::OpenByName, "open a Secret by its name (when you may read but not list)", ""),
     b(S::Detail, &[k('q'), code(KeyCode::Esc), code(KeyCode::Left), k('h')], A::Back, "back to the list", "back"),
@@ -379,6 +385,19 @@ pub(crate) static BINDINGS: &[Binding] = &[
         "close (rollouts go on; keyhole stops following them)",
         "close",
     ),
+    b(S::Fleet, &[code(KeyCode::Up), k('k')], A::Up, "previous Secret (in a comparison: scroll)", ""),
+    b(S::Fleet, &[code(KeyCode::Down), k('j')], A::Down, "next Secret (in a comparison: scroll)", ""),
+    b(S::Fleet, &[code(KeyCode::PageUp)], A::PageUp, "page up", ""),
+    b(S::Fleet, &[code(KeyCode::PageDown)], A::PageDown, "page down", ""),
+    b(S::Fleet, &[k('g'), code(KeyCode::Home)], A::Top, "first Secret", ""),
+    b(S::Fleet, &[k('G'), code(KeyCode::End)], A::Bottom, "last Secret", ""),
+    b(S::Fleet, &[k('/')], A::Search, "filter by name or type, across contexts", "filter"),
+    b(S::Fleet, &[k('t')], A::TypePicker, "next type (all types, then each in turn)", "type"),
+    b(S::Fleet, &[k('x')], A::ClearFilter, "clear the filter and the type", ""),
+    b(S::Fleet, &[code(KeyCode::Enter)], A::Open, "open the Secret in its own context (switches to it)", "open"),
+    b(S::Fleet, &[k('c')], A::Compare, "compare this Secret across the contexts, key by key", "compare"),
+    b(S::Fleet, &[k('r')], A::FleetRefresh, "read every context again", "reload"),
+    b(S::Fleet, &[code(KeyCode::Esc), k('q')], A::Back, "close (a comparison, then the fleet view)", "close"),
     b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", ""),
     b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", ""),
     b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", "choose"),
@@ -484,6 +503,7 @@ pub(crate) fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
         S::Review,
         S::Conflict,
         S::Restart,
+        S::Fleet,
         S::Confirm,
         S::Picker,
         S::Filter,

@@ -255,6 +255,13 @@ impl Cluster {
                 // The same cluster under another name is enough to switch.
                 let _ = context;
             }
+            Effect::FleetList { generation, .. } => {
+                let Some(Modal::Fleet(_)) = &state.modal else { panic!("a fleet listing with no fleet view") };
+                self.answers.push(Msg::FleetListed { generation, contexts: Vec::new() });
+            }
+            Effect::Compare { generation, .. } => {
+                self.answers.push(Msg::Compared { generation, view: Err("not in this test".into()) });
+            }
             Effect::Restart { id, workloads, .. } => {
                 // Only what the window on screen chose, and only workloads with a rollout.
                 let Some(Modal::Restart(v)) = &state.modal else { panic!("a restart with no restart window") };

@@ -24,6 +24,8 @@ pub struct Options {
     pub readonly: bool,
     /// The keys, with the config file's overrides.
     pub keymap: Keymap,
+    /// The contexts of the fleet view (`F`): `all`, globs or names (default: all).
+    pub fleet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -366,6 +368,7 @@ pub enum Modal {
     Review(Review),
     Conflict(ConflictView),
     Restart(super::restart::RestartView),
+    Fleet(Box<super::fleet::FleetView>),
 }
 
 /// A short message at the bottom: what just happened.
@@ -436,6 +439,8 @@ pub struct State {
     pub watch: u64,
     /// A context switch asked for and not answered yet.
     pub switching: Option<String>,
+    /// A Secret to open once the context switch in progress is done (from the fleet view).
+    pub open_after_switch: Option<(String, String)>,
     /// The last id given to a detail session or a draft.
     pub last_id: u64,
     /// The rule the cluster's kubelets apply to `envFrom` names: it follows the server's version
@@ -482,6 +487,7 @@ impl State {
             quit: false,
             watch: 0,
             switching: None,
+            open_after_switch: None,
             last_id: 0,
             env_rule: Default::default(),
             dirty: true,

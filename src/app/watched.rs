@@ -308,11 +308,23 @@ pub(super) fn on_context_switched(state: &mut State, result: Result<Box<Switched
             state.connection = Connection::Live;
             state.refresh_visible();
             state.flash(format!("Switched to context {ctx}"), false);
+            // From the fleet view: the Secret chosen there, in its own context.
+            if let Some((namespace, name)) = state.open_after_switch.take() {
+                if state.scope != Scope::All {
+                    state.scope = Scope::One(namespace.clone());
+                    fx.retain(|e| !matches!(e, Effect::Watch { .. }));
+                    fx.push(watch(state));
+                }
+                let target = state.open_detail(&namespace, &name).target();
+                fx.push(Effect::Open(target.clone()));
+                fx.push(Effect::CheckUpdate(target));
+            }
         }
         // An answer for a switch the user has moved on from.
         Ok(_) => {}
         Err(e) => {
             state.switching = None;
+            state.open_after_switch = None;
             state.flash(e, true);
         }
     }

@@ -5,16 +5,12 @@
 //! Exit codes: 0 the same everywhere it exists, 1 drift (a key differs, is missing somewhere,
 //! or the Secret is absent from a context), 2 an error, 3 some contexts could not be read.
 
+use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
-
-use futures::StreamExt;
-use serde::Serialize;
 
 use super::list::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, EXIT_SOME_CONTEXTS};
 use crate::cli::{Cli, CompareArgs, RestartFormat};
-use crate::cluster::ops::{self, OpenError};
 use crate::list::compare::{self, Side};
 use crate::list::fleet;
 
@@ -48,18 +44,10 @@ async fn run_async(cli: &Cli, args: &CompareArgs) -> u8 {
         Ok(k) => k,
         Err(e) => return fail(e),
     };
-    let (key, kubeconfig, namespace) = (&key, &kubeconfig, cli.cluster.namespace.as_deref());
-    let mut sides: Vec<(usize, String, Side)> = futures::stream::iter(contexts.iter().enumerate())
-        .map(|(i, context)| async move {
-            let (ns, side) = read(kubeconfig.clone(), context, namespace, &args.secret, key).await;
-            (i, ns, side)
-        })
-        .buffer_unordered(usize::from(args.parallel))
-        .collect()
-        .await;
-    sides.sort_by_key(|(i, _, _)| *i);
-    let namespaces: Vec<String> = sides.iter().map(|(_, ns, _)| ns.clone()).collect();
-    let sides: Vec<Side> = sides.into_iter().map(|(_, _, s)| s).collect();
+    let namespace = cli.cluster.namespace.as_deref();
+    let read =
+        compare::read_all(&kubeconfig, &contexts, namespace, &args.secret, &key, usize::from(args.parallel)).await;
+    let (namespaces, sides): (Vec<String>, Vec<Side>) = read.into_iter().unzip();
     let rows = compare::rows(&sides);
     let unread = sides.iter().filter(|s| matches!(s, Side::Unread(_))).count();
     let found = sides.iter().filter(|s| matches!(s, Side::Found { .. })).count();
@@ -88,31 +76,6 @@ async fn run_async(cli: &Cli, args: &CompareArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
-}
-
-/// One context's side, and the namespace it was read in.
-async fn read(
-    kubeconfig: kube::config::Kubeconfig,
-    context: &str,
-    namespace: Option<&str>,
-    name: &str,
-    key: &ring::hmac::Key,
-) -> (String, Side) {
-    let connect = crate::cluster::connect::connect_context(kubeconfig, context);
-    let connected = match tokio::time::timeout(Duration::from_secs(20), connect).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return (namespace.unwrap_or("").to_string(), Side::Unread(e.0)),
-        Err(_) => return (namespace.unwrap_or("").to_string(), Side::Unread("no answer within 20 s".into())),
-    };
-    let ns = namespace.map_or_else(|| connected.namespace.clone(), str::to_string);
-    let side = match ops::open(&connected.client, &ns, name).await {
-        // The values are digested and dropped (zeroized) with the Secret here.
-        Ok(secret) => compare::digest(&secret, key),
-        Err(OpenError::NotFound) => Side::Absent,
-        Err(OpenError::Forbidden(m)) => Side::Unread(format!("{m} (403 Forbidden)")),
-        Err(OpenError::Other(m)) => Side::Unread(m),
-    };
-    (ns, side)
 }
 
 fn status(side: &Side) -> &'static str {

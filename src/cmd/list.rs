@@ -47,6 +47,7 @@ fn query(args: &ListArgs) -> Query {
         // JSON is for scripts: its flags are as complete as the wide table's.
         complete: args.output != ListFormat::Table,
         chunk_size: args.chunk_size,
+        certs: false,
     }
 }
 

@@ -33,6 +33,55 @@ pub(crate) fn fresh_key() -> Result<hmac::Key, String> {
         .map_err(|_| "cannot draw a random key for the comparison".to_string())
 }
 
+/// Reads `name` in each of `contexts` (in `namespace`, else each context's own), at most
+/// `parallel` at a time, and digests it under `key`: per context, in order, the namespace read
+/// and its side. The values are dropped (zeroized with the Secret) as soon as digested.
+pub(crate) async fn read_all(
+    kubeconfig: &kube::config::Kubeconfig,
+    contexts: &[String],
+    namespace: Option<&str>,
+    name: &str,
+    key: &hmac::Key,
+    parallel: usize,
+) -> Vec<(String, Side)> {
+    use futures::StreamExt;
+    let mut sides: Vec<(usize, String, Side)> = futures::stream::iter(contexts.iter().enumerate())
+        .map(|(i, context)| async move {
+            let (ns, side) = read(kubeconfig.clone(), context, namespace, name, key).await;
+            (i, ns, side)
+        })
+        .buffer_unordered(parallel.max(1))
+        .collect()
+        .await;
+    sides.sort_by_key(|(i, _, _)| *i);
+    sides.into_iter().map(|(_, ns, s)| (ns, s)).collect()
+}
+
+async fn read(
+    kubeconfig: kube::config::Kubeconfig,
+    context: &str,
+    namespace: Option<&str>,
+    name: &str,
+    key: &hmac::Key,
+) -> (String, Side) {
+    use crate::cluster::ops::{self, OpenError};
+    let within = std::time::Duration::from_secs(20);
+    let connect = crate::cluster::connect::connect_context(kubeconfig, context);
+    let connected = match tokio::time::timeout(within, connect).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return (namespace.unwrap_or("").to_string(), Side::Unread(e.0)),
+        Err(_) => return (namespace.unwrap_or("").to_string(), Side::Unread("no answer within 20 s".into())),
+    };
+    let ns = namespace.map_or_else(|| connected.namespace.clone(), str::to_string);
+    let side = match ops::open(&connected.client, &ns, name).await {
+        Ok(secret) => digest(&secret, key),
+        Err(OpenError::NotFound) => Side::Absent,
+        Err(OpenError::Forbidden(m)) => Side::Unread(format!("{m} (403 Forbidden)")),
+        Err(OpenError::Other(m)) => Side::Unread(m),
+    };
+    (ns, side)
+}
+
 /// One key across the contexts: for each context, `None` when the key (or the Secret) is not
 /// there, else the value's group: contexts with the same value share a letter, `A` for the
 /// first value met in context order.

@@ -116,15 +116,17 @@ async fn one(
         namespace,
         report: Err(e),
     };
-    let connected = match tokio::time::timeout(CONNECT_WITHIN, cluster::connect::connect_context(kubeconfig, context))
-        .await
-    {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return failed(None, e.0),
-        Err(_) => {
-            return failed(None, format!("no answer within {} s: the cluster is unreachable", CONNECT_WITHIN.as_secs()));
-        }
-    };
+    let connected =
+        match tokio::time::timeout(CONNECT_WITHIN, cluster::connect::connect_context(kubeconfig, context)).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return failed(None, e.0),
+            Err(_) => {
+                return failed(
+                    None,
+                    format!("no answer within {} s: the cluster is unreachable", CONNECT_WITHIN.as_secs()),
+                );
+            }
+        };
     let namespace = match namespaces {
         Namespaces::All => None,
         Namespaces::One(ns) => Some(ns.clone()),

@@ -28,6 +28,9 @@ pub(crate) struct Query {
     pub complete: bool,
     /// `--chunk-size`: objects per list request (`None`: keyhole's defaults).
     pub chunk_size: Option<u32>,
+    /// Read TLS Secrets for their certificates' expiry without the rest of `complete` (the
+    /// fleet view: expiry is its first question).
+    pub certs: bool,
 }
 
 /// One line of the listing: a Secret, or a Secret that consumers name but that does not exist.
@@ -85,7 +88,7 @@ pub(crate) async fn build(
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }
-    let want_certs = query.complete || query.expiring.is_some();
+    let want_certs = query.complete || query.expiring.is_some() || query.certs;
     let want_keys = query.complete || query.broken;
     let mut notes = gather_notes;
     let mut incomplete = false;

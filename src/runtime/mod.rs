@@ -5,6 +5,7 @@
 //! ratatui `TestBackend`.
 
 pub(crate) mod executor;
+pub(crate) mod fleet;
 pub(crate) mod local;
 
 use std::ops::ControlFlow;

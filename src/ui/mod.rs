@@ -4,6 +4,7 @@ pub(crate) mod access;
 pub(crate) mod columns;
 pub(crate) mod detail;
 pub(crate) mod edit;
+pub(crate) mod fleet;
 pub(crate) mod list;
 pub(crate) mod modal;
 pub(crate) mod restart;
