@@ -481,3 +481,33 @@ fn demo_access_tab_names_a_subject_and_its_path() {
     let status = tty.wait_exit();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn fleet_view_lists_every_context_and_compares_a_secret_across_them() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let two = rt.block_on(common::fleet::TwoClusters::start());
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, two.text()).unwrap();
+    let mut tty =
+        Tty::spawn(&["--kubeconfig", kubeconfig.to_str().unwrap()], &[("HOME", dir.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.send("F");
+    tty.wait_for("in 2 of 3 contexts");
+    tty.wait_for(" down: ");
+    tty.send("/mysecret");
+    tty.send("\r");
+    tty.send("c");
+    tty.wait_for("key by key across the contexts");
+    tty.wait_until("password differs between a and b", |s| {
+        s.lines().any(|l| l.trim_start().starts_with("password") && l.contains("differs"))
+    });
+    assert!(!tty.screen().contains("another-password"), "no value on screen:\n{}", tty.screen());
+    tty.send("\x1b");
+    tty.wait_for("CONTEXT");
+    tty.send("q");
+    tty.wait_until("back at the list", |s| !s.contains("keyhole fleet") && s.contains("USED BY"));
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+    drop(two);
+}
