@@ -261,6 +261,13 @@ pub(crate) struct DemoServerArgs {
     /// group (cert-manager.io), with its objects: a cluster without that operator. Repeatable.
     #[arg(long = "without-crd", value_name = "NAME|GROUP", value_delimiter = ',')]
     pub without_crds: Vec<String>,
+    /// Serve a fleet of N demo clusters, each on its own port (counting up from --addr's port;
+    /// port 0 gives each a free one), with one kubeconfig: contexts fleet-1 ... fleet-N (the
+    /// first current), fleet-down (a port nothing listens on) and fleet-forbidden (a user who may
+    /// not list Secrets). Their Secrets overlap and drift (docs/embedded-cluster.md, Fleet);
+    /// --scale applies to each cluster.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub clusters: u16,
 }
 
 #[derive(Debug, Args)]
