@@ -97,3 +97,48 @@ async fn compare_names_the_keys_that_differ_without_showing_a_value() {
     let out = keyhole(dir.path(), &["compare", "secret-tls", "--contexts", "a,b"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// The demo fleet (`keyhole demo-server --clusters 3`): `--contexts all --expiring 30` finds the
+/// expiring certificates of every reachable cluster (edge-tls expires in 10 days on fleet-1 and
+/// 25 on fleet-2, in 200 on fleet-3) and names the unreachable and the forbidden contexts.
+#[tokio::test(flavor = "multi_thread")]
+async fn over_the_demo_fleet_expiring_names_each_clusters_certificates_and_the_unreadable_contexts() {
+    let fleet = keyhole_apiserver::Fleet::start(keyhole_apiserver::FleetOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kubeconfig"), fleet.kubeconfig()).unwrap();
+    let out = keyhole(dir.path(), &["list", "--contexts", "all", "-A", "--expiring", "30", "-o", "json"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = |ctx: &str, name: &str| {
+        doc["items"].as_array().unwrap().iter().any(|i| i["context"] == ctx && i["name"] == name)
+    };
+    assert!(found("fleet-1", "edge-tls") && found("fleet-2", "edge-tls") && !found("fleet-3", "edge-tls"));
+    for ctx in ["fleet-1", "fleet-2", "fleet-3"] {
+        assert!(found(ctx, "shop-tls"), "the standard demo's shop-tls expires in every cluster: {ctx}");
+    }
+    let contexts = doc["contexts"].as_array().unwrap();
+    let status = |name: &str| contexts.iter().find(|c| c["name"] == name).unwrap().clone();
+    assert_eq!(status("fleet-down")["ok"], false);
+    assert!(status("fleet-down")["error"].as_str().unwrap().contains("Cannot reach"), "{}", status("fleet-down"));
+    assert_eq!(status("fleet-forbidden")["ok"], false);
+    assert!(status("fleet-forbidden")["error"].as_str().unwrap().contains("403"), "{}", status("fleet-forbidden"));
+
+    // registry-creds drifts on fleet-2 only; app-config in keys and values.
+    let out =
+        keyhole(dir.path(), &["compare", "registry-creds", "--contexts", "fleet-?", "-n", "default", "-o", "json"])
+            .await;
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = &doc["keys"][0]["groups"];
+    assert_eq!(
+        (groups["fleet-1"].as_str(), groups["fleet-2"].as_str(), groups["fleet-3"].as_str()),
+        (Some("A"), Some("B"), Some("A"))
+    );
+    let out =
+        keyhole(dir.path(), &["compare", "app-config", "--contexts", "fleet-?", "-n", "default", "-o", "json"]).await;
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = |k: &str| doc["keys"].as_array().unwrap().iter().find(|x| x["key"] == k).unwrap()["verdict"].clone();
+    assert_eq!(verdict("API_URL"), "partial");
+    assert_eq!(verdict("FEATURE_X"), "partial");
+    assert_eq!(verdict("LOG_LEVEL"), "differs");
+}
