@@ -39,6 +39,22 @@ impl Cli {
                 self.cluster = std::mem::take(cluster).or(&self.cluster);
                 return Ok(self);
             }
+            Some(Command::Compare { cluster, .. }) => {
+                // compare chooses its contexts with --contexts: of the cluster flags before it,
+                // only --kubeconfig and -n apply.
+                let before = std::mem::take(&mut self.cluster);
+                let rest = ClusterArgs { kubeconfig: None, namespace: None, ..before.clone() }.given();
+                if !rest.is_empty() {
+                    return Err(conflict(&rest, "compare"));
+                }
+                let cluster = std::mem::take(cluster);
+                self.cluster = ClusterArgs {
+                    kubeconfig: cluster.kubeconfig.or(before.kubeconfig),
+                    namespace: cluster.namespace.or(before.namespace),
+                    ..ClusterArgs::default()
+                };
+                return Ok(self);
+            }
             Some(Command::Validate(_)) => "validate",
             Some(Command::DemoServer(_)) => "demo-server",
             Some(Command::Completions { .. }) => "completions",
@@ -46,19 +62,38 @@ impl Cli {
             Some(Command::ExecCredential { .. }) => "exec-credential",
         };
         let given = self.cluster.given();
-        if given.is_empty() {
-            return Ok(self);
-        }
-        use clap::CommandFactory as _;
-        let given = given.join(", ");
-        Err(Cli::command().error(
-            clap::error::ErrorKind::ArgumentConflict,
-            format!(
-                "{} how to reach a cluster, which `keyhole {name}` does not do (the cluster flags are for keyhole itself, list, restart and access)",
-                if given.contains(", ") { format!("{given} say") } else { format!("{given} says") }
-            ),
-        ))
+        if given.is_empty() { Ok(self) } else { Err(conflict(&given, name)) }
     }
+}
+
+/// The error for cluster flags given before a subcommand that does not take them.
+fn conflict(given: &[&str], name: &str) -> clap::Error {
+    use clap::CommandFactory as _;
+    let flags = given.join(", ");
+    let says = if given.len() > 1 { format!("{flags} say") } else { format!("{flags} says") };
+    let takers = if name == "compare" {
+        " (compare chooses contexts with --contexts, and takes --kubeconfig and -n)"
+    } else {
+        " (the cluster flags are for keyhole itself, list, restart, access and compare)"
+    };
+    let what = if name == "compare" { "which context to reach" } else { "how to reach a cluster" };
+    Cli::command().error(
+        clap::error::ErrorKind::ArgumentConflict,
+        format!("{says} {what}, which `keyhole {name}` does not take{takers}"),
+    )
+}
+
+/// For `keyhole compare`, which reads one Secret in several contexts: the kubeconfig and the
+/// namespace, and no --context, -A or --demo.
+#[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Cluster")]
+pub(crate) struct KubeconfigArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, as kubectl).
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The namespace to read the Secret in (default: each context's namespace).
+    #[arg(short = 'n', long, value_name = "NS", add = ArgValueCompleter::new(crate::cmd::complete::namespaces))]
+    pub namespace: Option<String>,
 }
 
 /// How to reach a cluster: the same flags as kubectl. Taken by the TUI and by the subcommands
@@ -216,6 +251,20 @@ pub(crate) enum Command {
         #[command(flatten)]
         cluster: ClusterArgs,
     },
+    /// Compare one Secret across kubeconfig contexts, key by key, for drift (docs/fleet.md).
+    ///
+    /// For each key: in which contexts it is present, and which contexts hold the same value
+    /// (a letter per distinct value). Values are compared by HMAC-SHA256 under a key drawn for
+    /// this comparison alone, inside keyhole: never printed, never sent to another cluster.
+    /// The Secret is read in -n NAMESPACE, else each context's namespace. Exit codes: 0 the
+    /// same everywhere, 1 drift (a value differs, a key or the Secret is missing somewhere), 2
+    /// an error, 3 some contexts could not be read.
+    Compare {
+        #[command(flatten)]
+        args: CompareArgs,
+        #[command(flatten)]
+        cluster: KubeconfigArgs,
+    },
     /// Print a shell's completion script: bash, zsh or fish (docs/packaging.md).
     ///
     /// Load it in the shell's startup file, e.g. `source <(keyhole completions bash)` in
@@ -275,6 +324,16 @@ pub(crate) struct ListArgs {
     /// Output format: table (kubectl's columns plus USED-BY), wide (plus FLAGS) or json.
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+    /// List several kubeconfig contexts at once: `all`, names (`a,b,c`) or globs (`prod-*`).
+    /// Adds a CONTEXT column; the contexts are read concurrently (--parallel), each in its own
+    /// namespace unless -n or -A says otherwise. A context that cannot be reached or refuses is
+    /// reported on a line of its own (stderr; `contexts` in JSON) and never fails the others:
+    /// exit code 3 then says that some contexts could not be read.
+    #[arg(long, value_name = "all|GLOB|A,B", add = ArgValueCompleter::new(crate::cmd::complete::context_list))]
+    pub contexts: Option<String>,
+    /// With --contexts: how many contexts are read at a time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
     /// Objects per list request, as kubectl's --chunk-size (default: 5000 Secrets, 500 Pods,
     /// ServiceAccounts or Ingresses; 0 lists everything in one request).
     #[arg(long, value_name = "N")]
@@ -288,6 +347,21 @@ pub(crate) struct RestartArgs {
     /// Ask the server to check each restart without making it (dryRun=All).
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format: table or json.
+    #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
+    pub output: RestartFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The Secret's name.
+    pub secret: String,
+    /// The contexts: `all`, names (`a,b,c`) or globs (`prod-*`).
+    #[arg(long, value_name = "all|GLOB|A,B", default_value = "all", add = ArgValueCompleter::new(crate::cmd::complete::context_list))]
+    pub contexts: String,
+    /// How many contexts are read at a time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
     /// Output format: table or json.
     #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
     pub output: RestartFormat,
@@ -347,6 +421,13 @@ pub(crate) struct DemoServerArgs {
     /// group (cert-manager.io), with its objects: a cluster without that operator. Repeatable.
     #[arg(long = "without-crd", value_name = "NAME|GROUP", value_delimiter = ',')]
     pub without_crds: Vec<String>,
+    /// Serve a fleet of N demo clusters, each on its own port (counting up from --addr's port;
+    /// port 0 gives each a free one), with one kubeconfig: contexts fleet-1 ... fleet-N (the
+    /// first current), fleet-down (a port nothing listens on) and fleet-forbidden (a user who may
+    /// not list Secrets). Their Secrets overlap and drift (docs/embedded-cluster.md, Fleet);
+    /// --scale applies to each cluster.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub clusters: u16,
 }
 
 #[derive(Debug, Args)]

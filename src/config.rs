@@ -938,6 +938,20 @@ quit = []
         }
     }
 
+    /// The value editor's keys are actions like the others: named in the file, rebound there.
+    #[test]
+    fn editor_keys_can_be_rebound() {
+        use crate::keymap::{Action, Key};
+        let c = parse("[keys]\nundo = [\"ctrl-z\", \"ctrl-_\"]\nword_left = [\"alt-left\"]\nyank = []\n").unwrap();
+        let o = c.key_overrides();
+        assert_eq!(
+            o[&Action::Undo],
+            [Key(KeyCode::Char('z'), KeyModifiers::CONTROL), Key(KeyCode::Char('_'), KeyModifiers::CONTROL)]
+        );
+        assert_eq!(o[&Action::WordLeft], [Key(KeyCode::Left, KeyModifiers::ALT)]);
+        assert!(o[&Action::Yank].is_empty());
+    }
+
     #[test]
     fn action_names_come_from_the_keymap() {
         let names = action_names();

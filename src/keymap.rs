@@ -18,6 +18,7 @@ pub(crate) enum Scope {
     Review,
     Conflict,
     Restart,
+    Fleet,
 }
 
 impl Scope {
@@ -35,6 +36,7 @@ impl Scope {
             Scope::Review => "Review and apply",
             Scope::Conflict => "Conflict: someone else changed the Secret",
             Scope::Restart => "Restarting the workloads that read a Secret at start",
+            Scope::Fleet => "Fleet: the Secrets of every context",
         }
     }
 }
@@ -98,7 +100,32 @@ pub enum Action {
     No,
     ToggleChoice,
     Restart,
+    Fleet,
+    FleetRefresh,
+    Compare,
     LastApplied,
+    // The value editor's own keys (DESIGN.md decision 9: every editor key is in the table).
+    CursorLeft,
+    CursorRight,
+    CursorUp,
+    CursorDown,
+    LineStart,
+    LineEnd,
+    WordLeft,
+    WordRight,
+    TextStart,
+    TextEnd,
+    NewLine,
+    InsertTab,
+    DeleteBack,
+    DeleteForward,
+    KillToEnd,
+    KillToStart,
+    KillWordBack,
+    KillWordForward,
+    Yank,
+    Undo,
+    Redo,
 }
 
 /// A key: a code and the modifiers that must be held.
@@ -113,6 +140,28 @@ const fn ctrl(c: char) -> Key {
 }
 const fn code(c: KeyCode) -> Key {
     Key(c, KeyModifiers::NONE)
+}
+const fn alt(c: char) -> Key {
+    Key(KeyCode::Char(c), KeyModifiers::ALT)
+}
+const fn ctrl_code(c: KeyCode) -> Key {
+    Key(c, KeyModifiers::CONTROL)
+}
+const fn alt_code(c: KeyCode) -> Key {
+    Key(c, KeyModifiers::ALT)
+}
+
+/// Terminals send one byte for several Ctrl keys, and crossterm reports it as a digit: 0x1F
+/// for Ctrl-_, Ctrl-/ and Ctrl-7 arrives as Ctrl-7; likewise Ctrl-\ (Ctrl-4), Ctrl-] (Ctrl-5)
+/// and Ctrl-^ (Ctrl-6). Compared by the byte, a binding of any of them works as written.
+fn control_byte(c: char) -> char {
+    match c {
+        '_' | '/' | '7' => '_',
+        '\\' | '4' => '\\',
+        ']' | '5' => ']',
+        '^' | '6' => '^',
+        c => c,
+    }
 }
 
 impl Key {
@@ -132,17 +181,36 @@ impl Key {
             KeyCode::End => "End".into(),
             KeyCode::Tab => "Tab".into(),
             KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Delete".into(),
+            KeyCode::Insert => "Insert".into(),
             KeyCode::F(n) => format!("F{n}"),
             _ => "?".into(),
         };
-        if self.1.contains(KeyModifiers::CONTROL) { format!("Ctrl-{}", base.to_uppercase()) } else { base }
+        let mut label = String::new();
+        if self.1.contains(KeyModifiers::CONTROL) {
+            label.push_str("Ctrl-");
+        }
+        if self.1.contains(KeyModifiers::ALT) {
+            label.push_str("Alt-");
+        }
+        // Ctrl letters in capitals, as people write them (Ctrl-A); Alt letters as typed (Alt-b
+        // is not Alt-B).
+        match self.0 {
+            KeyCode::Char(_) if self.1 == KeyModifiers::CONTROL => label.push_str(&base.to_uppercase()),
+            _ => label.push_str(&base),
+        }
+        label
     }
 
     fn matches(&self, ev: &KeyEvent) -> bool {
         let mods = ev.modifiers - KeyModifiers::SHIFT;
         match (self.0, ev.code) {
             // Letters: compare case-sensitively; Shift is already in the character.
-            (KeyCode::Char(a), KeyCode::Char(b)) => a == b && mods == self.1,
+            (KeyCode::Char(a), KeyCode::Char(b)) => {
+                let control = self.1.contains(KeyModifiers::CONTROL);
+                (a == b || control && control_byte(a) == control_byte(b)) && mods == self.1
+            }
             // Shift-Tab: terminals report it as BackTab, with Shift held or not.
             (KeyCode::BackTab, KeyCode::BackTab) => mods == self.1,
             (a, b) => a == b && ev.modifiers == self.1,
@@ -188,6 +256,7 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::List, &[k('s')], A::Sort, "sort by name, age, type, usage", "sort"),
     b(S::List, &[k('n')], A::NamespacePicker, "switch namespace", "namespace"),
     b(S::List, &[k('c')], A::ContextPicker, "switch context", "context"),
+    b(S::List, &[k('F')], A::Fleet, "fleet: the Secrets of every context in one list (compare across them)", "fleet"),
     b(S::List, &[k('N')], A::NewSecret, "create a new Secret (type, template, name)", "new"),
     b(S::List, &[k('o')], A::OpenByName, "open a Secret by its name (when you may read but not list)", ""),
     b(S::Detail, &[k('q'), code(KeyCode::Esc), code(KeyCode::Left), k('h')], A::Back, "back to the list", "back"),
@@ -237,6 +306,51 @@ pub(crate) static BINDINGS: &[Binding] = &[
     b(S::Editor, &[code(KeyCode::Esc)], A::Cancel, "close the editor without keeping the value", "cancel"),
     b(S::Editor, &[ctrl('t')], A::ToggleReveal, "show or hide what you type", "show"),
     b(S::Editor, &[ctrl('o')], A::CycleFormat, "switch between text, hex and base64", "format"),
+    b(
+        S::Editor,
+        &[ctrl('_'), ctrl('/')],
+        A::Undo,
+        "undo (typing is one step until you move; a paste, a cut, a yank are one step each)",
+        "undo",
+    ),
+    b(S::Editor, &[alt('_'), ctrl('r')], A::Redo, "redo what undo took back", ""),
+    b(S::Editor, &[code(KeyCode::Left), ctrl('b')], A::CursorLeft, "one character left", ""),
+    b(S::Editor, &[code(KeyCode::Right), ctrl('f')], A::CursorRight, "one character right", ""),
+    b(S::Editor, &[code(KeyCode::Up), ctrl('p')], A::CursorUp, "one line up", ""),
+    b(S::Editor, &[code(KeyCode::Down), ctrl('n')], A::CursorDown, "one line down", ""),
+    b(S::Editor, &[code(KeyCode::Home), ctrl('a')], A::LineStart, "start of the line", ""),
+    b(S::Editor, &[code(KeyCode::End), ctrl('e')], A::LineEnd, "end of the line", ""),
+    b(S::Editor, &[ctrl_code(KeyCode::Left), alt('b')], A::WordLeft, "back to the start of a word", ""),
+    b(S::Editor, &[ctrl_code(KeyCode::Right), alt('f')], A::WordRight, "forward to the end of a word", ""),
+    b(S::Editor, &[ctrl_code(KeyCode::Home), alt('<')], A::TextStart, "start of the value", ""),
+    b(S::Editor, &[ctrl_code(KeyCode::End), alt('>')], A::TextEnd, "end of the value", ""),
+    b(S::Editor, &[code(KeyCode::Enter)], A::NewLine, "a line break", ""),
+    b(S::Editor, &[code(KeyCode::Tab)], A::InsertTab, "a tab character", ""),
+    b(S::Editor, &[code(KeyCode::Backspace), ctrl('h')], A::DeleteBack, "delete the character before the cursor", ""),
+    b(S::Editor, &[code(KeyCode::Delete), ctrl('d')], A::DeleteForward, "delete the character at the cursor", ""),
+    b(S::Editor, &[ctrl('k')], A::KillToEnd, "cut to the end of the line (at its end: the line break)", ""),
+    b(S::Editor, &[ctrl('u')], A::KillToStart, "cut to the start of the line", ""),
+    b(
+        S::Editor,
+        &[ctrl('w'), alt_code(KeyCode::Backspace)],
+        A::KillWordBack,
+        "cut the word before the cursor (back to whitespace)",
+        "",
+    ),
+    b(
+        S::Editor,
+        &[alt('d'), ctrl_code(KeyCode::Delete)],
+        A::KillWordForward,
+        "cut to the end of the word after the cursor",
+        "",
+    ),
+    b(
+        S::Editor,
+        &[ctrl('y')],
+        A::Yank,
+        "paste what the last cuts took (cuts in a row add up; kept in keyhole only, wiped on close)",
+        "",
+    ),
     b(S::Prompt, &[code(KeyCode::Enter)], A::Accept, "accept", "ok"),
     b(S::Prompt, &[code(KeyCode::Esc)], A::Cancel, "cancel", "cancel"),
     b(S::Prompt, &[code(KeyCode::Tab)], A::Complete, "complete the path / change the alphabet", "complete"),
@@ -271,6 +385,19 @@ pub(crate) static BINDINGS: &[Binding] = &[
         "close (rollouts go on; keyhole stops following them)",
         "close",
     ),
+    b(S::Fleet, &[code(KeyCode::Up), k('k')], A::Up, "previous Secret (in a comparison: scroll)", ""),
+    b(S::Fleet, &[code(KeyCode::Down), k('j')], A::Down, "next Secret (in a comparison: scroll)", ""),
+    b(S::Fleet, &[code(KeyCode::PageUp)], A::PageUp, "page up", ""),
+    b(S::Fleet, &[code(KeyCode::PageDown)], A::PageDown, "page down", ""),
+    b(S::Fleet, &[k('g'), code(KeyCode::Home)], A::Top, "first Secret", ""),
+    b(S::Fleet, &[k('G'), code(KeyCode::End)], A::Bottom, "last Secret", ""),
+    b(S::Fleet, &[k('/')], A::Search, "filter by name or type, across contexts", "filter"),
+    b(S::Fleet, &[k('t')], A::TypePicker, "next type (all types, then each in turn)", "type"),
+    b(S::Fleet, &[k('x')], A::ClearFilter, "clear the filter and the type", ""),
+    b(S::Fleet, &[code(KeyCode::Enter)], A::Open, "open the Secret in its own context (switches to it)", "open"),
+    b(S::Fleet, &[k('c')], A::Compare, "compare this Secret across the contexts, key by key", "compare"),
+    b(S::Fleet, &[k('r')], A::FleetRefresh, "read every context again", "reload"),
+    b(S::Fleet, &[code(KeyCode::Esc), k('q')], A::Back, "close (a comparison, then the fleet view)", "close"),
     b(S::Picker, &[code(KeyCode::Up), ctrl('p')], A::Up, "move up", ""),
     b(S::Picker, &[code(KeyCode::Down), ctrl('n')], A::Down, "move down", ""),
     b(S::Picker, &[code(KeyCode::Enter)], A::Accept, "choose", "choose"),
@@ -304,6 +431,13 @@ impl Keymap {
     /// The keys that trigger a binding: the user's override, else the defaults.
     pub(crate) fn keys_of(&self, b: &Binding) -> Vec<Key> {
         self.overrides.get(&b.action).cloned().unwrap_or_else(|| b.keys.to_vec())
+    }
+
+    /// How the first key of an action in a scope is written (`Ctrl-T`), for hints in the text
+    /// of a screen; `None` when the user unbound it.
+    pub(crate) fn label_of(&self, scope: Scope, action: Action) -> Option<String> {
+        let b = BINDINGS.iter().find(|b| b.scope == scope && b.action == action)?;
+        self.keys_of(b).first().map(Key::label)
     }
 
     /// The action for a key in a scope: the scope's own bindings first, then the global ones
@@ -369,6 +503,7 @@ pub(crate) fn sections() -> Vec<(Scope, Vec<&'static Binding>)> {
         S::Review,
         S::Conflict,
         S::Restart,
+        S::Fleet,
         S::Confirm,
         S::Picker,
         S::Filter,
@@ -435,6 +570,39 @@ mod tests {
         assert_eq!(map.lookup(S::Detail, &ev(KeyCode::Char('v'), KeyModifiers::NONE)), None);
         assert_eq!(map.lookup(S::Review, &ev(KeyCode::Char('r'), KeyModifiers::NONE)), Some(A::Reveal));
         assert!(map.footer(S::Detail, false).iter().any(|(key, what)| key == "r" && *what == "reveal"));
+    }
+
+    /// 0x1F is Ctrl-_ and Ctrl-/ (and Ctrl-7); crossterm reports it as Ctrl-7.
+    #[test]
+    fn one_control_byte_matches_every_key_that_sends_it() {
+        for c in ['7', '_', '/'] {
+            assert_eq!(lookup(S::Editor, &ev(KeyCode::Char(c), KeyModifiers::CONTROL)), Some(A::Undo), "Ctrl-{c}");
+        }
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Char('7'), KeyModifiers::NONE)), None, "a typed 7");
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Char('_'), KeyModifiers::NONE)), None, "a typed _");
+    }
+
+    #[test]
+    fn the_editor_shadows_global_keys_only_where_it_binds_them() {
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Char('r'), KeyModifiers::CONTROL)), Some(A::Redo));
+        assert_eq!(lookup(S::List, &ev(KeyCode::Char('r'), KeyModifiers::CONTROL)), Some(A::Refresh));
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Char('z'), KeyModifiers::CONTROL)), Some(A::Suspend));
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Char('b'), KeyModifiers::ALT)), Some(A::WordLeft));
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Char('b'), KeyModifiers::NONE)), None, "a typed b");
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Left, KeyModifiers::CONTROL)), Some(A::WordLeft));
+        assert_eq!(lookup(S::Editor, &ev(KeyCode::Backspace, KeyModifiers::ALT)), Some(A::KillWordBack));
+    }
+
+    #[test]
+    fn labels_say_ctrl_and_alt() {
+        assert_eq!(ctrl('a').label(), "Ctrl-A");
+        assert_eq!(alt('b').label(), "Alt-b");
+        assert_eq!(ctrl_code(KeyCode::Home).label(), "Ctrl-Home");
+        assert_eq!(alt_code(KeyCode::Backspace).label(), "Alt-Backspace");
+        assert_eq!(code(KeyCode::Delete).label(), "Delete");
+        assert_eq!(Keymap::default().label_of(S::Editor, A::ToggleReveal).as_deref(), Some("Ctrl-T"));
+        let unbound = Keymap::with_overrides([(A::ToggleReveal, vec![])].into_iter().collect());
+        assert_eq!(unbound.label_of(S::Editor, A::ToggleReveal), None);
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub fn run() -> ExitCode {
         Some(C::List { ref args, .. }) => cmd::list::run(&cli, args),
         Some(C::Restart { ref args, .. }) => cmd::restart::run(&cli, args),
         Some(C::Access { ref args, .. }) => cmd::access::run(&cli, args),
+        Some(C::Compare { ref args, .. }) => cmd::compare::run(&cli, args),
         Some(C::Completions { shell }) => cmd::complete::script(shell),
         Some(C::Man { ref out_dir }) => cmd::man::run(out_dir.as_deref()),
         Some(C::ExecCredential { ref command }) => cmd::exec_credential::run(command),

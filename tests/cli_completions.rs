@@ -100,6 +100,21 @@ fn context_names_come_from_kubeconfig() {
 }
 
 #[test]
+fn contexts_lists_complete_the_name_after_the_last_comma() {
+    let bash = bash_or_skip!();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = three_contexts(dir.path());
+    let env = [("KUBECONFIG", kc.as_path()), ("HOME", dir.path())];
+    let (offered, err) = complete(&bash, &["keyhole", "list", "--contexts", ""], &env);
+    assert_eq!(offered, ["all", "prod-eu", "prod-us", "staging"]);
+    assert_eq!(err, "");
+    let (offered, _) = complete(&bash, &["keyhole", "compare", "db", "--contexts", "prod-eu,"], &env);
+    assert_eq!(offered, ["prod-eu,prod-us", "prod-eu,staging"], "a context chosen already is not offered again");
+    let (offered, _) = complete(&bash, &["keyhole", "compare", "db", "--contexts", "prod-eu,st"], &env);
+    assert_eq!(offered, ["prod-eu,staging"]);
+}
+
+#[test]
 fn namespaces_come_from_the_cluster() {
     let bash = bash_or_skip!();
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -40,6 +40,12 @@ fn cluster_flags_are_offered_only_where_a_cluster_is_reached() {
             assert!(offers(&help, flag), "keyhole {args:?} lacks {flag}:\n{help}");
         }
     }
+    // compare picks contexts with --contexts: of the cluster flags, the kubeconfig and -n.
+    let help = stdout(&keyhole(&["compare", "--help"]));
+    assert!(offers(&help, "--kubeconfig") && offers(&help, "--namespace") && offers(&help, "--contexts"), "{help}");
+    for flag in ["--context", "--all-namespaces", "--demo"] {
+        assert!(!offers(&help, flag), "keyhole compare --help offers {flag}:\n{help}");
+    }
     for sub in ["validate", "demo-server", "completions", "man", "exec-credential"] {
         let help = stdout(&keyhole(&[sub, "--help"]));
         assert!(offers(&help, "--help"), "{help}");
@@ -54,7 +60,17 @@ fn cluster_flags_before_a_subcommand_that_reaches_no_cluster_are_refused() {
     let out = keyhole(&["-n", "shop", "validate", "-"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("-n/--namespace says how to reach a cluster, which `keyhole validate` does not do"), "{err}");
+    assert!(
+        err.contains("-n/--namespace says how to reach a cluster, which `keyhole validate` does not take"),
+        "{err}"
+    );
+    let out = keyhole(&["--context", "prod", "compare", "db"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--context says which context to reach, which `keyhole compare` does not take"),
+        "{}",
+        stderr(&out)
+    );
     // After it, clap itself refuses a flag the subcommand does not have.
     let out = keyhole(&["demo-server", "--context", "x"]);
     assert_eq!(out.status.code(), Some(2));

@@ -241,3 +241,77 @@ fn without_crd_leaves_an_operator_out_of_discovery() {
     assert!(!groups.iter().any(|g| g == "cert-manager.io" || g == "bitnami.com"), "{groups:?}");
     assert!(groups.iter().any(|g| g == "gateway.networking.k8s.io"), "{groups:?}");
 }
+
+/// `--clusters 3`: three clusters on ports of their own behind one kubeconfig, with fleet-down
+/// refused and fleet-forbidden a 403; keyhole itself reaches each context.
+#[test]
+fn clusters_serves_a_fleet_behind_one_kubeconfig() {
+    let home = tempfile::tempdir().unwrap();
+    let run_dir = private_dir(&home.path().join("run"));
+    let server = serving(demo_server(&["--addr", "127.0.0.1:0", "--clusters", "3"], home.path(), Some(&run_dir)));
+    let path = written_to(&server.stdout);
+    assert_eq!(mode(&path), 0o600);
+    let contexts = "fleet-1, fleet-2, fleet-3, fleet-down, fleet-forbidden";
+    assert!(server.stdout.contains(contexts), "{}", server.stdout);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("current-context: fleet-1\n"), "{text}");
+    let mut servers: Vec<&str> = text.lines().filter_map(|l| l.trim().strip_prefix("server: ")).collect();
+    assert_eq!(servers.len(), 4, "three clusters and fleet-down: {text}");
+    for url in &servers[..3] {
+        assert!(server.stdout.contains(url), "{url} is printed: {}", server.stdout);
+    }
+    servers.sort_unstable();
+    servers.dedup();
+    assert_eq!(servers.len(), 4, "a port each: {text}");
+
+    let (secrets, down, forbidden) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let client = |context: &str| {
+            let path = path.clone();
+            let context = context.to_string();
+            async move {
+                let kubeconfig = kube::config::Kubeconfig::read_from(&path).unwrap();
+                let options = kube::config::KubeConfigOptions { context: Some(context), ..Default::default() };
+                let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.unwrap();
+                config.proxy_url = None;
+                kube::Client::try_from(config).unwrap()
+            }
+        };
+        let mut secrets = Vec::new();
+        for i in 1..=3 {
+            let api = kube::Api::<k8s_openapi::api::core::v1::Secret>::namespaced(
+                client(&format!("fleet-{i}")).await,
+                "default",
+            );
+            let list = api.list(&Default::default()).await.unwrap();
+            secrets.push(list.items.into_iter().filter_map(|s| s.metadata.name).collect::<Vec<_>>());
+        }
+        let down = kube::Api::<k8s_openapi::api::core::v1::Secret>::namespaced(client("fleet-down").await, "default")
+            .list(&Default::default())
+            .await
+            .expect_err("nothing listens");
+        let forbidden =
+            kube::Api::<k8s_openapi::api::core::v1::Secret>::namespaced(client("fleet-forbidden").await, "default")
+                .list(&Default::default())
+                .await
+                .expect_err("getter may not list");
+        (secrets, down, forbidden)
+    });
+    for (i, names) in secrets.iter().enumerate() {
+        for name in ["mysecret", "registry-creds", "app-config", "edge-tls"] {
+            assert!(names.iter().any(|n| n == name), "fleet-{}: {name} in {names:?}", i + 1);
+        }
+        assert_eq!(names.iter().any(|n| n == "old-api-key"), i == 1, "fleet-{}", i + 1);
+    }
+    assert!(format!("{down:?}").to_lowercase().contains("connection refused"), "{down:?}");
+    assert!(matches!(&forbidden, kube::Error::Api(s) if s.code == 403), "{forbidden:?}");
+
+    // keyhole reaches a context of the fleet by name.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyhole"))
+        .args(["list", "-n", "default", "-o", "json", "--context", "fleet-2", "--kubeconfig", path.to_str().unwrap()])
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("old-api-key"));
+}

@@ -147,6 +147,59 @@ fn demo_edit_password_apply_and_see_it_after_reopening() {
     assert!(tty.wait_exit().success());
 }
 
+/// The value editor's readline keys, undo and redo, and a bracketed paste, as a terminal sends
+/// them: Ctrl-E, Ctrl-U, Alt-b (ESC b), Ctrl-_ (0x1F), Ctrl-R, and ESC [200~ ... ESC [201~.
+/// The value stays masked; each step is checked on the editor's counter of position and size.
+#[test]
+fn demo_edit_password_with_readline_keys_undo_redo_and_paste_then_apply() {
+    let home = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(&["--demo"], &[("HOME", home.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.open_secret("mysecret");
+    tty.send("jj");
+    tty.send("e");
+    tty.wait_for("password (text");
+    tty.wait_for("Ln 1/1, Col 1 · 12 bytes");
+    tty.send("\x05"); // Ctrl-E
+    tty.wait_for("Col 13 · 12 bytes");
+    tty.send("\x15"); // Ctrl-U
+    tty.wait_for("Col 1 · 0 bytes");
+    tty.send("typed-e2e");
+    tty.wait_for("Col 10 · 9 bytes");
+    tty.send("\x1bb"); // Alt-b
+    tty.wait_for("Col 7 · 9 bytes");
+    tty.send("\x1f"); // Ctrl-_ (and Ctrl-/): undo the typing
+    tty.wait_for("Col 1 · 0 bytes");
+    tty.send("\x12"); // Ctrl-R: redo
+    tty.wait_for("Col 7 · 9 bytes");
+    tty.send("\x05");
+    tty.wait_for("Col 10 · 9 bytes");
+    tty.send("\x1b[200~-pasted\x1b[201~");
+    tty.wait_for("Col 17 · 16 bytes");
+    assert!(!tty.screen().contains("typed-e2e"), "masked while edited:\n{}", tty.screen());
+    tty.send("\x13"); // Ctrl-S keeps the value
+    tty.wait_for("EDITED: 1 change");
+    tty.send("A");
+    tty.wait_for("Review: update mysecret");
+    tty.send("\r");
+    tty.wait_for("The server accepts it");
+    tty.send("\r");
+    tty.wait_for("Applied: mysecret");
+    tty.apply_ends_in_the_restart_window();
+    tty.send("q");
+    tty.send("q");
+    tty.wait_for("USED BY");
+    tty.send("\r");
+    tty.wait_for("mysecret in default");
+    tty.wait_for("press v to reveal");
+    tty.send("jj");
+    tty.send("v");
+    tty.wait_for("typed-e2e-pasted");
+    tty.send("q");
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+}
+
 #[test]
 fn ctrl_z_suspends_and_fg_resumes_with_a_full_redraw() {
     // Job control needs a shell that does it: an interactive bash in the pseudo-terminal.
@@ -427,4 +480,34 @@ fn demo_access_tab_names_a_subject_and_its_path() {
     tty.send("q");
     let status = tty.wait_exit();
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn fleet_view_lists_every_context_and_compares_a_secret_across_them() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let two = rt.block_on(common::fleet::TwoClusters::start());
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, two.text()).unwrap();
+    let mut tty =
+        Tty::spawn(&["--kubeconfig", kubeconfig.to_str().unwrap()], &[("HOME", dir.path().to_str().unwrap())]);
+    tty.wait_for("USED BY");
+    tty.send("F");
+    tty.wait_for("in 2 of 3 contexts");
+    tty.wait_for(" down: ");
+    tty.send("/mysecret");
+    tty.send("\r");
+    tty.send("c");
+    tty.wait_for("key by key across the contexts");
+    tty.wait_until("password differs between a and b", |s| {
+        s.lines().any(|l| l.trim_start().starts_with("password") && l.contains("differs"))
+    });
+    assert!(!tty.screen().contains("another-password"), "no value on screen:\n{}", tty.screen());
+    tty.send("\x1b");
+    tty.wait_for("CONTEXT");
+    tty.send("q");
+    tty.wait_until("back at the list", |s| !s.contains("keyhole fleet") && s.contains("USED BY"));
+    tty.send("q");
+    assert!(tty.wait_exit().success());
+    drop(two);
 }

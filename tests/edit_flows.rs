@@ -9,6 +9,7 @@ use common::app::App;
 use crossterm::event::{KeyCode, KeyModifiers};
 use k8s_openapi::api::core::v1::Secret as K8sSecret;
 use keyhole::app::state::{Modal, Options, Phase};
+use keyhole::runtime::Input;
 use kube::api::{Api, Patch, PatchParams};
 
 async fn api(app: &App, ns: &str) -> Api<K8sSecret> {
@@ -177,6 +178,32 @@ async fn add_rename_delete_generate_and_load_keys() {
     assert_eq!(data["api-token"].0.len(), 24);
     assert_eq!(data["user"].0, b"produser");
     assert_eq!(data["ca.crt"].0, include_bytes!("../assets/pki/ca.crt"));
+}
+
+/// A PEM block pasted into a new key, as a terminal delivers a bracketed paste (line breaks as
+/// CR), is applied byte for byte: LF line breaks and the final newline, as in the file.
+#[tokio::test]
+async fn a_pasted_pem_block_is_applied_byte_for_byte() {
+    let pem = include_str!("../assets/pki/ca.crt");
+    let mut app = App::start("admin", None, Options::default()).await;
+    app.loaded().await;
+    app.open("prod-db-secret").await;
+    app.press(KeyCode::Char('a')).await;
+    app.type_text("ca.crt").await;
+    app.press(KeyCode::Enter).await;
+    assert!(matches!(app.driver.state.modal, Some(Modal::Editor(_))), "the new key's value is edited");
+    app.send(Input::Paste(pem.replace('\n', "\r"))).await;
+    let screen = app.screen(160, 48).await;
+    let lines = pem.lines().count() + 1;
+    assert!(screen.contains(&format!("Ln {lines}/{lines}, Col 1 · {} bytes", pem.len())), "{screen}");
+    assert!(!screen.contains("BEGIN CERTIFICATE"), "masked while pasted:\n{screen}");
+    // One undo step takes the whole paste back, and redo puts it again.
+    app.press_with(KeyCode::Char('7'), KeyModifiers::CONTROL).await;
+    assert!(app.screen(160, 48).await.contains("Ln 1/1, Col 1 · 0 bytes"));
+    app.press_with(KeyCode::Char('r'), KeyModifiers::CONTROL).await;
+    ctrl(&mut app, 's').await;
+    apply(&mut app).await;
+    assert_eq!(value(&app, "default", "prod-db-secret", "ca.crt").await.unwrap(), pem.as_bytes());
 }
 
 #[tokio::test]
@@ -443,7 +470,10 @@ async fn labels_and_annotations_are_edited_as_text() {
     let screen = app.screen(160, 48).await;
     assert!(screen.contains("app.kubernetes.io/part-of=docs-examples"), "{screen}");
     let Some(Modal::Editor(e)) = &app.driver.state.modal else { panic!("the editor is open") };
-    assert!(!e.area.lines.iter().any(|l| l.contains("last-applied")), "kubectl's annotation is not offered:\n{screen}");
+    assert!(
+        !e.area.lines().iter().any(|l| l.contains("last-applied")),
+        "kubectl's annotation is not offered:\n{screen}"
+    );
     if let Some(Modal::Editor(e)) = &mut app.driver.state.modal {
         e.area.end();
         e.area.down();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::app::{App, text};
+use common::app::{App, styled, text};
 use crossterm::event::{KeyCode, KeyModifiers};
 use k8s_openapi::api::core::v1::Secret as K8sSecret;
 use keyhole::app::effect::Scope;
@@ -353,6 +353,58 @@ async fn snapshots() {
             .collect::<Vec<_>>()
             .join("\n");
     insta::assert_snapshot!("detail_ssh_details_160x48", stable);
+}
+
+/// The list of every namespace at three terminal sizes, with its colours: every column
+/// readable at each (names and types whole where the line has room for them).
+#[tokio::test]
+async fn list_snapshots_at_three_sizes_with_styles() {
+    let mut app = App::start("admin", Some(Scope::All), admin()).await;
+    app.loaded().await;
+    let ansi = Theme::ansi();
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        insta::assert_snapshot!(format!("list_all_{w}x{h}"), styled(&app.buffer(w, h, &ansi).await));
+    }
+}
+
+/// The columns' rule on the screen itself: a type is never cut (…) while the NAME column is
+/// wider than the longest name shown, at any width from 80 to 200.
+#[tokio::test]
+async fn a_type_is_never_cut_while_the_name_column_has_room() {
+    let mut app = App::start("admin", Some(Scope::All), admin()).await;
+    app.loaded().await;
+    let mono = Theme::mono();
+    for w in (80..=200).step_by(5) {
+        let screen = text(&app.buffer(w, 30, &mono).await);
+        let lines: Vec<&str> = screen.lines().collect();
+        let header = lines.iter().position(|l| l.starts_with("NAME ")).expect("a header line");
+        let cols: Vec<usize> = ["NAMESPACE", "TYPE", "KEYS"]
+            .iter()
+            .map(|h| lines[header].find(&format!(" {h} ")).map(|i| i + 1).expect(h))
+            .collect();
+        let (ns_at, type_at, keys_at) = (cols[0], cols[1], cols[2]);
+        let rows: Vec<Vec<char>> =
+            lines[header + 1..].iter().take_while(|l| !l.trim().is_empty()).map(|l| l.chars().collect()).collect();
+        assert!(!rows.is_empty(), "{screen}");
+        let cell = |r: &Vec<char>, from: usize, to: usize| -> String {
+            r.get(from..to.min(r.len()))
+                .map(|c| c.iter().collect::<String>())
+                .unwrap_or_default()
+                .trim_end()
+                .to_string()
+        };
+        let longest_name = rows.iter().map(|r| cell(r, 0, ns_at - 1).chars().count()).max().unwrap();
+        let name_room = ns_at - 1;
+        for r in &rows {
+            let type_ = cell(r, type_at, keys_at - 1);
+            assert!(
+                !(type_.ends_with('…') && longest_name < name_room),
+                "at {w} columns the type {type_:?} is cut while NAME has {name_room} columns for names of at most {longest_name}:\n{screen}"
+            );
+        }
+        assert!(longest_name <= name_room, "{screen}");
+        assert_eq!(longest_name, name_room, "NAME is as wide as its longest name, no wider, at {w}:\n{screen}");
+    }
 }
 
 /// The text of every OSC 52 sequence written, decoded.

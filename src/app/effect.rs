@@ -141,6 +141,20 @@ pub(crate) enum Effect {
     },
     /// Connect to another context of the kubeconfig, in the background.
     SwitchContext(String),
+    /// List the Secrets of the contexts `spec` names (`all`, globs, names), each in
+    /// `namespace` (else every namespace); `Msg::FleetListed` answers.
+    FleetList {
+        spec: String,
+        generation: u64,
+        namespace: Option<String>,
+    },
+    /// Compare one Secret across the contexts `spec` names; `Msg::Compared` answers.
+    Compare {
+        spec: String,
+        generation: u64,
+        namespace: String,
+        name: String,
+    },
     /// Use this connection from now on (after `Msg::ContextSwitched`).
     Adopt(Box<Switched>),
     /// Give the terminal back and stop (Ctrl-Z); `Msg::Resumed` follows `fg`.

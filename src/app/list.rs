@@ -118,6 +118,7 @@ pub(super) fn on_key(state: &mut State, action: Option<Action>, fx: &mut Vec<Eff
                 query: String::new(),
             }));
         }
+        Some(Action::Fleet) => super::fleet::open(state, fx),
         Some(Action::Open) => {
             let ghost = state.list.visible.get(state.list.selected).filter(|k| state.missing.contains_key(*k)).cloned();
             if let Some((namespace, name)) = ghost {

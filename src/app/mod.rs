@@ -11,6 +11,7 @@ mod edit;
 pub(crate) mod editor;
 pub mod effect;
 pub mod filter;
+pub mod fleet;
 pub(crate) mod history;
 mod list;
 pub(crate) mod msg;

@@ -28,9 +28,19 @@ pub enum Msg {
         name: String,
         result: Result<(crate::cluster::restart::Progress, Vec<String>), String>,
     },
+    /// The fleet view's listing, per context.
+    FleetListed {
+        generation: u64,
+        contexts: Vec<super::fleet::FleetContext>,
+    },
+    /// A comparison across contexts, or why it could not be made.
+    Compared {
+        generation: u64,
+        view: Result<super::fleet::CompareView, String>,
+    },
     Key(KeyEvent),
-    /// Pasted text (bracketed paste).
-    Paste(String),
+    /// Pasted text (bracketed paste): wiped when dropped, since it is often a value.
+    Paste(Zeroizing<String>),
     Resize(u16, u16),
     /// About a second passed: the time now (ages, flashes, banners, certificate dates).
     Tick(Timestamp),

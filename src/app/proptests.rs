@@ -255,6 +255,13 @@ impl Cluster {
                 // The same cluster under another name is enough to switch.
                 let _ = context;
             }
+            Effect::FleetList { generation, .. } => {
+                let Some(Modal::Fleet(_)) = &state.modal else { panic!("a fleet listing with no fleet view") };
+                self.answers.push(Msg::FleetListed { generation, contexts: Vec::new() });
+            }
+            Effect::Compare { generation, .. } => {
+                self.answers.push(Msg::Compared { generation, view: Err("not in this test".into()) });
+            }
             Effect::Restart { id, workloads, .. } => {
                 // Only what the window on screen chose, and only workloads with a rollout.
                 let Some(Modal::Restart(v)) = &state.modal else { panic!("a restart with no restart window") };
@@ -310,13 +317,7 @@ fn check_write(state: &State, ticket: &Ticket, secret: &Secret) {
 }
 
 fn inspected(s: &Secret) -> Inspected {
-    Inspected {
-        keys: s.entries().map(|(k, _)| k.clone()).collect(),
-        immutable: s.is_immutable(),
-        cert_not_after: None,
-        copy_stale: crate::secret::last_applied::of(s).map(|c| c.is_stale()),
-        resource_version: s.metadata.resource_version.clone().unwrap_or_default(),
-    }
+    crate::list::inspect::facts(s, jiff::Timestamp::UNIX_EPOCH)
 }
 
 fn row(s: &Secret) -> SecretRow {
@@ -400,7 +401,7 @@ fn run_case(redact: bool, steps: Vec<Step>) {
         let msg = match step {
             Step::Key(code, mods) => Msg::Key(KeyEvent::new(code, mods)),
             Step::Keys(_) => continue,
-            Step::Paste(text) => Msg::Paste(text.to_string()),
+            Step::Paste(text) => Msg::Paste(Zeroizing::new(text.to_string())),
             Step::Resize(w, h) => Msg::Resize(w, h),
             Step::Deliver(i) => {
                 if cluster.answers.is_empty() {

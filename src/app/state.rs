@@ -24,6 +24,8 @@ pub struct Options {
     pub readonly: bool,
     /// The keys, with the config file's overrides.
     pub keymap: Keymap,
+    /// The contexts of the fleet view (`F`): `all`, globs or names (default: all).
+    pub fleet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -366,6 +368,7 @@ pub enum Modal {
     Review(Review),
     Conflict(ConflictView),
     Restart(super::restart::RestartView),
+    Fleet(Box<super::fleet::FleetView>),
 }
 
 /// A short message at the bottom: what just happened.
@@ -413,6 +416,8 @@ pub struct State {
     pub missing: BTreeMap<(String, String), Missing>,
     pub list: ListView,
     pub loading: bool,
+    /// While the first list is read page by page: how many Secrets so far.
+    pub listed_so_far: Option<usize>,
     pub list_error: Option<String>,
     pub detail: Option<Detail>,
     pub modal: Option<Modal>,
@@ -434,6 +439,8 @@ pub struct State {
     pub watch: u64,
     /// A context switch asked for and not answered yet.
     pub switching: Option<String>,
+    /// A Secret to open once the context switch in progress is done (from the fleet view).
+    pub open_after_switch: Option<(String, String)>,
     /// The last id given to a detail session or a draft.
     pub last_id: u64,
     /// The rule the cluster's kubelets apply to `envFrom` names: it follows the server's version
@@ -464,6 +471,7 @@ impl State {
             missing: BTreeMap::new(),
             list: ListView::default(),
             loading: true,
+            listed_so_far: None,
             list_error: None,
             detail: None,
             modal: None,
@@ -479,6 +487,7 @@ impl State {
             quit: false,
             watch: 0,
             switching: None,
+            open_after_switch: None,
             last_id: 0,
             env_rule: Default::default(),
             dirty: true,
@@ -651,7 +660,27 @@ impl State {
             self.now,
             crate::list::flags::EXPIRING_DAYS,
             &self.owners(row),
+            self.env_rule,
         )
+    }
+
+    /// The opened Secret's flags by the list's rule, its content facts taken from the Secret
+    /// as read (not the draft: the review judges that). Empty until it is read, and for a
+    /// Secret being created.
+    pub fn detail_flags(&self) -> Vec<crate::list::flags::Flag> {
+        let Some(d) = &self.detail else { return Vec::new() };
+        let Some(secret) = &d.secret else { return Vec::new() };
+        if d.draft.as_ref().is_some_and(|dr| dr.creating) {
+            return Vec::new();
+        }
+        let mut row = self.rows.get(&(d.namespace.clone(), d.name.clone())).cloned().unwrap_or_else(|| SecretRow {
+            namespace: d.namespace.clone(),
+            name: d.name.clone(),
+            type_: secret.effective_type().to_string(),
+            ..Default::default()
+        });
+        row.inspected = Some(crate::list::inspect::facts(secret, self.now));
+        self.flags(&row)
     }
 
     /// Who manages a listed Secret: its metadata's managers and the custom resources that name it.

@@ -76,6 +76,8 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::InspectFailed { namespace, name } => watched::on_inspected(state, namespace, name, None),
         Msg::Namespaces(result) => list::on_namespaces(state, result),
         Msg::ContextSwitched(result) => watched::on_context_switched(state, result, &mut fx),
+        Msg::FleetListed { generation, contexts } => super::fleet::on_listed(state, generation, contexts),
+        Msg::Compared { generation, view } => super::fleet::on_compared(state, generation, view),
         Msg::Opened { target, secret } => detail::on_opened(state, &target, *secret),
         Msg::OpenFailed { target, error } => detail::on_open_failed(state, &target, error),
         Msg::CanUpdate { target, allowed } => detail::on_can_update(state, &target, allowed),
@@ -125,6 +127,7 @@ pub(crate) fn key_scope(state: &State) -> KeyScope {
         Some(Modal::Review(_)) => KeyScope::Review,
         Some(Modal::Conflict(_)) => KeyScope::Conflict,
         Some(Modal::Restart(_)) => KeyScope::Restart,
+        Some(Modal::Fleet(_)) => KeyScope::Fleet,
         None if state.detail.is_some() => KeyScope::Detail,
         None if state.list.typing => KeyScope::Filter,
         None => KeyScope::List,
@@ -175,6 +178,7 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         KeyScope::Review => edit::review::on_key(state, action, fx),
         KeyScope::Conflict => edit::review::on_conflict_key(state, action),
         KeyScope::Restart => super::restart::on_key(state, action, fx),
+        KeyScope::Fleet => super::fleet::on_key(state, ev, action, fx),
         KeyScope::List | KeyScope::Global => list::on_key(state, action, fx),
     }
 }

@@ -42,10 +42,17 @@ pub(super) fn on_event(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 state.rows.values().filter(|r| r.service_account.is_some()).cloned().collect();
             index_tokens(state, rows.iter());
             state.loading = false;
+            state.listed_so_far = None;
             state.list_error = None;
             state.refresh_visible();
             inspect_what_matters(state, fx);
             state.dirty = true;
+        }
+        Event::SecretsListing(n) => {
+            if state.loading {
+                state.listed_so_far = Some(n);
+                state.dirty = true;
+            }
         }
         Event::SecretUpserted(row) => {
             let mut row = *row;
@@ -238,7 +245,7 @@ pub(super) fn inspect_what_matters(state: &mut State, fx: &mut Vec<Effect>) {
                 r.needs_inspection()
                     && !r.inspect_failed
                     && !state.inspect_requested.contains(*key)
-                    && flags::needs_content(r, &state.refs.index)
+                    && flags::needs_content(r, &state.refs.index, state.env_rule)
             })
         })
         .cloned()
@@ -301,11 +308,23 @@ pub(super) fn on_context_switched(state: &mut State, result: Result<Box<Switched
             state.connection = Connection::Live;
             state.refresh_visible();
             state.flash(format!("Switched to context {ctx}"), false);
+            // From the fleet view: the Secret chosen there, in its own context.
+            if let Some((namespace, name)) = state.open_after_switch.take() {
+                if state.scope != Scope::All {
+                    state.scope = Scope::One(namespace.clone());
+                    fx.retain(|e| !matches!(e, Effect::Watch { .. }));
+                    fx.push(watch(state));
+                }
+                let target = state.open_detail(&namespace, &name).target();
+                fx.push(Effect::Open(target.clone()));
+                fx.push(Effect::CheckUpdate(target));
+            }
         }
         // An answer for a switch the user has moved on from.
         Ok(_) => {}
         Err(e) => {
             state.switching = None;
+            state.open_after_switch = None;
             state.flash(e, true);
         }
     }

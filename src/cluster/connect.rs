@@ -183,12 +183,6 @@ fn first_run(missing: &str) -> String {
     )
 }
 
-/// The kubeconfig as [`connect`] reads it (`--kubeconfig`, else `KUBECONFIG`'s files merged,
-/// else ~/.kube/config), for shell completion of `--context`.
-pub(crate) fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
-    load_kubeconfig(&Environment::from_process(), path)
-}
-
 /// Loads the kubeconfig, picks the context, builds a client and makes one request, so that a
 /// wrong address, a TLS problem or bad credentials are reported before the UI starts.
 pub(crate) async fn connect(kubeconfig_path: Option<&Path>, context: Option<&str>) -> Result<Connected, ConnectError> {
@@ -227,6 +221,17 @@ pub(crate) async fn connect_in(
         super::exec::route_through(&mut kubeconfig, keyhole, socket);
     }
     connect_kubeconfig(kubeconfig, context, None, &env.proxy).await
+}
+
+/// The kubeconfig as `connect` would read it (`--kubeconfig`, `KUBECONFIG`, ~/.kube/config), for
+/// commands that connect to several of its contexts, and for shell completion of `--context`.
+pub(crate) fn read_kubeconfig(kubeconfig_path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
+    load_kubeconfig(&Environment::from_process(), kubeconfig_path)
+}
+
+/// Connects to one context of a kubeconfig already read ([`read_kubeconfig`]).
+pub(crate) async fn connect_context(kubeconfig: Kubeconfig, context: &str) -> Result<Connected, ConnectError> {
+    connect_kubeconfig(kubeconfig, Some(context), None, &Environment::from_process().proxy).await
 }
 
 /// A Pod's service account, as client-go's `InClusterConfig` and kube-rs's

@@ -36,6 +36,9 @@ pub enum ListError {
 pub enum Event {
     /// The whole list for the scope (initial list, or relist after a 410 or a lost connection).
     SecretsListed(Vec<SecretRow>),
+    /// A page of the Secrets list came in and more follow: how many rows so far (for the
+    /// progress line of a long first list).
+    SecretsListing(usize),
     SecretUpserted(Box<SecretRow>),
     SecretDeleted {
         namespace: String,

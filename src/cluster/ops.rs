@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::{Namespace, Secret as K8sSecret};
 use kube::api::{Api, ListParams};
 
 use crate::list::rows::Inspected;
-use crate::secret::{Secret, types};
+use crate::secret::Secret;
 
 /// Why a Secret could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,25 +57,7 @@ fn wipe(mut s: K8sSecret) {
 /// its values is stale. The values are dropped (zeroized) here.
 pub(crate) async fn inspect(client: &kube::Client, namespace: &str, name: &str) -> Option<Inspected> {
     let secret = open(client, namespace, name).await.ok()?;
-    Some(facts(&secret))
-}
-
-pub(crate) fn facts(secret: &Secret) -> Inspected {
-    let cert_not_after = if secret.effective_type() == types::TLS {
-        secret.get("tls.crt").and_then(|crt| {
-            let bundle = crate::secret::views::cert::read_bundle(crt, jiff::Timestamp::now());
-            bundle.certificates.iter().map(|c| c.not_after).min()
-        })
-    } else {
-        None
-    };
-    Inspected {
-        keys: secret.entries().map(|(k, _)| k.clone()).collect(),
-        immutable: secret.is_immutable(),
-        cert_not_after,
-        copy_stale: crate::secret::last_applied::of(secret).map(|c| c.is_stale()),
-        resource_version: secret.metadata.resource_version.clone().unwrap_or_default(),
-    }
+    Some(crate::list::inspect::facts(&secret, jiff::Timestamp::now()))
 }
 
 /// SelfSubjectAccessReview: may this user `verb` this Secret?

@@ -231,6 +231,7 @@ async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
     page_size: u32,
+    progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
     let mut rows = Vec::new();
     let mut cont: Option<String> = None;
@@ -276,6 +277,7 @@ async fn list(
             tracing::debug!("listed {} Secrets in {pages} pages in {:?}", rows.len(), started.elapsed());
             return Ok((rows, page.metadata.resource_version, c));
         }
+        progress(rows.len());
     }
 }
 
@@ -453,7 +455,8 @@ pub(crate) async fn run(
         }
     };
     'relist: loop {
-        let (rows, mut rv, cols) = match list(&client, ns, tuning.page).await {
+        let listing = |n: usize| emit(Event::SecretsListing(n));
+        let (rows, mut rv, cols) = match list(&client, ns, tuning.page, &listing).await {
             Ok(ok) => ok,
             Err(e) => {
                 if let Some(mut le) = list_error(&e, ns) {
@@ -521,12 +524,14 @@ pub(crate) async fn run(
 }
 
 /// One paged Table list (`page_size` rows per request), for `keyhole list` and benchmarks.
+/// `so_far` hears how many rows after each page that more follow.
 pub(crate) async fn list_rows(
     client: &kube::Client,
     namespace: Option<&str>,
     page_size: u32,
+    so_far: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<Vec<SecretRow>, kube::Error> {
-    list(client, namespace, page_size).await.map(|(rows, _, _)| rows)
+    list(client, namespace, page_size, so_far).await.map(|(rows, _, _)| rows)
 }
 
 #[cfg(test)]

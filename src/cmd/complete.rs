@@ -164,6 +164,22 @@ pub(crate) fn contexts(current: &OsStr) -> Vec<CompletionCandidate> {
     candidates(current, names)
 }
 
+/// `--contexts <TAB>` (list, compare): `all` or context names, comma-separated: the part after
+/// the last comma is completed, the ones before kept.
+pub(crate) fn context_list(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(typed) = current.to_str() else { return Vec::new() };
+    let (done, last) = typed.rsplit_once(',').map_or(("", typed), |(d, l)| (d, l));
+    let chosen: Vec<&str> = done.split(',').filter(|c| !c.is_empty()).collect();
+    let mut names: Vec<CompletionCandidate> = contexts(OsStr::new(last))
+        .into_iter()
+        .filter(|c| !chosen.iter().any(|d| OsStr::new(d) == c.get_value()))
+        .collect();
+    if done.is_empty() && "all".starts_with(last) {
+        names.insert(0, CompletionCandidate::new("all").help(Some("every context".into())));
+    }
+    if done.is_empty() { names } else { names.into_iter().map(|c| c.add_prefix(format!("{done},"))).collect() }
+}
+
 /// `-n <TAB>`: the cluster's namespaces (those of the context typed earlier on the line, or the
 /// current one; with `--demo` the embedded cluster's), asked for within [`NAMESPACE_TIMEOUT`];
 /// when they cannot be listed, the context's own namespace.

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::DemoServerArgs;
-use keyhole_apiserver::{DemoServer, ServerOptions};
+use keyhole_apiserver::fleet::{DOWN_CONTEXT, FORBIDDEN_CONTEXT, FORBIDDEN_USER};
+use keyhole_apiserver::{DemoServer, Fleet, FleetOptions, ServerOptions};
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build()
@@ -44,6 +45,9 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
     if let Err(e) = check_target(&path) {
         eprintln!("keyhole demo-server: {e}");
         return ExitCode::from(1);
+    }
+    if args.clusters > 1 {
+        return rt.block_on(serve_fleet(args, &path));
     }
     rt.block_on(async {
         let opts = ServerOptions {
@@ -85,6 +89,59 @@ pub(crate) fn run(args: &DemoServerArgs) -> ExitCode {
         server.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+/// `keyhole demo-server --clusters N` (N > 1): a fleet of demo clusters behind one kubeconfig,
+/// until Ctrl-C (or SIGTERM).
+async fn serve_fleet(args: &DemoServerArgs, path: &Path) -> ExitCode {
+    let opts = FleetOptions {
+        clusters: usize::from(args.clusters),
+        scale: args.scale,
+        server: ServerOptions {
+            addr: args.addr,
+            minor: args.kubernetes_version,
+            without_crds: args.without_crds.clone(),
+            ..ServerOptions::default()
+        },
+    };
+    let fleet = match Fleet::start(opts).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "keyhole demo-server: cannot start the fleet: {e}.\nIs another program using one of its ports? Try --addr 127.0.0.1:0 for free ones."
+            );
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = write_kubeconfig(path, fleet.kubeconfig().as_bytes()) {
+        eprintln!("keyhole demo-server: {e}");
+        fleet.shutdown().await;
+        return ExitCode::from(1);
+    }
+    println!("keyhole demo fleet of {} clusters:", fleet.len());
+    for (i, server) in fleet.clusters().iter().enumerate() {
+        if args.addr.ip().is_unspecified() {
+            println!("  fleet-{}  listening on {}, reachable as {}", i + 1, server.addr, server.url());
+        } else {
+            println!("  fleet-{}  serving on {}", i + 1, server.url());
+        }
+    }
+    if let Some(names) =
+        fleet.clusters().first().map(|s| s.hosts.join(", ")).filter(|_| args.addr.ip().is_unspecified())
+    {
+        println!("serving certificate names: {names}");
+    }
+    println!("kubeconfig written to {}", path.display());
+    println!("  export KUBECONFIG={}", path.display());
+    println!("  contexts (one per cluster as its admin, the first current): {}", fleet.contexts().join(", "));
+    println!("  {DOWN_CONTEXT}: nothing listens on {}", fleet.down_addr());
+    println!("  {FORBIDDEN_CONTEXT}: fleet-1 as {FORBIDDEN_USER}, who may not list Secrets (a 403)");
+    println!("  what drifts where: docs/embedded-cluster.md, Fleet");
+    println!("Press Ctrl-C to stop.");
+    let _ = std::io::stdout().flush();
+    wait_for_shutdown_signal().await;
+    fleet.shutdown().await;
+    ExitCode::SUCCESS
 }
 
 /// Where the kubeconfig goes without `--kubeconfig-out`: a per-user place, never the shared temp

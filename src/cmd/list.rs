@@ -22,6 +22,8 @@ use crate::list::rows::Inspected;
 pub(crate) const EXIT_CLEAN: u8 = 0;
 pub(crate) const EXIT_FOUND: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
+/// With --contexts: some contexts could not be read (the others were listed).
+pub(crate) const EXIT_SOME_CONTEXTS: u8 = 3;
 
 /// `keyhole list`.
 pub(crate) fn run(cli: &Cli, args: &ListArgs) -> ExitCode {
@@ -35,16 +37,8 @@ pub(crate) fn run(cli: &Cli, args: &ListArgs) -> ExitCode {
     ExitCode::from(rt.block_on(run_async(cli, args)))
 }
 
-async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
-    let (_server, connected) = match super::connect(cli).await {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("keyhole list: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let namespace = super::namespace(cli, &connected);
-    let query = Query {
+fn query(args: &ListArgs) -> Query {
+    Query {
         type_: args.type_.clone(),
         unused: args.unused,
         broken: args.broken,
@@ -53,7 +47,23 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
         // JSON is for scripts: its flags are as complete as the wide table's.
         complete: args.output != ListFormat::Table,
         chunk_size: args.chunk_size,
+        certs: false,
+    }
+}
+
+async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
+    if let Some(spec) = &args.contexts {
+        return run_fleet(cli, args, spec).await;
+    }
+    let (_server, connected) = match super::connect(cli).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keyhole list: {e}");
+            return EXIT_ERROR;
+        }
     };
+    let namespace = super::namespace(cli, &connected);
+    let query = query(args);
     let report = match build(&connected, namespace.as_deref(), &query, Timestamp::now()).await {
         Ok(r) => r,
         Err(e) => {
@@ -82,7 +92,114 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
     }
 }
 
+/// `keyhole list --contexts`: every chosen context, concurrently; a CONTEXT column; each
+/// context that could not be read on a line of its own (stderr, and `contexts` in JSON).
+async fn run_fleet(cli: &Cli, args: &ListArgs, spec: &str) -> u8 {
+    use crate::list::fleet::{self, Namespaces};
+    if cli.cluster.demo || cli.cluster.context.is_some() {
+        eprintln!("keyhole list: --contexts chooses the contexts itself; leave out --demo and --context");
+        return EXIT_ERROR;
+    }
+    let kubeconfig = match crate::cluster::connect::read_kubeconfig(cli.cluster.kubeconfig.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("keyhole list: {}", e.0);
+            return EXIT_ERROR;
+        }
+    };
+    let all: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
+    let contexts = match fleet::select(&all, spec) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keyhole list: --contexts {spec}: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let namespaces = match (&cli.cluster.namespace, cli.cluster.all_namespaces) {
+        (_, true) => Namespaces::All,
+        (Some(ns), false) => Namespaces::One(ns.clone()),
+        (None, false) => Namespaces::ContextDefault,
+    };
+    let query = query(args);
+    let now = Timestamp::now();
+    let results = fleet::build_all(&kubeconfig, &contexts, &namespaces, &query, now, usize::from(args.parallel)).await;
+    let mut failed = 0;
+    let mut incomplete = false;
+    let mut findings = 0;
+    let mut linting = false;
+    let mut items: Vec<(Option<&str>, &Item)> = Vec::new();
+    for r in &results {
+        match &r.report {
+            Ok(report) => {
+                for note in &report.notes {
+                    eprintln!("keyhole list: context {}: {note}", r.context);
+                }
+                incomplete |= report.incomplete;
+                findings += report.findings;
+                linting |= report.linting;
+                items.extend(report.items.iter().map(|i| (Some(r.context.as_str()), i)));
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("keyhole list: context {}: not read: {e}", r.context);
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let show_flags = args.output == ListFormat::Wide || linting;
+    let all_namespaces = !matches!(namespaces, Namespaces::One(_));
+    let written = match args.output {
+        ListFormat::Json => {
+            let notes: Vec<String> = results
+                .iter()
+                .filter_map(|r| r.report.as_ref().ok().map(|rep| (r, rep)))
+                .flat_map(|(r, rep)| rep.notes.iter().map(move |n| format!("context {}: {n}", r.context)))
+                .collect();
+            let json = JsonReport {
+                items: items.iter().map(|(c, i)| JsonItem { context: *c, ..json_item(i, now) }).collect(),
+                findings: linting.then_some(findings),
+                complete: !incomplete && failed == 0,
+                notes: &notes,
+                contexts: Some(
+                    results
+                        .iter()
+                        .map(|r| JsonContext {
+                            name: &r.context,
+                            ok: r.report.is_ok(),
+                            namespace: r.namespace.as_deref(),
+                            error: r.report.as_ref().err().map(String::as_str),
+                            items: r.report.as_ref().ok().map(|rep| rep.items.len()),
+                            findings: r.report.as_ref().ok().filter(|rep| rep.linting).map(|rep| rep.findings),
+                            complete: r.report.as_ref().is_ok_and(|rep| !rep.incomplete),
+                        })
+                        .collect(),
+                ),
+            };
+            serde_json::to_writer_pretty(&mut out, &json).map_err(std::io::Error::other).and_then(|()| writeln!(out))
+        }
+        ListFormat::Table | ListFormat::Wide => write_rows(&mut out, &items, now, all_namespaces, show_flags),
+    };
+    let _ = written.and_then(|()| out.flush());
+    if items.is_empty() && args.output != ListFormat::Json && failed < results.len() && !incomplete {
+        eprintln!("{}", if linting { "Nothing found." } else { "No resources found." });
+    }
+    if failed == results.len() {
+        EXIT_ERROR
+    } else if failed > 0 {
+        EXIT_SOME_CONTEXTS
+    } else if incomplete {
+        EXIT_ERROR
+    } else if linting && findings > 0 {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    }
+}
+
 fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show_flags: bool) -> std::io::Result<()> {
+    let items: Vec<(Option<&str>, &Item)> = report.items.iter().map(|i| (None, i)).collect();
+    write_rows(out, &items, report.now, all_namespaces, show_flags)?;
     if report.items.is_empty() {
         // As kubectl: the message goes to stderr, stdout stays empty for scripts. A check that
         // could not be made found nothing because it could not look: the notes say why, and
@@ -90,9 +207,26 @@ fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show
         if !(report.linting && report.incomplete) {
             eprintln!("{}", if report.linting { "Nothing found." } else { "No resources found." });
         }
+    }
+    Ok(())
+}
+
+/// The table of `items`, each with its context (a CONTEXT column first when any has one).
+fn write_rows(
+    out: &mut impl Write,
+    items: &[(Option<&str>, &Item)],
+    now: Timestamp,
+    all_namespaces: bool,
+    show_flags: bool,
+) -> std::io::Result<()> {
+    if items.is_empty() {
         return Ok(());
     }
+    let with_context = items.iter().any(|(c, _)| c.is_some());
     let mut header: Vec<&str> = Vec::new();
+    if with_context {
+        header.push("CONTEXT");
+    }
     if all_namespaces {
         header.push("NAMESPACE");
     }
@@ -100,10 +234,13 @@ fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show
     if show_flags {
         header.push("FLAGS");
     }
-    let mut lines: Vec<Vec<String>> = Vec::with_capacity(report.items.len() + 1);
+    let mut lines: Vec<Vec<String>> = Vec::with_capacity(items.len() + 1);
     lines.push(header.iter().map(|h| (*h).to_string()).collect());
-    for item in &report.items {
+    for (context, item) in items {
         let mut cells = Vec::with_capacity(header.len());
+        if with_context {
+            cells.push(context.unwrap_or("").to_string());
+        }
         if all_namespaces {
             cells.push(item.namespace.clone());
         }
@@ -112,7 +249,7 @@ fn write_table(out: &mut impl Write, report: &Report, all_namespaces: bool, show
             Some(row) => {
                 cells.push(if row.type_.is_empty() { "<none>".into() } else { row.type_.clone() });
                 cells.push(row.keys.to_string());
-                cells.push(format::age(row.created, report.now));
+                cells.push(format::age(row.created, now));
             }
             None => cells.extend(["<missing>".to_string(), "-".into(), "-".into()]),
         }
@@ -184,6 +321,9 @@ struct JsonOwner<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonItem<'a> {
+    /// With --contexts: the kubeconfig context it was found in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a str>,
     namespace: &'a str,
     name: &'a str,
     exists: bool,
@@ -226,6 +366,30 @@ struct JsonReport<'a> {
     /// What stderr says too: what could not be read, and how the list was made.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
+    /// With --contexts: each context, read or not, and why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contexts: Option<Vec<JsonContext<'a>>>,
+}
+
+/// One context of a `--contexts` listing.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonContext<'a> {
+    name: &'a str,
+    /// Whether it could be listed (`error` says why not).
+    ok: bool,
+    /// The namespace listed (absent: all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    /// Secrets listed (and missing ones shown) in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<usize>,
+    /// False when a check could not be made in it.
+    complete: bool,
 }
 
 fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
@@ -240,6 +404,7 @@ fn json_item<'a>(item: &'a Item, now: Timestamp) -> JsonItem<'a> {
         })
         .unwrap_or_default();
     JsonItem {
+        context: None,
         namespace: &item.namespace,
         name: &item.name,
         exists: row.is_some(),
@@ -290,6 +455,7 @@ fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         findings: report.linting.then_some(report.findings),
         complete: !report.incomplete,
         notes: &report.notes,
+        contexts: None,
     };
     serde_json::to_writer_pretty(&mut *out, &json).map_err(std::io::Error::other)?;
     writeln!(out)

@@ -2,6 +2,7 @@
 //! `keyhole demo-server`, with the one way they start a runtime and reach a cluster.
 
 pub(crate) mod access;
+pub(crate) mod compare;
 pub(crate) mod complete;
 pub(crate) mod demo_server;
 pub(crate) mod exec_credential;

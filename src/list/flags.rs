@@ -4,10 +4,12 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::inspect::Problem;
 use super::rows::SecretRow;
 use crate::owners::Owner;
 use crate::refs::{Known, MissingEffect, MissingSecret, RefIndex};
 use crate::secret::types;
+use crate::validate::EnvNameRule;
 
 /// Certificates expiring within this many days are flagged (`keyhole list --expiring DAYS`
 /// chooses another window for its findings).
@@ -41,6 +43,18 @@ pub enum Flag {
     PlaintextCopy {
         stale: Option<bool>,
     },
+    /// `tls.key` is not the private key of the first certificate in `tls.crt`.
+    KeyMismatch,
+    /// No certificate in `ca.crt` issued the chain in `tls.crt`.
+    CaMismatch,
+    /// A docker registry's `auth` is not base64 of its `username:password`: these registries.
+    AuthMismatch(Vec<String>),
+    /// Consumers load it with `envFrom`, and these keys (with the consumer's prefix) are not
+    /// variable names under the cluster's rule: the kubelet skips them.
+    EnvFromSkips(Vec<String>),
+    /// A bootstrap token past its expiration: the API server rejects it, the token cleaner
+    /// deletes it.
+    TokenExpired,
 }
 
 /// How urgent a flag is, for colours.
@@ -67,6 +81,9 @@ impl Flag {
             Flag::Managed(by) => format!("MANAGED:{}", by.join("+")),
             Flag::PlaintextCopy { stale: Some(true) } => "PLAINTEXT-COPY:stale".into(),
             Flag::PlaintextCopy { .. } => "PLAINTEXT-COPY".into(),
+            Flag::AuthMismatch(servers) => format!("AUTH-MISMATCH:{}", servers.join("+")),
+            Flag::EnvFromSkips(keys) => format!("ENVFROM-SKIPS:{}", keys.join("+")),
+            other => other.name().into(),
         }
     }
 
@@ -83,6 +100,11 @@ impl Flag {
             Flag::Terminating(_) => "TERMINATING",
             Flag::Managed(_) => "MANAGED",
             Flag::PlaintextCopy { .. } => "PLAINTEXT-COPY",
+            Flag::KeyMismatch => "KEY-MISMATCH",
+            Flag::CaMismatch => "CA-MISMATCH",
+            Flag::AuthMismatch(_) => "AUTH-MISMATCH",
+            Flag::EnvFromSkips(_) => "ENVFROM-SKIPS",
+            Flag::TokenExpired => "TOKEN-EXPIRED",
         }
     }
 
@@ -94,16 +116,69 @@ impl Flag {
             Flag::Terminating(f) if !f.is_empty() => format!("TERMINATING: waits for {}", f.join(", ")),
             Flag::Managed(by) => format!("MANAGED {}", by.join(", ")),
             Flag::PlaintextCopy { stale: Some(true) } => "PLAINTEXT-COPY (stale)".into(),
+            Flag::EnvFromSkips(keys) => format!("ENVFROM-SKIPS {}", keys.join(", ")),
             other => other.name().to_string(),
+        }
+    }
+
+    /// One line that says what the flag means and what to do, for the opened Secret.
+    pub(crate) fn explain(&self) -> String {
+        match self {
+            Flag::Expired => "the certificate in tls.crt has expired: clients reject it. Renew it.".into(),
+            Flag::Expiring(days) => {
+                format!("the certificate in tls.crt expires in {days} days: renew it before clients reject it.")
+            }
+            Flag::Broken(keys) => format!(
+                "consumers read {} without optional: true, and the Secret has no such key: their Pods cannot start.",
+                keys.join(", ")
+            ),
+            Flag::Missing { fails: true } => "consumers name it, but it does not exist: they cannot start.".into(),
+            Flag::Missing { fails: false } => {
+                "consumers name it (optionally), but it does not exist: they run without it.".into()
+            }
+            Flag::Immutable => "immutable: values cannot change; clone it to a new name to change them.".into(),
+            Flag::Unused => "nothing that was listed uses it (every kind of consumer could be listed).".into(),
+            Flag::Terminating(f) if f.is_empty() => "being deleted.".into(),
+            Flag::Terminating(f) => format!("being deleted, waiting for the finalizers {}.", f.join(", ")),
+            Flag::Managed(by) => format!("written by {}: an edit may be put back.", by.join(", ")),
+            Flag::PlaintextCopy { stale } => format!(
+                "kubectl's last-applied annotation holds a plaintext copy of values{}, sent to everyone who lists Secrets.",
+                if *stale == Some(true) { " (old ones)" } else { "" }
+            ),
+            Flag::KeyMismatch => {
+                "tls.key is not the key of the certificate in tls.crt: TLS servers refuse the pair.".into()
+            }
+            Flag::CaMismatch => {
+                "no certificate in ca.crt issued tls.crt: clients that trust ca.crt reject the server.".into()
+            }
+            Flag::AuthMismatch(servers) => format!(
+                "the \"auth\" of {} is not base64 of username:password: the kubelet pulls with \"auth\".",
+                servers.join(", ")
+            ),
+            Flag::EnvFromSkips(keys) => format!(
+                "envFrom consumers skip {}: not variable names under this cluster's rule (use secretKeyRef or rename).",
+                keys.join(", ")
+            ),
+            Flag::TokenExpired => {
+                "the bootstrap token has expired: the API server rejects it and the token cleaner deletes it.".into()
+            }
         }
     }
 
     pub(crate) fn severity(&self) -> Severity {
         match self {
-            Flag::Expired | Flag::Broken(_) | Flag::Missing { fails: true } => Severity::Bad,
-            Flag::Expiring(_) | Flag::Missing { fails: false } | Flag::Terminating(_) | Flag::PlaintextCopy { .. } => {
-                Severity::Warn
-            }
+            Flag::Expired
+            | Flag::Broken(_)
+            | Flag::Missing { fails: true }
+            | Flag::KeyMismatch
+            | Flag::TokenExpired => Severity::Bad,
+            Flag::Expiring(_)
+            | Flag::Missing { fails: false }
+            | Flag::Terminating(_)
+            | Flag::PlaintextCopy { .. }
+            | Flag::CaMismatch
+            | Flag::AuthMismatch(_)
+            | Flag::EnvFromSkips(_) => Severity::Warn,
             Flag::Immutable | Flag::Unused | Flag::Managed(_) => Severity::Info,
         }
     }
@@ -133,18 +208,55 @@ pub(crate) fn reads_keys(index: &RefIndex, namespace: &str, name: &str) -> bool 
     index.key_readers(namespace, name).named_keys().next().is_some()
 }
 
-/// Whether the flags of this Secret need its content: a TLS Secret (certificate expiry) or one
-/// that consumers read by key (missing keys). Only these are read to learn facts; the values
-/// are dropped at once (DESIGN.md decision 5).
-pub fn needs_content(row: &SecretRow, index: &RefIndex) -> bool {
-    row.is_tls() || reads_keys(index, &row.namespace, &row.name)
+/// The keys `envFrom` consumers skip: a key whose name with a consumer's prefix is not a
+/// variable name under `rule`. Sorted, each once, without the prefix.
+pub(crate) fn envfrom_skipped(
+    index: &RefIndex,
+    namespace: &str,
+    name: &str,
+    keys: &[String],
+    rule: EnvNameRule,
+) -> Vec<String> {
+    let prefixes = envfrom_prefixes(index, namespace, name);
+    let mut out: Vec<String> = keys
+        .iter()
+        .filter(|k| prefixes.iter().any(|p| !rule.accepts(&format!("{}{k}", p.unwrap_or("")))))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The prefixes of the `envFrom` references to a Secret (`None`: no prefix).
+fn envfrom_prefixes<'a>(index: &'a RefIndex, namespace: &str, name: &str) -> Vec<Option<&'a str>> {
+    index
+        .key_readers(namespace, name)
+        .all
+        .iter()
+        .filter_map(|r| match &r.usage {
+            crate::refs::Usage::EnvFrom { prefix, .. } => Some(prefix.as_deref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the flags of this Secret need its content: a type with content checks (TLS, docker
+/// config, bootstrap token), one that consumers read by key (missing keys), or, where the
+/// cluster's variable-name rule can skip keys, one loaded with `envFrom`. Only these are read to
+/// learn facts; the values are dropped at once (DESIGN.md decision 5).
+pub fn needs_content(row: &SecretRow, index: &RefIndex, rule: EnvNameRule) -> bool {
+    super::inspect::type_has_checks(&row.type_)
+        || reads_keys(index, &row.namespace, &row.name)
+        || (rule == EnvNameRule::Classic && !envfrom_prefixes(index, &row.namespace, &row.name).is_empty())
 }
 
 /// The flags of an existing Secret, most urgent first. `known`: whether every kind of consumer
 /// that could reference it was listed ([`crate::refs::Coverage::known`]); "unused" is said only
 /// then. Expiry and missing keys need the row's inspected facts; without them those flags are
 /// not given. `owners`: every manager of the Secret (its
-/// metadata's and the custom resources' that name it, `Writers::owners`).
+/// metadata's and the custom resources' that name it, `Writers::owners`). `rule`: the
+/// cluster's variable-name rule, for the keys `envFrom` skips.
 pub(crate) fn for_secret(
     row: &SecretRow,
     index: &RefIndex,
@@ -152,6 +264,7 @@ pub(crate) fn for_secret(
     now: Timestamp,
     expiring_days: u32,
     owners: &[Owner],
+    rule: EnvNameRule,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
     if let Some(finalizers) = &row.terminating {
@@ -166,9 +279,26 @@ pub(crate) fn for_secret(
                 flags.push(Flag::Expiring(not_after.duration_since(now).as_secs().div_euclid(86_400)));
             }
         }
+        if inspected.problems.contains(&Problem::KeyMismatch) {
+            flags.push(Flag::KeyMismatch);
+        }
+        if inspected.token_expires.is_some_and(|at| at <= now) {
+            flags.push(Flag::TokenExpired);
+        }
         let missing = missing_keys(index, &row.namespace, &row.name, &inspected.keys);
         if !missing.is_empty() {
             flags.push(Flag::Broken(missing));
+        }
+        let skipped = envfrom_skipped(index, &row.namespace, &row.name, &inspected.keys, rule);
+        if !skipped.is_empty() {
+            flags.push(Flag::EnvFromSkips(skipped));
+        }
+        for p in &inspected.problems {
+            match p {
+                Problem::CaMismatch => flags.push(Flag::CaMismatch),
+                Problem::AuthMismatch(servers) => flags.push(Flag::AuthMismatch(servers.clone())),
+                Problem::KeyMismatch => {}
+            }
         }
     }
     if row.plaintext_copy {
@@ -223,6 +353,7 @@ mod tests {
             cert_not_after: cert_days.map(|d| now() + SignedDuration::from_hours(24 * d)),
             copy_stale: None,
             resource_version: "1".into(),
+            ..Default::default()
         }
     }
 
@@ -319,13 +450,104 @@ mod tests {
         ];
         for (what, row, index, known, want) in cases {
             let known = if known { Known::Complete } else { Known::Unknown(vec!["cannot list CronJobs in ns".into()]) };
-            assert_eq!(for_secret(&row, index, &known, now(), EXPIRING_DAYS, &[]), want, "{what}");
+            assert_eq!(
+                for_secret(&row, index, &known, now(), EXPIRING_DAYS, &[], EnvNameRule::default()),
+                want,
+                "{what}"
+            );
         }
         // Still listing: not unused yet.
-        assert_eq!(for_secret(&row("s", "Opaque", None), &empty, &Known::Pending, now(), EXPIRING_DAYS, &[]), vec![]);
+        assert_eq!(
+            for_secret(
+                &row("s", "Opaque", None),
+                &empty,
+                &Known::Pending,
+                now(),
+                EXPIRING_DAYS,
+                &[],
+                EnvNameRule::default()
+            ),
+            vec![]
+        );
         // The window is the caller's: --expiring 7 does not flag a certificate with 12 days left.
         let r = row("s", tls, Some(facts(&["password"], false, Some(12))));
-        assert_eq!(for_secret(&r, &used, &Known::Complete, now(), 7, &[]), vec![]);
+        assert_eq!(for_secret(&r, &used, &Known::Complete, now(), 7, &[], EnvNameRule::default()), vec![]);
+    }
+
+    /// An index with one Pod that loads `secret` with envFrom, with `prefix`.
+    fn index_envfrom(secret: &str, prefix: Option<&str>) -> RefIndex {
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"containers": [{"name": "c", "envFrom": [{"prefix": prefix, "secretRef": {"name": secret}}]}]}
+        }))
+        .unwrap();
+        let mut i = RefIndex::new();
+        i.upsert_pod(&pod, &WorkloadResolver::new());
+        i
+    }
+
+    /// The flags of what the typed views find wrong, each from its fact, with its explanation.
+    #[test]
+    fn content_problems_are_flagged() {
+        let used = index_reading("s", "password", false);
+        let with = |problems: Vec<Problem>, token_days: Option<i64>| Inspected {
+            problems,
+            token_expires: token_days.map(|d| now() + SignedDuration::from_hours(24 * d)),
+            ..facts(&["password"], false, None)
+        };
+        let flags = |i: Inspected| {
+            for_secret(
+                &row("s", types::TLS, Some(i)),
+                &used,
+                &Known::Complete,
+                now(),
+                EXPIRING_DAYS,
+                &[],
+                EnvNameRule::Relaxed,
+            )
+        };
+        assert_eq!(flags(with(vec![Problem::KeyMismatch], None)), vec![Flag::KeyMismatch]);
+        assert_eq!(flags(with(vec![Problem::CaMismatch], None)), vec![Flag::CaMismatch]);
+        assert_eq!(
+            flags(with(vec![Problem::AuthMismatch(vec!["r.io".into()])], None)),
+            vec![Flag::AuthMismatch(vec!["r.io".into()])]
+        );
+        assert_eq!(flags(with(vec![], Some(-1))), vec![Flag::TokenExpired]);
+        assert_eq!(flags(with(vec![], Some(1))), vec![], "a token that has not expired yet");
+        assert_eq!(
+            flags(with(vec![Problem::CaMismatch, Problem::KeyMismatch], Some(-3))),
+            vec![Flag::KeyMismatch, Flag::TokenExpired, Flag::CaMismatch],
+            "most urgent first"
+        );
+        for f in [Flag::KeyMismatch, Flag::CaMismatch, Flag::AuthMismatch(vec!["r.io".into()]), Flag::TokenExpired] {
+            assert!(!f.tag().contains(' ') && !f.explain().is_empty(), "{f:?}");
+        }
+        assert_eq!(Flag::AuthMismatch(vec!["a".into(), "b".into()]).tag(), "AUTH-MISMATCH:a+b");
+    }
+
+    /// envFrom skips keys that are not variable names under the cluster's rule, prefix
+    /// included: before 1.32 a key that starts with a digit, unless a prefix makes it valid.
+    #[test]
+    fn keys_envfrom_skips_are_flagged_under_the_clusters_rule() {
+        let keys = || Some(facts(&["1st", "ok", "2nd"], false, None));
+        let flags = |index: &RefIndex, rule| {
+            for_secret(&row("s", "Opaque", keys()), index, &Known::Complete, now(), EXPIRING_DAYS, &[], rule)
+        };
+        let plain = index_envfrom("s", None);
+        assert_eq!(flags(&plain, EnvNameRule::Classic), vec![Flag::EnvFromSkips(vec!["1st".into(), "2nd".into()])]);
+        assert_eq!(flags(&plain, EnvNameRule::Relaxed), vec![], "1.32 and later keep them");
+        assert_eq!(
+            flags(&index_envfrom("s", Some("APP_")), EnvNameRule::Classic),
+            vec![],
+            "the prefix makes them names"
+        );
+        assert_eq!(Flag::EnvFromSkips(vec!["1st".into()]).tag(), "ENVFROM-SKIPS:1st");
+        // Only read where it can matter: an Opaque Secret loaded by envFrom, before 1.32.
+        let r = row("s", "Opaque", None);
+        assert!(needs_content(&r, &plain, EnvNameRule::Classic));
+        assert!(!needs_content(&r, &plain, EnvNameRule::Relaxed));
+        assert!(needs_content(&row("s", types::BOOTSTRAP_TOKEN, None), &RefIndex::new(), EnvNameRule::Relaxed));
+        assert!(needs_content(&row("s", types::DOCKER_CONFIG_JSON, None), &RefIndex::new(), EnvNameRule::Relaxed));
     }
 
     #[test]
@@ -351,7 +573,15 @@ mod tests {
         ];
         for (what, owners, want) in cases {
             assert_eq!(
-                for_secret(&row("s", "Opaque", None), &empty, &Known::Complete, now(), EXPIRING_DAYS, &owners),
+                for_secret(
+                    &row("s", "Opaque", None),
+                    &empty,
+                    &Known::Complete,
+                    now(),
+                    EXPIRING_DAYS,
+                    &owners,
+                    EnvNameRule::default()
+                ),
                 want,
                 "{what}"
             );
@@ -416,7 +646,11 @@ mod tests {
             ),
         ];
         for (what, row, want) in cases {
-            assert_eq!(for_secret(&row, &used, &Known::Complete, now(), EXPIRING_DAYS, &[]), want, "{what}");
+            assert_eq!(
+                for_secret(&row, &used, &Known::Complete, now(), EXPIRING_DAYS, &[], EnvNameRule::default()),
+                want,
+                "{what}"
+            );
         }
         assert_eq!(Flag::PlaintextCopy { stale: Some(true) }.label(), "PLAINTEXT-COPY (stale)");
         assert_eq!(Flag::PlaintextCopy { stale: None }.label(), "PLAINTEXT-COPY");

@@ -17,6 +17,7 @@ use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde::de::DeserializeOwned;
 
+use super::progress::Progress;
 use super::rows::SecretRow;
 use crate::cluster::consumers::api;
 use crate::cluster::ops::{self, OpenError};
@@ -79,9 +80,22 @@ pub(crate) async fn gather(
     pages: Pages,
     managers: bool,
 ) -> Result<Gathered, String> {
+    gather_with(connected, namespace, pages, managers, &Progress::none()).await
+}
+
+/// [`gather`], telling `progress` how far it got.
+pub(crate) async fn gather_with(
+    connected: &Connected,
+    namespace: Option<&str>,
+    pages: Pages,
+    managers: bool,
+    progress: &Progress,
+) -> Result<Gathered, String> {
     let served = if managers { cluster::owners::discover(&connected.client).await } else { Vec::new() };
-    match gather_scope(&connected.client, namespace, pages, &served).await {
-        Err(e) if namespace.is_none() && is_forbidden(&e) => each_namespace(connected, &e, pages, &served).await,
+    match gather_scope(&connected.client, namespace, pages, &served, progress).await {
+        Err(e) if namespace.is_none() && is_forbidden(&e) => {
+            each_namespace(connected, &e, pages, &served, progress).await
+        }
         Err(e) => Err(secrets_error(connected, namespace, &e)),
         Ok(g) => Ok(g),
     }
@@ -96,10 +110,19 @@ async fn gather_scope(
     namespace: Option<&str>,
     pages: Pages,
     served: &Served,
+    progress: &Progress,
 ) -> Result<Gathered, kube::Error> {
+    let so_far = |n: usize| progress.secrets_so_far(n);
+    let secrets = async {
+        let rows = secrets::list_rows(client, namespace, pages.secrets, &so_far).await;
+        if let Ok(r) = &rows {
+            progress.secrets_listed(r.len());
+        }
+        rows
+    };
     let (secret_rows, consumers, writers) = tokio::join!(
-        secrets::list_rows(client, namespace, pages.secrets),
-        consumers(client, namespace, pages.consumers),
+        secrets,
+        consumers(client, namespace, pages.consumers, progress),
         writers(client, namespace, pages.consumers, served)
     );
     let rows = secret_rows?;
@@ -158,6 +181,7 @@ async fn each_namespace(
     across: &kube::Error,
     pages: Pages,
     served: &Served,
+    progress: &Progress,
 ) -> Result<Gathered, String> {
     let client = &connected.client;
     let refused_across = || secrets_error(connected, None, across);
@@ -171,7 +195,7 @@ async fn each_namespace(
     };
     let mut refused = Vec::new();
     for ns in &namespaces {
-        match gather_scope(client, Some(ns), pages, served).await {
+        match gather_scope(client, Some(ns), pages, served, progress).await {
             Ok(g) => {
                 out.rows.extend(g.rows);
                 out.index.absorb(g.index);
@@ -405,20 +429,29 @@ async fn gateway_api(
 /// index as each page arrives; how each list went, in `coverage`. A namespaced kind that may
 /// not be listed across namespaces is listed namespace by namespace where it may be, so that
 /// "unknown" is said only of the namespaces where it is.
-async fn consumers(client: &kube::Client, namespace: Option<&str>, page: u32) -> (RefIndex, Coverage) {
+async fn consumers(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    page: u32,
+    progress: &Progress,
+) -> (RefIndex, Coverage) {
     let found = Found { index: Default::default(), owners: Default::default() };
     let mut coverage = Coverage::new();
     let found = &found;
+    progress.waiting_for(SOURCES.iter().map(|s| s.plural()).collect());
     let listings = futures::future::join_all(SOURCES.iter().map(|&source| async move {
         // Gateways name Secrets of other namespaces: listed across namespaces where the user
         // may, so that a grant in this namespace to Gateways elsewhere is followed.
         if namespace.is_some() && source == Source::Consumers(ConsumerKind::Gateway) {
             let across = list_source(client, source, None, page, found).await;
             if matches!(across, Listing::Listed | Listing::NotServed) {
+                progress.listed(source.plural());
                 return (None, across);
             }
         }
-        (namespace, list_source(client, source, namespace, page, found).await)
+        let listing = list_source(client, source, namespace, page, found).await;
+        progress.listed(source.plural());
+        (namespace, listing)
     }))
     .await;
     let mut refused_across = Vec::new();
@@ -463,7 +496,9 @@ pub(crate) async fn inspect(
 ) -> Vec<String> {
     let results = futures::stream::iter(wanted)
         .map(|key| async move {
-            let result = ops::open(client, &key.0, &key.1).await.map(|secret| ops::facts(&secret));
+            let result = ops::open(client, &key.0, &key.1)
+                .await
+                .map(|secret| super::inspect::facts(&secret, jiff::Timestamp::now()));
             (key, result)
         })
         .buffer_unordered(INSPECT_CONCURRENCY);

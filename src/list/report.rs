@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::flags::{self, Flag};
-use super::gather::{Gathered, Pages, gather, inspect};
+use super::gather::{Gathered, Pages, gather_with, inspect};
 use super::rows::SecretRow;
 use crate::cluster::Connected;
 use std::collections::BTreeMap;
@@ -28,6 +28,9 @@ pub(crate) struct Query {
     pub complete: bool,
     /// `--chunk-size`: objects per list request (`None`: keyhole's defaults).
     pub chunk_size: Option<u32>,
+    /// Read TLS Secrets for their certificates' expiry without the rest of `complete` (the
+    /// fleet view: expiry is its first question).
+    pub certs: bool,
 }
 
 /// One line of the listing: a Secret, or a Secret that consumers name but that does not exist.
@@ -72,12 +75,20 @@ pub(crate) async fn build(
     // The flags are shown by -o wide and -o json and used by the linter; the plain table shows
     // none, and does not read the custom resources behind MANAGED.
     let linting = query.unused || query.broken || query.expiring.is_some() || query.plaintext_copies;
-    let Gathered { mut rows, index, coverage, notes: gather_notes, writers } =
-        gather(connected, namespace, Pages::chunk(query.chunk_size), query.complete || linting).await?;
+    let progress = super::progress::Progress::on_stderr();
+    let gathered =
+        gather_with(connected, namespace, Pages::chunk(query.chunk_size), query.complete || linting, &progress).await;
+    let Gathered { mut rows, index, coverage, notes: gather_notes, writers } = match gathered {
+        Ok(g) => g,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
     if let Some(t) = &query.type_ {
         rows.retain(|_, r| type_matches(t, &r.type_));
     }
-    let want_certs = query.complete || query.expiring.is_some();
+    let want_certs = query.complete || query.expiring.is_some() || query.certs;
     let want_keys = query.complete || query.broken;
     let mut notes = gather_notes;
     let mut incomplete = false;
@@ -126,11 +137,16 @@ pub(crate) async fn build(
         }
     }
 
+    // The cluster's variable-name rule decides which keys envFrom skips.
+    let rule = crate::validate::EnvNameRule::for_git_version(&connected.version).unwrap_or_default();
     let wanted: Vec<(String, String)> = rows
         .values()
-        .filter(|r| (want_certs && r.is_tls()) || (want_keys && flags::reads_keys(&index, &r.namespace, &r.name)))
+        .filter(|r| (want_certs && r.is_tls()) || (want_keys && flags::needs_content(r, &index, rule)))
         .map(SecretRow::key)
         .collect();
+    if !wanted.is_empty() {
+        progress.reading(wanted.len());
+    }
     if !wanted.is_empty() {
         let failed = inspect(client, &mut rows, wanted).await;
         if !failed.is_empty() {
@@ -150,13 +166,15 @@ pub(crate) async fn build(
         }
     }
 
+    progress.finish();
+
     let window = query.expiring.unwrap_or(flags::EXPIRING_DAYS);
     let mut items = Vec::with_capacity(rows.len());
     for ((ns, name), row) in rows {
         let known = known.get(&(ns.clone(), name.clone())).cloned().unwrap_or(Known::Pending);
         let usage = (known == Known::Complete).then(|| index.usage(&ns, &name));
         let owners = writers.owners(&row.owners, &ns, &name);
-        let flags = flags::for_secret(&row, &index, &known, now, window, &owners);
+        let flags = flags::for_secret(&row, &index, &known, now, window, &owners, rule);
         items.push(Item { namespace: ns, name, row: Some(row), usage, flags, owners });
     }
 
@@ -190,7 +208,13 @@ pub(crate) async fn build(
         items.retain(|item| {
             item.flags.iter().any(|f| match f {
                 Flag::Unused => query.unused,
-                Flag::Broken(_) | Flag::Missing { fails: true } => query.broken,
+                Flag::Broken(_)
+                | Flag::Missing { fails: true }
+                | Flag::KeyMismatch
+                | Flag::CaMismatch
+                | Flag::AuthMismatch(_)
+                | Flag::EnvFromSkips(_)
+                | Flag::TokenExpired => query.broken,
                 Flag::Expired | Flag::Expiring(_) => query.expiring.is_some(),
                 Flag::PlaintextCopy { .. } => query.plaintext_copies,
                 Flag::Missing { fails: false } | Flag::Immutable | Flag::Terminating(_) | Flag::Managed(_) => false,

@@ -14,6 +14,10 @@ pub struct Inspected {
     /// Whether kubectl's last-applied annotation holds values other than the current ones
     /// (`None`: it holds no values). Only a fact: the values are compared and dropped.
     pub copy_stale: Option<bool>,
+    /// What the typed views found wrong (key/certificate, CA, docker auth).
+    pub problems: Vec<super::inspect::Problem>,
+    /// A bootstrap token's expiration (an unreadable one as `Timestamp::MIN`: already past).
+    pub token_expires: Option<Timestamp>,
     /// The version these facts are from: a row at a newer version is inspected again, and
     /// shows these facts until then.
     pub resource_version: String,

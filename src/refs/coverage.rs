@@ -129,10 +129,20 @@ impl Coverage {
 
     /// Whether every source has been listed (or refused) in `scope`.
     pub fn settled(&self, scope: Option<&str>) -> bool {
-        SOURCES.iter().all(|&s| match scope {
-            Some(ns) => self.for_namespace(s, ns).is_some(),
-            None => self.listings.contains_key(&(s, None)),
-        })
+        self.pending(scope).is_empty()
+    }
+
+    /// The sources not listed (nor refused) yet in `scope`, by plural name: what the usage
+    /// counts still wait for.
+    pub fn pending(&self, scope: Option<&str>) -> Vec<&'static str> {
+        SOURCES
+            .iter()
+            .filter(|&&s| match scope {
+                Some(ns) => self.for_namespace(s, ns).is_none(),
+                None => !self.listings.contains_key(&(s, None)),
+            })
+            .map(|s| s.plural())
+            .collect()
     }
 
     /// The sources that could not be listed, one sentence each (for headers and notes).

@@ -75,9 +75,28 @@ fn a_cron_job_between_runs_uses_its_secrets_and_says_when_it_runs() {
     let u = index.usage("shop", "backup-creds");
     assert_eq!((u.pods, u.workloads, u.templates, u.total()), (0, 1, 1, 1));
     // Not unused, with every kind listed.
-    let flags = for_secret(&row("shop", "backup-creds"), &index, &Known::Complete, now(), 30, &[]);
+    let flags = for_secret(
+        &row("shop", "backup-creds"),
+        &index,
+        &Known::Complete,
+        now(),
+        30,
+        &[],
+        crate::validate::EnvNameRule::default(),
+    );
     assert!(!flags.contains(&Flag::Unused), "{flags:?}");
-    assert!(for_secret(&row("shop", "other"), &index, &Known::Complete, now(), 30, &[]).contains(&Flag::Unused));
+    assert!(
+        for_secret(
+            &row("shop", "other"),
+            &index,
+            &Known::Complete,
+            now(),
+            30,
+            &[],
+            crate::validate::EnvNameRule::default()
+        )
+        .contains(&Flag::Unused)
+    );
     let groups = index.by_workload("shop", "backup-creds");
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].title(now()), "CronJob nightly-backup, next run 02:00 UTC (in 3h20m); no Pod now");
@@ -228,7 +247,15 @@ fn storage_classes_literal_names_count_and_templates_do_not() {
     assert_eq!(t.len(), 1);
     assert!(t[0].usage.describe().contains("is a template"), "{}", t[0].usage.describe());
     assert!(index.templates_matching("shop", "data-password").is_empty());
-    let flags = for_secret(&row("shop", "data-creds"), &index, &Known::Complete, now(), 30, &[]);
+    let flags = for_secret(
+        &row("shop", "data-creds"),
+        &index,
+        &Known::Complete,
+        now(),
+        30,
+        &[],
+        crate::validate::EnvNameRule::default(),
+    );
     assert!(flags.contains(&Flag::Unused), "a template does not count: {flags:?}");
 }
 
@@ -273,7 +300,18 @@ fn gateway_certificates_across_namespaces_need_a_reference_grant() {
     assert_eq!(a.findings.len(), 1);
     assert_eq!((a.findings[0].severity(), &a.findings[0].kind), (Severity::Error, &FindingKind::NotPermitted));
     assert!(a.findings[0].message().contains("no ReferenceGrant in certs allows Gateways of web"));
-    assert!(for_secret(&row("certs", "wildcard"), &index, &Known::Complete, now(), 30, &[]).contains(&Flag::Unused));
+    assert!(
+        for_secret(
+            &row("certs", "wildcard"),
+            &index,
+            &Known::Complete,
+            now(),
+            30,
+            &[],
+            crate::validate::EnvNameRule::default()
+        )
+        .contains(&Flag::Unused)
+    );
     // A grant for another Secret does not help; one for this Secret (or all) does.
     let grant = |to: Value| {
         grant_from(&json!({"metadata": {"namespace": "certs", "name": "g"}, "spec": {

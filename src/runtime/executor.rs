@@ -192,6 +192,27 @@ impl Executor {
                     let _ = tx.send(msg);
                 });
             }
+            Effect::FleetList { spec, generation, namespace } => {
+                let kubeconfig = self.connected.kubeconfig.clone();
+                // The listing keeps its index in a RefCell (`list::gather`), so its future is not
+                // Send: it runs on a blocking thread, driven by this runtime's handle.
+                let handle = tokio::runtime::Handle::current();
+                tokio::task::spawn_blocking(move || {
+                    let contexts = match handle.block_on(super::fleet::list(&kubeconfig, &spec, namespace)) {
+                        Ok(c) => c,
+                        Err(e) => vec![crate::app::fleet::FleetContext { context: spec, result: Err(e) }],
+                    };
+                    let _ = tx.send(Msg::FleetListed { generation, contexts });
+                });
+            }
+            Effect::Compare { spec, generation, namespace, name } => {
+                let kubeconfig = self.connected.kubeconfig.clone();
+                let handle = tokio::runtime::Handle::current();
+                tokio::task::spawn_blocking(move || {
+                    let view = handle.block_on(super::fleet::compare(&kubeconfig, &spec, &namespace, &name));
+                    let _ = tx.send(Msg::Compared { generation, view });
+                });
+            }
             Effect::Adopt(switched) => {
                 self.stop();
                 self.connected = switched.connected;

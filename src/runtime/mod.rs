@@ -5,6 +5,7 @@
 //! ratatui `TestBackend`.
 
 pub(crate) mod executor;
+pub(crate) mod fleet;
 pub(crate) mod local;
 
 use std::ops::ControlFlow;
@@ -166,7 +167,8 @@ impl<B: Backend> Driver<B> {
         self.answered = true;
         Ok(match input {
             Input::Key(k) => ControlFlow::Continue(Msg::Key(k)),
-            Input::Paste(text) => ControlFlow::Continue(Msg::Paste(text)),
+            // Moved, not copied, into a buffer that is wiped when dropped.
+            Input::Paste(text) => ControlFlow::Continue(Msg::Paste(zeroize::Zeroizing::new(text))),
             Input::Resize(w, h) => ControlFlow::Continue(Msg::Resize(w, h)),
             Input::Terminate => ControlFlow::Break(End::Terminated),
             Input::Failed(e) => return Err(format!("cannot read the terminal: {e}")),

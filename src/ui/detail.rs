@@ -98,6 +98,41 @@ fn managed_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// Most lines of flags shown above the tabs.
+const FLAG_LINES: usize = 3;
+
+/// The list's flags for this Secret, one line each saying what it means, above the tabs.
+/// MANAGED and PLAINTEXT-COPY have lines of their own (with more to say) and are left out here.
+fn flag_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    use crate::list::flags::{Flag, Severity};
+    let flags: Vec<Flag> = state
+        .detail_flags()
+        .into_iter()
+        .filter(|f| !matches!(f, Flag::Managed(_) | Flag::PlaintextCopy { .. }))
+        .collect();
+    let mut out: Vec<Line<'static>> = flags
+        .iter()
+        .take(FLAG_LINES)
+        .map(|f| {
+            let style = match f.severity() {
+                Severity::Bad => theme.error,
+                Severity::Warn => theme.warn,
+                Severity::Info => theme.tag,
+            };
+            Line::from(vec![
+                Span::styled(format!(" {}", f.name()), style),
+                Span::styled(": ", theme.dim),
+                Span::raw(sanitize(&f.explain())),
+            ])
+        })
+        .collect();
+    if flags.len() > FLAG_LINES {
+        let rest: Vec<&str> = flags[FLAG_LINES..].iter().map(Flag::name).collect();
+        out.push(Line::from(Span::styled(format!(" and {}", rest.join(", ")), theme.dim)));
+    }
+    out
+}
+
 /// kubectl's plaintext copy, above the tabs: the keys the last-applied annotation holds values
 /// of (names only) and whether they are the current values. Until the Secret is read, only that
 /// there is one (the list's flag).
@@ -122,7 +157,8 @@ fn copy_line(state: &State, d: &Detail, theme: &Theme) -> Option<Line<'static>> 
 pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let Some(d) = state.detail.as_ref() else { return };
     let banner = banner(state, theme);
-    let mut managed = managed_lines(state, theme);
+    let mut managed = flag_lines(state, theme);
+    managed.extend(managed_lines(state, theme));
     managed.extend(copy_line(state, d, theme));
     let mut constraints = vec![Constraint::Length(1)];
     if banner.is_some() {

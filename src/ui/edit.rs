@@ -11,10 +11,10 @@ use super::text::sanitize;
 use crate::app::State;
 use crate::app::copy::CopyChoice;
 use crate::app::draft::{Change, Draft, Field, line_diff};
-use crate::app::editor::Format;
+use crate::app::editor::{self, Format};
 use crate::app::state::{Confirm, ConflictView, Phase, Prompt, PromptKind, Review, ValueEditor};
 use crate::format;
-use crate::keymap::{Keymap, Scope as KeyScope};
+use crate::keymap::{Action, Keymap, Scope as KeyScope};
 use crate::secret::ValueKind;
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -37,53 +37,100 @@ pub(crate) fn editor(frame: &mut Frame<'_>, area: Rect, e: &ValueEditor, redact:
     frame.render_widget(Clear, rect);
     let shown = e.revealed && !redact;
     let title = match &e.key {
-        Some(k) => format!(
-            " {} ({}{}) ",
-            sanitize(k),
-            e.format.label(),
-            if shown { ", shown" } else { ", hidden: Ctrl-T shows" }
-        ),
+        Some(k) => {
+            let hint = match (shown, keys.label_of(KeyScope::Editor, Action::ToggleReveal)) {
+                (true, _) => ", shown".to_string(),
+                (false, Some(key)) => format!(", hidden: {key} shows"),
+                (false, None) => ", hidden".to_string(),
+            };
+            format!(" {} ({}{hint}) ", sanitize(k), e.format.label())
+        }
         None => " Labels and annotations (type is read-only: the API server forbids changing it) ".to_string(),
     };
     let block = Block::default().borders(Borders::ALL).title(title).border_style(theme.key);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let text_height = usize::from(inner.height.saturating_sub(2)).max(1);
+    let text_width = usize::from(inner.width).max(1);
     let a = &e.area;
-    let scroll = if a.row >= text_height { a.row + 1 - text_height } else { 0 };
+    let cursor = a.cursor();
+    let scroll = if cursor.row >= text_height { cursor.row + 1 - text_height } else { 0 };
+    // Columns on screen: a masked character is one bullet; a shown one is as wide as drawn.
+    let columns = |s: &str| if shown { super::text::width(&sanitize(s)) } else { s.chars().count() };
+    let cursor_x = a.lines().get(cursor.row).map_or(0, |l| {
+        let before: String = l.chars().take(cursor.col).collect();
+        columns(&before)
+    });
+    // Long lines scroll sideways to keep the cursor in view (Ctrl-E on a long base64 line).
+    let hscroll = if cursor_x >= text_width { cursor_x + 1 - text_width } else { 0 };
     let lines: Vec<Line<'static>> = a
-        .lines
+        .lines()
         .iter()
         .skip(scroll)
         .take(text_height)
         .map(|l| {
             if shown {
-                Line::from(sanitize(l))
+                Line::from(cut_left(&sanitize(l), hscroll))
             } else {
                 // Bullets keep the shape (line lengths) but not the content.
-                Line::from(Span::styled("•".repeat(l.chars().count()), theme.masked))
+                Line::from(Span::styled("•".repeat(l.chars().count().saturating_sub(hscroll)), theme.masked))
             }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), Rect { height: inner.height.saturating_sub(2), ..inner });
     let status = match &e.error {
         Some(err) => Line::from(Span::styled(format!(" {}", sanitize(err)), theme.error)),
-        None => Line::from(Span::styled(
-            format!(" {} characters, line {} of {}", a.len_chars(), a.row + 1, a.lines.len()),
-            theme.dim,
-        )),
+        None => Line::from(Span::styled(format!(" {}", counter(e)), theme.dim)),
     };
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(2), height: 1, ..inner };
     frame.render_widget(Paragraph::new(status), bottom);
     frame.render_widget(Paragraph::new(keys_line(keys, KeyScope::Editor, theme)), Rect { y: bottom.y + 1, ..bottom });
-    let col = a.lines.get(a.row).map_or(0, |l| {
-        let before: String = l.chars().take(a.col).collect();
-        if shown { super::text::width(&sanitize(&before)) } else { before.chars().count() }
-    });
-    let x = inner.x + (col as u16).min(inner.width.saturating_sub(1));
-    let y = inner.y + (a.row - scroll) as u16;
+    let x = inner.x + ((cursor_x - hscroll) as u16).min(inner.width.saturating_sub(1));
+    let y = inner.y + (cursor.row - scroll) as u16;
     frame.set_cursor_position(Position::new(x, y));
-    let _ = Format::Text;
+}
+
+/// Where the cursor is and how big the value will be: `Ln 3/5, Col 12 · 1,234 bytes`. The size
+/// is of what keeping it stores (for hex and base64, the bytes they decode to). Never the text:
+/// it is shown masked too.
+pub(crate) fn counter(e: &ValueEditor) -> String {
+    let a = &e.area;
+    let c = a.cursor();
+    let size = match (editor::saved_size(a, e.format), e.format) {
+        (Some(n), Format::Text) => bytes_exact(n),
+        (Some(n), _) => format!("{} decoded", bytes_exact(n)),
+        (None, f) => format!("not valid {} yet", f.label()),
+    };
+    format!("Ln {}/{}, Col {} · {size}", c.row + 1, a.lines().len(), c.col + 1)
+}
+
+/// `1 byte`, `1,234 bytes`: exact, since the API server's limit is exact.
+fn bytes_exact(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    format!("{out} {}", if n == 1 { "byte" } else { "bytes" })
+}
+
+/// `s` without its first `from` columns (half of a wide character cut becomes a space).
+fn cut_left(s: &str, from: usize) -> String {
+    let mut col = 0;
+    let mut out = String::new();
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if col >= from {
+            out.push(c);
+        } else if col + w > from {
+            out.push(' ');
+        }
+        col += w;
+    }
+    out
 }
 
 pub(crate) fn prompt(frame: &mut Frame<'_>, area: Rect, p: &Prompt, redact: bool, keys: &Keymap, theme: &Theme) {

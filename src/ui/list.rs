@@ -6,7 +6,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::text::{sanitize, truncate};
+use super::columns::{self, Content, Widths};
+use super::text::{sanitize, truncate, width};
 use super::{Theme, banner, footer};
 use crate::app::State;
 use crate::app::filter::NameFilter;
@@ -42,6 +43,13 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     }
     spans.push(Span::styled(" │ ", theme.dim));
     spans.push(Span::raw(format!("sort {}", state.list.sort.label())));
+    if !state.loading && !state.refs.is_synced() {
+        let pending = state.refs.coverage.pending(state.refs.scope.as_deref());
+        let shown: Vec<&str> = pending.iter().take(3).copied().collect();
+        let more = if pending.len() > 3 { ", …" } else { "" };
+        spans.push(Span::styled(" │ ", theme.dim));
+        spans.push(Span::styled(format!("usage: listing {}{more}", shown.join(", ")), theme.dim));
+    }
     let refused = state.refs.coverage.refused();
     if !refused.is_empty() {
         spans.push(Span::styled(" │ ", theme.dim));
@@ -54,10 +62,10 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn highlighted(name: &str, positions: &[usize], theme: &Theme, base: Style) -> Line<'static> {
-    let clean = sanitize(name);
+/// `clean`, already sanitized, with the filter's matched characters highlighted.
+fn highlighted(clean: &str, positions: &[usize], theme: &Theme, base: Style) -> Line<'static> {
     if positions.is_empty() {
-        return Line::from(Span::styled(clean, base));
+        return Line::from(Span::styled(clean.to_string(), base));
     }
     let spans: Vec<Span<'static>> = clean
         .chars()
@@ -130,29 +138,26 @@ pub(crate) fn type_label(t: &str, wide: bool) -> String {
     }
 }
 
-/// A Secret that consumers name but that does not exist.
-fn ghost_row(
-    key: &(String, String),
-    m: &crate::app::state::Missing,
-    all_ns: bool,
+/// One row's cells before widths are chosen: the widths come from what the rows on screen hold.
+struct Cells {
+    name: String,
+    /// Characters of the name that the filter matched.
+    positions: Vec<usize>,
+    namespace: String,
+    type_: String,
+    keys: String,
+    age: String,
+    used: String,
+    flags: Vec<(String, Style)>,
+    /// A Secret that consumers name but that does not exist: its name is dimmed.
+    ghost: bool,
     selected: bool,
-    base: Style,
-    theme: &Theme,
-) -> Row<'static> {
-    let style = severity_style(m.flag.severity(), theme);
-    let mut cells = vec![Cell::from(Span::styled(sanitize(&key.1), base.patch(theme.dim)))];
-    if all_ns {
-        cells.push(Cell::from(sanitize(&key.0)));
+}
+
+impl Cells {
+    fn flags_width(&self) -> usize {
+        self.flags.iter().map(|(f, _)| width(f) + 1).sum::<usize>().saturating_sub(1)
     }
-    let text = m.flag.label();
-    cells.extend([
-        Cell::from("(none)"),
-        Cell::from("—"),
-        Cell::from("—"),
-        Cell::from(m.consumers.to_string()),
-        Cell::from(Span::styled(text, if selected { style.patch(theme.selected) } else { style })),
-    ]);
-    Row::new(cells).style(base)
 }
 
 fn severity_style(severity: Severity, theme: &Theme) -> Style {
@@ -163,18 +168,97 @@ fn severity_style(severity: Severity, theme: &Theme) -> Style {
     }
 }
 
-fn tags(flags: Vec<Flag>, selected: bool, base: Style, theme: &Theme) -> Line<'static> {
-    let spans: Vec<Span<'static>> = flags
+fn flag_cells(flags: Vec<Flag>, theme: &Theme) -> Vec<(String, Style)> {
+    flags.into_iter().map(|f| (f.label(), severity_style(f.severity(), theme))).collect()
+}
+
+/// The cells of the rows on screen, in order.
+fn page_cells(state: &State, offset: usize, end: usize, theme: &Theme) -> Vec<Cells> {
+    let mut filter = NameFilter::new(&state.list.query);
+    let mut out = Vec::with_capacity(end - offset);
+    for (idx, key) in state.list.visible[offset..end].iter().enumerate() {
+        let selected = offset + idx == state.list.selected;
+        let Some(row) = state.rows.get(key) else {
+            if let Some(m) = state.missing.get(key) {
+                out.push(Cells {
+                    name: sanitize(&key.1),
+                    positions: Vec::new(),
+                    namespace: sanitize(&key.0),
+                    type_: "(none)".into(),
+                    keys: "—".into(),
+                    age: "—".into(),
+                    used: m.consumers.to_string(),
+                    flags: flag_cells(vec![m.flag.clone()], theme),
+                    ghost: true,
+                    selected,
+                });
+            }
+            continue;
+        };
+        let used = match state.refs.known(&row.namespace, &row.name) {
+            crate::refs::Known::Complete => state.usage(&row.namespace, &row.name).to_string(),
+            // What could be listed, and maybe more.
+            crate::refs::Known::Unknown(_) => match state.usage(&row.namespace, &row.name) {
+                0 => "?".to_string(),
+                n => format!("{n}+?"),
+            },
+            crate::refs::Known::Pending => "…".to_string(),
+        };
+        out.push(Cells {
+            name: sanitize(&row.name),
+            positions: filter.positions(&row.name),
+            namespace: sanitize(&row.namespace),
+            type_: sanitize(&row.type_),
+            keys: row.keys.to_string(),
+            age: format::age(row.created, state.now),
+            used,
+            flags: flag_cells(state.flags(row), theme),
+            ghost: false,
+            selected,
+        });
+    }
+    out
+}
+
+/// How wide each column's content is on these rows, headers included.
+fn content(cells: &[Cells], all_ns: bool) -> Content {
+    let max = |f: &dyn Fn(&Cells) -> usize, header: &str| {
+        cells.iter().map(f).max().unwrap_or(0).max(width(header)).min(usize::from(u16::MAX)) as u16
+    };
+    Content {
+        name: max(&|c| width(&c.name), "NAME"),
+        namespace: all_ns.then(|| max(&|c| width(&c.namespace), "NAMESPACE")),
+        type_full: max(&|c| width(&type_label(&c.type_, true)), "TYPE"),
+        type_short: max(&|c| width(&type_label(&c.type_, false)), "TYPE"),
+        age: max(&|c| width(&c.age), "AGE"),
+        flags: max(&|c| c.flags_width(), "FLAGS"),
+    }
+}
+
+fn table_row(c: Cells, w: &Widths, theme: &Theme) -> Row<'static> {
+    let base = if c.selected { theme.selected } else { theme.base };
+    let name_style = if c.ghost { base.patch(theme.dim) } else { base };
+    let name = truncate(&c.name, usize::from(w.name));
+    let cut = name != c.name;
+    // A cut name keeps the highlights of the characters still shown (the ellipsis has none).
+    let shown = name.chars().count() - usize::from(cut);
+    let positions: Vec<usize> = c.positions.into_iter().filter(|p| *p < shown).collect();
+    let mut cells = vec![Cell::from(highlighted(&name, &positions, theme, name_style))];
+    if let Some(ns) = w.namespace {
+        cells.push(Cell::from(truncate(&c.namespace, usize::from(ns))));
+    }
+    let type_ = if c.ghost { c.type_ } else { type_label(&c.type_, w.full_types) };
+    cells.push(Cell::from(truncate(&type_, usize::from(w.type_))));
+    cells.extend([Cell::from(c.keys), Cell::from(c.age), Cell::from(c.used)]);
+    let tags: Vec<Span<'static>> = c
+        .flags
         .into_iter()
-        .flat_map(|f| {
-            let style = severity_style(f.severity(), theme);
-            [
-                Span::styled(f.label(), if selected { style.patch(theme.selected) } else { style }),
-                Span::styled(" ", base),
-            ]
+        .flat_map(|(label, style)| {
+            [Span::styled(label, if c.selected { style.patch(theme.selected) } else { style }), Span::styled(" ", base)]
         })
         .collect();
-    Line::from(spans)
+    cells.push(Cell::from(Line::from(tags)));
+    Row::new(cells).style(base)
 }
 
 fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
@@ -182,7 +266,11 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         let msg = if let Some(e) = &state.list_error {
             Line::from(Span::styled(format!(" {e}"), theme.error))
         } else if state.loading {
-            Line::from(Span::styled(" Loading Secrets…", theme.dim))
+            let so_far = match state.listed_so_far {
+                Some(n) => format!(" ({n} so far)"),
+                None => " (waiting for the server)".into(),
+            };
+            Line::from(Span::styled(format!(" Listing Secrets in {}…{so_far}", state.scope.label()), theme.dim))
         } else if state.rows.is_empty() {
             Line::from(Span::styled(format!(" No Secrets in {}.", state.scope.label()), theme.dim))
         } else {
@@ -197,55 +285,28 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     // state that was not settled still draws.
     let offset = state.list.offset.min(sel).min(state.list.visible.len().saturating_sub(1));
     let all_ns = state.scope.namespace().is_none();
-    let wide = area.width >= 140;
-    let mut filter = NameFilter::new(&state.list.query);
     let end = (offset + body_height).min(state.list.visible.len());
-    let mut rows = Vec::with_capacity(end - offset);
-    for (idx, key) in state.list.visible[offset..end].iter().enumerate() {
-        let selected = offset + idx == sel;
-        let base = if selected { theme.selected } else { theme.base };
-        let Some(row) = state.rows.get(key) else {
-            if let Some(m) = state.missing.get(key) {
-                rows.push(ghost_row(key, m, all_ns, selected, base, theme));
-            }
-            continue;
-        };
-        let positions = filter.positions(&row.name);
-        let used = match state.refs.known(&row.namespace, &row.name) {
-            crate::refs::Known::Complete => state.usage(&row.namespace, &row.name).to_string(),
-            // What could be listed, and maybe more.
-            crate::refs::Known::Unknown(_) => match state.usage(&row.namespace, &row.name) {
-                0 => "?".to_string(),
-                n => format!("{n}+?"),
-            },
-            crate::refs::Known::Pending => "…".to_string(),
-        };
-        let mut cells = vec![Cell::from(highlighted(&row.name, &positions, theme, base))];
-        if all_ns {
-            cells.push(Cell::from(sanitize(&row.namespace)));
-        }
-        cells.push(Cell::from(sanitize(&truncate(&type_label(&row.type_, wide), 34))));
-        cells.push(Cell::from(row.keys.to_string()));
-        cells.push(Cell::from(format::age(row.created, state.now)));
-        cells.push(Cell::from(used));
-        cells.push(Cell::from(tags(state.flags(row), selected, base, theme)));
-        rows.push(Row::new(cells).style(base));
-    }
+    let cells = page_cells(state, offset, end, theme);
+    let w = columns::fit(content(&cells, all_ns), area.width);
+    let rows: Vec<Row<'static>> = cells.into_iter().map(|c| table_row(c, &w, theme)).collect();
     let mut header = vec!["NAME"];
-    let mut widths = vec![Constraint::Fill(3)];
-    if all_ns {
+    let mut widths = vec![Constraint::Length(w.name)];
+    if let Some(ns) = w.namespace {
         header.push("NAMESPACE");
-        widths.push(Constraint::Fill(1));
+        widths.push(Constraint::Length(ns));
     }
     header.extend(["TYPE", "KEYS", "AGE", "USED BY", "FLAGS"]);
     widths.extend([
-        Constraint::Length(if wide { 31 } else { 16 }),
-        Constraint::Length(4),
-        Constraint::Length(6),
-        Constraint::Length(7),
-        Constraint::Fill(2),
+        Constraint::Length(w.type_),
+        Constraint::Length(columns::KEYS),
+        Constraint::Length(w.age),
+        Constraint::Length(columns::USED_BY),
+        Constraint::Length(w.flags),
     ]);
-    let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header))
+        .column_spacing(columns::SPACING)
+        .flex(ratatui::layout::Flex::Start);
     frame.render_widget(table, area);
 }
 

@@ -1,8 +1,10 @@
 //! Drawing: reads the state and draws it. One module per screen; shared widgets beside them.
 
 pub(crate) mod access;
+pub(crate) mod columns;
 pub(crate) mod detail;
 pub(crate) mod edit;
+pub(crate) mod fleet;
 pub(crate) mod list;
 pub(crate) mod modal;
 pub(crate) mod restart;

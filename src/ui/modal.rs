@@ -19,6 +19,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     match &state.modal {
+        Some(Modal::Fleet(v)) => super::fleet::draw(frame, area, state, v, theme),
         Some(Modal::Help { scroll }) => {
             let mut lines = Vec::new();
             for (scope, bindings) in keymap::sections() {

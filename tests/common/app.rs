@@ -158,7 +158,9 @@ impl App {
         // Then the inspections (TLS dates, key names) of the Secrets that need them.
         self.until("the inspections are done", |s| {
             s.rows.values().all(|r| {
-                r.inspected.is_some() || r.inspect_failed || !keyhole::list::flags::needs_content(r, &s.refs.index)
+                r.inspected.is_some()
+                    || r.inspect_failed
+                    || !keyhole::list::flags::needs_content(r, &s.refs.index, s.env_rule)
             })
         })
         .await;
@@ -223,6 +225,48 @@ pub fn text(buf: &Buffer) -> String {
         }
         out.push_str(line.trim_end());
         out.push('\n');
+    }
+    out
+}
+
+/// The screen with its colours: each line of text is followed by a line of the same width
+/// that names the style of each cell (`.` the default, letters in order of first use), and a
+/// legend of the letters ends the snapshot. A change of colour or emphasis shows in review.
+pub fn styled(buf: &Buffer) -> String {
+    use ratatui::style::Style;
+    let area = buf.area;
+    let mut styles: Vec<Style> = Vec::new();
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut marks = String::new();
+        for x in 0..area.width {
+            let cell = &buf[(x, y)];
+            line.push_str(cell.symbol());
+            let style = cell.style();
+            let mark = if style == Style::default() {
+                '.'
+            } else {
+                let i = styles.iter().position(|s| *s == style).unwrap_or_else(|| {
+                    styles.push(style);
+                    styles.len() - 1
+                });
+                char::from_u32(u32::from('a') + i as u32 % 26).unwrap()
+            };
+            marks.push(mark);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        let marks = marks.trim_end_matches('.');
+        if !marks.is_empty() {
+            out.push_str(marks);
+            out.push('\n');
+        }
+    }
+    out.push_str("--- styles\n");
+    for (i, s) in styles.iter().enumerate() {
+        let mark = char::from_u32(u32::from('a') + i as u32 % 26).unwrap();
+        out.push_str(&format!("{mark}: fg {:?} bg {:?} {:?}\n", s.fg, s.bg, s.add_modifier));
     }
     out
 }

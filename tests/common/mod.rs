@@ -27,6 +27,7 @@ pub async fn quick_cluster() -> DemoServer {
 }
 
 pub mod app;
+pub mod fleet;
 
 /// kubectl from PATH, when it is installed (tests that need it skip with a printed reason).
 #[allow(dead_code)]

@@ -41,7 +41,7 @@ pub const DEMO_YAML: &[(&str, &str)] = &[
     ("custom/10-resources.yaml", include_str!("../../../assets/demo/custom/10-resources.yaml")),
 ];
 
-const CA_CRT: &str = include_str!("../../../assets/pki/ca.crt");
+pub(crate) const CA_CRT: &str = include_str!("../../../assets/pki/ca.crt");
 const CA_KEY: &str = include_str!("../../../assets/pki/ca.key");
 
 /// The Certificate cert-manager keeps issuing into `shop/shop-gateway-tls`.
@@ -203,7 +203,7 @@ fn fill_condition_times(v: &mut Value, time: &str, extra: &[&str]) {
 }
 
 /// A certificate for `names` (the first is the common name), signed by the demo CA.
-fn signed(names: &[&str], from: Timestamp, until: Timestamp) -> Result<(String, String), String> {
+pub(crate) fn signed(names: &[&str], from: Timestamp, until: Timestamp) -> Result<(String, String), String> {
     let err = |e: rcgen::Error| format!("cannot make a demo certificate: {e}");
     let ca_key = rcgen::KeyPair::from_pem(CA_KEY).map_err(err)?;
     let issuer = rcgen::Issuer::from_ca_cert_pem(CA_CRT, ca_key).map_err(err)?;

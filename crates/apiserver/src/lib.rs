@@ -14,6 +14,7 @@ pub mod data;
 pub mod decode;
 pub mod demo_kinds;
 pub mod discovery;
+pub mod fleet;
 pub mod hosts;
 pub mod images;
 pub mod jsonpath;
@@ -46,6 +47,7 @@ use tokio::task::JoinHandle;
 
 use self::api::AppState;
 use self::auth::Users;
+pub use self::fleet::{Fleet, FleetOptions};
 pub use self::requests::{Request, Requests};
 use self::store::Store;
 pub use self::watch::WatchStall;
@@ -106,6 +108,10 @@ pub struct ServerOptions {
     /// When set, every Deployment's progress deadline is at most this: tests see
     /// `ProgressDeadlineExceeded` in seconds. `None` (the default): `progressDeadlineSeconds`.
     pub progress_deadline_cap: Option<Duration>,
+    /// This cluster is cluster `i` (1-based) of a demo fleet (`fleet.rs`): the fleet's
+    /// overlapping and drifting Secrets for `i` are loaded on top of the other data. `None` (the
+    /// default): a cluster of its own, without them.
+    pub fleet_member: Option<usize>,
 }
 
 impl Default for ServerOptions {
@@ -127,6 +133,7 @@ impl Default for ServerOptions {
             without_crds: Vec::new(),
             rollout_pace: Duration::from_secs(1),
             progress_deadline_cap: None,
+            fleet_member: None,
         }
     }
 }
@@ -162,6 +169,9 @@ impl DemoServer {
             data::load_namespaces(&store, &["default", "kube-system", "kube-public"]);
             data::load_policy(&store, now).map_err(std::io::Error::other)?;
             demo_kinds::install_crds(&store, now).map_err(std::io::Error::other)?;
+        }
+        if let Some(member) = opts.fleet_member {
+            fleet::load_overlay(&store, now, member).map_err(std::io::Error::other)?;
         }
         crd::uninstall(&store, &opts.without_crds);
         let hosts = hosts::advertised(addr.ip());

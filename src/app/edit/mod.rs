@@ -14,6 +14,8 @@ pub(super) mod value;
 #[cfg(test)]
 mod copy_tests;
 #[cfg(test)]
+mod editor_tests;
+#[cfg(test)]
 mod tests;
 
 use super::draft::Draft;
@@ -90,6 +92,8 @@ pub(super) fn discard_confirm(quit: bool, underneath: Option<Modal>) -> Modal {
     })
 }
 
+/// Bracketed paste: into the value editor as one undo step, line breaks as `\n`; into a prompt
+/// without control characters.
 pub(super) fn on_paste(state: &mut State, text: &str) {
     match &mut state.modal {
         Some(Modal::Editor(e)) => e.area.insert_str(text),

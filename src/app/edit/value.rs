@@ -64,6 +64,7 @@ pub(super) fn open_metadata_editor(state: &mut State) {
 pub(in crate::app) fn on_key(state: &mut State, ev: KeyEvent, action: Option<Action>) {
     let redact = state.options.redact;
     let Some(Modal::Editor(e)) = &mut state.modal else { return };
+    e.error = None;
     match action {
         Some(Action::Cancel) => state.modal = None,
         Some(Action::ToggleReveal) => {
@@ -76,24 +77,42 @@ pub(in crate::app) fn on_key(state: &mut State, ev: KeyEvent, action: Option<Act
         Some(Action::CycleFormat) => cycle_format(e),
         Some(Action::Save) if e.key.is_none() => save_metadata(state),
         Some(Action::Save) => save_value(state),
-        _ => {
-            let a = &mut e.area;
-            match ev.code {
-                KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => a.insert_char(c),
-                KeyCode::Enter => a.newline(),
-                KeyCode::Tab => a.insert_char('\t'),
-                KeyCode::Backspace => a.backspace(),
-                KeyCode::Delete => a.delete(),
-                KeyCode::Left => a.left(),
-                KeyCode::Right => a.right(),
-                KeyCode::Up => a.up(),
-                KeyCode::Down => a.down(),
-                KeyCode::Home => a.home(),
-                KeyCode::End => a.end(),
-                _ => {}
+        Some(Action::Undo) if !e.area.undo() => e.error = Some("Nothing to undo".into()),
+        Some(Action::Redo) if !e.area.redo() => e.error = Some("Nothing to redo".into()),
+        Some(Action::Yank) if !e.area.yank() => e.error = Some("Nothing to paste: cut something first".into()),
+        Some(a) => edit(&mut e.area, a),
+        // Typed characters; Ctrl and Alt keys that are not bound do nothing.
+        None => match ev.code {
+            KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                e.area.insert_char(c)
             }
-            e.error = None;
-        }
+            _ => {}
+        },
+    }
+}
+
+/// The keymap's editing actions on the text.
+fn edit(a: &mut TextArea, action: Action) {
+    match action {
+        Action::CursorLeft => a.left(),
+        Action::CursorRight => a.right(),
+        Action::CursorUp => a.up(),
+        Action::CursorDown => a.down(),
+        Action::LineStart => a.home(),
+        Action::LineEnd => a.end(),
+        Action::WordLeft => a.word_left(),
+        Action::WordRight => a.word_right(),
+        Action::TextStart => a.text_start(),
+        Action::TextEnd => a.text_end(),
+        Action::NewLine => a.newline(),
+        Action::InsertTab => a.insert_char('\t'),
+        Action::DeleteBack => a.backspace(),
+        Action::DeleteForward => a.delete(),
+        Action::KillToEnd => _ = a.kill_to_end(),
+        Action::KillToStart => _ = a.kill_to_start(),
+        Action::KillWordBack => _ = a.kill_word_back(),
+        Action::KillWordForward => _ = a.kill_word_forward(),
+        _ => {}
     }
 }
 

@@ -2,11 +2,14 @@
 //! and discovery cache of its own, every run under a deadline so that a hang fails. Where
 //! kubectl is not installed, `Kubectl::start` prints why the test is skipped and returns `None`.
 
+// Each test binary that includes this uses a part of it.
+#![allow(dead_code)]
+
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use keyhole_apiserver::{DemoServer, ServerOptions};
+use keyhole_apiserver::{DemoServer, Fleet, FleetOptions, ServerOptions};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -17,8 +20,14 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// What the kubeconfig reaches: one cluster, or a fleet of them.
+enum Served {
+    One(DemoServer),
+    Fleet(Fleet),
+}
+
 pub struct Kubectl {
-    _server: DemoServer,
+    _server: Served,
     _rt: tokio::runtime::Runtime,
     dir: tempfile::TempDir,
 }
@@ -38,7 +47,20 @@ impl Kubectl {
         let server = rt.block_on(DemoServer::start(ServerOptions::default())).expect("demo server starts");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("kubeconfig"), server.kubeconfig()).unwrap();
-        Some(Kubectl { _server: server, _rt: rt, dir })
+        Some(Kubectl { _server: Served::One(server), _rt: rt, dir })
+    }
+
+    /// A demo fleet on its own runtime, with the fleet's kubeconfig (`--context fleet-2`, ...).
+    pub fn start_fleet(opts: FleetOptions) -> Option<Kubectl> {
+        if !kubectl_on_path() {
+            eprintln!("skipping: kubectl not found on PATH");
+            return None;
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let fleet = rt.block_on(Fleet::start(opts)).expect("demo fleet starts");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kubeconfig"), fleet.kubeconfig()).unwrap();
+        Some(Kubectl { _server: Served::Fleet(fleet), _rt: rt, dir })
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

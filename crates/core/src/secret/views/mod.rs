@@ -7,6 +7,7 @@
 pub mod basic;
 pub mod bootstrap;
 pub mod cert;
+pub mod chain;
 pub mod docker;
 pub mod helm;
 pub mod keys;
@@ -24,6 +25,7 @@ use crate::validate::Warning;
 pub use basic::BasicAuthView;
 pub use bootstrap::BootstrapTokenView;
 pub use cert::{CertBundle, CertInfo};
+pub use chain::CaMatch;
 pub use docker::{DockerView, Registry};
 pub use helm::HelmReleaseView;
 pub use keys::{KeyAlgorithm, KeyFormat};

@@ -258,7 +258,14 @@ fn ca_crt_is_checked_too() {
     let mut s = tls(CRT, KEY);
     s.data.as_mut().unwrap().insert("ca.crt".into(), EXPIRED_CRT.into());
     let w = content_warnings(&s, now());
-    assert_eq!(fields(&w), ["data[ca.crt]"]);
+    // Expired, and not the CA that issued tls.crt.
+    assert_eq!(fields(&w), ["data[ca.crt]", "data[ca.crt]"]);
+    assert!(w[0].message.contains("expired"), "{}", w[0].message);
+    assert!(w[1].message.contains("no certificate in ca.crt issued"), "{}", w[1].message);
+    // The CA that issued it: nothing to say.
+    let mut s = tls(CRT, KEY);
+    s.data.as_mut().unwrap().insert("ca.crt".into(), CA_CRT.into());
+    assert!(content_warnings(&s, now()).is_empty());
 }
 
 fn docker(auth_of: &str, username: &str, password: &str) -> Secret {

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use super::cert::{self, CertBundle, CertInfo};
+use super::chain::{self, CaMatch};
 use super::keys::{self, KeyAlgorithm, KeyFormat, ParsedKey, PublicParts};
 use super::pem;
 use crate::secret::Secret;
@@ -23,6 +24,8 @@ pub struct TlsView {
     pub key_match: KeyMatch,
     /// `ca.crt`, when present.
     pub ca: Option<CertBundle>,
+    /// Whether `ca.crt` is the CA of `tls.crt`'s chain; `None` without both keys.
+    pub ca_match: Option<CaMatch>,
     /// Why `tls.key` could not be read, when it is present but unusable.
     pub key_problem: Option<String>,
     /// What is wrong with `tls.key` or the pair, for people.
@@ -91,7 +94,14 @@ pub fn view(secret: &Secret, now: Timestamp) -> TlsView {
         )),
         KeyMatch::Matches | KeyMatch::Unknown => {}
     }
-    TlsView { certificates, key, key_match, ca, key_problem, problems }
+    let ca_match = match (secret.get(CERT_KEY), secret.get(CA_KEY)) {
+        (Some(crt), Some(ca)) => Some(chain::ca_matches(crt, ca)),
+        _ => None,
+    };
+    if ca_match == Some(CaMatch::DoesNotMatch) {
+        problems.push(format!("no certificate in {CA_KEY} issued the certificates in {CERT_KEY}"));
+    }
+    TlsView { certificates, key, key_match, ca, ca_match, key_problem, problems }
 }
 
 /// Reads the first private key block of `tls.key`, as Go picks it.
@@ -315,6 +325,16 @@ pub fn warnings(v: &TlsView, now: Timestamp) -> Vec<Warning> {
     }
     if let Some(bundle) = &v.ca {
         bundle_warnings(&mut out, &format!("data[{CA_KEY}]"), CA_KEY, bundle, now);
+    }
+    if v.ca_match == Some(CaMatch::DoesNotMatch) {
+        out.push(Warning::new(
+            format!("data[{CA_KEY}]"),
+            format!(
+                "no certificate in {CA_KEY} issued the certificate \"{}\" or its chain in {CERT_KEY}; clients that \
+                 trust {CA_KEY} will reject the server. Put the issuing CA in {CA_KEY}",
+                subject()
+            ),
+        ));
     }
     out
 }

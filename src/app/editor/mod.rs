@@ -3,7 +3,13 @@
 //! random values. The buffers are zeroized when dropped: they hold values. Pure: completing
 //! paths and drawing random bytes are the executor's (`crate::runtime::local`).
 
-use zeroize::Zeroize;
+mod history;
+mod kill;
+mod motion;
+mod textarea;
+
+pub use textarea::TextArea;
+use textarea::byte_index;
 
 /// How the bytes of a value are shown and typed in the editor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,156 +26,6 @@ impl Format {
             Format::Hex => "hex",
             Format::Base64 => "base64",
         }
-    }
-}
-
-/// A multi-line text buffer with a cursor. Columns count characters.
-#[derive(Debug, Default)]
-pub struct TextArea {
-    pub lines: Vec<String>,
-    pub row: usize,
-    pub col: usize,
-    /// First line shown (set by drawing).
-    pub scroll: usize,
-}
-
-impl Drop for TextArea {
-    fn drop(&mut self) {
-        for l in &mut self.lines {
-            l.zeroize();
-        }
-    }
-}
-
-fn byte_index(s: &str, col: usize) -> usize {
-    s.char_indices().nth(col).map_or(s.len(), |(i, _)| i)
-}
-
-impl TextArea {
-    pub(crate) fn new(text: &str) -> Self {
-        let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
-        if lines.is_empty() {
-            lines.push(String::new());
-        }
-        TextArea { lines, row: 0, col: 0, scroll: 0 }
-    }
-
-    /// The whole text. The caller owns (and should zeroize) the copy.
-    pub(crate) fn text(&self) -> String {
-        self.lines.join("\n")
-    }
-
-    pub(crate) fn len_chars(&self) -> usize {
-        self.lines.iter().map(|l| l.chars().count()).sum::<usize>() + self.lines.len().saturating_sub(1)
-    }
-
-    fn line_len(&self) -> usize {
-        self.lines.get(self.row).map_or(0, |l| l.chars().count())
-    }
-
-    pub(crate) fn insert_char(&mut self, c: char) {
-        if c == '\n' {
-            self.newline();
-            return;
-        }
-        if c == '\r' {
-            return;
-        }
-        let row = self.row;
-        let i = byte_index(&self.lines[row], self.col);
-        self.lines[row].insert(i, c);
-        self.col += 1;
-    }
-
-    /// Inserts pasted text (CRLF normalised), as one edit.
-    pub(crate) fn insert_str(&mut self, s: &str) {
-        let normalised = s.replace("\r\n", "\n").replace('\r', "\n");
-        for c in normalised.chars() {
-            self.insert_char(c);
-        }
-    }
-
-    pub(crate) fn newline(&mut self) {
-        let row = self.row;
-        let i = byte_index(&self.lines[row], self.col);
-        let rest = self.lines[row].split_off(i);
-        self.lines.insert(row + 1, rest);
-        self.row += 1;
-        self.col = 0;
-    }
-
-    pub(crate) fn backspace(&mut self) {
-        if self.col > 0 {
-            let row = self.row;
-            let i = byte_index(&self.lines[row], self.col - 1);
-            self.lines[row].remove(i);
-            self.col -= 1;
-        } else if self.row > 0 {
-            let line = self.lines.remove(self.row);
-            self.row -= 1;
-            self.col = self.line_len();
-            self.lines[self.row].push_str(&line);
-        }
-    }
-
-    pub(crate) fn delete(&mut self) {
-        if self.col < self.line_len() {
-            let row = self.row;
-            let i = byte_index(&self.lines[row], self.col);
-            self.lines[row].remove(i);
-        } else if self.row + 1 < self.lines.len() {
-            let next = self.lines.remove(self.row + 1);
-            self.lines[self.row].push_str(&next);
-        }
-    }
-
-    pub(crate) fn left(&mut self) {
-        if self.col > 0 {
-            self.col -= 1;
-        } else if self.row > 0 {
-            self.row -= 1;
-            self.col = self.line_len();
-        }
-    }
-
-    pub(crate) fn right(&mut self) {
-        if self.col < self.line_len() {
-            self.col += 1;
-        } else if self.row + 1 < self.lines.len() {
-            self.row += 1;
-            self.col = 0;
-        }
-    }
-
-    pub(crate) fn up(&mut self) {
-        if self.row > 0 {
-            self.row -= 1;
-            self.col = self.col.min(self.line_len());
-        }
-    }
-
-    pub fn down(&mut self) {
-        if self.row + 1 < self.lines.len() {
-            self.row += 1;
-            self.col = self.col.min(self.line_len());
-        }
-    }
-
-    pub(crate) fn home(&mut self) {
-        self.col = 0;
-    }
-
-    pub fn end(&mut self) {
-        self.col = self.line_len();
-    }
-
-    pub fn clear(&mut self) {
-        for l in &mut self.lines {
-            l.zeroize();
-        }
-        self.lines = vec![String::new()];
-        self.row = 0;
-        self.col = 0;
     }
 }
 
@@ -252,6 +108,18 @@ pub(crate) fn from_format(text: &str, format: Format) -> Result<Vec<u8>, String>
     }
 }
 
+/// The size in bytes of what keeping the editor's text would store: the text itself, or for hex
+/// and base64 the bytes they decode to; `None` while hex or base64 does not parse.
+pub(crate) fn saved_size(area: &TextArea, format: Format) -> Option<usize> {
+    match format {
+        Format::Text => Some(area.byte_len()),
+        Format::Hex | Format::Base64 => {
+            let text = zeroize::Zeroizing::new(area.text());
+            from_format(&text, format).ok().map(|bytes| zeroize::Zeroizing::new(bytes).len())
+        }
+    }
+}
+
 /// `line L, column C` (1-based, columns in characters) of a byte offset: where an error is,
 /// without quoting the text.
 fn line_column(text: &str, at: usize) -> String {
@@ -296,27 +164,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn editing_text() {
-        let mut t = TextArea::new("ab");
-        t.end();
-        t.insert_char('c');
-        t.newline();
-        t.insert_str("d\r\ne");
-        assert_eq!(t.text(), "abc\nd\ne");
-        t.backspace();
-        t.backspace();
-        assert_eq!(t.text(), "abc\nd");
-        t.up();
-        t.home();
-        t.delete();
-        assert_eq!(t.text(), "bc\nd");
-        t.end();
-        t.delete();
-        assert_eq!(t.text(), "bcd");
-        let mut u = TextArea::new("päß");
-        u.end();
-        u.backspace();
-        assert_eq!(u.text(), "pä");
+    fn the_saved_size_is_of_the_decoded_bytes() {
+        let text = TextArea::new("päß\n");
+        assert_eq!(saved_size(&text, Format::Text), Some(6));
+        assert_eq!(saved_size(&TextArea::new("00 ff\n10"), Format::Hex), Some(3));
+        assert_eq!(saved_size(&TextArea::new("aGVsbG8=\n"), Format::Base64), Some(5));
+        assert_eq!(saved_size(&TextArea::new("0"), Format::Hex), None);
     }
 
     #[test]
