@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
 /// keyhole: a terminal UI for Kubernetes Secrets.
 ///
@@ -12,14 +13,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Run without a subcommand to open the terminal UI on the current kubeconfig context.
 #[derive(Debug, Parser)]
-#[command(name = "keyhole", version, about, long_about, propagate_version = true)]
+#[command(name = "keyhole", version = crate::VERSION, about, long_about, propagate_version = true)]
 pub(crate) struct Cli {
+    /// Before a subcommand, these apply to it (`keyhole -n shop list`); after it they win.
     #[command(flatten)]
     pub cluster: ClusterArgs,
-
-    /// Start the embedded demo cluster in-process and connect to it (no cluster needed).
-    #[arg(long, global = true)]
-    pub demo: bool,
 
     #[command(flatten)]
     pub ui: UiArgs,
@@ -28,26 +26,138 @@ pub(crate) struct Cli {
     pub command: Option<Command>,
 }
 
-/// How to reach a cluster: the same flags as kubectl.
+impl Cli {
+    /// The cluster flags in one place: a cluster subcommand's own (after it) win over those
+    /// given before it, and land in `self.cluster`, which the commands read. Cluster flags
+    /// before a subcommand that reaches no cluster are refused, as clap refuses an unknown flag.
+    pub(crate) fn resolve(mut self) -> Result<Cli, clap::Error> {
+        let name = match &mut self.command {
+            None => return Ok(self),
+            Some(
+                Command::List { cluster, .. } | Command::Restart { cluster, .. } | Command::Access { cluster, .. },
+            ) => {
+                self.cluster = std::mem::take(cluster).or(&self.cluster);
+                return Ok(self);
+            }
+            Some(Command::Compare { cluster, .. }) => {
+                // compare chooses its contexts with --contexts: of the cluster flags before it,
+                // only --kubeconfig and -n apply.
+                let before = std::mem::take(&mut self.cluster);
+                let rest = ClusterArgs { kubeconfig: None, namespace: None, ..before.clone() }.given();
+                if !rest.is_empty() {
+                    return Err(conflict(&rest, "compare"));
+                }
+                let cluster = std::mem::take(cluster);
+                self.cluster = ClusterArgs {
+                    kubeconfig: cluster.kubeconfig.or(before.kubeconfig),
+                    namespace: cluster.namespace.or(before.namespace),
+                    ..ClusterArgs::default()
+                };
+                return Ok(self);
+            }
+            Some(Command::Validate(_)) => "validate",
+            Some(Command::DemoServer(_)) => "demo-server",
+            Some(Command::Completions { .. }) => "completions",
+            Some(Command::Man { .. }) => "man",
+            Some(Command::ExecCredential { .. }) => "exec-credential",
+        };
+        let given = self.cluster.given();
+        if given.is_empty() { Ok(self) } else { Err(conflict(&given, name)) }
+    }
+}
+
+/// The error for cluster flags given before a subcommand that does not take them.
+fn conflict(given: &[&str], name: &str) -> clap::Error {
+    use clap::CommandFactory as _;
+    let flags = given.join(", ");
+    let says = if given.len() > 1 { format!("{flags} say") } else { format!("{flags} says") };
+    let takers = if name == "compare" {
+        " (compare chooses contexts with --contexts, and takes --kubeconfig and -n)"
+    } else {
+        " (the cluster flags are for keyhole itself, list, restart, access and compare)"
+    };
+    let what = if name == "compare" { "which context to reach" } else { "how to reach a cluster" };
+    Cli::command().error(
+        clap::error::ErrorKind::ArgumentConflict,
+        format!("{says} {what}, which `keyhole {name}` does not take{takers}"),
+    )
+}
+
+/// For `keyhole compare`, which reads one Secret in several contexts: the kubeconfig and the
+/// namespace, and no --context, -A or --demo.
 #[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Cluster")]
+pub(crate) struct KubeconfigArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, as kubectl).
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The namespace to read the Secret in (default: each context's namespace).
+    #[arg(short = 'n', long, value_name = "NS", add = ArgValueCompleter::new(crate::cmd::complete::namespaces))]
+    pub namespace: Option<String>,
+}
+
+/// How to reach a cluster: the same flags as kubectl. Taken by the TUI and by the subcommands
+/// that talk to a cluster (list, restart, access), each flattening it, so that the help of the
+/// others (validate, demo-server, completions, man) does not offer flags that mean nothing to
+/// them.
+#[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Cluster")]
 pub(crate) struct ClusterArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in a Pod its
     /// service account, as kubectl).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(crate::cmd::complete::contexts))]
     pub context: Option<String>,
     /// The namespace to show (default: the context's namespace).
-    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    #[arg(short = 'n', long, value_name = "NS", add = ArgValueCompleter::new(crate::cmd::complete::namespaces))]
     pub namespace: Option<String>,
     /// Show Secrets in all namespaces.
-    #[arg(short = 'A', long, global = true)]
+    #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+    /// Start the embedded demo cluster in-process and connect to it (no cluster needed).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+impl ClusterArgs {
+    /// The flags given after a subcommand, with those given before it where it gave none.
+    pub(crate) fn or(self, before: &ClusterArgs) -> ClusterArgs {
+        ClusterArgs {
+            kubeconfig: self.kubeconfig.or_else(|| before.kubeconfig.clone()),
+            context: self.context.or_else(|| before.context.clone()),
+            namespace: self.namespace.or_else(|| before.namespace.clone()),
+            all_namespaces: self.all_namespaces || before.all_namespaces,
+            demo: self.demo || before.demo,
+        }
+    }
+
+    /// The flags given, as typed (`--context`), for a message; empty when none was.
+    pub(crate) fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        if self.kubeconfig.is_some() {
+            given.push("--kubeconfig");
+        }
+        if self.context.is_some() {
+            given.push("--context");
+        }
+        if self.namespace.is_some() {
+            given.push("-n/--namespace");
+        }
+        if self.all_namespaces {
+            given.push("-A/--all-namespaces");
+        }
+        if self.demo {
+            given.push("--demo");
+        }
+        given
+    }
 }
 
 /// How the TUI behaves.
 #[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Terminal UI")]
 pub(crate) struct UiArgs {
     /// Never show or copy a value (for recordings and screen sharing). Also KEYHOLE_REDACT=1.
     #[arg(long, env = "KEYHOLE_REDACT", value_parser = clap::builder::FalseyValueParser::new())]
@@ -103,7 +213,12 @@ pub(crate) enum Command {
     /// its use is unknown, it is not listed, and the exit code is 2 with a note saying which
     /// kind, where; a kind the cluster does not serve (404, e.g. no Gateway API) has nothing to
     /// list and does not make anything unknown.
-    List(ListArgs),
+    List {
+        #[command(flatten)]
+        args: ListArgs,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
     /// Restart the workloads that read a Secret only at start, after it changed.
     ///
     /// Deployments, StatefulSets and DaemonSets whose running Pods read the Secret through
@@ -114,7 +229,12 @@ pub(crate) enum Command {
     /// and ReplicaSets without a Deployment have no rollout: they are listed with what happens to
     /// them instead. Exit codes: 0 done (or nothing to do), 1 a workload was refused or failed,
     /// 2 an error (no connection, no such Secret, Pods that cannot be listed).
-    Restart(RestartArgs),
+    Restart {
+        #[command(flatten)]
+        args: RestartArgs,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
     /// Who can read a Secret's values, and how (docs/access.md).
     ///
     /// Every User, Group and ServiceAccount that may get, list or watch the Secret, through which
@@ -125,7 +245,12 @@ pub(crate) enum Command {
     /// Kubernetes' own subjects are grouped last. Without permission to list the RBAC objects,
     /// only your own access is shown (SelfSubjectAccessReview). Exit codes: 0 answered, 2 an
     /// error (no connection, no such Secret).
-    Access(AccessArgs),
+    Access {
+        #[command(flatten)]
+        args: AccessArgs,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
     /// Compare one Secret across kubeconfig contexts, key by key, for drift (docs/fleet.md).
     ///
     /// For each key: in which contexts it is present, and which contexts hold the same value
@@ -134,7 +259,34 @@ pub(crate) enum Command {
     /// The Secret is read in -n NAMESPACE, else each context's namespace. Exit codes: 0 the
     /// same everywhere, 1 drift (a value differs, a key or the Secret is missing somewhere), 2
     /// an error, 3 some contexts could not be read.
-    Compare(CompareArgs),
+    Compare {
+        #[command(flatten)]
+        args: CompareArgs,
+        #[command(flatten)]
+        cluster: KubeconfigArgs,
+    },
+    /// Print a shell's completion script: bash, zsh or fish (docs/packaging.md).
+    ///
+    /// Load it in the shell's startup file, e.g. `source <(keyhole completions bash)` in
+    /// ~/.bashrc, `source <(keyhole completions zsh)` in ~/.zshrc, `keyhole completions fish |
+    /// source` in ~/.config/fish/config.fish. The script asks keyhole for each completion: flags,
+    /// subcommands, --context from the kubeconfig, -n from the cluster (within 2 seconds, and
+    /// silently nothing when it cannot be reached). Generate it anew after an upgrade.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), or write one per command into a directory.
+    ///
+    /// `keyhole man | man -l -` reads it; `keyhole man --out-dir /usr/local/share/man/man1`
+    /// installs keyhole.1 and keyhole-SUBCOMMAND.1 (docs/packaging.md). The KEYS section is
+    /// the TUI's keymap, from the same table as the help screen and docs/keys.md.
+    Man {
+        /// Write keyhole.1 and a page per subcommand into this directory instead.
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        out_dir: Option<PathBuf>,
+    },
     /// Runs a kubeconfig exec credential plugin with the terminal borrowed from a running
     /// keyhole (how the TUI runs plugins that may prompt; not for people).
     #[command(hide = true)]
@@ -177,7 +329,7 @@ pub(crate) struct ListArgs {
     /// namespace unless -n or -A says otherwise. A context that cannot be reached or refuses is
     /// reported on a line of its own (stderr; `contexts` in JSON) and never fails the others:
     /// exit code 3 then says that some contexts could not be read.
-    #[arg(long, value_name = "all|GLOB|A,B")]
+    #[arg(long, value_name = "all|GLOB|A,B", add = ArgValueCompleter::new(crate::cmd::complete::context_list))]
     pub contexts: Option<String>,
     /// With --contexts: how many contexts are read at a time.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -205,7 +357,7 @@ pub(crate) struct CompareArgs {
     /// The Secret's name.
     pub secret: String,
     /// The contexts: `all`, names (`a,b,c`) or globs (`prod-*`).
-    #[arg(long, value_name = "all|GLOB|A,B", default_value = "all")]
+    #[arg(long, value_name = "all|GLOB|A,B", default_value = "all", add = ArgValueCompleter::new(crate::cmd::complete::context_list))]
     pub contexts: String,
     /// How many contexts are read at a time.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -222,6 +374,14 @@ pub(crate) struct AccessArgs {
     /// Output format: table or json.
     #[arg(short = 'o', long, value_enum, default_value_t = RestartFormat::Table)]
     pub output: RestartFormat,
+}
+
+/// The shells `keyhole completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

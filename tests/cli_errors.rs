@@ -5,6 +5,11 @@
 
 mod common;
 
+#[path = "common/pty.rs"]
+mod pty;
+
+use pty::Tty;
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -41,14 +46,43 @@ fn kubeconfig(dir: &std::path::Path, server: &str, ca_pem: Option<&str>) -> std:
     path
 }
 
+/// A first run: no KUBECONFIG, no ~/.kube/config, not in a Pod. keyhole and keyhole list say
+/// so, where they looked, and how to try the demo instead.
 #[test]
 fn no_kubeconfig_says_where_it_looked_and_suggests_the_demo() {
     let home = tempfile::tempdir().unwrap();
-    let (out, _) = keyhole(&[], home.path(), None);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(err.contains("No usable kubeconfig") && err.contains("keyhole --demo"), "{err}");
-    assert!(out.stdout.is_empty(), "nothing drawn");
+    let config = home.path().join(".kube").join("config");
+    for (args, code) in [(&[][..], 1), (&["list"][..], 2), (&["list", "-A", "-o", "json"][..], 2)] {
+        let (out, _) = keyhole(args, home.path(), None);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let err = stderr(&out);
+        let prefix = if args.is_empty() { "keyhole: " } else { "keyhole list: " };
+        assert!(err.starts_with(&format!("{prefix}No kubeconfig found: ")), "{err}");
+        assert!(err.contains(&format!("{} does not exist, and this is not a Pod", config.display())), "{err}");
+        assert!(err.contains("keyhole --demo") && err.contains("keyhole demo-server"), "{err}");
+        assert!(err.contains("KUBECONFIG=<the file it names> keyhole"), "{err}");
+        assert!(!err.contains("os error"), "no raw I/O error for a first run: {err}");
+        assert!(out.stdout.is_empty(), "nothing drawn or listed");
+    }
+    // An empty KUBECONFIG is no KUBECONFIG, as for kubectl.
+    let (out, _) = keyhole(&["list"], home.path(), Some(std::path::Path::new("")));
+    assert!(stderr(&out).starts_with("keyhole list: No kubeconfig found: "), "{}", stderr(&out));
+}
+
+/// The TUI in a terminal with no kubeconfig: the message, and the terminal never taken over
+/// (no alternate screen, no raw mode left behind), so the message stays on screen.
+#[test]
+fn no_kubeconfig_in_a_terminal_prints_the_message_without_taking_the_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path().to_str().unwrap();
+    let mut tty = Tty::spawn(&[], &[("HOME", home), ("KUBECONFIG", ""), ("KUBERNETES_SERVICE_HOST", "")]);
+    tty.wait_for("No kubeconfig found: ");
+    let status = tty.wait_exit();
+    assert_eq!(status.exit_code(), 1);
+    let screen = tty.screen();
+    assert!(screen.contains("keyhole --demo") && screen.contains("keyhole demo-server"), "{screen}");
+    let raw = String::from_utf8_lossy(&tty.raw.lock().unwrap()).into_owned();
+    assert!(!raw.contains("\x1b[?1049h"), "the alternate screen was entered: {raw:?}");
 }
 
 #[test]

@@ -128,6 +128,9 @@ fn load_kubeconfig(env: &Environment, path: Option<&Path>) -> Result<Kubeconfig,
             .try_fold(Kubeconfig::default(), |merged, p| Kubeconfig::read_from(p).and_then(|c| merged.merge(c)))
     };
     read.map_err(|e| {
+        if let Some(missing) = nothing_there(env, &e) {
+            return ConnectError(first_run(&missing));
+        }
         let where_ = if env.kubeconfig_paths.is_empty() {
             "~/.kube/config".to_string()
         } else {
@@ -139,6 +142,45 @@ fn load_kubeconfig(env: &Environment, path: Option<&Path>) -> Result<Kubeconfig,
              Point --kubeconfig or KUBECONFIG at a kubeconfig file, or try keyhole without a cluster: keyhole --demo"
         ))
     })
+}
+
+/// The file that is not there when no kubeconfig exists at all (`~/.kube/config`, or the first
+/// of `KUBECONFIG`'s files): a first run, or a machine that has never been given a cluster.
+/// `None` when something is there but cannot be used (a broken file, no permission), which is
+/// reported as it is.
+fn nothing_there(env: &Environment, e: &KubeconfigError) -> Option<String> {
+    match e {
+        KubeconfigError::FindPath => {
+            Some("there is no home directory for ~/.kube/config, and this is not a Pod".into())
+        }
+        KubeconfigError::ReadConfig(io, path) if io.kind() == std::io::ErrorKind::NotFound => {
+            if env.kubeconfig_paths.is_empty() {
+                Some(format!("{} does not exist, and this is not a Pod", path.display()))
+            } else if env.kubeconfig_paths.iter().all(|p| !p.exists()) {
+                let joined = std::env::join_paths(&env.kubeconfig_paths).unwrap_or_default();
+                Some(format!("KUBECONFIG is {}, and nothing is there", joined.to_string_lossy()))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// What a user with no kubeconfig reads (`keyhole`, `keyhole list`): that there is none, where
+/// keyhole looked, how to point it at one, and how to try keyhole on the embedded demo cluster.
+fn first_run(missing: &str) -> String {
+    format!(
+        "No kubeconfig found: {missing}.\n\
+         keyhole looks where kubectl does: --kubeconfig, then the files in $KUBECONFIG, then \
+         ~/.kube/config, then a Pod's service account.\n\
+         To use a cluster, point --kubeconfig or KUBECONFIG at its kubeconfig (the file kubectl uses for it).\n\
+         To try keyhole without a cluster:\n  \
+           keyhole --demo         the terminal UI on an embedded demo cluster (also: keyhole list --demo)\n  \
+           keyhole demo-server    serve the demo cluster on 127.0.0.1 and write a kubeconfig for it; then, \
+         in another terminal,\n                         \
+         KUBECONFIG=<the file it names> keyhole   (kubectl and keyhole list work with it too)"
+    )
 }
 
 /// Loads the kubeconfig, picks the context, builds a client and makes one request, so that a
@@ -182,7 +224,7 @@ pub(crate) async fn connect_in(
 }
 
 /// The kubeconfig as `connect` would read it (`--kubeconfig`, `KUBECONFIG`, ~/.kube/config), for
-/// commands that connect to several of its contexts.
+/// commands that connect to several of its contexts, and for shell completion of `--context`.
 pub(crate) fn read_kubeconfig(kubeconfig_path: Option<&Path>) -> Result<Kubeconfig, ConnectError> {
     load_kubeconfig(&Environment::from_process(), kubeconfig_path)
 }
@@ -664,12 +706,25 @@ mod tests {
         let env = Environment { home: Some(dir.path().to_path_buf()), ..Environment::default() };
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
-        assert!(err.0.starts_with("No usable kubeconfig: keyhole looked at ~/.kube/config"), "{err}");
-        assert!(err.0.contains("keyhole --demo"), "{err}");
+        let missing = dir.path().join(".kube/config");
+        assert!(err.0.starts_with("No kubeconfig found: "), "{err}");
+        let first = format!("No kubeconfig found: {} does not exist, and this is not a Pod.\n", missing.display());
+        assert!(err.0.starts_with(&first), "{err}");
+        assert!(err.0.contains("keyhole --demo") && err.0.contains("keyhole demo-server"), "{err}");
         // One of the two variables alone is not a Pod (client-go wants both).
         let env = Environment { service_host: Some("10.0.0.1".into()), ..env };
         let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
-        assert!(err.0.starts_with("No usable kubeconfig"), "{err}");
+        assert!(err.0.starts_with("No kubeconfig found: "), "{err}");
+        // KUBECONFIG naming files none of which exists: nothing there either.
+        let env = Environment { kubeconfig_paths: vec![dir.path().join("a"), dir.path().join("b")], ..env };
+        let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
+        assert!(err.0.starts_with("No kubeconfig found: ") && err.0.contains("and nothing is there"), "{err}");
+        // A file that is there but broken is reported as it is.
+        let broken = dir.path().join("broken");
+        std::fs::write(&broken, "clusters: [").unwrap();
+        let env = Environment { kubeconfig_paths: vec![broken], ..env };
+        let err = rt.block_on(connect_in(&env, None, None)).unwrap_err();
+        assert!(err.0.starts_with("No usable kubeconfig: keyhole looked at $KUBECONFIG"), "{err}");
     }
 
     #[test]

@@ -96,7 +96,7 @@ async fn run_async(cli: &Cli, args: &ListArgs) -> u8 {
 /// context that could not be read on a line of its own (stderr, and `contexts` in JSON).
 async fn run_fleet(cli: &Cli, args: &ListArgs, spec: &str) -> u8 {
     use crate::list::fleet::{self, Namespaces};
-    if cli.demo || cli.cluster.context.is_some() {
+    if cli.cluster.demo || cli.cluster.context.is_some() {
         eprintln!("keyhole list: --contexts chooses the contexts itself; leave out --demo and --context");
         return EXIT_ERROR;
     }

@@ -3,9 +3,11 @@
 
 pub(crate) mod access;
 pub(crate) mod compare;
+pub(crate) mod complete;
 pub(crate) mod demo_server;
 pub(crate) mod exec_credential;
 pub(crate) mod list;
+pub(crate) mod man;
 pub(crate) mod restart;
 mod table;
 pub(crate) mod tui;
@@ -37,7 +39,7 @@ pub(crate) async fn connect_lending(
     cli: &Cli,
     socket: Option<&std::path::Path>,
 ) -> Result<(Option<DemoServer>, Connected), String> {
-    if cli.demo {
+    if cli.cluster.demo {
         let (server, connected) = demo_connection().await.map_err(|e| format!("cannot start the demo cluster: {e}"))?;
         return Ok((Some(server), connected));
     }
