@@ -309,7 +309,11 @@ pub(crate) struct ListArgs {
     #[arg(long)]
     pub unused: bool,
     /// Find Secrets that consumers need but that do not exist, or that lack a key a consumer
-    /// reads (optional references, which Kubernetes skips, are not reported).
+    /// reads (optional references, which Kubernetes skips, are not reported), and Secrets whose
+    /// content is inconsistent: a TLS key that is not its certificate's (KEY-MISMATCH), a
+    /// ca.crt that did not issue the chain (CA-MISMATCH), a docker `auth` that disagrees with
+    /// its username and password (AUTH-MISMATCH), an expired bootstrap token (TOKEN-EXPIRED),
+    /// keys envFrom skips on this cluster (ENVFROM-SKIPS). docs/flags.md.
     #[arg(long)]
     pub broken: bool,
     /// Find TLS Secrets whose certificate has expired or expires within DAYS days.
