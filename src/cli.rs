@@ -180,6 +180,10 @@ pub(crate) struct UiArgs {
     /// Read this config file instead of ~/.config/keyhole/config.toml (see assets/config.toml).
     #[arg(long, env = "KEYHOLE_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Open on the fleet view of these contexts: `all`, names (`a,b`) or globs (`prod-*`);
+    /// F shows it again (docs/fleet.md). Without it, F shows every context.
+    #[arg(long, value_name = "all|GLOB|A,B")]
+    pub contexts: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -100,3 +100,23 @@ async fn compare_shows_which_keys_differ_and_enter_opens_the_secret_in_its_own_c
     let password = app.state().detail.as_ref().unwrap().secret.as_ref().unwrap().get("password").unwrap().to_vec();
     assert_eq!(password, b"another-password", "b's own value, read in b");
 }
+
+/// `keyhole --contexts a,b`: the TUI opens on the fleet view of those contexts only.
+#[tokio::test(flavor = "multi_thread")]
+async fn contexts_on_the_command_line_open_on_the_fleet_view_of_those_contexts() {
+    let two = TwoClusters::start().await;
+    let kubeconfig = two.kubeconfig.clone();
+    let TwoClusters { a, b: _b, .. } = two;
+    let options = Options { fleet: Some("a,b".into()), ..Options::default() };
+    let mut app = App::with_kubeconfig(a, kubeconfig, "a", None, options).await;
+    app.until("the fleet view read", |s| matches!(&s.modal, Some(Modal::Fleet(v)) if !v.loading)).await;
+    let v = fleet(&app);
+    let names: Vec<&str> = v.contexts.iter().map(|c| c.context.as_str()).collect();
+    assert_eq!(names, ["a", "b"], "down is not among the contexts asked for");
+    assert!(v.contexts.iter().all(|c| c.result.is_ok()));
+    // Esc closes it onto the usual list; F opens it again with the same contexts.
+    app.press(KeyCode::Esc).await;
+    assert!(app.state().modal.is_none());
+    open_fleet(&mut app).await;
+    assert_eq!(fleet(&app).contexts.len(), 2);
+}

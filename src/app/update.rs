@@ -13,7 +13,12 @@ use crate::keymap::{Action, Scope as KeyScope};
 
 /// The effects that start the app: watch the scope, list the namespaces.
 pub(crate) fn start(state: &mut State) -> Vec<Effect> {
-    vec![watch(state), Effect::ListNamespaces]
+    let mut fx = vec![watch(state), Effect::ListNamespaces];
+    // `keyhole --contexts SPEC`: open on the fleet view.
+    if state.options.fleet.is_some() {
+        super::fleet::open(state, &mut fx);
+    }
+    fx
 }
 
 /// A new generation of watches for the current scope; events of older ones are ignored from

@@ -157,7 +157,7 @@ pub(crate) fn run(cli: &Cli) -> ExitCode {
             redact: cli.ui.redact,
             readonly: cli.ui.readonly,
             keymap: Keymap::with_overrides(config.key_overrides()),
-            fleet: None,
+            fleet: cli.ui.contexts.clone(),
         };
         let launch =
             Launch { connected, scope, options, theme, mouse: cli.ui.mouse, clear_after: config.clear_after(), lender };
