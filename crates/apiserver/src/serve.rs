@@ -41,8 +41,15 @@ pub trait Listener: Send + 'static {
 
 impl Listener for TcpListener {
     type Io = TcpStream;
-    fn accept(&self) -> impl Future<Output = io::Result<(TcpStream, SocketAddr)>> + Send {
-        TcpListener::accept(self)
+    async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let (io, peer) = TcpListener::accept(self).await?;
+        // As Go's net package does for every TCP connection kube-apiserver accepts: without
+        // it, Nagle's algorithm and the client's delayed ACK held the last segment of some
+        // answers for 40 ms (a Table of 1,000 Secrets took 54 ms instead of 14).
+        if let Err(e) = io.set_nodelay(true) {
+            tracing::debug!("demo cluster: cannot set TCP_NODELAY: {e}");
+        }
+        Ok((io, peer))
     }
 }
 
