@@ -101,30 +101,42 @@ pub fn columns(def: &ResourceDef) -> Vec<Value> {
     }
 }
 
+/// `obj.pointer(p)` for the plain paths the printers use (no `~` escapes), without the
+/// allocation `pointer` makes for every step: at 20,000 rows a Table spent a third of its time
+/// there.
+pub(crate) fn at<'a>(obj: &'a Value, p: &str) -> Option<&'a Value> {
+    debug_assert!(!p.contains('~'), "escaped path {p}");
+    p.split('/').skip(1).try_fold(obj, |v, k| match v {
+        Value::Object(m) => m.get(k),
+        Value::Array(a) => k.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
 fn created(obj: &Value) -> Option<Timestamp> {
-    obj.pointer("/metadata/creationTimestamp").and_then(Value::as_str).and_then(|s| s.parse().ok())
+    at(obj, "/metadata/creationTimestamp").and_then(Value::as_str).and_then(|s| s.parse().ok())
 }
 
 fn str_at<'a>(obj: &'a Value, p: &str) -> &'a str {
-    obj.pointer(p).and_then(Value::as_str).unwrap_or("")
+    at(obj, p).and_then(Value::as_str).unwrap_or("")
 }
 
 fn containers(obj: &Value, p: &str) -> (String, String) {
-    let list = obj.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = at(obj, p).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     let names: Vec<&str> = list.iter().map(|c| str_at(c, "/name")).collect();
     let images: Vec<&str> = list.iter().map(|c| str_at(c, "/image")).collect();
     (names.join(","), images.join(","))
 }
 
 fn selector(obj: &Value) -> String {
-    obj.pointer("/spec/selector/matchLabels")
+    at(obj, "/spec/selector/matchLabels")
         .and_then(Value::as_object)
         .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
         .unwrap_or_default()
 }
 
 fn int_at(obj: &Value, p: &str) -> i64 {
-    obj.pointer(p).and_then(Value::as_i64).unwrap_or(0)
+    at(obj, p).and_then(Value::as_i64).unwrap_or(0)
 }
 
 pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
@@ -143,19 +155,19 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
             vec![name, json!(ty), json!(n), age]
         }
         "pods" => {
-            let statuses = obj.pointer("/status/containerStatuses").and_then(Value::as_array);
-            let total = obj.pointer("/spec/containers").and_then(Value::as_array).map_or(0, Vec::len);
+            let statuses = at(obj, "/status/containerStatuses").and_then(Value::as_array);
+            let total = at(obj, "/spec/containers").and_then(Value::as_array).map_or(0, Vec::len);
             let ready = statuses.map_or(0, |s| s.iter().filter(|c| c["ready"] == json!(true)).count());
             let restarts: i64 = statuses.map_or(0, |s| s.iter().map(|c| int_at(c, "/restartCount")).sum());
-            let waiting = statuses
-                .and_then(|s| s.iter().find_map(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str)));
+            let waiting =
+                statuses.and_then(|s| s.iter().find_map(|c| at(c, "/state/waiting/reason").and_then(Value::as_str)));
             let phase = str_at(obj, "/status/phase");
-            let deleting = obj.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null());
+            let deleting = at(obj, "/metadata/deletionTimestamp").is_some_and(|t| !t.is_null());
             let status = if deleting && !matches!(phase, "Succeeded" | "Failed") {
                 // `printPod`: a Pod being deleted is `Terminating` until it is gone.
                 "Terminating"
             } else {
-                waiting.or_else(|| obj.pointer("/status/reason").and_then(Value::as_str)).unwrap_or(match phase {
+                waiting.or_else(|| at(obj, "/status/reason").and_then(Value::as_str)).unwrap_or(match phase {
                     "" => "Pending",
                     p => p,
                 })
@@ -192,7 +204,7 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
             vec![name, json!(n), age]
         }
         "deployments" => {
-            let want = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+            let want = at(obj, "/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
             let (c, i) = containers(obj, "/spec/template/spec/containers");
             vec![
                 name,
@@ -209,7 +221,7 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
             let (c, i) = containers(obj, "/spec/template/spec/containers");
             vec![
                 name,
-                json!(obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1)),
+                json!(at(obj, "/spec/replicas").and_then(Value::as_i64).unwrap_or(1)),
                 json!(int_at(obj, "/status/replicas")),
                 json!(int_at(obj, "/status/readyReplicas")),
                 age,
@@ -223,10 +235,10 @@ pub fn cells(def: &ResourceDef, obj: &Value, now: Timestamp) -> Vec<Value> {
                 "" => "<none>",
                 c => c,
             };
-            let rules = obj.pointer("/spec/rules").and_then(Value::as_array).cloned().unwrap_or_default();
+            let rules = at(obj, "/spec/rules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
             let hosts: Vec<&str> = rules.iter().map(|r| str_at(r, "/host")).filter(|h| !h.is_empty()).collect();
             let hosts = if hosts.is_empty() { "*".to_string() } else { hosts.join(",") };
-            let tls = obj.pointer("/spec/tls").and_then(Value::as_array).is_some_and(|t| !t.is_empty());
+            let tls = at(obj, "/spec/tls").and_then(Value::as_array).is_some_and(|t| !t.is_empty());
             let ports = if tls { "80, 443" } else { "80" };
             vec![name, json!(class), json!(hosts), json!(""), json!(ports), age]
         }
