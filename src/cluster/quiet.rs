@@ -14,30 +14,55 @@ pub(crate) async fn request_json<T: DeserializeOwned>(
     client: &kube::Client,
     request: http::Request<Vec<u8>>,
 ) -> Result<T, kube::Error> {
+    let body = request_body(client, request).await?;
+    parse(&body)
+}
+
+/// A successful answer's bytes, wiped when dropped: what [`request_json`] parses, for a caller
+/// that reads part of it first (the next page's continue token) and the rest later.
+pub(crate) struct Body(Vec<u8>);
+
+impl Body {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Sends a request and returns the answer's bytes; an error status becomes `kube::Error::Api`.
+pub(crate) async fn request_body(client: &kube::Client, request: http::Request<Vec<u8>>) -> Result<Body, kube::Error> {
     let response = client.send(request.map(kube::client::Body::from)).await?;
     let code = response.status();
-    let mut bytes = response.into_body().collect().await?.to_bytes().to_vec();
-    let result = if code.is_client_error() || code.is_server_error() {
+    // Into a Vec without a copy when the body came in one piece (the usual case).
+    let body = Body(Vec::from(response.into_body().collect().await?.to_bytes()));
+    if code.is_client_error() || code.is_server_error() {
         // Status bodies hold no values; anything else is described, not quoted.
-        let status = serde_json::from_slice::<Status>(&bytes).unwrap_or_else(|_| {
+        let status = serde_json::from_slice::<Status>(body.bytes()).unwrap_or_else(|_| {
             Status::failure(&format!("the server answered {code} without a Status"), "Failed to parse error data")
                 .with_code(code.as_u16())
         });
-        Err(kube::Error::Api(status.boxed()))
-    } else {
-        // serde's messages can quote what did not parse: say where, and what kind of problem.
-        serde_json::from_slice::<T>(&bytes).map_err(|e| {
-            let what = format!(
-                "the server's answer could not be read ({:?} error at line {} column {})",
-                e.classify(),
-                e.line(),
-                e.column()
-            );
-            kube::Error::Service(what.into())
-        })
-    };
-    bytes.zeroize();
-    result
+        return Err(kube::Error::Api(status.boxed()));
+    }
+    Ok(body)
+}
+
+/// Parses an answer. serde's messages can quote what did not parse: the error says where, and
+/// what kind of problem, never the text.
+pub(crate) fn parse<T: DeserializeOwned>(body: &Body) -> Result<T, kube::Error> {
+    serde_json::from_slice::<T>(body.bytes()).map_err(|e| {
+        let what = format!(
+            "the server's answer could not be read ({:?} error at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        );
+        kube::Error::Service(what.into())
+    })
 }
 
 #[cfg(test)]

@@ -225,8 +225,52 @@ fn path(namespace: Option<&str>) -> String {
     }
 }
 
+/// Only the list metadata of a Table page: read before the rows, so that the next page is asked
+/// for while this one is decoded.
+#[derive(serde::Deserialize)]
+struct PageHead {
+    #[serde(default, deserialize_with = "null_default")]
+    metadata: PageMeta,
+}
+
+/// A page on its way. Dropped (the list was stopped, or failed), the request is dropped too.
+struct Pending(tokio::task::JoinHandle<Result<super::quiet::Body, kube::Error>>);
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Pending {
+    async fn answer(&mut self) -> Result<super::quiet::Body, kube::Error> {
+        (&mut self.0).await.map_err(|e| kube::Error::Service(format!("listing Secrets: {e}").into()))?
+    }
+}
+
+/// Asks for one page on its own task, so that it is on its way while the page before is decoded.
+fn fetch_page(client: &kube::Client, namespace: Option<&str>, limit: u32, cont: Option<&str>) -> Pending {
+    let mut url = format!("{}?limit={limit}", path(namespace));
+    if let Some(c) = cont {
+        url.push_str(&format!("&continue={}", urlencode(c)));
+    }
+    let client = client.clone();
+    Pending(tokio::spawn(async move {
+        let req = http::Request::get(url)
+            .header(http::header::ACCEPT, TABLE_ACCEPT)
+            .body(Vec::new())
+            .map_err(kube::Error::HttpError)?;
+        // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
+        super::quiet::request_body(&client, req).await
+    }))
+}
+
 /// Lists every Secret in scope as Table rows, page by page. Returns the rows, the list's
 /// resourceVersion and the column layout.
+///
+/// Pages are pipelined: as soon as a page's bytes are in, its continue token is read and the
+/// next page is asked for, and only then are its rows decoded. The server builds page n+1 while
+/// keyhole decodes page n (on two cores, both at once) instead of each waiting for the other.
 async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
@@ -234,48 +278,53 @@ async fn list(
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<(Vec<SecretRow>, String, Columns), kube::Error> {
     let mut rows = Vec::new();
-    let mut cont: Option<String> = None;
     let mut cols = None;
     let started = std::time::Instant::now();
     let mut pages = 0;
     // 0: everything in one request.
     let mut limit = page_size;
+    let mut continued = false;
+    let mut next = fetch_page(client, namespace, limit, None);
     loop {
         pages += 1;
-        let mut url = format!("{}?limit={limit}", path(namespace));
-        if let Some(c) = &cont {
-            url.push_str(&format!("&continue={}", urlencode(c)));
-        }
-        let req = http::Request::get(url)
-            .header(http::header::ACCEPT, TABLE_ACCEPT)
-            .body(Vec::new())
-            .map_err(kube::Error::HttpError)?;
-        // Rows carry annotations (kubectl's last-applied copy can hold values): read quietly.
-        let page: TablePage = match super::quiet::request_json(client, req).await {
+        let body = match next.answer().await {
             // The continue token expired: a paged list is a snapshot that the server keeps only
             // until its next compaction (five minutes on kube-apiserver). Starting over page by
             // page would meet the same expiry whenever the list takes that long, so everything
             // is listed again in one request, which no expiry can cut short, as client-go's
             // pager does (FullListIfExpired).
-            Err(kube::Error::Api(s)) if s.code == 410 && cont.is_some() => {
+            Err(kube::Error::Api(s)) if s.code == 410 && continued => {
                 tracing::debug!("the continue token expired after {pages} pages: listing again in one request");
                 rows.clear();
-                cont = None;
                 limit = 0;
+                continued = false;
+                next = fetch_page(client, namespace, limit, None);
                 continue;
             }
             other => other?,
         };
+        tracing::trace!("page {pages}: {} bytes in after {:?}", body.bytes().len(), started.elapsed());
+        let head: PageHead = super::quiet::parse(&body)?;
+        let cont = Some(head.metadata.continue_).filter(|s| !s.is_empty());
+        let following = cont.as_deref().map(|c| fetch_page(client, namespace, limit, Some(c)));
+        let page: TablePage = super::quiet::parse(&body)?;
+        drop(body);
         if cols.is_none() {
             cols = Columns::from_definitions(&page.column_definitions);
         }
         let c = cols.unwrap_or(Columns { name: 0, type_: Some(1), data: Some(2) });
         rows.reserve(page.rows.len());
         rows.extend(page.rows.into_iter().map(|r| row_from_typed(r, c)));
-        cont = Some(page.metadata.continue_).filter(|s| !s.is_empty());
-        if cont.is_none() {
-            tracing::debug!("listed {} Secrets in {pages} pages in {:?}", rows.len(), started.elapsed());
-            return Ok((rows, page.metadata.resource_version, c));
+        tracing::trace!("page {pages}: decoded after {:?}", started.elapsed());
+        match following {
+            None => {
+                tracing::debug!("listed {} Secrets in {pages} pages in {:?}", rows.len(), started.elapsed());
+                return Ok((rows, page.metadata.resource_version, c));
+            }
+            Some(f) => {
+                next = f;
+                continued = true;
+            }
         }
         progress(rows.len());
     }
