@@ -1,7 +1,9 @@
 //! The Secrets list first. The watches that say who uses and who manages each Secret (a dozen
 //! lists of Pods and workloads, far larger than the Secrets list on a real cluster) start once
-//! the Secrets are listed, or after `WAIT_AT_MOST` if that takes longer: on two cores the list
-//! the user is waiting for would otherwise share the server and the client with all of them.
+//! the Secrets are on screen (the runtime opens the gate after drawing them), or once their
+//! list has failed, or after `WAIT_AT_MOST` if that takes longer: on two cores the list the
+//! user is waiting for would otherwise share the server and the client with all of them, and
+//! the first drawing of 20,000 rows with a dozen lists starting at once.
 
 use std::time::Duration;
 
@@ -23,16 +25,28 @@ impl Gate {
     }
 }
 
-/// `emit` for the Secrets watch, which opens the gate at its first list (or failure).
-pub(crate) fn opening(emit: Emit) -> (Emit, Gate) {
+/// Opens the gate: the Secrets are listed and drawn.
+#[derive(Debug)]
+pub(crate) struct Opener(watch::Sender<bool>);
+
+impl Opener {
+    pub(crate) fn open(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// `emit` for the Secrets watch, which opens the gate when the list fails for good (nothing
+/// will be drawn then), and the opener the runtime uses once the listed Secrets are drawn.
+pub(crate) fn opening(emit: Emit) -> (Emit, Gate, Opener) {
     let (tx, rx) = watch::channel(false);
+    let on_failure = tx.clone();
     let wrapped: Emit = std::sync::Arc::new(move |event: Event| {
-        if matches!(event, Event::SecretsListed(_) | Event::SecretsFailed(_)) {
-            tx.send_replace(true);
+        if matches!(event, Event::SecretsFailed(_)) {
+            on_failure.send_replace(true);
         }
         emit(event);
     });
-    (wrapped, Gate(rx))
+    (wrapped, Gate(rx), Opener(tx))
 }
 
 #[cfg(test)]
@@ -40,15 +54,22 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn opens_at_the_secrets_list_or_after_the_bound() {
-        let (emit, gate) = opening(std::sync::Arc::new(|_| {}));
+    async fn opens_once_the_list_is_drawn_or_has_failed_or_after_the_bound() {
+        let (emit, gate, opener) = opening(std::sync::Arc::new(|_| {}));
         let waiting = tokio::spawn(gate.clone().passed());
         tokio::time::sleep(Duration::from_millis(100)).await;
-        assert!(!waiting.is_finished(), "closed until the Secrets are listed");
         emit(Event::SecretsListed(Vec::new()));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished(), "closed until the listed Secrets are drawn");
+        opener.open();
+        tokio::time::timeout(Duration::from_millis(1), waiting).await.unwrap().unwrap();
+        // A list that failed for good opens it: nothing is coming to be drawn.
+        let (emit, gate, _opener) = opening(std::sync::Arc::new(|_| {}));
+        let waiting = tokio::spawn(gate.passed());
+        emit(Event::SecretsFailed(crate::cluster::event::ListError::Other("no".into())));
         tokio::time::timeout(Duration::from_millis(1), waiting).await.unwrap().unwrap();
         // Never opened: the other watches start after the bound anyway.
-        let (_emit, gate) = opening(std::sync::Arc::new(|_| {}));
+        let (_emit, gate, _opener) = opening(std::sync::Arc::new(|_| {}));
         let start = tokio::time::Instant::now();
         gate.passed().await;
         assert_eq!(start.elapsed(), WAIT_AT_MOST);

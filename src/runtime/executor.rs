@@ -39,6 +39,8 @@ pub struct Executor {
     tuning: secrets::Tuning,
     /// The tasks that restart workloads and follow their rollouts, by restart.
     follows: std::collections::HashMap<u64, Vec<JoinHandle<()>>>,
+    /// Opens the usage and owner watches once the listed Secrets are drawn.
+    gate: Option<cluster::gate::Opener>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -59,6 +61,7 @@ impl Executor {
             suspend: None,
             lend: None,
             tuning: Default::default(),
+            gate: None,
             follows: Default::default(),
         }
     }
@@ -290,7 +293,8 @@ impl Executor {
         let emit: Emit = Arc::new(move |event| {
             let _ = tx.send(Msg::Watched { watch: generation, event });
         });
-        let (secrets_emit, gate) = cluster::gate::opening(emit.clone());
+        let (secrets_emit, gate, opener) = cluster::gate::opening(emit.clone());
+        self.gate = Some(opener);
         self.watches.push(tokio::spawn(secrets::run(client.clone(), ns.clone(), fallback, self.tuning, secrets_emit)));
         self.watches.push(cluster::owners::spawn(client.clone(), ns.clone(), emit.clone(), gate.clone()));
         self.watches.extend(consumers::spawn(client, ns, emit, gate));
@@ -303,7 +307,15 @@ impl Executor {
         }
     }
 
+    /// The listed Secrets are on screen: the usage and owner watches may start.
+    pub(crate) fn list_shown(&mut self) {
+        if let Some(opener) = self.gate.take() {
+            opener.open();
+        }
+    }
+
     pub(crate) fn stop(&mut self) {
+        self.gate = None;
         for w in self.watches.drain(..) {
             w.abort();
         }

@@ -177,6 +177,11 @@ impl<B: Backend> Driver<B> {
 
     /// One message: the update function, then its effects.
     fn handle(&mut self, msg: Msg) -> Result<(), String> {
+        if matches!(msg, Msg::Watched { event: crate::cluster::event::Event::SecretsListed(_), .. }) {
+            // The list the user waits for: drawn at once, not at the next frame, and the usage
+            // watches start after that drawing (`list_shown`).
+            self.answered = true;
+        }
         if matches!(msg, Msg::Resumed) {
             // Back from Ctrl-Z: the screen is the shell's; draw everything again. Not
             // `clear()`: it asks the terminal where the cursor is, and the answer would be read
@@ -199,6 +204,9 @@ impl<B: Backend> Driver<B> {
             self.terminal.draw(|f| ui::draw(f, state, theme)).map_err(|e| format!("cannot draw: {e}"))?;
             self.state.dirty = false;
             self.drawn = Some(Instant::now());
+            if !self.state.loading {
+                self.executor.list_shown();
+            }
         }
         self.answered = false;
         Ok(())
