@@ -452,6 +452,25 @@ async fn keyhole_list_all_namespaces_falls_back_to_the_readable_namespaces() {
     assert_eq!(per_namespace, total, "one list per namespace: {:?}", requests.snapshot());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn keyhole_list_lint_over_readable_namespaces_is_no_clean_result() {
+    let server = start(ServerOptions::default()).await;
+    let (home, config) = kubeconfig(&server);
+    let ctx = ["--kubeconfig", &config, "--context", "keyhole-demo-pernamespace", "-A"];
+    for lint in [&["--unused"][..], &["--broken"], &["--expiring", "30"]] {
+        let args: Vec<&str> = ["list"].into_iter().chain(ctx).chain(lint.iter().copied()).collect();
+        let out = keyhole(home.path(), &args).await;
+        let stderr = text(&out.stderr);
+        // Found or not in default and shop, kube-system was not looked at: neither 0 nor 1.
+        assert_eq!(out.status.code(), Some(2), "{lint:?}: {stderr}");
+        assert!(
+            stderr.contains("were not checked (listing them was refused), so this is no clean result")
+                && stderr.contains("kube-system"),
+            "{lint:?}: {stderr}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // keyhole list when usage cannot be known
 

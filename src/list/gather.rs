@@ -68,6 +68,9 @@ pub(crate) struct Gathered {
     pub notes: Vec<String>,
     /// The custom resources that write Secrets (where their CRDs are served).
     pub writers: Writers,
+    /// Namespaces left out because their Secrets may not be listed (`-A` read namespace by
+    /// namespace): nothing in them was checked.
+    pub refused: Vec<String>,
 }
 
 /// Lists the Secrets (Table, paged) and the consumers (paged, projected at once) of a scope,
@@ -132,7 +135,14 @@ async fn gather_scope(
         let (id, refs) = refs::from_token_secret(&r.namespace, &r.name, r.service_account.as_deref().unwrap_or(""));
         index.upsert(id, refs);
     }
-    Ok(Gathered { rows: rows.into_iter().map(|r| (r.key(), r)).collect(), index, coverage, notes: Vec::new(), writers })
+    Ok(Gathered {
+        rows: rows.into_iter().map(|r| (r.key(), r)).collect(),
+        index,
+        coverage,
+        notes: Vec::new(),
+        writers,
+        refused: Vec::new(),
+    })
 }
 
 /// The kinds of custom resource that write Secrets and that the cluster serves.
@@ -192,6 +202,7 @@ async fn each_namespace(
         coverage: Coverage::new(),
         notes: Vec::new(),
         writers: Writers::new(),
+        refused: Vec::new(),
     };
     let mut refused = Vec::new();
     for ns in &namespaces {
@@ -214,6 +225,7 @@ async fn each_namespace(
         "you may not list Secrets across all namespaces, so they were listed namespace by namespace: {}{not}.",
         (namespaces.iter().filter(|n| !refused.contains(n)).cloned().collect::<Vec<_>>()).join(", ")
     ));
+    out.refused = refused;
     Ok(out)
 }
 

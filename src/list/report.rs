@@ -78,7 +78,7 @@ pub(crate) async fn build(
     let progress = super::progress::Progress::on_stderr();
     let gathered =
         gather_with(connected, namespace, Pages::chunk(query.chunk_size), query.complete || linting, &progress).await;
-    let Gathered { mut rows, index, coverage, notes: gather_notes, writers } = match gathered {
+    let Gathered { mut rows, index, coverage, notes: gather_notes, writers, refused } = match gathered {
         Ok(g) => g,
         Err(e) => {
             progress.finish();
@@ -92,6 +92,14 @@ pub(crate) async fn build(
     let want_keys = query.complete || query.broken;
     let mut notes = gather_notes;
     let mut incomplete = false;
+    if linting && !refused.is_empty() {
+        // A clean result would claim namespaces nobody looked at.
+        incomplete = true;
+        notes.push(format!(
+            "the Secrets of {} were not checked (listing them was refused), so this is no clean result for all namespaces.",
+            refused.join(", ")
+        ));
+    }
     for (kind, reason) in writers.refused() {
         // Said once; the Secrets it concerns are not marked (docs/owners.md).
         notes.push(format!(
