@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Subject as K8sSubject};
 
 use super::model::*;
-use super::rules::{Name, Resolved, Roles, allows, compact};
+use super::rules::{Name, Resolved, Roles, allows, allows_sub, compact};
 
 /// Kinds whose `create` starts Pods in the namespace: Pods themselves, and the workloads whose
 /// controllers create Pods with their own credentials (rbac-facts.md §6 P1, P2).
@@ -105,6 +105,53 @@ fn impersonation(rule: &PolicyRule, namespace: Option<&str>) -> Impersonation {
     }
 }
 
+/// The service accounts one rule lets one create tokens for (rbac-facts.md §6 P7): those of the
+/// binding's namespace, or of every namespace through a ClusterRoleBinding; `names` as
+/// resourceNames say (`None`: any).
+#[derive(Debug, Clone)]
+struct TokenRule {
+    namespace: Option<String>,
+    names: Option<Vec<String>>,
+}
+
+impl TokenRule {
+    fn of(rule: &PolicyRule, namespace: Option<&str>) -> Option<TokenRule> {
+        allows_sub(rule, "create", "", "serviceaccounts", "token", Name::Any)
+            .then(|| TokenRule { namespace: namespace.map(str::to_string), names: names_of(rule) })
+    }
+
+    fn targets(&self, readers: &BTreeSet<Subject>) -> Vec<Subject> {
+        readers
+            .iter()
+            .filter(|r| match r {
+                Subject::ServiceAccount { namespace, name } => {
+                    self.namespace.as_ref().is_none_or(|ns| ns == namespace) && named(&self.names, name)
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// Verbs that open `pods/exec` or `pods/attach` (P4): `create`, and `get`, with which a
+/// WebSocket connection was authorized before Kubernetes 1.35. A rule with resourceNames is not
+/// counted: which Pods it names is not known here.
+const EXEC_VERBS: [&str; 2] = ["create", "get"];
+const EXEC_SUBRESOURCES: [&str; 2] = ["exec", "attach"];
+
+fn exec_into(rule: &PolicyRule) -> Option<Via> {
+    let allowed = |v: &str, sub: &str| allows_sub(rule, v, "", "pods", sub, Name::Absent);
+    let verbs: Vec<String> =
+        EXEC_VERBS.iter().filter(|v| EXEC_SUBRESOURCES.iter().any(|s| allowed(v, s))).map(|v| v.to_string()).collect();
+    let subresources: Vec<String> = EXEC_SUBRESOURCES
+        .iter()
+        .filter(|s| EXEC_VERBS.iter().any(|v| allowed(v, s)))
+        .map(|s| format!("pods/{s}"))
+        .collect();
+    (!verbs.is_empty()).then_some(Via::ExecInto { verbs, subresources, consumers: Vec::new() })
+}
+
 fn named(names: &Option<Vec<String>>, name: &str) -> bool {
     names.as_ref().is_none_or(|n| n.iter().any(|x| x == name))
 }
@@ -132,18 +179,21 @@ impl Impersonation {
     }
 }
 
+/// What one subject holds towards a Secret: its own paths, and the rules that act through other
+/// subjects (impersonation, token requests), resolved against the readers by [`analyze`].
+struct Held {
+    own: Vec<Path>,
+    impersonate: Vec<(Impersonation, Path)>,
+    tokens: Vec<(TokenRule, Path)>,
+}
+
 /// The paths of one subject to Secret `namespace/name` through the bindings that name it (and,
-/// with `implicit`, through its implicit groups), with the impersonation rules it holds.
-fn paths(
-    bound: &[Bound<'_>],
-    subject: &Subject,
-    implicit: bool,
-    namespace: &str,
-    name: &str,
-) -> (Vec<Path>, Vec<(Impersonation, Path)>) {
+/// with `implicit`, through its implicit groups), with the impersonation and token rules it holds.
+fn paths(bound: &[Bound<'_>], subject: &Subject, implicit: bool, namespace: &str, name: &str) -> Held {
     let groups = if implicit { subject.implicit_groups() } else { Vec::new() };
     let mut out = Vec::new();
     let mut imp = Vec::new();
+    let mut tokens = Vec::new();
     for b in bound {
         let via_group = if b.subjects.contains(subject) {
             None
@@ -170,6 +220,10 @@ fn paths(
             let i = impersonation(rule, b.namespace);
             if !i.is_empty() {
                 imp.push((i, path(Via::Impersonate { targets: Vec::new() }, Reach::Cluster)));
+            }
+            if let Some(t) = TokenRule::of(rule, b.namespace) {
+                let reach = if b.namespace.is_some() { Reach::Namespace } else { Reach::Cluster };
+                tokens.push((t, path(Via::TokenFor { targets: Vec::new() }, reach)));
             }
             if !in_reach {
                 continue;
@@ -201,6 +255,11 @@ fn paths(
                 p.broad = broad(rule, everyone_group, b.namespace.is_none());
                 out.push(p);
             }
+            if let Some(via) = exec_into(rule) {
+                let mut p = path(via, scope);
+                p.broad = broad(rule, everyone_group, b.namespace.is_none());
+                out.push(p);
+            }
         }
     }
     if !implicit && subject == &Subject::group(MASTERS) {
@@ -217,7 +276,7 @@ fn paths(
             },
         );
     }
-    (out, imp)
+    Held { own: out, impersonate: imp, tokens }
 }
 
 fn broad(rule: &PolicyRule, group: Option<&str>, cluster: bool) -> Vec<Broad> {
@@ -245,7 +304,7 @@ pub fn can_read(policy: &Policy, namespace: &str, name: &str, subject: &Subject)
         return true;
     }
     let bound = bindings(policy, &mut Vec::new());
-    paths(&bound, subject, true, namespace, name).0.iter().any(|p| p.via.reads())
+    paths(&bound, subject, true, namespace, name).own.iter().any(|p| p.via.reads())
 }
 
 /// Who can read Secret `namespace/name`, and how; `mounters` are the consumers whose Pods read
@@ -262,7 +321,7 @@ pub fn analyze(policy: &Policy, namespace: &str, name: &str, mounters: &[Mounter
     let readers: BTreeSet<Subject> = all
         .iter()
         .filter(|s| {
-            *s == &Subject::group(MASTERS) || paths(&bound, s, true, namespace, name).0.iter().any(|p| p.via.reads())
+            *s == &Subject::group(MASTERS) || paths(&bound, s, true, namespace, name).own.iter().any(|p| p.via.reads())
         })
         .cloned()
         .collect();
@@ -271,13 +330,31 @@ pub fn analyze(policy: &Policy, namespace: &str, name: &str, mounters: &[Mounter
     for m in mounters {
         by_sa.entry(&m.service_account).or_default().push(m.consumer.clone());
     }
+    // The consumers whose Pods one could exec into: every Pod that reads it runs in its namespace.
+    let mut running: Vec<String> = mounters.iter().map(|m| m.consumer.clone()).collect();
+    running.sort();
+    running.dedup();
     let mut subjects = Vec::new();
     for s in &all {
-        let (mut own, imp) = paths(&bound, s, false, namespace, name);
+        let Held { mut own, impersonate: imp, tokens } = paths(&bound, s, false, namespace, name);
         let reads = own.iter().any(|p| p.via.reads());
         if reads {
             own.retain(|p| p.via.reads());
         } else {
+            own.retain_mut(|p| match &mut p.via {
+                Via::ExecInto { consumers, .. } => {
+                    consumers.clone_from(&running);
+                    !running.is_empty()
+                }
+                _ => true,
+            });
+            for (t, mut p) in tokens {
+                let targets: Vec<Subject> = t.targets(&readers).into_iter().filter(|r| r != s).collect();
+                if !targets.is_empty() {
+                    p.via = Via::TokenFor { targets };
+                    own.push(p);
+                }
+            }
             let with_user = imp.iter().any(|(i, _)| i.users.is_some() || i.service_accounts.is_some());
             for (i, mut p) in imp {
                 let targets: Vec<Subject> = i.targets(&readers, with_user).into_iter().filter(|t| t != s).collect();

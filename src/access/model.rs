@@ -148,6 +148,14 @@ pub enum Via {
     /// `impersonate` a subject that can read it.
     #[serde(rename_all = "camelCase")]
     Impersonate { targets: Vec<Subject> },
+    /// `create` (or, for a WebSocket before Kubernetes 1.35, `get`) on `pods/exec` or
+    /// `pods/attach` where Pods that read the Secret run (`consumers`): read it inside them.
+    #[serde(rename_all = "camelCase")]
+    ExecInto { verbs: Vec<String>, subresources: Vec<String>, consumers: Vec<String> },
+    /// `create serviceaccounts/token` for a service account that can read it: a TokenRequest
+    /// gives a token to act as it.
+    #[serde(rename_all = "camelCase")]
+    TokenFor { targets: Vec<Subject> },
     /// Members of `system:masters` are allowed everything before RBAC is asked.
     BypassesRbac,
     /// Pods running as this service account mount or read it today (the usage index).
@@ -234,6 +242,13 @@ impl Path {
             Via::Impersonate { targets } => {
                 let t: Vec<String> = targets.iter().map(Subject::label).collect();
                 format!("impersonate {}", t.join(", "))
+            }
+            Via::ExecInto { verbs, subresources, consumers } => {
+                format!("{} {} in the Pods of {}", verbs.join(", "), subresources.join(", "), consumers.join(", "))
+            }
+            Via::TokenFor { targets } => {
+                let t: Vec<String> = targets.iter().map(Subject::label).collect();
+                format!("create a token for {}", t.join(", "))
             }
             Via::BypassesRbac => "bypasses RBAC".into(),
             Via::RunsPods { .. } => "its Pods read it".into(),

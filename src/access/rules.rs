@@ -25,6 +25,19 @@ fn has(list: &[String], want: &str) -> bool {
 
 /// `RuleAllows` for a resource request without a subresource.
 pub(crate) fn allows(rule: &PolicyRule, verb: &str, group: &str, resource: &str, name: Name<'_>) -> bool {
+    allows_sub(rule, verb, group, resource, "", name)
+}
+
+/// `RuleAllows` for `resource/sub` (`sub` empty: no subresource). A rule matches it by `*`, by
+/// the combined name (`pods/exec`), or by `*/sub` (any resource's `sub`); `pods` alone does not.
+pub(crate) fn allows_sub(
+    rule: &PolicyRule,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    sub: &str,
+    name: Name<'_>,
+) -> bool {
     let names = rule.resource_names.as_deref().unwrap_or_default();
     let name_ok = match name {
         _ if names.is_empty() => true,
@@ -32,9 +45,16 @@ pub(crate) fn allows(rule: &PolicyRule, verb: &str, group: &str, resource: &str,
         Name::Is(n) => names.iter().any(|r| r == n),
         Name::Any => true,
     };
+    let resource_ok = rule.resources.as_deref().unwrap_or_default().iter().any(|r| {
+        r == "*"
+            || (sub.is_empty() && r == resource)
+            || (!sub.is_empty()
+                && (r.strip_prefix(resource).and_then(|t| t.strip_prefix('/')) == Some(sub)
+                    || r.strip_prefix("*/") == Some(sub)))
+    });
     rule.verbs.iter().any(|v| v == "*" || v == verb)
         && has(rule.api_groups.as_deref().unwrap_or_default(), group)
-        && has(rule.resources.as_deref().unwrap_or_default(), resource)
+        && resource_ok
         && name_ok
 }
 

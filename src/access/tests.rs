@@ -347,3 +347,112 @@ fn the_demo_subjects() {
         assert_eq!(listed, can_read(&p, "default", "mysecret", &s), "{}", s.label());
     }
 }
+
+const EXEC_ROLES: &str = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: exec, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["pods/exec"], verbs: ["create"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: any-attach, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["*/attach"], verbs: ["get"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pods-only, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["pods"], verbs: ["create", "get"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: one-pod, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["pods/exec"], resourceNames: ["web-0"], verbs: ["create"]}
+"#;
+
+#[test]
+fn exec_or_attach_into_pods_that_read_it_is_an_indirect_path() {
+    let yaml = format!(
+        "{EXEC_ROLES}{}{}{}{}",
+        rb("shop", "a", "Role", "exec", "{kind: User, name: ops}"),
+        rb("shop", "b", "Role", "any-attach", "{kind: User, name: debugger}"),
+        rb("shop", "c", "Role", "pods-only", "{kind: User, name: runner}"),
+        rb("shop", "d", "Role", "one-pod", "{kind: User, name: narrow}"),
+    );
+    let p = policy(&yaml);
+    let m = [Mounter { service_account: Subject::service_account("shop", "web"), consumer: "Deployment web".into() }];
+    let a = analyze(&p, "shop", "db", &m);
+    let ops = a.subject(&user("ops")).unwrap();
+    assert!(!ops.reads);
+    assert_eq!(
+        ops.paths[0].via,
+        Via::ExecInto {
+            verbs: vec!["create".into()],
+            subresources: vec!["pods/exec".into()],
+            consumers: vec!["Deployment web".into()]
+        }
+    );
+    assert_eq!(ops.paths[0].reach, Reach::Namespace);
+    assert_eq!(ops.paths[0].how(), "create pods/exec in the Pods of Deployment web");
+    // `*/attach` is any resource's attach; `get` opened a WebSocket before 1.35.
+    assert_eq!(
+        paths(&a, &user("debugger"))[0].via,
+        Via::ExecInto {
+            verbs: vec!["get".into()],
+            subresources: vec!["pods/attach".into()],
+            consumers: vec!["Deployment web".into()]
+        }
+    );
+    // `pods` does not cover its subresources; named Pods are not known to be these.
+    let runner = paths(&a, &user("runner"));
+    assert!(runner.iter().all(|p| !matches!(p.via, Via::ExecInto { .. })), "{runner:?}");
+    assert_eq!(runner[0].via, Via::CreatePods { resources: vec!["pods".into()] });
+    assert!(a.subject(&user("narrow")).is_none());
+    // No Pod reads it: nothing to exec into.
+    let a = analyze(&p, "shop", "db", &[]);
+    assert!(a.subject(&user("ops")).is_none() && a.subject(&user("debugger")).is_none());
+    // Other namespaces are out of reach of these RoleBindings.
+    assert!(analyze(&p, "default", "db", &m).subject(&user("ops")).is_none());
+}
+
+#[test]
+fn a_token_for_a_service_account_that_reads_it_is_an_indirect_path() {
+    let yaml = format!(
+        "{CR_SECRETS}{}{}{}{}",
+        rb("shop", "r", "ClusterRole", "read-secrets", "{kind: ServiceAccount, name: reader, namespace: shop}"),
+        r#"---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: token-reader, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: ["reader"], verbs: ["create"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: token-other, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: ["builder"], verbs: ["create"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: token-any, namespace: web}
+rules:
+- {apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"]}
+"#,
+        rb("shop", "t", "Role", "token-reader", "{kind: User, name: minter}"),
+        rb("shop", "u", "Role", "token-other", "{kind: User, name: other-minter}"),
+    );
+    let yaml = format!("{yaml}{}", rb("web", "v", "Role", "token-any", "{kind: User, name: web-minter}"));
+    let a = analyze(&policy(&yaml), "shop", "db", &[]);
+    let minter = a.subject(&user("minter")).unwrap();
+    assert!(!minter.reads);
+    assert_eq!(minter.paths[0].via, Via::TokenFor { targets: vec![Subject::service_account("shop", "reader")] });
+    assert_eq!(minter.paths[0].how(), "create a token for ServiceAccount shop/reader");
+    // A token for a service account that cannot read it, or for those of another namespace, is no path.
+    assert!(a.subject(&user("other-minter")).is_none());
+    assert!(a.subject(&user("web-minter")).is_none());
+}
