@@ -236,3 +236,33 @@ async fn every_subject_agrees_with_kubectl_auth_can_i() {
         }
     }
 }
+
+#[tokio::test]
+async fn exec_into_the_pods_that_mount_it_is_an_indirect_path_kubectl_agrees_with() {
+    let c = cluster().await;
+    let r = c.report("shop", "shop-db").await;
+    let oncall = subject(&r, "User", "oncall").expect("oncall may exec into shop's Pods");
+    assert_eq!(oncall["reads"], false);
+    let via = &oncall["paths"][0]["via"];
+    assert_eq!(via["kind"], "execInto", "{oncall}");
+    assert_eq!(via["verbs"], serde_json::json!(["create"]));
+    assert_eq!(via["subresources"], serde_json::json!(["pods/exec"]));
+    assert!(via["consumers"].as_array().unwrap().contains(&"StatefulSet db".into()), "{via}");
+    assert_eq!(oncall["paths"][0]["binding"]["name"], "oncall-debugs-pods");
+    // A Secret no Pod reads: nothing to exec into, so oncall is not named.
+    let unused = c.report("default", "mysecret").await;
+    assert!(subject(&unused, "User", "oncall").is_none(), "{unused}");
+    let Some(_) = common::kubectl() else {
+        eprintln!("skipped the kubectl half: kubectl is not installed");
+        return;
+    };
+    let dir = c.dir.path();
+    let ask = |args: &'static [&'static str]| async move {
+        let (ok, out, err) = common::run_kubectl(dir, args, None).await;
+        assert!(ok || out.trim_start().starts_with("no"), "kubectl {args:?}: {out} {err}");
+        ok
+    };
+    assert!(ask(&["auth", "can-i", "create", "pods", "--subresource=exec", "-n", "shop", "--as", "oncall"]).await);
+    assert!(!ask(&["auth", "can-i", "get", "secret/shop-db", "-n", "shop", "--as", "oncall"]).await);
+    assert!(!ask(&["auth", "can-i", "create", "pods", "--subresource=exec", "-n", "default", "--as", "oncall"]).await);
+}
