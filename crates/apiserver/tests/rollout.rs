@@ -170,3 +170,65 @@ async fn the_failing_demo_deployment_times_out_and_keeps_its_old_pods() {
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert!(waiting[0] == "ErrImagePull" || waiting[0] == "ImagePullBackOff", "{waiting:?}");
 }
+
+/// Polls the Pods with `labels` in `ns` until `done` holds for them.
+async fn pods_until(pods: &Api<Pod>, labels: &str, done: impl Fn(&[Pod]) -> bool) -> Vec<Pod> {
+    let mut last = Vec::new();
+    for _ in 0..400 {
+        last = pods.list(&ListParams::default().labels(labels)).await.unwrap().items;
+        if done(&last) {
+            return last;
+        }
+        tokio::time::sleep(PACE).await;
+    }
+    let names: Vec<_> =
+        last.iter().map(|p| (p.metadata.name.clone(), p.status.clone().and_then(|s| s.phase))).collect();
+    panic!("the Pods of {labels} did not get there in 20 s: {names:?}");
+}
+
+fn running(p: &Pod) -> bool {
+    p.metadata.deletion_timestamp.is_none() && p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+}
+
+#[tokio::test]
+async fn a_deleted_pod_is_replaced_by_its_controller() {
+    let server = server().await;
+    let client = common::client(&server, "admin").await;
+    // A Deployment's Pod: a new one from the same ReplicaSet, under another name.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let before = pods.list(&ListParams::default().labels("app=web")).await.unwrap().items;
+    let n = before.len();
+    assert!(n > 0 && before.iter().all(running), "{before:?}");
+    let old = before[0].metadata.name.clone().unwrap();
+    pods.delete(&old, &Default::default()).await.unwrap();
+    let after = pods_until(&pods, "app=web", |l| {
+        l.iter().filter(|p| running(p)).count() == n
+            && l.iter().all(|p| p.metadata.name.as_deref() != Some(old.as_str()))
+    })
+    .await;
+    for p in &after {
+        let name = p.metadata.name.as_deref().unwrap();
+        assert!(name.starts_with("web-7d4b9c8f6-"), "{name}: the same ReplicaSet");
+    }
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "default");
+    let d = until(&deployments, "web", rolled_out).await;
+    assert_eq!(d.status.unwrap().ready_replicas, Some(n as i32));
+    assert_eq!(d.metadata.generation, Some(1), "a replacement is no rollout");
+
+    // A StatefulSet's Pod: the same name again, a new object.
+    let shop: Api<Pod> = Api::namespaced(client.clone(), "shop");
+    let uid = shop.get("db-0").await.unwrap().metadata.uid.unwrap();
+    shop.delete("db-0", &Default::default()).await.unwrap();
+    pods_until(&shop, "app=db", |l| {
+        l.iter().any(|p| {
+            p.metadata.name.as_deref() == Some("db-0") && p.metadata.uid.as_deref() != Some(uid.as_str()) && running(p)
+        })
+    })
+    .await;
+
+    // Settled again: nothing more is written.
+    tokio::time::sleep(PACE * 4).await;
+    let rv = server.store.lock().rv();
+    tokio::time::sleep(PACE * 6).await;
+    assert_eq!(server.store.lock().rv(), rv, "replaced, the controllers are quiet");
+}

@@ -15,8 +15,10 @@
 //! The clusterrole-aggregation controller runs here too: any change of a ClusterRole brings
 //! the aggregated ClusterRoles up to date (`rbac::aggregate`).
 //!
-//! Nothing reacts to creations with a settled status, to a deleted Pod (no ReplicaSet
-//! replaces it), or to deleted owners (no garbage collector).
+//! A Pod of a Deployment, StatefulSet or DaemonSet that is deleted (or starts terminating)
+//! wakes its workload at the next step, so its controller replaces it, as kube-controller-manager
+//! does. Nothing reacts to creations with a settled status, to the Pods of a ReplicaSet no
+//! Deployment owns or of a Job, or to deleted owners (no garbage collector).
 
 mod daemonset;
 mod deployment;
@@ -119,6 +121,41 @@ fn wanted(ev: &Event) -> Option<Workload> {
     Some(Workload { kind, namespace: ev.namespace.clone(), name: str_at(&ev.object, "/metadata/name").to_string() })
 }
 
+/// The workload whose Pod an event deletes (or starts deleting): its controller replaces it.
+/// A ReplicaSet's Pod wakes the Deployment that owns the ReplicaSet.
+fn replacing(s: &Inner, ev: &Event) -> Option<Workload> {
+    if ev.resource != "pods" {
+        return None;
+    }
+    let going = ev.kind == EventKind::Deleted
+        || (pods::deleting(&ev.object) && !ev.previous.as_deref().is_some_and(pods::deleting));
+    if !going {
+        return None;
+    }
+    let (kind, name) = controller_ref(&ev.object)?;
+    let ns = ev.namespace.clone();
+    let workload = |kind, name: &str| Some(Workload { kind, namespace: ns.clone(), name: name.to_string() });
+    match kind {
+        "StatefulSet" => workload(Kind::StatefulSet, name),
+        "DaemonSet" => workload(Kind::DaemonSet, name),
+        "ReplicaSet" => match controller_ref(s.get("replicasets", &ns, name)?)? {
+            ("Deployment", deployment) => workload(Kind::Deployment, deployment),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The kind and name of the object's controller (`ownerReferences` with `controller: true`).
+fn controller_ref(obj: &Value) -> Option<(&str, &str)> {
+    let r = obj
+        .pointer("/metadata/ownerReferences")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))?;
+    Some((r.get("kind")?.as_str()?, r.get("name")?.as_str()?))
+}
+
 /// Every stored workload its controller has not caught up with: after missed events.
 fn unobserved_workloads(s: &Inner) -> Vec<Workload> {
     let mut out = Vec::new();
@@ -158,6 +195,11 @@ pub(crate) async fn run(
                     if ev.resource == "clusterroles" {
                         crate::rbac::aggregate::sync(&mut store.lock(), Timestamp::now());
                     }
+                    // At the pace of a rollout, not at once: the controller's own deletions
+                    // come through here too.
+                    if let Some(w) = replacing(&store.lock(), &ev) {
+                        rolling.insert(w);
+                    }
                     wanted(&ev).into_iter().collect()
                 }
                 // Events were missed: find what they would have asked for.
@@ -174,6 +216,9 @@ pub(crate) async fn run(
             }
         };
         if woken.is_empty() {
+            if !rolling.is_empty() && next_tick.is_none() {
+                next_tick = Some(Instant::now() + cfg.pace);
+            }
             continue;
         }
         let now = Timestamp::now();
