@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::rbac::v1::{PolicyRule, Subject as K8sSubject};
+use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef as K8sRoleRef, Subject as K8sSubject};
 
 use super::model::*;
 use super::rules::{Name, Resolved, Roles, allows, allows_sub, compact};
@@ -32,6 +32,8 @@ struct Bound<'a> {
     namespace: Option<&'a str>,
     subjects: Vec<Subject>,
     rules: Resolved,
+    /// The role it binds: kind (Role or ClusterRole) and name.
+    role: (&'a str, &'a str),
 }
 
 fn subject_of(s: &K8sSubject, binding_ns: Option<&str>) -> Option<Subject> {
@@ -50,17 +52,21 @@ fn subject_of(s: &K8sSubject, binding_ns: Option<&str>) -> Option<Subject> {
 fn bindings<'a>(policy: &'a Policy, problems: &mut Vec<String>) -> Vec<Bound<'a>> {
     let roles = Roles::new(policy);
     let mut out = Vec::new();
-    let mut push = |binding: BindingRef, namespace: Option<&'a str>, subjects: &[K8sSubject], rules| match rules {
+    let mut push = |binding: BindingRef,
+                    namespace: Option<&'a str>,
+                    subjects: &[K8sSubject],
+                    role: &'a K8sRoleRef,
+                    rules| match rules {
         Ok(rules) => {
             let subjects = subjects.iter().filter_map(|s| subject_of(s, namespace)).collect();
-            out.push(Bound { binding, namespace, subjects, rules });
+            out.push(Bound { binding, namespace, subjects, rules, role: (role.kind.as_str(), role.name.as_str()) });
         }
         Err(e) => problems.push(format!("{}: {e}", binding.label())),
     };
     for b in &policy.cluster_role_bindings {
         let name = b.metadata.name.clone().unwrap_or_default();
         let binding = BindingRef { kind: "ClusterRoleBinding", name, namespace: None };
-        push(binding, None, b.subjects.as_deref().unwrap_or_default(), roles.of(&b.role_ref, None));
+        push(binding, None, b.subjects.as_deref().unwrap_or_default(), &b.role_ref, roles.of(&b.role_ref, None));
     }
     for b in &policy.role_bindings {
         let ns = b.metadata.namespace.as_deref().unwrap_or("default");
@@ -69,7 +75,13 @@ fn bindings<'a>(policy: &'a Policy, problems: &mut Vec<String>) -> Vec<Bound<'a>
             name: b.metadata.name.clone().unwrap_or_default(),
             namespace: Some(ns.into()),
         };
-        push(binding, Some(ns), b.subjects.as_deref().unwrap_or_default(), roles.of(&b.role_ref, Some(ns)));
+        push(
+            binding,
+            Some(ns),
+            b.subjects.as_deref().unwrap_or_default(),
+            &b.role_ref,
+            roles.of(&b.role_ref, Some(ns)),
+        );
     }
     out
 }
@@ -297,6 +309,94 @@ fn broad(rule: &PolicyRule, group: Option<&str>, cluster: bool) -> Vec<Broad> {
     b
 }
 
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+fn reads_secret(rules: &Resolved, name: &str) -> bool {
+    rules.rules.iter().any(|(r, _)| {
+        READ_VERBS.iter().any(|v| allows(r, v, "", "secrets", if *v == "get" { Name::Is(name) } else { Name::Absent }))
+    })
+}
+
+/// How `subject` may grant itself reading Secret `namespace/name` through RBAC writes
+/// (rbac-facts.md §6 P9, the checks of §7): `create rolebindings` in the namespace with `bind`
+/// on a role that reads it, or `escalate` with `update` or `patch` on a role already bound to
+/// it. The rules may come from different bindings; a path names the one that grants `bind` or
+/// `escalate`. Direct bindings only, as `paths` without `implicit`.
+/// One rule a subject holds, with the binding and role it comes from.
+type HeldRule<'b, 'a> = (&'b Bound<'a>, &'b PolicyRule, &'b RoleRef);
+
+fn grants(bound: &[Bound<'_>], policy: &Policy, subject: &Subject, namespace: &str, name: &str) -> Vec<Path> {
+    let mine: Vec<HeldRule<'_, '_>> = bound
+        .iter()
+        .filter(|b| b.subjects.contains(subject))
+        .flat_map(|b| b.rules.rules.iter().map(move |(r, role)| (b, r, role)))
+        .collect();
+    // The rule that allows a request at `scope` (a namespace, or `None`: cluster-scoped).
+    let first = |scope: Option<&str>, verb: &str, resource: &str, n: Name<'_>| {
+        mine.iter()
+            .find(|(b, r, _)| {
+                let applies = match scope {
+                    Some(ns) => b.namespace.is_none_or(|x| x == ns),
+                    None => b.namespace.is_none(),
+                };
+                applies && allows(r, verb, RBAC_GROUP, resource, n)
+            })
+            .copied()
+    };
+    let path = |(b, r, role): HeldRule<'_, '_>, via: Via, reach: Reach| Path {
+        via,
+        reach,
+        binding: Some(b.binding.clone()),
+        role: Some(role.clone()),
+        rule: Some(compact(r)),
+        as_member_of: None,
+        broad: broad(r, None, b.namespace.is_none()),
+    };
+    let mut out = Vec::new();
+    let resource = |kind: &str| if kind == "Role" { "roles" } else { "clusterroles" };
+    // Bind: a new RoleBinding in the namespace to a role that reads it.
+    if first(Some(namespace), "create", "rolebindings", Name::Absent).is_some() {
+        let roles = Roles::new(policy);
+        let local = policy.roles.iter().filter(|r| r.metadata.namespace.as_deref() == Some(namespace));
+        let candidates = local.map(|r| ("Role", r.metadata.name.as_deref().unwrap_or_default())).chain(
+            policy.cluster_roles.iter().map(|r| ("ClusterRole", r.metadata.name.as_deref().unwrap_or_default())),
+        );
+        let mut by_rule: Vec<(HeldRule<'_, '_>, Vec<String>)> = Vec::new();
+        for (kind, role) in candidates {
+            let r = K8sRoleRef { api_group: Some(RBAC_GROUP.into()), kind: kind.into(), name: role.into() };
+            if !roles.of(&r, Some(namespace)).is_ok_and(|rules| reads_secret(&rules, name)) {
+                continue;
+            }
+            let Some(granting) = first(Some(namespace), "bind", resource(kind), Name::Is(role)) else { continue };
+            let label = format!("{kind} {role}");
+            match by_rule.iter_mut().find(|(g, _)| std::ptr::eq(g.1, granting.1) && std::ptr::eq(g.0, granting.0)) {
+                Some((_, labels)) => labels.push(label),
+                None => by_rule.push((granting, vec![label])),
+            }
+        }
+        for (granting, roles) in by_rule {
+            out.push(path(granting, Via::Bind { roles }, Reach::Namespace));
+        }
+    }
+    // Escalate: add the rule to a role already bound to it, where the namespace is in reach.
+    for b in bound.iter().filter(|b| b.subjects.contains(subject) && b.namespace.is_none_or(|x| x == namespace)) {
+        let (kind, role) = b.role;
+        // A Role is written in its namespace, a ClusterRole at the cluster scope.
+        let scope = if kind == "Role" { b.namespace } else { None };
+        let Some(granting) = first(scope, "escalate", resource(kind), Name::Is(role)) else { continue };
+        let writes = ["update", "patch"].iter().any(|v| first(scope, v, resource(kind), Name::Is(role)).is_some());
+        if writes {
+            let reach = if b.namespace.is_some() { Reach::Namespace } else { Reach::Cluster };
+            out.push(path(
+                granting,
+                Via::Escalate { role: format!("{kind} {role}"), binding: b.binding.label() },
+                reach,
+            ));
+        }
+    }
+    out
+}
+
 /// Whether `subject` (with its implicit groups, as the API server sees a user) can get, list or
 /// watch Secret `namespace/name`: what `kubectl auth can-i get|list|watch` answers.
 pub fn can_read(policy: &Policy, namespace: &str, name: &str, subject: &Subject) -> bool {
@@ -348,6 +448,7 @@ pub fn analyze(policy: &Policy, namespace: &str, name: &str, mounters: &[Mounter
                 }
                 _ => true,
             });
+            own.extend(grants(&bound, policy, s, namespace, name));
             for (t, mut p) in tokens {
                 let targets: Vec<Subject> = t.targets(&readers).into_iter().filter(|r| r != s).collect();
                 if !targets.is_empty() {

@@ -152,6 +152,14 @@ pub enum Via {
     /// `pods/attach` where Pods that read the Secret run (`consumers`): read it inside them.
     #[serde(rename_all = "camelCase")]
     ExecInto { verbs: Vec<String>, subresources: Vec<String>, consumers: Vec<String> },
+    /// `create rolebindings` in the namespace and `bind` on roles that read it (`roles`: "Role
+    /// x", "ClusterRole y"): bind oneself to one.
+    #[serde(rename_all = "camelCase")]
+    Bind { roles: Vec<String> },
+    /// `escalate` and `update` (or `patch`) on a role already bound to the subject (through
+    /// `binding`): add reading Secrets to it.
+    #[serde(rename_all = "camelCase")]
+    Escalate { role: String, binding: String },
     /// `create serviceaccounts/token` for a service account that can read it: a TokenRequest
     /// gives a token to act as it.
     #[serde(rename_all = "camelCase")]
@@ -246,6 +254,12 @@ impl Path {
             Via::ExecInto { verbs, subresources, consumers } => {
                 format!("{} {} in the Pods of {}", verbs.join(", "), subresources.join(", "), consumers.join(", "))
             }
+            Via::Bind { roles } => {
+                let more = if roles.len() > 3 { format!(" and {} more", roles.len() - 3) } else { String::new() };
+                let shown: Vec<&str> = roles.iter().take(3).map(String::as_str).collect();
+                format!("bind itself to {}{more}", shown.join(", "))
+            }
+            Via::Escalate { role, .. } => format!("escalate and update {role}, bound to it"),
             Via::TokenFor { targets } => {
                 let t: Vec<String> = targets.iter().map(Subject::label).collect();
                 format!("create a token for {}", t.join(", "))

@@ -456,3 +456,59 @@ rules:
     assert!(a.subject(&user("other-minter")).is_none());
     assert!(a.subject(&user("web-minter")).is_none());
 }
+
+#[test]
+fn binding_oneself_to_a_role_that_reads_it_is_an_indirect_path() {
+    let yaml = format!(
+        "{CR_SECRETS}{}{}{}{}",
+        r#"---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: binder, namespace: shop}
+rules:
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"]}
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["read-secrets"], verbs: ["bind"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: bind-only, namespace: shop}
+rules:
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: self-edit, namespace: shop}
+rules:
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], resourceNames: ["self-edit"], verbs: ["escalate", "update"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: escalate-only, namespace: shop}
+rules:
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["escalate"]}
+"#,
+        rb("shop", "a", "Role", "binder", "{kind: User, name: binder}"),
+        rb("shop", "b", "Role", "bind-only", "{kind: User, name: no-bindings}"),
+        rb("shop", "c", "Role", "self-edit", "{kind: User, name: climber}"),
+    );
+    let yaml = format!("{yaml}{}", rb("shop", "d", "Role", "escalate-only", "{kind: User, name: no-update}"));
+    let p = policy(&yaml);
+    let a = analyze(&p, "shop", "db", &[]);
+    let binder = a.subject(&user("binder")).unwrap();
+    assert!(!binder.reads);
+    assert_eq!(binder.paths[0].via, Via::Bind { roles: vec!["ClusterRole read-secrets".into()] });
+    assert_eq!(binder.paths[0].reach, Reach::Namespace);
+    assert!(binder.paths[0].rule.as_deref().unwrap().contains("bind"), "{:?}", binder.paths[0]);
+    assert_eq!(binder.paths[0].how(), "bind itself to ClusterRole read-secrets");
+    let climber = a.subject(&user("climber")).unwrap();
+    assert_eq!(
+        climber.paths[0].via,
+        Via::Escalate { role: "Role self-edit".into(), binding: "RoleBinding shop/c".into() }
+    );
+    // `bind` without creating bindings, `escalate` without writing the role: no path.
+    assert!(a.subject(&user("no-bindings")).is_none());
+    assert!(a.subject(&user("no-update")).is_none());
+    // Bindings in shop do not reach other namespaces.
+    let elsewhere = analyze(&p, "default", "db", &[]);
+    assert!(elsewhere.subject(&user("binder")).is_none() && elsewhere.subject(&user("climber")).is_none());
+}
