@@ -762,6 +762,7 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
         return Err(ApiError::namespace_not_found(&ns));
     }
     let (mut obj, warnings) = objects::validate_create(def, obj)?;
+    escalation(ctx, &store, def, &obj, None)?;
     let manager = manager(ctx);
     let gv = def.group_version();
     let stamp = rfc3339(now);
@@ -779,6 +780,21 @@ fn create(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
     let stored = if ctx.query.dry_run() { Arc::new(obj) } else { store.put(def.key(), obj) };
     drop(store);
     Ok(with_warnings(json_response(StatusCode::CREATED, &stored), &[decode_warnings, warnings].concat()))
+}
+
+/// The RBAC storage's escalation checks on a write of a role or binding (`rbac::escalation`).
+fn escalation(
+    ctx: &Ctx,
+    store: &crate::store::Inner,
+    def: &ResourceDef,
+    obj: &Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
+    if def.group != rbac::GROUP {
+        return Ok(());
+    }
+    rbac::escalation::check(store, &ctx.user, def.plural, obj, old)
+        .map_err(|why| ApiError::forbidden_write(def.group, def.plural, &objects::meta(obj, "name"), &why))
 }
 
 /// The field manager of a write: the `fieldManager` parameter, else from the User-Agent.
@@ -842,6 +858,7 @@ fn write_update(
     }
     let requested = objects::take_managed_fields(&mut new);
     let (mut new, warnings) = objects::validate_update(def, current, new)?;
+    escalation(ctx, store, def, &new, Some(current))?;
     let mf = match plan {
         Managed::Update => {
             let manager = manager(ctx);
@@ -1003,6 +1020,7 @@ fn server_side_apply(ctx: &Ctx, t: &Target) -> Result<Response, ApiError> {
                 return Err(ApiError::namespace_not_found(&ns));
             }
             let (mut obj, warnings) = objects::validate_create(def, applied)?;
+            escalation(ctx, &store, def, &obj, None)?;
             objects::set_managed_fields(&mut obj, result.managed_fields);
             if fabricated_status {
                 objects::record_status_writer(def, &mut obj, now);

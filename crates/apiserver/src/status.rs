@@ -149,6 +149,14 @@ impl ApiError {
         ApiError::new(403, "Forbidden", message, details)
     }
 
+    /// `errors.NewForbidden(qualifiedResource, name, err)`: a write refused by a storage check
+    /// (the RBAC escalation checks), `<resource>.<group> "<name>" is forbidden: <why>`.
+    pub fn forbidden_write(group: &str, resource: &str, name: &str, why: &str) -> Self {
+        let gr = qualified(group, resource);
+        let message = format!("{gr} \"{name}\" is forbidden: {why}");
+        ApiError::new(403, "Forbidden", message, Some(Self::details(name, group, resource)))
+    }
+
     pub fn unauthorized() -> Self {
         ApiError::new(401, "Unauthorized", "Unauthorized".to_string(), None)
     }

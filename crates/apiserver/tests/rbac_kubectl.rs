@@ -122,3 +122,56 @@ fn impersonation_needs_the_impersonate_verb() {
         "{err}"
     );
 }
+
+#[test]
+fn granting_rbac_needs_the_rules_or_bind_and_escalate() {
+    let Some(k) = Kubectl::start() else { return };
+    let ns = ["-n", "default"];
+    let carl = ["--as", "carl"];
+    // carl may write roles and bindings in default, and holds no Secret rights.
+    k.ok(&[&ns[..], &["create", "role", "rbac-writer", "--verb=create,update,get", "--resource=roles,rolebindings"]]
+        .concat());
+    k.ok(&[&ns[..], &["create", "rolebinding", "carl-writes-rbac", "--role=rbac-writer", "--user=carl"]].concat());
+    assert_eq!(k.can_i(&[&ns[..], &carl[..], &["get", "secrets"]].concat()), "no");
+
+    // A role with rules carl does not hold: refused, naming what is missing.
+    let err = k
+        .fails(&[&ns[..], &carl[..], &["create", "role", "carl-secrets", "--verb=get", "--resource=secrets"]].concat());
+    assert!(
+        err.contains(r#"roles.rbac.authorization.k8s.io "carl-secrets" is forbidden: user "carl" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:"#)
+            && err.contains(r#"{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}"#),
+        "{err}"
+    );
+    // A role within carl's own rules: allowed.
+    k.ok(&[&ns[..], &carl[..], &["create", "role", "carl-roles", "--verb=get", "--resource=roles"]].concat());
+    // A binding to a role whose rules carl does not hold: refused; with `bind` on it: allowed.
+    let bind = [
+        &ns[..],
+        &carl[..],
+        &["create", "rolebinding", "carl-gets", "--clusterrole=keyhole-demo:get-secrets", "--user=carl"],
+    ]
+    .concat();
+    let err = k.fails(&bind);
+    assert!(err.contains("is attempting to grant RBAC permissions not currently held"), "{err}");
+    k.ok(&[
+        &ns[..],
+        &[
+            "create",
+            "role",
+            "binder",
+            "--verb=bind",
+            "--resource=clusterroles",
+            "--resource-name=keyhole-demo:get-secrets",
+        ],
+    ]
+    .concat());
+    k.ok(&[&ns[..], &["create", "rolebinding", "carl-binds", "--role=binder", "--user=carl"]].concat());
+    k.ok(&bind);
+    assert_eq!(k.can_i(&[&ns[..], &carl[..], &["get", "secret/mysecret"]].concat()), "yes");
+    // `escalate` on roles lets carl write rules beyond his own.
+    k.ok(&[&ns[..], &["create", "role", "escalator", "--verb=escalate", "--resource=roles"]].concat());
+    k.ok(&[&ns[..], &["create", "rolebinding", "carl-escalates", "--role=escalator", "--user=carl"]].concat());
+    k.ok(&[&ns[..], &carl[..], &["create", "role", "carl-deletes", "--verb=delete", "--resource=secrets"]].concat());
+    // The cluster admin (system:masters) is never checked.
+    k.ok(&[&ns[..], &["create", "rolebinding", "dora-gets", "--clusterrole=cluster-admin", "--user=dora"]].concat());
+}

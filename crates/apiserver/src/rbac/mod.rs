@@ -8,6 +8,7 @@
 //! a map lookup and a walk over that user's rules, whatever the number of other objects.
 
 pub mod aggregate;
+pub mod escalation;
 pub mod kinds;
 pub mod protobuf;
 pub mod rules;
