@@ -266,3 +266,55 @@ async fn exec_into_the_pods_that_mount_it_is_an_indirect_path_kubectl_agrees_wit
     assert!(!ask(&["auth", "can-i", "get", "secret/shop-db", "-n", "shop", "--as", "oncall"]).await);
     assert!(!ask(&["auth", "can-i", "create", "pods", "--subresource=exec", "-n", "default", "--as", "oncall"]).await);
 }
+
+#[tokio::test]
+async fn a_path_through_bind_is_one_the_cluster_lets_you_take() {
+    let Some(_) = common::kubectl() else {
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    };
+    let c = cluster().await;
+    let dir = c.dir.path();
+    let kubectl = |args: Vec<&'static str>| async move {
+        let (ok, out, err) = common::run_kubectl(dir, &args, None).await;
+        (ok, format!("{out}{err}"))
+    };
+    let setup: [Vec<&'static str>; 2] = [
+        vec!["create", "role", "binder", "-n", "shop", "--verb=create", "--resource=rolebindings"],
+        vec!["create", "rolebinding", "erin-binds", "-n", "shop", "--role=binder", "--user=erin"],
+    ];
+    for args in setup {
+        let (ok, out) = kubectl(args).await;
+        assert!(ok, "{out}");
+    }
+    let bind = vec!["create", "role", "bind-getter", "-n", "shop", "--verb=bind", "--resource=clusterroles"];
+    let (ok, out) = kubectl(bind).await;
+    assert!(ok, "{out}");
+    let (ok, out) =
+        kubectl(vec!["create", "rolebinding", "erin-may-bind", "-n", "shop", "--role=bind-getter", "--user=erin"])
+            .await;
+    assert!(ok, "{out}");
+    // keyhole: erin reads nothing, but may bind herself to a role that reads shop-db.
+    let r = c.report("shop", "shop-db").await;
+    let erin = subject(&r, "User", "erin").expect("erin has a path");
+    assert_eq!(erin["reads"], false);
+    let via = &erin["paths"][0]["via"];
+    assert_eq!(via["kind"], "bind", "{erin}");
+    assert!(via["roles"].as_array().unwrap().contains(&"ClusterRole keyhole-demo:get-secrets".into()), "{via}");
+    // The cluster agrees: the binding is allowed, and then she reads it.
+    let (ok, out) = kubectl(vec![
+        "create",
+        "rolebinding",
+        "erin-gets",
+        "-n",
+        "shop",
+        "--clusterrole=keyhole-demo:get-secrets",
+        "--user=erin",
+        "--as",
+        "erin",
+    ])
+    .await;
+    assert!(ok, "{out}");
+    let (ok, out) = kubectl(vec!["auth", "can-i", "get", "secret/shop-db", "-n", "shop", "--as", "erin"]).await;
+    assert!(ok && out.trim_start().starts_with("yes"), "{out}");
+}
