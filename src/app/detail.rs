@@ -84,6 +84,16 @@ fn switch_tab(d: &mut super::state::Detail, tab: Tab, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Reloading everything reads the RBAC objects again: at once on the Access tab (the old
+/// answer stays drawn until the new one comes), else when the tab is next shown.
+pub(super) fn reload_access(d: &mut super::state::Detail, fx: &mut Vec<Effect>) {
+    match (&d.access, d.tab) {
+        (AccessView::NotAsked | AccessView::Loading, _) => {}
+        (_, Tab::Access) => fx.push(Effect::LoadAccess(d.target())),
+        _ => d.access = AccessView::NotAsked,
+    }
+}
+
 pub(super) fn on_access(state: &mut State, target: &Target, result: Result<Box<Loaded>, String>) {
     if let Some(d) = state.detail_for(target) {
         d.access = match result {

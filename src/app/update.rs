@@ -165,8 +165,9 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         Some(Action::Refresh) => {
             state.loading = true;
             fx.push(watch(state));
-            if let Some(d) = &state.detail {
+            if let Some(d) = &mut state.detail {
                 fx.push(Effect::Open(d.target()));
+                detail::reload_access(d, fx);
             }
             return;
         }

@@ -116,6 +116,32 @@ fn the_access_tab_reads_rbac_once_per_opening_and_ignores_stale_answers() {
 }
 
 #[test]
+fn reloading_everything_reads_the_access_tab_again() {
+    use crate::app::state::AccessView;
+    use crate::cluster::rbac::Loaded;
+    let mut s = opened();
+    let target = s.detail.as_ref().unwrap().target();
+    let ctrl_r = || Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    // Never shown: nothing to read again.
+    let fx = update(&mut s, ctrl_r());
+    assert!(!fx.contains(&Effect::LoadAccess(target.clone())), "{fx:?}");
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    let loaded = || Ok(Box::new(Loaded::Policy(Box::default())));
+    update(&mut s, Msg::AccessLoaded { target: target.clone(), result: loaded() });
+    // On the tab: read again at once, the old answer drawn meanwhile.
+    let fx = update(&mut s, ctrl_r());
+    assert!(fx.contains(&Effect::Open(target.clone())) && fx.contains(&Effect::LoadAccess(target.clone())), "{fx:?}");
+    assert!(matches!(s.detail.as_ref().unwrap().access, AccessView::Loaded(_)));
+    // Elsewhere: read again when the tab is next shown.
+    key(&mut s, KeyCode::Char('1'));
+    let fx = update(&mut s, ctrl_r());
+    assert!(!fx.contains(&Effect::LoadAccess(target.clone())), "{fx:?}");
+    assert_eq!(s.detail.as_ref().unwrap().access, AccessView::NotAsked);
+    let fx = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    assert_eq!(fx, vec![Effect::LoadAccess(target)]);
+}
+
+#[test]
 fn review_dry_run_and_apply_with_the_version_opened() {
     let mut s = opened();
     edit_password(&mut s, "new");
