@@ -4,10 +4,10 @@
 #   packaging/krew/render.sh VERSION BASE_URL DIR
 #
 # DIR holds the four archives, named keyhole-vVERSION-OS-ARCH.tar.gz (OS linux or darwin, ARCH
-# amd64 or arm64), each with the release binary `keyhole` at its top; BASE_URL is where they
+# amd64 or arm64), each with the release binary `keyhole` and LICENSE at its top; BASE_URL is where they
 # will be downloaded from (BASE_URL/keyhole-vVERSION-OS-ARCH.tar.gz); HOMEPAGE (required) is the
 # project's page, usually its repository.
-# Fails when an archive is missing or lacks the binary, so no half-filled manifest is printed.
+# Fails when an archive is missing or lacks the binary or the license, so no half-filled manifest is printed.
 set -euo pipefail
 [ $# -eq 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
 version=$1 base=${2%/} dir=$3
@@ -17,7 +17,9 @@ for os in linux darwin; do
     for arch in amd64 arm64; do
         archive=$dir/keyhole-v$version-$os-$arch.tar.gz
         [ -f "$archive" ] || { echo "render: $archive is missing" >&2; exit 1; }
-        tar -tzf "$archive" | grep -qx '\(\./\)\?keyhole' || { echo "render: $archive has no keyhole at its top" >&2; exit 1; }
+        for file in keyhole LICENSE; do
+            tar -tzf "$archive" | grep -qx "\(\./\)\?$file" || { echo "render: $archive has no $file at its top" >&2; exit 1; }
+        done
         key=$(echo "${os}_$arch" | tr '[:lower:]' '[:upper:]')
         export "URI_$key=$base/$(basename "$archive")"
         export "SHA256_$key=$(sha256sum "$archive" | cut -d' ' -f1)"
