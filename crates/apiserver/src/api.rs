@@ -793,8 +793,11 @@ fn escalation(
     if def.group != rbac::GROUP {
         return Ok(());
     }
-    rbac::escalation::check(store, &ctx.user, def.plural, obj, old)
-        .map_err(|why| ApiError::forbidden_write(def.group, def.plural, &objects::meta(obj, "name"), &why))
+    use rbac::escalation::Refusal;
+    rbac::escalation::check(store, &ctx.user, def.plural, obj, old).map_err(|r| match r {
+        Refusal::Forbidden(why) => ApiError::forbidden_write(def.group, def.plural, &objects::meta(obj, "name"), &why),
+        Refusal::RoleNotFound { resource, name } => ApiError::not_found(rbac::GROUP, resource, &name),
+    })
 }
 
 /// The field manager of a write: the `fieldManager` parameter, else from the User-Agent.

@@ -172,6 +172,11 @@ fn granting_rbac_needs_the_rules_or_bind_and_escalate() {
     k.ok(&[&ns[..], &["create", "role", "escalator", "--verb=escalate", "--resource=roles"]].concat());
     k.ok(&[&ns[..], &["create", "rolebinding", "carl-escalates", "--role=escalator", "--user=carl"]].concat());
     k.ok(&[&ns[..], &carl[..], &["create", "role", "carl-deletes", "--verb=delete", "--resource=secrets"]].concat());
-    // The cluster admin (system:masters) is never checked.
+    // A binding to a missing role: the role's lookup answers (404), unless carl may bind it.
+    let err =
+        k.fails(&[&ns[..], &carl[..], &["create", "rolebinding", "carl-nope", "--role=nope", "--user=carl"]].concat());
+    assert!(err.contains(r#"roles.rbac.authorization.k8s.io "nope" not found"#), "{err}");
+    // The cluster admin (system:masters) is never checked, even for a missing role.
+    k.ok(&[&ns[..], &["create", "rolebinding", "dangling", "--role=nope", "--user=dora"]].concat());
     k.ok(&[&ns[..], &["create", "rolebinding", "dora-gets", "--clusterrole=cluster-admin", "--user=dora"]].concat());
 }

@@ -11,10 +11,20 @@ use super::rules::{Attributes, Rule, rule_allows};
 use super::{GROUP, MASTERS, Policy, UserInfo};
 use crate::store::Inner;
 
+/// Why a write is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403, with the message's detail (after `... is forbidden: `).
+    Forbidden(String),
+    /// 404: the binding's role does not exist (the registry's `Get`, so the plural resource:
+    /// `roles.rbac.authorization.k8s.io "x" not found`).
+    RoleNotFound { resource: &'static str, name: String },
+}
+
 /// The check for a create (`old` `None`) or update of an object of `resource` (one of
-/// [`super::RESOURCES`]) by `user`: `Err` with the Forbidden message's detail (after
-/// `... is forbidden: `). Updates that change only the garbage collector's fields pass.
-pub fn check(s: &Inner, user: &UserInfo, resource: &str, new: &Value, old: Option<&Value>) -> Result<(), String> {
+/// [`super::RESOURCES`]) by `user`. Updates that change only the garbage collector's fields
+/// pass.
+pub fn check(s: &Inner, user: &UserInfo, resource: &str, new: &Value, old: Option<&Value>) -> Result<(), Refusal> {
     if user.in_group(MASTERS) || old.is_some_and(|o| only_gc_fields(o, new)) {
         return Ok(());
     }
@@ -43,7 +53,9 @@ pub fn check(s: &Inner, user: &UserInfo, resource: &str, new: &Value, old: Optio
                     Rule { verbs: vec!["*".into()], non_resource_urls: vec!["*".into()], ..Default::default() },
                 ];
                 if !uncovered(&held, &everything).is_empty() {
-                    return Err("must have cluster-admin privileges to use the aggregationRule".into());
+                    return Err(Refusal::Forbidden(
+                        "must have cluster-admin privileges to use the aggregationRule".into(),
+                    ));
                 }
             }
             refuse_missing(user, &held, &Rule::all_of(new))
@@ -58,7 +70,10 @@ pub fn check(s: &Inner, user: &UserInfo, resource: &str, new: &Value, old: Optio
                 return Ok(());
             }
             let binding = super::Binding::from_json(new);
-            let rules = policy.role_rules(&binding)?;
+            let rules = policy.role_rules(&binding).map_err(|e| match kind {
+                "Role" | "ClusterRole" => Refusal::RoleNotFound { resource: target, name: role.to_string() },
+                _ => Refusal::Forbidden(e),
+            })?;
             refuse_missing(user, &held, &rules)
         }
         _ => Ok(()),
@@ -84,19 +99,19 @@ fn only_gc_fields(old: &Value, new: &Value) -> bool {
     strip(old) == strip(new)
 }
 
-fn refuse_missing(user: &UserInfo, held: &[Rule], wanted: &[Rule]) -> Result<(), String> {
+fn refuse_missing(user: &UserInfo, held: &[Rule], wanted: &[Rule]) -> Result<(), Refusal> {
     let missing = uncovered(held, wanted);
     if missing.is_empty() {
         return Ok(());
     }
     let groups: Vec<String> = user.groups.iter().map(|g| format!("{g:?}")).collect();
     let lines: Vec<String> = missing.iter().map(compact).collect();
-    Err(format!(
+    Err(Refusal::Forbidden(format!(
         "user {:?} (groups=[{}]) is attempting to grant RBAC permissions not currently held:\n{}",
         user.name,
         groups.join(" "),
         lines.join("\n")
-    ))
+    )))
 }
 
 /// `Covers`: the atoms of `wanted` (one per verb, group, resource and name, or per verb and
