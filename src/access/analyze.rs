@@ -354,10 +354,16 @@ fn grants(bound: &[Bound<'_>], policy: &Policy, subject: &Subject, namespace: &s
     };
     let mut out = Vec::new();
     let resource = |kind: &str| if kind == "Role" { "roles" } else { "clusterroles" };
-    // Bind: a new RoleBinding in the namespace to a role that reads it.
-    if first(Some(namespace), "create", "rolebindings", Name::Absent).is_some() {
-        let roles = Roles::new(policy);
-        let local = policy.roles.iter().filter(|r| r.metadata.namespace.as_deref() == Some(namespace));
+    // Bind: a new RoleBinding in the namespace to a role that reads it, or a new
+    // ClusterRoleBinding to a ClusterRole that does (checked at the cluster scope).
+    let roles = Roles::new(policy);
+    for (scope, bindings, reach) in
+        [(Some(namespace), "rolebindings", Reach::Namespace), (None, "clusterrolebindings", Reach::Cluster)]
+    {
+        if first(scope, "create", bindings, Name::Absent).is_none() {
+            continue;
+        }
+        let local = policy.roles.iter().filter(|r| scope.is_some() && r.metadata.namespace.as_deref() == scope);
         let candidates = local.map(|r| ("Role", r.metadata.name.as_deref().unwrap_or_default())).chain(
             policy.cluster_roles.iter().map(|r| ("ClusterRole", r.metadata.name.as_deref().unwrap_or_default())),
         );
@@ -367,7 +373,7 @@ fn grants(bound: &[Bound<'_>], policy: &Policy, subject: &Subject, namespace: &s
             if !roles.of(&r, Some(namespace)).is_ok_and(|rules| reads_secret(&rules, name)) {
                 continue;
             }
-            let Some(granting) = first(Some(namespace), "bind", resource(kind), Name::Is(role)) else { continue };
+            let Some(granting) = first(scope, "bind", resource(kind), Name::Is(role)) else { continue };
             let label = format!("{kind} {role}");
             match by_rule.iter_mut().find(|(g, _)| std::ptr::eq(g.1, granting.1) && std::ptr::eq(g.0, granting.0)) {
                 Some((_, labels)) => labels.push(label),
@@ -375,7 +381,7 @@ fn grants(bound: &[Bound<'_>], policy: &Policy, subject: &Subject, namespace: &s
             }
         }
         for (granting, roles) in by_rule {
-            out.push(path(granting, Via::Bind { roles }, Reach::Namespace));
+            out.push(path(granting, Via::Bind { roles }, reach));
         }
     }
     // Escalate: add the rule to a role already bound to it, where the namespace is in reach.

@@ -512,3 +512,24 @@ rules:
     let elsewhere = analyze(&p, "default", "db", &[]);
     assert!(elsewhere.subject(&user("binder")).is_none() && elsewhere.subject(&user("climber")).is_none());
 }
+
+#[test]
+fn a_cluster_role_binding_one_may_create_and_bind_is_a_path_everywhere() {
+    let yaml = format!(
+        "{CR_SECRETS}{}{}",
+        r#"---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cluster-binder}
+rules:
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"], verbs: ["create"]}
+- {apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}
+"#,
+        crb("x", "cluster-binder", "User", "platform"),
+    );
+    let a = analyze(&policy(&yaml), "anywhere", "db", &[]);
+    let p = &paths(&a, &user("platform"))[0];
+    assert_eq!(p.via, Via::Bind { roles: vec!["ClusterRole read-secrets".into()] });
+    assert_eq!(p.reach, Reach::Cluster);
+    assert!(p.broad.contains(&Broad::ClusterWide), "{:?}", p.broad);
+}
