@@ -245,7 +245,8 @@ pub(crate) enum Command {
     /// RoleBinding or ClusterRoleBinding, Role or ClusterRole (aggregated ClusterRoles resolved)
     /// and rule; those who can read it indirectly (create Pods or workloads in its namespace,
     /// impersonate someone who can read it, exec into Pods that mount it, create a token for a
-    /// service account that reads it); the service accounts whose Pods read it today.
+    /// service account that reads it, bind itself to a role that reads it or escalate one bound
+    /// to it); the service accounts whose Pods read it today.
     /// Broad grants (everyone, wildcards, list where get would do, every namespace) are flagged;
     /// Kubernetes' own subjects are grouped last. Without permission to list the RBAC objects,
     /// only your own access is shown (SelfSubjectAccessReview). Exit codes: 0 answered, 2 an
