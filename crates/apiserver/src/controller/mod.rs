@@ -197,7 +197,9 @@ pub(crate) async fn run(
                     }
                     // At the pace of a rollout, not at once: the controller's own deletions
                     // come through here too.
-                    if let Some(w) = replacing(&store.lock(), &ev) {
+                    if ev.resource == "pods"
+                        && let Some(w) = replacing(&store.lock(), &ev)
+                    {
                         rolling.insert(w);
                     }
                     wanted(&ev).into_iter().collect()

@@ -30,16 +30,16 @@ pub fn check(s: &Inner, user: &UserInfo, resource: &str, new: &Value, old: Optio
     }
     let policy = Policy::load(s);
     let ns = new.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
-    let allowed = |verb: &str, resource: &str, name: &str| {
-        let a = Attributes::resource(verb, GROUP, resource, ns, name);
-        policy.granted(user, ns).rules().any(|r| rule_allows(&a, r))
-    };
     let held: Vec<Rule> = policy.granted(user, ns).rules().cloned().collect();
+    let allowed = |verb: &str, group: &str, resource: &str, name: &str| {
+        let a = Attributes::resource(verb, group, resource, ns, name);
+        held.iter().any(|r| rule_allows(&a, r))
+    };
     match resource {
         "roles" | "clusterroles" => {
             // The name is in the request path on an update only.
             let name = old.map(|_| name_of(new)).unwrap_or("");
-            if allowed("escalate", resource, name) {
+            if allowed("escalate", GROUP, resource, name) {
                 return Ok(());
             }
             if resource == "clusterroles" && new.get("aggregationRule").is_some_and(|a| !a.is_null()) {
@@ -65,8 +65,7 @@ pub fn check(s: &Inner, user: &UserInfo, resource: &str, new: &Value, old: Optio
             let role = new.pointer("/roleRef/name").and_then(Value::as_str).unwrap_or("");
             let group = new.pointer("/roleRef/apiGroup").and_then(Value::as_str).unwrap_or("");
             let target = if kind == "Role" { "roles" } else { "clusterroles" };
-            let bind = Attributes::resource("bind", group, target, ns, role);
-            if policy.granted(user, ns).rules().any(|r| rule_allows(&bind, r)) {
+            if allowed("bind", group, target, role) {
                 return Ok(());
             }
             let binding = super::Binding::from_json(new);
