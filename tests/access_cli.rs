@@ -130,13 +130,25 @@ async fn without_permission_to_list_rbac_only_your_own_access_is_said() {
     assert_eq!(r["complete"], false);
     assert_eq!(r["selfCheck"]["get"], true);
     assert_eq!(r["selfCheck"]["list"], true);
+    // shop-dev may do anything to `pods` in shop, but `pods` does not cover `pods/exec`.
+    assert_eq!(r["selfCheck"]["createPods"], true);
+    assert_eq!(r["selfCheck"]["execPods"], false);
     assert!(r["selfCheck"]["why"].as_str().unwrap().contains("forbidden"), "{r}");
     assert!(r["subjects"].as_array().unwrap().iter().all(|s| s["reads"] == false), "no reader is claimed: {r}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("who else can read it is unknown"), "{err}");
     // The table starts with what you may do.
     let out = c.access(&["--context", "keyhole-demo-team", "-n", "shop", "shop-db"]).await;
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("YOU   get yes   list yes   watch yes"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("YOU   get yes   list yes   watch yes   create pods yes   pods/exec no")
+    );
+    // Outside shop shop-dev may do none of it.
+    let out = c.access(&["--context", "keyhole-demo-team", "-n", "default", "mysecret", "-o", "json"]).await;
+    let r = json(&out);
+    for k in ["get", "list", "watch", "createPods", "execPods"] {
+        assert_eq!(r["selfCheck"][k], false, "{k}: {r}");
+    }
 }
 
 #[tokio::test]

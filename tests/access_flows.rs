@@ -58,4 +58,5 @@ async fn without_rbac_permissions_the_tab_says_so_and_shows_your_own_access() {
     let screen = access_tab(&mut app, "shop-db").await;
     assert!(screen.contains("You may not list Roles, ClusterRoles and their bindings"), "{screen}");
     assert!(screen.contains("You (auth can-i): get yes · list yes · watch yes"), "{screen}");
+    assert!(screen.contains("indirectly:      create pods yes · exec into pods no"), "{screen}");
 }

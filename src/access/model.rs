@@ -344,4 +344,8 @@ pub struct SelfCheck {
     pub get: Option<bool>,
     pub list: Option<bool>,
     pub watch: Option<bool>,
+    /// `create pods` in the namespace: start a Pod that mounts it.
+    pub create_pods: Option<bool>,
+    /// `create pods/exec` in the namespace: read it inside a Pod that mounts it.
+    pub exec_pods: Option<bool>,
 }

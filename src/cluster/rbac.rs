@@ -59,11 +59,20 @@ pub async fn load(client: &kube::Client, namespace: &str, name: &str) -> Result<
 
 /// The current user's get, list and watch of the Secret (`None`: the review failed).
 pub async fn self_check(client: &kube::Client, namespace: &str, name: &str, why: String) -> SelfCheck {
-    use super::restart::may;
-    let (get, list, watch) = tokio::join!(
+    use super::restart::{may, may_sub};
+    let (get, list, watch, create_pods, exec_pods) = tokio::join!(
         may(client, "get", "", "secrets", namespace, name),
         may(client, "list", "", "secrets", namespace, ""),
         may(client, "watch", "", "secrets", namespace, ""),
+        may(client, "create", "", "pods", namespace, ""),
+        may_sub(client, "create", "", "pods", "exec", namespace, ""),
     );
-    SelfCheck { why, get: get.ok(), list: list.ok(), watch: watch.ok() }
+    SelfCheck {
+        why,
+        get: get.ok(),
+        list: list.ok(),
+        watch: watch.ok(),
+        create_pods: create_pods.ok(),
+        exec_pods: exec_pods.ok(),
+    }
 }

@@ -35,6 +35,19 @@ pub(crate) async fn may(
     namespace: &str,
     name: &str,
 ) -> Result<bool, kube::Error> {
+    may_sub(client, verb, group, resource, "", namespace, name).await
+}
+
+/// [`may`] for a subresource (`pods` `exec`); `subresource` empty: none.
+pub(crate) async fn may_sub(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    subresource: &str,
+    namespace: &str,
+    name: &str,
+) -> Result<bool, kube::Error> {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
@@ -44,6 +57,7 @@ pub(crate) async fn may(
                 resource: Some(resource.to_string()),
                 namespace: Some(namespace.to_string()),
                 name: (!name.is_empty()).then(|| name.to_string()),
+                subresource: (!subresource.is_empty()).then(|| subresource.to_string()),
                 ..Default::default()
             }),
             ..Default::default()

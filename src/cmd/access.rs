@@ -133,7 +133,15 @@ fn yes_no(v: Option<bool>) -> &'static str {
 
 fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if let Some(c) = &report.self_check {
-        writeln!(out, "YOU   get {}   list {}   watch {}", yes_no(c.get), yes_no(c.list), yes_no(c.watch))?;
+        writeln!(
+            out,
+            "YOU   get {}   list {}   watch {}   create pods {}   pods/exec {}",
+            yes_no(c.get),
+            yes_no(c.list),
+            yes_no(c.watch),
+            yes_no(c.create_pods),
+            yes_no(c.exec_pods)
+        )?;
     }
     let mut rows: Vec<[String; 5]> = Vec::new();
     for s in &report.subjects {

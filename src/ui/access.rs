@@ -82,6 +82,10 @@ fn refused(
             Span::styled(" You (auth can-i): ", theme.header),
             Span::raw(format!("get {} · list {} · watch {}", yn(check.get), yn(check.list), yn(check.watch))),
         ]),
+        Line::from(vec![
+            Span::styled("   indirectly:      ", theme.header),
+            Span::raw(format!("create pods {} · exec into pods {}", yn(check.create_pods), yn(check.exec_pods))),
+        ]),
     ];
     let a = access::analyze(&Policy::default(), namespace, name, mounters);
     section(&mut out, "Pods that read it today", a.subjects.iter().filter(|s| !s.reads), theme);
