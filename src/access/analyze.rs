@@ -317,14 +317,15 @@ fn reads_secret(rules: &Resolved, name: &str) -> bool {
     })
 }
 
-/// How `subject` may grant itself reading Secret `namespace/name` through RBAC writes
-/// (rbac-facts.md §6 P9, the checks of §7): `create rolebindings` in the namespace with `bind`
-/// on a role that reads it, or `escalate` with `update` or `patch` on a role already bound to
-/// it. The rules may come from different bindings; a path names the one that grants `bind` or
-/// `escalate`. Direct bindings only, as `paths` without `implicit`.
 /// One rule a subject holds, with the binding and role it comes from.
 type HeldRule<'b, 'a> = (&'b Bound<'a>, &'b PolicyRule, &'b RoleRef);
 
+/// How `subject` may grant itself reading Secret `namespace/name` through RBAC writes
+/// (rbac-facts.md §6 P9, the checks of §7): `create rolebindings` in the namespace (or
+/// `create clusterrolebindings`) with `bind` on a role that reads it, or `escalate` with
+/// `update` or `patch` on a role already bound to it. The rules may come from different
+/// bindings; a path names the one that grants `bind` or `escalate`. Direct bindings only, as
+/// `paths` without `implicit`.
 fn grants(bound: &[Bound<'_>], policy: &Policy, subject: &Subject, namespace: &str, name: &str) -> Vec<Path> {
     let mine: Vec<HeldRule<'_, '_>> = bound
         .iter()
